@@ -1,0 +1,79 @@
+//! Command-line definition and dispatch.
+
+use crate::cmd;
+use crate::error::{exit_code, EXIT_OK};
+use crate::logging::{self, Verbosity};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Follow-up and callback analytics for medical practices.
+///
+/// Exit codes: 0 ok; 1 data or run failure; 2 usage or configuration error.
+#[derive(Debug, Parser)]
+#[command(name = "followup", version, propagate_version = true)]
+pub struct Cli {
+    /// The practice configuration (TOML). Relative folders in it are resolved against its folder.
+    #[arg(
+        long,
+        global = true,
+        env = "FOLLOWUP_CONFIG",
+        default_value = "followup.toml"
+    )]
+    pub config: PathBuf,
+    /// Print only errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// More detail on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Sample(cmd::sample::Args),
+    Ingest(cmd::ingest::Args),
+    Check(cmd::check::Args),
+    Query(cmd::query::Args),
+}
+
+impl Cli {
+    pub fn verbosity(&self) -> Verbosity {
+        Verbosity {
+            quiet: self.quiet,
+            verbose: self.verbose,
+        }
+    }
+}
+
+/// Run the binary; returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    logging::init(cli.verbosity());
+    let result = match &cli.command {
+        Command::Sample(a) => cmd::sample::run(&cli, a),
+        Command::Ingest(a) => cmd::ingest::run(&cli, a),
+        Command::Check(a) => cmd::check::run(&cli, a),
+        Command::Query(a) => cmd::query::run(&cli, a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit_code(&e)
+        }
+    }
+    .max(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,108 @@
+//! `followup check`: validate the config and see how exports would map, writing nothing.
+
+use crate::cli::Cli;
+use crate::error::{EXIT_DATA, EXIT_OK};
+use crate::ingest::{self, profile};
+use crate::privacy::Hasher;
+use anyhow::{Context, Result};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// Validate the configuration and dry-run exports through their profiles.
+///
+/// For each file (default: every file in the exports folder) prints the matching
+/// profile, how many rows would map cleanly, how many would be quarantined and why,
+/// and vendor values that have no mapping, with counts. Writes nothing.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  followup check\n  followup check ~/Downloads/calls_export.csv\n  followup check --profiles"
+)]
+pub struct Args {
+    /// Files to check (default: the exports folder).
+    pub files: Vec<PathBuf>,
+    /// List the active source profiles and exit.
+    #[arg(long)]
+    pub profiles: bool,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
+    let config = super::load_config(cli)?;
+    let profiles = profile::load_active(&config)?;
+    let mut out = String::new();
+    writeln!(
+        out,
+        "config {}: ok ({} practice(s), {} active profile(s))",
+        config.path.display(),
+        config.practices.len(),
+        profiles.len()
+    )?;
+    if args.profiles {
+        for p in &profiles {
+            writeln!(
+                out,
+                "  {:<22} {:<12} {}  {}",
+                p.name(),
+                p.table().name(),
+                p.def.pattern,
+                p.def.description
+            )?;
+        }
+        print!("{out}");
+        return Ok(EXIT_OK);
+    }
+    let hasher = Hasher::from_config(&config.privacy)?;
+    let files = if args.files.is_empty() {
+        ingest::discover(&config.paths.exports)?
+    } else {
+        args.files
+            .iter()
+            .map(|p| ingest::export_file(&config.paths.exports, p.clone()))
+            .collect()
+    };
+    let mut problems = false;
+    for f in &files {
+        let Some(profile) = ingest::match_profile(&profiles, &f.rel) else {
+            problems = true;
+            writeln!(out, "{}: matches no source profile", f.rel)?;
+            continue;
+        };
+        let bytes =
+            std::fs::read(&f.path).with_context(|| format!("reading {}", f.path.display()))?;
+        let a = ingest::analyse(f, &bytes, profile, &config, &hasher);
+        if let Some(e) = &a.file_error {
+            problems = true;
+            writeln!(out, "{}: profile {}: unreadable: {e}", f.rel, a.profile)?;
+            continue;
+        }
+        writeln!(
+            out,
+            "{}: profile {} -> {}: {} row(s), {} map cleanly, {} would be quarantined",
+            f.rel,
+            a.profile,
+            a.table,
+            a.read(),
+            a.rows.len(),
+            a.rejects.len()
+        )?;
+        for w in &a.warnings {
+            writeln!(out, "  warning: {w}")?;
+        }
+        for r in &a.rejects {
+            problems = true;
+            let col = r
+                .column
+                .as_deref()
+                .map(|c| format!(", column `{c}`"))
+                .unwrap_or_default();
+            writeln!(out, "  line {}{col}: {}", r.line, r.reason)?;
+        }
+        // Vendor codes of enumerated columns are not PHI; they are what a profile needs.
+        for (col, values) in &a.unmapped {
+            for (v, n) in values {
+                writeln!(out, "  unmapped value in `{col}`: {v:?} ({n} row(s))")?;
+            }
+        }
+    }
+    print!("{out}");
+    Ok(if problems { EXIT_DATA } else { EXIT_OK })
+}

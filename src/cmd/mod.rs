@@ -1,0 +1,15 @@
+//! One module per subcommand, each with its clap `Args` and a `run`.
+
+pub mod check;
+pub mod ingest;
+pub mod query;
+pub mod sample;
+
+use crate::cli::Cli;
+use crate::config::Config;
+use anyhow::Result;
+
+/// Load and validate the configuration named by `--config`.
+pub fn load_config(cli: &Cli) -> Result<Config> {
+    Ok(Config::load(&cli.config)?)
+}

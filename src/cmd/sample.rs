@@ -1,0 +1,236 @@
+//! `followup sample`: synthetic exports that behave like a practice.
+
+use crate::cli::Cli;
+use crate::config::{Config, Practice, WeekHours};
+use crate::error::{UsageError, EXIT_OK};
+use crate::logging::Progress;
+use crate::sample::{self, FilePeriod, PracticeSim, StaffSim};
+use anyhow::{Context, Result};
+use chrono::{Datelike, Duration, NaiveDate};
+use std::path::PathBuf;
+
+/// Generate synthetic exports by simulating the follow-up process.
+///
+/// Simulates arrivals by category, weekday and hour, a roster with limited
+/// capacity, attempts and their outcomes, appointments, recoveries, barriers and
+/// notes, and writes files shaped like a phone-system call log, an EHR task
+/// report, a task activity report, an appointment report and a patient contact
+/// export (docs/SAMPLE-EXPORTS.md), plus a little realistic mess. Same seed, same bytes.
+///
+/// Practices come from the config; with --practices above the configured count the
+/// first practice is cloned (p002, p003, …) and --write-config writes a config for them.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  followup sample --out sample_data/exports\n  followup sample --practices 200 --days 365 --start 2025-11-24 --out /tmp/big/exports --write-config /tmp/big/followup.toml"
+)]
+pub struct Args {
+    /// Number of practices (default: those in the config).
+    #[arg(long)]
+    pub practices: Option<u32>,
+    /// Days to simulate.
+    #[arg(long, default_value_t = 91)]
+    pub days: u32,
+    /// First day (a Monday keeps weekly files aligned to ISO weeks).
+    #[arg(long, default_value = "2026-08-24")]
+    pub start: NaiveDate,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output folder (default: the config's exports folder).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// One file per kind per day or per week.
+    #[arg(long, value_enum, default_value_t = Period::Week)]
+    pub file_per: Period,
+    /// Leave out the deliberate mess (duplicated export, malformed rows).
+    #[arg(long)]
+    pub no_mess: bool,
+    /// Write a config for the generated practices here (exports pointing at --out).
+    #[arg(long)]
+    pub write_config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Period {
+    Day,
+    Week,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
+    let config = super::load_config(cli)?;
+    if args.days == 0 {
+        return Err(UsageError("--days must be at least 1".into()).into());
+    }
+    let n = args.practices.unwrap_or(config.practices.len() as u32) as usize;
+    if n == 0 {
+        return Err(UsageError("--practices must be at least 1".into()).into());
+    }
+    let ids = practice_ids(&config, n);
+    let sims: Vec<PracticeSim> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let base = config.practices.get(i).unwrap_or(&config.practices[0]);
+            to_sim(base, id, args.start, args.days)
+        })
+        .collect();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| config.paths.exports.clone());
+    let opts = sample::SampleOptions {
+        days: args.days,
+        start: args.start,
+        seed: args.seed,
+        out: out.clone(),
+        file_per: match args.file_per {
+            Period::Day => FilePeriod::Day,
+            Period::Week => FilePeriod::Week,
+        },
+        mess: !args.no_mess,
+    };
+    if let Some(path) = &args.write_config {
+        write_config(&config, &ids, &out, path)?;
+    }
+    let progress = Progress::new("sample", cli.verbosity());
+    let started = std::time::Instant::now();
+    let summary = sample::generate(&sims, &opts, &|d, t| progress.update(d, t))?;
+    if !cli.quiet {
+        let rows: Vec<String> = summary
+            .rows
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        eprintln!(
+            "sample: {} practice(s) × {} day(s) from {} (seed {}): {} file(s) in {} [{}]; {} malformed row(s), {} duplicated file(s) on purpose; {:.1}s",
+            n,
+            args.days,
+            args.start,
+            args.seed,
+            summary.files,
+            out.display(),
+            rows.join(", "),
+            summary.malformed_rows,
+            summary.duplicated_files,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+fn practice_ids(config: &Config, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| match config.practices.get(i) {
+            Some(p) => p.id.clone(),
+            None => format!("p{:03}", i + 1),
+        })
+        .collect()
+}
+
+fn to_sim(p: &Practice, id: &str, start: NaiveDate, days: u32) -> PracticeSim {
+    let holidays = (0..days as i64 + 7)
+        .map(|d| start + Duration::days(d))
+        .filter(|d| p.is_holiday(*d))
+        .collect();
+    let spans = |w: &WeekHours| -> [Vec<(chrono::NaiveTime, chrono::NaiveTime)>; 7] {
+        std::array::from_fn(|i| w.0[i].iter().map(|s| (s.start, s.end)).collect())
+    };
+    let mut staff: Vec<StaffSim> = Vec::new();
+    let mut owners: Vec<&String> = p.lanes.values().flat_map(|l| &l.owners).collect();
+    owners.sort();
+    owners.dedup();
+    for o in owners {
+        let lanes: Vec<_> = p.lanes.values().filter(|l| l.owners.contains(o)).collect();
+        staff.push(StaffSim {
+            id: o.clone(),
+            categories: lanes
+                .iter()
+                .flat_map(|l| l.categories.iter().cloned())
+                .collect(),
+            hours: spans(p.roster.get(o).unwrap_or(&p.hours)),
+            licensed: lanes.iter().any(|l| l.licensed),
+        });
+    }
+    PracticeSim {
+        id: id.to_string(),
+        name: if id == p.id {
+            p.name.clone()
+        } else {
+            format!("{} ({id})", p.name)
+        },
+        tz: p.tz,
+        hours: spans(&p.hours),
+        holidays,
+        staff,
+    }
+}
+
+/// Write a config listing the generated practices, with `[paths]` pointing next to it.
+fn write_config(
+    config: &Config,
+    ids: &[String],
+    exports: &std::path::Path,
+    path: &std::path::Path,
+) -> Result<()> {
+    let text = std::fs::read_to_string(&config.path)?;
+    let mut doc: toml::Table = toml::from_str(&text)?;
+    let first = doc
+        .get("practices")
+        .and_then(|p| p.as_array())
+        .and_then(|a| a.first())
+        .cloned()
+        .context("the config has no practice to clone")?;
+    let practices = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let mut t = match doc
+                .get("practices")
+                .and_then(|p| p.as_array())
+                .and_then(|a| a.get(i))
+            {
+                Some(v) => v.clone(),
+                None => first.clone(),
+            };
+            if let Some(tab) = t.as_table_mut() {
+                tab.insert("id".into(), id.clone().into());
+                if config.practice(id).is_none() {
+                    let name = tab
+                        .get("name")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("Practice")
+                        .to_string();
+                    tab.insert("name".into(), format!("{name} ({id})").into());
+                }
+            }
+            t
+        })
+        .collect::<Vec<_>>();
+    doc.insert("practices".into(), toml::Value::Array(practices));
+    let abs = |p: &std::path::Path| -> Result<String> {
+        Ok(std::path::absolute(p)?.to_string_lossy().into_owned())
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut paths = toml::Table::new();
+    paths.insert("exports".into(), abs(exports)?.into());
+    paths.insert("lake".into(), abs(&dir.join("lake"))?.into());
+    paths.insert("quarantine".into(), abs(&dir.join("quarantine"))?.into());
+    paths.insert("reports".into(), abs(&dir.join("reports"))?.into());
+    doc.insert("paths".into(), toml::Value::Table(paths));
+    std::fs::create_dir_all(dir)?;
+    let body = toml::to_string(&doc)?;
+    std::fs::write(
+        path,
+        format!("# Generated by `followup sample --write-config`.\n{body}"),
+    )
+    .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// The ISO week start of a date (used in docs and tests).
+pub fn week_start(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(d.weekday().num_days_from_monday() as i64)
+}

@@ -1,0 +1,336 @@
+//! The practice's process as configuration: one TOML file, many practices.
+//!
+//! Loading is two steps: every `[[practices]]` table is deep-merged over
+//! `[defaults]` (so a group shares what its practices agree on), then the merged
+//! tables are deserialised and validated. Every error names the key.
+
+mod holidays;
+mod hours;
+mod target;
+mod validate;
+
+pub use hours::{parse_span, Span, WeekHours};
+pub use target::Target;
+
+use crate::error::ConfigError;
+use crate::ingest::profile::ProfileDef;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    paths: RawPaths,
+    #[serde(default)]
+    privacy: Privacy,
+    #[serde(default)]
+    sources: Sources,
+    #[serde(default)]
+    defaults: toml::Table,
+    #[serde(default)]
+    practices: Vec<toml::Table>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPaths {
+    exports: Option<PathBuf>,
+    lake: Option<PathBuf>,
+    quarantine: Option<PathBuf>,
+    reports: Option<PathBuf>,
+}
+
+/// Folders, resolved against the config file's folder.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub exports: PathBuf,
+    pub lake: PathBuf,
+    pub quarantine: PathBuf,
+    pub reports: PathBuf,
+}
+
+/// Where the keyed-hash secret comes from (see README, "Privacy").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Privacy {
+    /// Environment variable holding the secret.
+    #[serde(default = "default_key_env")]
+    pub key_env: String,
+    /// A file holding the secret; must be mode 0600 (owner only).
+    pub key_file: Option<PathBuf>,
+    /// Use the documented, public demo key. For sample data only.
+    #[serde(default)]
+    pub demo_key: bool,
+}
+
+fn default_key_env() -> String {
+    "FOLLOWUP_HASH_KEY".into()
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Privacy {
+            key_env: default_key_env(),
+            key_file: None,
+            demo_key: false,
+        }
+    }
+}
+
+/// Which source profiles are active.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sources {
+    /// Names of active profiles: built-in ones or ones defined below / in `profile_files`.
+    #[serde(default)]
+    pub profiles: Vec<String>,
+    /// Extra profile files (TOML, one profile each), relative to the config file.
+    #[serde(default)]
+    pub profile_files: Vec<PathBuf>,
+    /// Profiles written inline.
+    #[serde(default)]
+    pub profile: Vec<ProfileDef>,
+}
+
+/// One practice after merging over `[defaults]`, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPractice {
+    id: String,
+    name: String,
+    timezone: String,
+    #[serde(default = "default_region")]
+    phone_region: String,
+    hours: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    holidays: Vec<NaiveDate>,
+    #[serde(default)]
+    us_federal_holidays: bool,
+    #[serde(default = "default_recovery_days")]
+    recovery_window_days: u32,
+    categories: BTreeMap<String, RawCategory>,
+    lanes: BTreeMap<String, RawLane>,
+    #[serde(default)]
+    roster: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+fn default_region() -> String {
+    "US".into()
+}
+fn default_recovery_days() -> u32 {
+    14
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategory {
+    target: String,
+    max_attempts: u32,
+    #[serde(default)]
+    min_gap_days: u32,
+    #[serde(default = "default_channel")]
+    final_channel: String,
+    script: String,
+    voicemail: String,
+    #[serde(default = "default_weight")]
+    weight: u32,
+    #[serde(default)]
+    licensed: bool,
+}
+
+fn default_channel() -> String {
+    "phone".into()
+}
+fn default_weight() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLane {
+    categories: Vec<String>,
+    owners: Vec<String>,
+    #[serde(default)]
+    licensed: bool,
+}
+
+/// Outreach channels an attempt rule may prescribe.
+pub const CHANNELS: &[&str] = &["phone", "sms", "email", "portal", "letter"];
+
+/// A request category and its rules.
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub name: String,
+    pub target: Target,
+    pub max_attempts: u32,
+    pub min_gap_days: u32,
+    pub final_channel: String,
+    pub script: String,
+    pub voicemail: String,
+    pub weight: u32,
+    /// Only a licensed lane may work it (clinical questions).
+    pub licensed: bool,
+}
+
+/// A lane: a queue of categories worked by its owners.
+#[derive(Debug, Clone)]
+pub struct Lane {
+    pub name: String,
+    pub categories: Vec<String>,
+    pub owners: Vec<String>,
+    pub licensed: bool,
+}
+
+/// A practice, validated.
+#[derive(Debug, Clone)]
+pub struct Practice {
+    pub id: String,
+    pub name: String,
+    pub tz: Tz,
+    pub phone_region: phonenumber::country::Id,
+    pub hours: WeekHours,
+    pub holidays: BTreeSet<NaiveDate>,
+    pub explicit_holidays: Vec<NaiveDate>,
+    pub us_federal_holidays: bool,
+    pub recovery_window_days: u32,
+    pub categories: BTreeMap<String, Category>,
+    pub lanes: BTreeMap<String, Lane>,
+    pub roster: BTreeMap<String, WeekHours>,
+}
+
+impl Practice {
+    /// Whether `date` is a holiday (explicit or, if opted in, a US federal holiday).
+    pub fn is_holiday(&self, date: NaiveDate) -> bool {
+        self.holidays.contains(&date)
+            || (self.us_federal_holidays && holidays::is_us_federal_holiday(date))
+    }
+
+    /// The lane that works `category` (validation guarantees exactly one exists).
+    pub fn lane_for(&self, category: &str) -> Option<&Lane> {
+        self.lanes
+            .values()
+            .find(|l| l.categories.iter().any(|c| c == category))
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub paths: Paths,
+    pub privacy: Privacy,
+    pub sources: Sources,
+    pub practices: Vec<Practice>,
+}
+
+impl Config {
+    /// Read, merge and validate a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_str(&text, path)
+    }
+
+    /// Parse config text; `path` is used for messages and to resolve relative folders.
+    pub fn from_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let resolve = |p: Option<PathBuf>, default: &str| {
+            let p = p.unwrap_or_else(|| PathBuf::from(default));
+            if p.is_absolute() {
+                p
+            } else {
+                base.join(p)
+            }
+        };
+        let paths = Paths {
+            exports: resolve(raw.paths.exports, "exports"),
+            lake: resolve(raw.paths.lake, "lake"),
+            quarantine: resolve(raw.paths.quarantine, "quarantine"),
+            reports: resolve(raw.paths.reports, "reports"),
+        };
+        let mut privacy = raw.privacy;
+        privacy.key_file = privacy.key_file.map(|p| resolve(Some(p), ""));
+        let mut sources = raw.sources;
+        sources.profile_files = sources
+            .profile_files
+            .into_iter()
+            .map(|p| resolve(Some(p), ""))
+            .collect();
+
+        if raw.practices.is_empty() {
+            return Err(invalid(
+                path,
+                "practices",
+                "no practice is configured; add at least one [[practices]] table with id, name and timezone",
+            ));
+        }
+        let mut practices = Vec::with_capacity(raw.practices.len());
+        for (i, table) in raw.practices.into_iter().enumerate() {
+            let mut merged = raw.defaults.clone();
+            deep_merge(&mut merged, table);
+            let key = format!("practices[{i}]");
+            let de = toml::Value::Table(merged);
+            let rp: RawPractice = serde_path_to_error::deserialize(de).map_err(|e| {
+                let inner = e.path().to_string();
+                let key = if inner == "." {
+                    key.clone()
+                } else {
+                    format!("{key}.{inner}")
+                };
+                invalid(path, &key, &e.into_inner().to_string())
+            })?;
+            practices.push(validate::practice(rp, path, &key)?);
+        }
+        validate::unique_practice_ids(&practices, path)?;
+        Ok(Config {
+            path: path.to_path_buf(),
+            paths,
+            privacy,
+            sources,
+            practices,
+        })
+    }
+
+    /// Look up a practice by id.
+    pub fn practice(&self, id: &str) -> Option<&Practice> {
+        self.practices.iter().find(|p| p.id == id)
+    }
+}
+
+pub(crate) fn invalid(path: &Path, key: &str, message: &str) -> ConfigError {
+    ConfigError::Invalid {
+        path: path.to_path_buf(),
+        key: key.to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// Merge `over` into `base`: tables merge key by key, anything else replaces.
+fn deep_merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => deep_merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

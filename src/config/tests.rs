@@ -1,0 +1,130 @@
+use super::*;
+
+const BASE: &str = r#"
+[paths]
+lake = "lake"
+[sources]
+profiles = ["sample-calls"]
+[defaults]
+timezone = "America/New_York"
+[defaults.hours]
+mon = ["08:00-12:00", "13:00-17:00"]
+[defaults.categories.missed_call]
+target = "30m"
+max_attempts = 3
+script = "MC-1"
+voicemail = "Please call us back."
+[defaults.categories.clinical_question]
+target = "4h"
+max_attempts = 2
+script = "RN-1"
+voicemail = "Please call the nurse line."
+licensed = true
+[defaults.lanes.front]
+categories = ["missed_call"]
+owners = ["amy"]
+[defaults.lanes.nurse]
+categories = ["clinical_question"]
+owners = ["ned"]
+licensed = true
+[[practices]]
+id = "p001"
+name = "One"
+[[practices]]
+id = "p002"
+name = "Two"
+timezone = "America/Chicago"
+"#;
+
+fn load(text: &str) -> Result<Config, ConfigError> {
+    Config::from_str(text, Path::new("/etc/followup/test.toml"))
+}
+
+fn err(text: &str) -> String {
+    load(text).unwrap_err().to_string()
+}
+
+#[test]
+fn practices_inherit_defaults_and_override_them() {
+    let c = load(BASE).unwrap();
+    assert_eq!(c.practices.len(), 2);
+    assert_eq!(c.practices[0].tz, chrono_tz::America::New_York);
+    assert_eq!(c.practices[1].tz, chrono_tz::America::Chicago);
+    assert_eq!(
+        c.practices[1].categories["missed_call"].target,
+        Target::Minutes(30)
+    );
+    assert_eq!(c.paths.lake, PathBuf::from("/etc/followup/lake"));
+    assert_eq!(
+        c.practices[0].lane_for("clinical_question").unwrap().name,
+        "nurse"
+    );
+}
+
+#[test]
+fn unknown_time_zone_names_the_key() {
+    let e = err(&BASE.replace("America/Chicago", "Mars/Olympus"));
+    assert!(e.contains("practices[1].timezone"), "{e}");
+    assert!(e.contains("IANA"), "{e}");
+}
+
+#[test]
+fn category_worked_by_no_lane() {
+    let e = err(&BASE.replace("categories = [\"missed_call\"]", "categories = []"));
+    assert!(e.contains("categories.missed_call"), "{e}");
+    assert!(e.contains("worked by no lane"), "{e}");
+}
+
+#[test]
+fn clinical_questions_only_to_a_licensed_lane() {
+    let text = BASE.replace(
+        "categories = [\"missed_call\"]",
+        "categories = [\"missed_call\", \"clinical_question\"]",
+    );
+    let e = err(&text);
+    assert!(e.contains("needs licensed staff"), "{e}");
+}
+
+#[test]
+fn overlapping_hours() {
+    let e = err(&BASE.replace("\"13:00-17:00\"", "\"11:00-17:00\""));
+    assert!(e.contains("hours.mon"), "{e}");
+    assert!(e.contains("overlap"), "{e}");
+}
+
+#[test]
+fn target_that_can_never_be_met() {
+    let e = err(&BASE.replace("target = \"30m\"", "target = \"next_day 07:00\""));
+    assert!(e.contains("categories.missed_call.target"), "{e}");
+    assert!(e.contains("never be met"), "{e}");
+    let e = err(&BASE.replace("target = \"30m\"", "target = \"0m\""));
+    assert!(e.contains("never be met"), "{e}");
+}
+
+#[test]
+fn unknown_keys_and_bad_values_are_named() {
+    let e = err(&BASE.replace("max_attempts = 3", "max_attempts = 3\nmax_atempts = 4"));
+    assert!(e.contains("max_atempts"), "{e}");
+    let e = err(&BASE.replace("max_attempts = 3", "max_attempts = \"three\""));
+    assert!(e.contains("categories.missed_call.max_attempts"), "{e}");
+    let e = err(&BASE.replace("id = \"p002\"", "id = \"p001\""));
+    assert!(e.contains("used twice"), "{e}");
+}
+
+#[test]
+fn roster_must_cover_lane_owners() {
+    let text = format!("{BASE}\n").replace(
+        "[[practices]]\nid = \"p001\"",
+        "[defaults.roster.amy]\nmon = [\"08:00-12:00\"]\n[[practices]]\nid = \"p001\"",
+    );
+    let e = err(&text);
+    assert!(e.contains("owner `ned` has no roster entry"), "{e}");
+}
+
+#[test]
+fn the_shipped_config_is_valid() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("followup.toml");
+    let c = Config::load(&path).unwrap();
+    assert_eq!(c.practices[0].id, "p001");
+    assert!(c.practices[0].is_holiday(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()));
+}

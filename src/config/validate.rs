@@ -1,0 +1,231 @@
+//! Turning a merged practice table into a validated [`Practice`].
+
+use super::{invalid, Category, Lane, Practice, RawPractice, Target, WeekHours, CHANNELS};
+use crate::error::ConfigError;
+use chrono_tz::Tz;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practice, ConfigError> {
+    let err = |k: &str, m: String| invalid(path, &format!("{key}.{k}"), &m);
+
+    if rp.id.is_empty()
+        || !rp
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(err(
+            "id",
+            "a practice id is a short code of letters, digits, '-' or '_' (it names lake folders), e.g. \"p001\"".into(),
+        ));
+    }
+    let tz: Tz = rp.timezone.parse().map_err(|_| {
+        err(
+            "timezone",
+            format!(
+                "unknown time zone `{}`; use an IANA name such as \"America/New_York\" or \"America/Chicago\"",
+                rp.timezone
+            ),
+        )
+    })?;
+    let phone_region: phonenumber::country::Id = rp.phone_region.parse().map_err(|_| {
+        err(
+            "phone_region",
+            format!(
+                "unknown region `{}`; use a two-letter ISO country code such as \"US\" or \"CA\"",
+                rp.phone_region
+            ),
+        )
+    })?;
+    let hours = WeekHours::parse(&rp.hours).map_err(|(day, m)| err(&format!("hours.{day}"), m))?;
+    if hours.weekly_minutes() == 0 {
+        return Err(err(
+            "hours",
+            "the practice has no business hours; add spans such as mon = [\"08:00-17:00\"]".into(),
+        ));
+    }
+
+    let mut categories = BTreeMap::new();
+    for (name, rc) in rp.categories {
+        let k = format!("categories.{name}");
+        if !is_snake(&name) {
+            return Err(err(
+                &k,
+                "category names are lower snake_case, e.g. new_patient_request".into(),
+            ));
+        }
+        let target = Target::parse(&rc.target).map_err(|m| err(&format!("{k}.target"), m))?;
+        if let Target::NextDayBy(t) = target {
+            let earliest = hours.0.iter().flatten().map(|s| s.start).min();
+            if earliest.is_some_and(|e| t <= e) {
+                return Err(err(
+                    &format!("{k}.target"),
+                    format!(
+                        "can never be met: {} is not after the earliest opening ({}); choose a later time",
+                        t.format("%H:%M"),
+                        earliest.map(|e| e.format("%H:%M").to_string()).unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        if rc.max_attempts == 0 {
+            return Err(err(
+                &format!("{k}.max_attempts"),
+                "at least one attempt is needed; set max_attempts = 1 or more".into(),
+            ));
+        }
+        if !CHANNELS.contains(&rc.final_channel.as_str()) {
+            return Err(err(
+                &format!("{k}.final_channel"),
+                format!(
+                    "unknown channel `{}`; use one of {}",
+                    rc.final_channel,
+                    CHANNELS.join(", ")
+                ),
+            ));
+        }
+        for (field, value) in [("script", &rc.script), ("voicemail", &rc.voicemail)] {
+            if value.trim().is_empty() {
+                return Err(err(
+                    &format!("{k}.{field}"),
+                    format!("the approved {field} is required; callers use it verbatim"),
+                ));
+            }
+        }
+        if rc.voicemail.len() > 400 {
+            return Err(err(
+                &format!("{k}.voicemail"),
+                "keep the approved voicemail to the minimum necessary (400 characters at most, no clinical detail)".into(),
+            ));
+        }
+        categories.insert(
+            name.clone(),
+            Category {
+                name,
+                target,
+                max_attempts: rc.max_attempts,
+                min_gap_days: rc.min_gap_days,
+                final_channel: rc.final_channel,
+                script: rc.script,
+                voicemail: rc.voicemail,
+                weight: rc.weight,
+                licensed: rc.licensed,
+            },
+        );
+    }
+    if categories.is_empty() {
+        return Err(err(
+            "categories",
+            "no request category is configured; add e.g. [defaults.categories.missed_call]".into(),
+        ));
+    }
+
+    let mut roster = BTreeMap::new();
+    for (owner, table) in &rp.roster {
+        let w =
+            WeekHours::parse(table).map_err(|(day, m)| err(&format!("roster.{owner}.{day}"), m))?;
+        roster.insert(owner.clone(), w);
+    }
+
+    let mut lanes = BTreeMap::new();
+    let mut worked_by: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, rl) in &rp.lanes {
+        let k = format!("lanes.{name}");
+        if rl.owners.is_empty() {
+            return Err(err(
+                &format!("{k}.owners"),
+                "a lane needs at least one owner".into(),
+            ));
+        }
+        for c in &rl.categories {
+            let Some(cat) = categories.get(c) else {
+                return Err(err(
+                    &format!("{k}.categories"),
+                    format!("unknown category `{c}`; define it under categories or remove it"),
+                ));
+            };
+            if cat.licensed && !rl.licensed {
+                return Err(err(
+                    &format!("{k}.categories"),
+                    format!("`{c}` needs licensed staff but lane `{name}` is not licensed; move it to a lane with licensed = true"),
+                ));
+            }
+            if let Some(other) = worked_by.insert(c, name) {
+                return Err(err(
+                    &format!("{k}.categories"),
+                    format!("`{c}` is already worked by lane `{other}`; each category belongs to exactly one lane"),
+                ));
+            }
+        }
+        for o in &rl.owners {
+            if !roster.is_empty() && !roster.contains_key(o) {
+                return Err(err(
+                    &format!("{k}.owners"),
+                    format!("owner `{o}` has no roster entry; add [roster.{o}] with the hours they work"),
+                ));
+            }
+        }
+        lanes.insert(
+            name.clone(),
+            Lane {
+                name: name.clone(),
+                categories: rl.categories.clone(),
+                owners: rl.owners.clone(),
+                licensed: rl.licensed,
+            },
+        );
+    }
+    if let Some(c) = categories
+        .keys()
+        .find(|c| !worked_by.contains_key(c.as_str()))
+    {
+        return Err(err(
+            &format!("categories.{c}"),
+            format!("category `{c}` is worked by no lane; add it to one lane's categories"),
+        ));
+    }
+    for (owner, w) in &roster {
+        if !w.within(&hours) {
+            return Err(err(
+                &format!("roster.{owner}"),
+                "roster hours fall outside the practice's business hours; trim them to the opening spans".into(),
+            ));
+        }
+    }
+
+    Ok(Practice {
+        id: rp.id,
+        name: rp.name,
+        tz,
+        phone_region,
+        hours,
+        holidays: rp.holidays.iter().copied().collect::<BTreeSet<_>>(),
+        explicit_holidays: rp.holidays,
+        us_federal_holidays: rp.us_federal_holidays,
+        recovery_window_days: rp.recovery_window_days,
+        categories,
+        lanes,
+        roster,
+    })
+}
+
+pub(super) fn unique_practice_ids(practices: &[Practice], path: &Path) -> Result<(), ConfigError> {
+    let mut seen = BTreeSet::new();
+    for (i, p) in practices.iter().enumerate() {
+        if !seen.insert(p.id.as_str()) {
+            return Err(invalid(
+                path,
+                &format!("practices[{i}].id"),
+                &format!("practice id `{}` is used twice; ids must be unique", p.id),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn is_snake(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}

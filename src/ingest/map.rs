@@ -1,0 +1,263 @@
+//! Mapping one export record onto a canonical row.
+
+use super::parse;
+use super::profile::{ColumnSource, Profile, Zone};
+use super::read::Record;
+use crate::config::Config;
+use crate::lake::row::{Row, Value};
+use crate::lake::schema::Kind;
+use crate::privacy::Hasher;
+
+/// Why a record was quarantined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// The vendor's column name, when one column is to blame.
+    pub column: Option<String>,
+    /// The offending value as written (stored in quarantine only, never logged).
+    pub value: Option<String>,
+    /// What is wrong and what to do; never contains PHI.
+    pub reason: String,
+}
+
+impl RowError {
+    fn at(column: &str, value: &str, reason: impl Into<String>) -> RowError {
+        RowError {
+            column: Some(column.to_string()),
+            value: Some(value.to_string()),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Everything mapping needs besides the record.
+pub struct Mapper<'a> {
+    pub profile: &'a Profile,
+    pub config: &'a Config,
+    pub hasher: &'a Hasher,
+    pub header: &'a [String],
+    pub source: &'a str,
+}
+
+impl Mapper<'_> {
+    /// Map a record; any problem quarantines the whole record with the first reason found.
+    pub fn map(&self, rec: &Record) -> Result<Row, RowError> {
+        let p = self.profile;
+        let table = p.table();
+        let get = |name: &str| -> String {
+            rec.fields
+                .get(self.header, name)
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        };
+
+        let practice_id = match (&p.def.practice_column, &p.def.practice_id) {
+            (Some(col), _) => get(col),
+            (None, Some(id)) => id.clone(),
+            (None, None) => unreachable!("profile compile requires one"),
+        };
+        let practice_col = p.def.practice_column.as_deref().unwrap_or("practice_id");
+        let Some(practice) = self.config.practice(&practice_id) else {
+            return Err(RowError::at(
+                practice_col,
+                &practice_id,
+                if practice_id.is_empty() {
+                    "missing practice id".to_string()
+                } else {
+                    format!("practice `{practice_id}` is not configured; add it to [[practices]]")
+                },
+            ));
+        };
+        let tz = match p.zone {
+            Zone::Practice => practice.tz,
+            Zone::Fixed(z) => z,
+        };
+
+        let cols = table.columns();
+        let mut values = vec![Value::Null; cols.len()];
+        let mut raw = Vec::new();
+        // Direction first: a ByDirection source depends on it.
+        let direction_idx = table.col_index("direction");
+        let mut order: Vec<usize> = (0..cols.len()).collect();
+        if let Some(d) = direction_idx {
+            order.retain(|&i| i != d);
+            order.insert(0, d);
+        }
+        let mut raws: Vec<(usize, Value)> = Vec::new();
+        for i in order {
+            let col = &cols[i];
+            let Some(src) = &p.sources[i] else { continue };
+            let (field, text) = match src {
+                ColumnSource::Field(f) => (f.clone(), get(f)),
+                ColumnSource::Concat(fs) => (
+                    fs.join("+"),
+                    fs.iter()
+                        .map(|f| get(f))
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                ColumnSource::ByDirection {
+                    inbound,
+                    outbound,
+                    internal,
+                } => {
+                    let f = match direction_idx.and_then(|d| values[d].as_str()) {
+                        Some("inbound") => Some(inbound),
+                        Some("outbound") => Some(outbound),
+                        Some("internal") => internal.as_ref(),
+                        _ => None,
+                    };
+                    match f {
+                        Some(f) => (f.clone(), get(f)),
+                        None => (String::new(), String::new()),
+                    }
+                }
+            };
+            if col.raw {
+                raws.push((
+                    i,
+                    if text.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::Str(text.clone())
+                    },
+                ));
+            }
+            if text.is_empty() {
+                if col.required && col.name != "updated_at" {
+                    return Err(RowError::at(
+                        &field,
+                        "",
+                        format!("missing required value for {}", col.name),
+                    ));
+                }
+                continue;
+            }
+            let map = p.def.values.get(col.name);
+            let mapped = map.and_then(|m| m.get(&text));
+            let original = text.clone();
+            values[i] = match col.kind {
+                Kind::Text | Kind::Note => match (map, mapped) {
+                    (Some(_), Some(m)) if m.is_empty() => Value::Null,
+                    (Some(_), Some(m)) => Value::Str(m.clone()),
+                    (Some(_), None) => {
+                        return Err(unmapped(&field, &text, col.name));
+                    }
+                    (None, _) => Value::Str(text),
+                },
+                Kind::Enum(allowed) => match mapped {
+                    Some(m) if m.is_empty() => Value::Null,
+                    Some(m) => Value::Str(m.clone()),
+                    None if allowed.contains(&text.as_str()) => Value::Str(text),
+                    None => return Err(unmapped(&field, &text, col.name)),
+                },
+                Kind::Category => {
+                    let c = match mapped {
+                        Some(m) => m.clone(),
+                        None if is_snake(&text) => text.clone(),
+                        None => return Err(unmapped(&field, &text, col.name)),
+                    };
+                    if !practice.categories.contains_key(&c) {
+                        return Err(RowError::at(
+                            &field,
+                            &text,
+                            format!("category `{c}` is not configured for practice {}; add it to the config's categories", practice.id),
+                        ));
+                    }
+                    Value::Str(c)
+                }
+                Kind::Label => match mapped {
+                    Some(m) if m.is_empty() => Value::Null,
+                    Some(m) => Value::Str(m.clone()),
+                    None if is_snake(&text) => Value::Str(text),
+                    None => return Err(unmapped(&field, &text, col.name)),
+                },
+                Kind::Timestamp => match parse::timestamp(&text, &p.def.timestamp_formats, tz) {
+                    Ok(t) => Value::Ts(t),
+                    Err(m) => return Err(RowError::at(&field, &text, m)),
+                },
+                Kind::Int => match text.parse::<i64>() {
+                    Ok(n) => Value::Int(n),
+                    Err(_) => return Err(RowError::at(&field, &text, "not a whole number")),
+                },
+                Kind::Bool => match parse::boolean(&text) {
+                    Ok(b) => Value::Bool(b),
+                    Err(m) => return Err(RowError::at(&field, &text, m)),
+                },
+                Kind::PatientKey => Value::Str(self.hasher.patient_key(&practice.id, &text)),
+                Kind::PhoneKey | Kind::Phone => match parse::phone(&text, practice.phone_region) {
+                    Ok(Some(e164)) if col.kind == Kind::Phone => Value::Str(e164),
+                    Ok(Some(e164)) => Value::Str(self.hasher.phone_key(&e164)),
+                    Ok(None) => Value::Null,
+                    Err(m) => return Err(RowError::at(&field, &text, m)),
+                },
+            };
+            if col.required && values[i] == Value::Null && col.name != "updated_at" {
+                return Err(RowError::at(
+                    &field,
+                    &original,
+                    format!("{} maps to empty but is required", col.name),
+                ));
+            }
+        }
+        raws.sort_by_key(|(i, _)| *i);
+        raw.extend(raws.into_iter().map(|(_, v)| v));
+
+        // A table's version defaults to the instant that partitions it.
+        let upd = table.col_index("updated_at").expect("updated_at");
+        if values[upd] == Value::Null {
+            if let Some(pt) = table.partition_time().and_then(|n| table.col_index(n)) {
+                values[upd] = values[pt].clone();
+            }
+        }
+        if values[upd] == Value::Null {
+            return Err(RowError {
+                column: None,
+                value: None,
+                reason: "missing updated_at: the row has no version to merge by".into(),
+            });
+        }
+
+        let row_hash = {
+            let enc: Vec<Vec<u8>> = std::iter::once(Value::Str(practice_id.clone()))
+                .chain(values.iter().cloned())
+                .chain(raw.iter().cloned())
+                .map(|v| encode(&v))
+                .collect();
+            let parts: Vec<&[u8]> = enc.iter().map(Vec::as_slice).collect();
+            self.hasher.row_hash(&parts)
+        };
+        Ok(Row {
+            practice_id,
+            values,
+            raw,
+            source: self.source.to_string(),
+            source_line: rec.line as i64,
+            row_hash,
+        })
+    }
+}
+
+fn encode(v: &Value) -> Vec<u8> {
+    match v {
+        Value::Null => vec![0],
+        Value::Str(s) => [&[1u8][..], s.as_bytes()].concat(),
+        Value::Int(n) => [&[2u8][..], &n.to_le_bytes()].concat(),
+        Value::Bool(b) => vec![3, *b as u8],
+        Value::Ts(t) => [&[4u8][..], &t.to_le_bytes()].concat(),
+    }
+}
+
+fn unmapped(field: &str, text: &str, canonical: &str) -> RowError {
+    RowError::at(
+        field,
+        text,
+        format!("unmapped value for {canonical}; add it to the profile's [values.{canonical}]"),
+    )
+}
+
+fn is_snake(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}

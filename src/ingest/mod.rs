@@ -1,0 +1,342 @@
+//! Ingest: exports → canonical rows → the lake, with every rejected row in quarantine.
+
+pub mod map;
+pub mod parse;
+pub mod profile;
+pub mod quarantine;
+pub mod read;
+
+use crate::config::Config;
+use crate::lake::ledger::{Counts, Entry as LedgerEntry, Ledger};
+use crate::lake::row::Row;
+use crate::lake::schema::Table;
+use crate::lake::{Lake, Outcome};
+use crate::privacy::Hasher;
+use anyhow::{Context, Result};
+use map::Mapper;
+use profile::Profile;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// An export file found in the inbox.
+#[derive(Debug, Clone)]
+pub struct ExportFile {
+    pub path: PathBuf,
+    /// Path relative to the exports folder, with `/` separators.
+    pub rel: String,
+}
+
+/// List every regular file below `root`, sorted, skipping hidden and temporary files.
+pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .with_context(|| format!("listing exports folder {}", dir.display()))?;
+        for e in entries {
+            let e = e?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name.ends_with(".tmp") {
+                continue;
+            }
+            let ft = e.file_type()?;
+            if ft.is_dir() {
+                stack.push(e.path());
+            } else if ft.is_file() {
+                out.push(export_file(root, e.path()));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
+}
+
+/// Describe a file given on the command line (relative to the inbox when inside it).
+pub fn export_file(root: &Path, path: PathBuf) -> ExportFile {
+    let rel = path
+        .strip_prefix(root)
+        .unwrap_or(&path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let rel = if path.starts_with(root) {
+        rel
+    } else {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or(rel)
+    };
+    ExportFile { path, rel }
+}
+
+/// The first active profile whose pattern matches.
+pub fn match_profile<'a>(profiles: &'a [Profile], rel: &str) -> Option<&'a Profile> {
+    profiles.iter().find(|p| p.matches(rel))
+}
+
+/// One export file, read and mapped (nothing written yet).
+#[derive(Debug)]
+pub struct Analysed {
+    pub rel: String,
+    pub sha256: String,
+    pub profile: String,
+    pub table: Table,
+    pub rows: Vec<Row>,
+    pub rejects: Vec<quarantine::Entry>,
+    /// Problems worth one line each (unknown columns); never values.
+    pub warnings: Vec<String>,
+    /// Set when nothing in the file could be read as rows.
+    pub file_error: Option<String>,
+    /// Per canonical column, vendor values that had no mapping, with counts.
+    pub unmapped: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl Analysed {
+    pub fn read(&self) -> u64 {
+        (self.rows.len() + self.rejects.len()) as u64
+    }
+}
+
+/// Read and map one file with its profile.
+pub fn analyse(
+    file: &ExportFile,
+    bytes: &[u8],
+    profile: &Profile,
+    config: &Config,
+    hasher: &Hasher,
+) -> Analysed {
+    let mut a = Analysed {
+        rel: file.rel.clone(),
+        sha256: hex::encode(Sha256::digest(bytes)),
+        profile: profile.name().to_string(),
+        table: profile.table(),
+        rows: Vec::new(),
+        rejects: Vec::new(),
+        warnings: Vec::new(),
+        file_error: None,
+        unmapped: BTreeMap::new(),
+    };
+    let parsed = match read::parse(bytes, profile) {
+        Ok(p) => p,
+        Err(e) => {
+            a.file_error = Some(e.to_string());
+            return a;
+        }
+    };
+    for b in parsed.bad {
+        a.rejects.push(quarantine::Entry {
+            line: b.line,
+            column: b.column,
+            value: None,
+            reason: b.reason,
+            raw_record: b.raw,
+        });
+    }
+    // Columns the profile needs but the CSV header lacks: every row is rejected,
+    // naming the column, rather than stored with holes.
+    let known = profile.known_fields();
+    let mut missing = Vec::new();
+    if !parsed.header.is_empty() {
+        for f in &known {
+            if !parsed.header.iter().any(|h| h == f) && !profile.def.ignore.iter().any(|i| i == f) {
+                missing.push(f.to_string());
+            }
+        }
+        for h in &parsed.header {
+            if !known.contains(&h.as_str()) {
+                a.warnings.push(format!(
+                    "unknown column `{h}` is not read; map it in profile `{}` or add it to its `ignore` list",
+                    profile.name()
+                ));
+            }
+        }
+    } else if let Some(first) = parsed.records.first() {
+        if let read::Fields::Json(map) = &first.fields {
+            for k in map.keys() {
+                if !known
+                    .iter()
+                    .any(|f| f.split('.').next() == Some(k.as_str()))
+                {
+                    a.warnings.push(format!(
+                        "unknown field `{k}` is not read; map it in profile `{}` or add it to its `ignore` list",
+                        profile.name()
+                    ));
+                }
+            }
+        }
+    }
+    let mapper = Mapper {
+        profile,
+        config,
+        hasher,
+        header: &parsed.header,
+        source: &file.rel,
+    };
+    for rec in parsed.records {
+        if let Some(col) = missing.first() {
+            a.rejects.push(quarantine::Entry {
+                line: rec.line,
+                column: Some(col.clone()),
+                value: None,
+                reason: format!(
+                    "the file has no column `{col}` that profile `{}` reads; fix the export or the profile",
+                    profile.name()
+                ),
+                raw_record: rec.raw,
+            });
+            continue;
+        }
+        match mapper.map(&rec) {
+            Ok(row) => a.rows.push(row),
+            Err(e) => {
+                if e.reason.starts_with("unmapped value") {
+                    if let Some(col) = &e.column {
+                        *a.unmapped
+                            .entry(col.clone())
+                            .or_default()
+                            .entry(e.value.clone().unwrap_or_default())
+                            .or_default() += 1;
+                    }
+                }
+                a.rejects.push(quarantine::Entry {
+                    line: rec.line,
+                    column: e.column,
+                    value: e.value,
+                    reason: e.reason,
+                    raw_record: rec.raw,
+                });
+            }
+        }
+    }
+    a.rejects.sort_by_key(|r| r.line);
+    a
+}
+
+/// What one ingest run did.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Per file ingested in this run.
+    pub files: BTreeMap<String, LedgerEntry>,
+    pub by_table: BTreeMap<Table, Counts>,
+    pub skipped_unchanged: u64,
+    pub unmatched: Vec<String>,
+    /// (file, reason) for files that could not be read at all; copied to quarantine.
+    pub rejected_files: Vec<(String, String)>,
+    /// (file, line, column, reason) — no values.
+    pub reject_lines: Vec<(String, u64, Option<String>, String)>,
+    pub warnings: Vec<(String, String)>,
+    pub partitions_written: u64,
+}
+
+impl Report {
+    pub fn total(&self) -> Counts {
+        let mut c = Counts::default();
+        for t in self.by_table.values() {
+            c.add(t);
+        }
+        c
+    }
+}
+
+/// Ingest the given files (or, if `files` is None, the whole exports folder).
+pub fn run(
+    config: &Config,
+    profiles: &[Profile],
+    hasher: &Hasher,
+    files: Option<Vec<ExportFile>>,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Report> {
+    let lake = Lake::new(&config.paths.lake);
+    let mut ledger = Ledger::load(&lake.root)?;
+    let files = match files {
+        Some(f) => f,
+        None => discover(&config.paths.exports)?,
+    };
+    let mut report = Report::default();
+    let mut analysed = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        progress(i, files.len());
+        let Some(profile) = match_profile(profiles, &f.rel) else {
+            report.unmatched.push(f.rel.clone());
+            continue;
+        };
+        let bytes =
+            std::fs::read(&f.path).with_context(|| format!("reading {}", f.path.display()))?;
+        let sha = hex::encode(Sha256::digest(&bytes));
+        if ledger.files.get(&f.rel).is_some_and(|e| e.sha256 == sha) {
+            report.skipped_unchanged += 1;
+            continue;
+        }
+        let a = analyse(f, &bytes, profile, config, hasher);
+        if let Some(reason) = &a.file_error {
+            let dest = config.paths.quarantine.join(&f.rel);
+            crate::lake::write_bytes_atomic(&dest, &bytes)?;
+            report.rejected_files.push((f.rel.clone(), reason.clone()));
+        }
+        analysed.push(a);
+    }
+    progress(files.len(), files.len());
+
+    // Group accepted rows by partition, in file order, remembering where each came from.
+    let mut parts: BTreeMap<(Table, PathBuf), Vec<(usize, usize)>> = BTreeMap::new();
+    for (fi, a) in analysed.iter().enumerate() {
+        for (ri, row) in a.rows.iter().enumerate() {
+            parts
+                .entry((a.table, lake.partition_of(a.table, row)))
+                .or_default()
+                .push((fi, ri));
+        }
+    }
+    let mut counts: Vec<Counts> = analysed
+        .iter()
+        .map(|a| Counts {
+            read: a.read(),
+            quarantined: a.rejects.len() as u64,
+            ..Counts::default()
+        })
+        .collect();
+    for ((table, dir), members) in &parts {
+        let rows: Vec<Row> = members
+            .iter()
+            .map(|&(fi, ri)| analysed[fi].rows[ri].clone())
+            .collect();
+        let outcomes = lake.merge(*table, dir, &rows)?;
+        if outcomes.iter().any(|o| *o == Outcome::Stored) {
+            report.partitions_written += 1;
+        }
+        for (&(fi, _), o) in members.iter().zip(outcomes) {
+            match o {
+                Outcome::Stored => counts[fi].stored += 1,
+                Outcome::Duplicate => counts[fi].duplicates += 1,
+            }
+        }
+    }
+
+    for (a, c) in analysed.iter().zip(counts) {
+        debug_assert!(c.balanced(), "{}: {c:?}", a.rel);
+        quarantine::write(&config.paths.quarantine, &a.rel, &a.rejects)?;
+        for r in &a.rejects {
+            report
+                .reject_lines
+                .push((a.rel.clone(), r.line, r.column.clone(), r.reason.clone()));
+        }
+        for w in &a.warnings {
+            report.warnings.push((a.rel.clone(), w.clone()));
+        }
+        report.by_table.entry(a.table).or_default().add(&c);
+        let entry = LedgerEntry {
+            sha256: a.sha256.clone(),
+            profile: a.profile.clone(),
+            table: a.table.to_string(),
+            counts: c,
+        };
+        ledger.files.insert(a.rel.clone(), entry.clone());
+        report.files.insert(a.rel.clone(), entry);
+    }
+    if !analysed.is_empty() {
+        ledger.save(&lake.root)?;
+    }
+    Ok(report)
+}

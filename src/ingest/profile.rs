@@ -1,0 +1,378 @@
+//! Source profiles: how one kind of vendor export maps onto a canonical table.
+//!
+//! A profile is TOML (built in, inline in the config, or in its own file). It is
+//! compiled once at start; every mistake in it is a configuration error naming
+//! the profile and key.
+
+use crate::error::ConfigError;
+use crate::lake::schema::{Kind, Table};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The profiles shipped in the binary, by file name.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("sample-calls", include_str!("profiles/sample-calls.toml")),
+    ("sample-tasks", include_str!("profiles/sample-tasks.toml")),
+    (
+        "sample-activity",
+        include_str!("profiles/sample-activity.toml"),
+    ),
+    (
+        "sample-appointments",
+        include_str!("profiles/sample-appointments.toml"),
+    ),
+    (
+        "sample-patients",
+        include_str!("profiles/sample-patients.toml"),
+    ),
+];
+
+/// File formats a profile can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Json,
+    Ndjson,
+}
+
+/// Where a canonical column's value comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ColumnSource {
+    /// One source column (a dotted path for nested JSON, e.g. `owner.reference`).
+    Field(String),
+    /// Several source columns joined with a space (e.g. first and last name).
+    Concat(Vec<String>),
+    /// The source column depends on the call's direction (the external party of a call).
+    ByDirection {
+        inbound: String,
+        outbound: String,
+        #[serde(default)]
+        internal: Option<String>,
+    },
+}
+
+impl ColumnSource {
+    /// The source columns it reads.
+    pub fn fields(&self) -> Vec<&str> {
+        match self {
+            ColumnSource::Field(f) => vec![f],
+            ColumnSource::Concat(v) => v.iter().map(String::as_str).collect(),
+            ColumnSource::ByDirection {
+                inbound,
+                outbound,
+                internal,
+            } => {
+                let mut v = vec![inbound.as_str(), outbound.as_str()];
+                v.extend(internal.as_deref());
+                v
+            }
+        }
+    }
+}
+
+/// A profile as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileDef {
+    pub name: String,
+    pub table: Table,
+    /// Glob matched against the file's path relative to the exports folder, e.g. `**/calls_*.csv`.
+    pub pattern: String,
+    pub format: Format,
+    #[serde(default)]
+    pub description: String,
+    /// CSV delimiter (one byte); default `,`.
+    #[serde(default)]
+    pub delimiter: Option<char>,
+    /// CSV quote character; default `"`.
+    #[serde(default)]
+    pub quote: Option<char>,
+    /// chrono formats tried in order; `rfc3339` and `rfc2822` are accepted by name.
+    pub timestamp_formats: Vec<String>,
+    /// Zone of timestamps written without an offset: `practice` (its time zone), `UTC`, or an IANA name.
+    #[serde(default = "default_zone")]
+    pub timestamp_zone: String,
+    /// Column holding the practice id.
+    #[serde(default)]
+    pub practice_column: Option<String>,
+    /// Or: every row belongs to this practice.
+    #[serde(default)]
+    pub practice_id: Option<String>,
+    /// canonical column -> source column.
+    pub columns: BTreeMap<String, ColumnSource>,
+    /// canonical column -> { vendor value -> canonical value }; "" maps to empty.
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+    /// Source columns deliberately not read (e.g. patient names in a task report).
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+fn default_zone() -> String {
+    "practice".into()
+}
+
+/// Where timestamps without an offset live.
+#[derive(Debug, Clone, Copy)]
+pub enum Zone {
+    Practice,
+    Fixed(chrono_tz::Tz),
+}
+
+/// A profile checked against the table schema.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub def: ProfileDef,
+    pub pattern: glob::Pattern,
+    pub zone: Zone,
+    pub delimiter: u8,
+    pub quote: u8,
+    /// Column source for each canonical column of the table (None when unmapped).
+    pub sources: Vec<Option<ColumnSource>>,
+}
+
+impl Profile {
+    pub fn name(&self) -> &str {
+        &self.def.name
+    }
+    pub fn table(&self) -> Table {
+        self.def.table
+    }
+
+    /// Every source column the profile reads or ignores (to spot unknown columns).
+    pub fn known_fields(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .sources
+            .iter()
+            .flatten()
+            .flat_map(ColumnSource::fields)
+            .collect();
+        v.extend(self.def.practice_column.as_deref());
+        v.extend(self.def.ignore.iter().map(String::as_str));
+        v
+    }
+
+    /// Whether `rel` (a path relative to the exports folder, with `/`) matches.
+    pub fn matches(&self, rel: &str) -> bool {
+        let opts = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: false,
+            require_literal_leading_dot: true,
+        };
+        self.pattern.matches_with(rel, opts)
+    }
+
+    /// Compile and check a definition. `origin` names where it came from, for messages.
+    pub fn compile(def: ProfileDef, origin: &Path) -> Result<Profile, ConfigError> {
+        let key = |k: &str| format!("profile `{}`: {k}", def.name);
+        let bad = |k: &str, m: String| ConfigError::Invalid {
+            path: origin.to_path_buf(),
+            key: key(k),
+            message: m,
+        };
+        let pattern = glob::Pattern::new(&def.pattern)
+            .map_err(|e| bad("pattern", format!("not a valid glob: {e}")))?;
+        let zone = match def.timestamp_zone.as_str() {
+            "practice" => Zone::Practice,
+            z => Zone::Fixed(z.parse().map_err(|_| {
+                bad(
+                    "timestamp_zone",
+                    format!("unknown zone `{z}`; use \"practice\", \"UTC\" or an IANA name"),
+                )
+            })?),
+        };
+        let one_byte = |c: Option<char>, default: u8, k: &str| match c {
+            None => Ok(default),
+            Some(c) if c.is_ascii() => Ok(c as u8),
+            Some(_) => Err(bad(k, "must be a single ASCII character".into())),
+        };
+        let delimiter = one_byte(def.delimiter, b',', "delimiter")?;
+        let quote = one_byte(def.quote, b'"', "quote")?;
+        if def.timestamp_formats.is_empty() {
+            return Err(bad(
+                "timestamp_formats",
+                "list at least one format, e.g. [\"%Y-%m-%d %H:%M:%S\"] or [\"rfc3339\"]".into(),
+            ));
+        }
+        if def.practice_column.is_some() == def.practice_id.is_some() {
+            return Err(bad(
+                "practice_column",
+                "set exactly one of practice_column (a column with the practice id) or practice_id (one practice per file)".into(),
+            ));
+        }
+        let table = def.table;
+        for name in def.columns.keys().chain(def.values.keys()) {
+            if table.col(name).is_none() {
+                let known: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+                return Err(bad(
+                    &format!("columns.{name}"),
+                    format!(
+                        "`{name}` is not a column of {table}; its columns are {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+        for col in table.columns() {
+            let mapped = def.columns.contains_key(col.name);
+            if col.required && !mapped && col.name != "updated_at" {
+                return Err(bad(
+                    &format!("columns.{}", col.name),
+                    format!(
+                        "{table} needs `{}`; map it to the export's column",
+                        col.name
+                    ),
+                ));
+            }
+            if let (Some(map), Kind::Enum(allowed)) = (def.values.get(col.name), col.kind) {
+                for (from, to) in map {
+                    if !to.is_empty() && !allowed.contains(&to.as_str()) {
+                        return Err(bad(
+                            &format!("values.{}.\"{from}\"", col.name),
+                            format!(
+                                "`{to}` is not a {} value; use one of {}",
+                                col.name,
+                                allowed.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let sources = table
+            .columns()
+            .iter()
+            .map(|c| def.columns.get(c.name).cloned())
+            .collect();
+        Ok(Profile {
+            pattern,
+            zone,
+            delimiter,
+            quote,
+            sources,
+            def,
+        })
+    }
+}
+
+/// Parse a profile file's text.
+pub fn parse_def(text: &str, origin: &Path) -> Result<ProfileDef, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: origin.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })
+}
+
+/// Resolve the config's active profiles: built-in, inline, and from files.
+pub fn load_active(cfg: &crate::config::Config) -> Result<Vec<Profile>, ConfigError> {
+    let mut defs: BTreeMap<String, (ProfileDef, std::path::PathBuf)> = BTreeMap::new();
+    for (name, text) in BUILTIN {
+        let origin = Path::new("<built-in>").join(format!("{name}.toml"));
+        defs.insert(name.to_string(), (parse_def(text, &origin)?, origin));
+    }
+    for f in &cfg.sources.profile_files {
+        let text = std::fs::read_to_string(f).map_err(|source| ConfigError::Read {
+            path: f.clone(),
+            source,
+        })?;
+        let def = parse_def(&text, f)?;
+        defs.insert(def.name.clone(), (def, f.clone()));
+    }
+    for def in &cfg.sources.profile {
+        defs.insert(def.name.clone(), (def.clone(), cfg.path.clone()));
+    }
+    let mut out = Vec::new();
+    for (i, name) in cfg.sources.profiles.iter().enumerate() {
+        let Some((def, origin)) = defs.get(name) else {
+            let known: Vec<&str> = defs.keys().map(String::as_str).collect();
+            return Err(ConfigError::Invalid {
+                path: cfg.path.clone(),
+                key: format!("sources.profiles[{i}]"),
+                message: format!(
+                    "unknown profile `{name}`; known profiles: {}",
+                    known.join(", ")
+                ),
+            });
+        };
+        out.push(Profile::compile(def.clone(), origin)?);
+    }
+    if out.is_empty() {
+        return Err(ConfigError::Invalid {
+            path: cfg.path.clone(),
+            key: "sources.profiles".into(),
+            message: "no source profile is active; list the profiles for your exports".into(),
+        });
+    }
+    Ok(out)
+}
+
+/// Every profile definition known without a config (for `check --profiles`).
+pub fn builtin_defs() -> Vec<ProfileDef> {
+    BUILTIN
+        .iter()
+        .map(|(name, text)| {
+            parse_def(text, Path::new(name)).expect("built-in profiles are valid (tested)")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profiles_compile() {
+        for def in builtin_defs() {
+            let name = def.name.clone();
+            Profile::compile(def, Path::new("builtin")).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn rejects_unknown_canonical_column_and_bad_value_target() {
+        let text = r#"
+            name = "x"
+            table = "calls"
+            pattern = "*.csv"
+            format = "csv"
+            timestamp_formats = ["rfc3339"]
+            practice_id = "p001"
+            [columns]
+            call_id = "id"
+            direction = "dir"
+            started_at = "start"
+            outcome = "result"
+            colour = "c"
+        "#;
+        let e = Profile::compile(parse_def(text, Path::new("x")).unwrap(), Path::new("x"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`colour` is not a column of calls"), "{e}");
+        let text = text.replace("colour = \"c\"", "[values.outcome]\n\"Missed\" = \"lost\"");
+        let e = Profile::compile(parse_def(&text, Path::new("x")).unwrap(), Path::new("x"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`lost` is not a outcome value"), "{e}");
+    }
+
+    #[test]
+    fn requires_key_columns() {
+        let text = r#"
+            name = "x"
+            table = "tasks"
+            pattern = "*.csv"
+            format = "csv"
+            timestamp_formats = ["rfc3339"]
+            practice_id = "p001"
+            [columns]
+            task_id = "id"
+        "#;
+        let e = Profile::compile(parse_def(text, Path::new("x")).unwrap(), Path::new("x"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("tasks needs `category`"), "{e}");
+    }
+}

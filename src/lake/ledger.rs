@@ -1,0 +1,73 @@
+//! The ingest ledger: which export files the lake already holds, by content hash.
+//!
+//! It lets a nightly run skip files it has already ingested, and records each
+//! file's counts. It holds no timestamps, so a re-run leaves it byte-identical.
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Counts for one export file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub read: u64,
+    pub stored: u64,
+    pub quarantined: u64,
+    pub duplicates: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, o: &Counts) {
+        self.read += o.read;
+        self.stored += o.stored;
+        self.quarantined += o.quarantined;
+        self.duplicates += o.duplicates;
+    }
+    /// read = stored + quarantined + duplicates.
+    pub fn balanced(&self) -> bool {
+        self.read == self.stored + self.quarantined + self.duplicates
+    }
+}
+
+/// One ingested file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub sha256: String,
+    pub profile: String,
+    pub table: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// All ingested files, by path relative to the exports folder.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Ledger {
+    pub files: BTreeMap<String, Entry>,
+}
+
+impl Ledger {
+    pub fn path(lake_root: &Path) -> PathBuf {
+        lake_root.join("_ingest").join("ledger.json")
+    }
+
+    pub fn load(lake_root: &Path) -> Result<Ledger> {
+        let p = Self::path(lake_root);
+        match std::fs::read(&p) {
+            Ok(b) => serde_json::from_slice(&b).with_context(|| {
+                format!(
+                    "{} is damaged; delete it to re-ingest every export",
+                    p.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ledger::default()),
+            Err(e) => Err(e).with_context(|| format!("reading {}", p.display())),
+        }
+    }
+
+    pub fn save(&self, lake_root: &Path) -> Result<()> {
+        let mut text = serde_json::to_vec_pretty(self)?;
+        text.push(b'\n');
+        super::write_bytes_atomic(&Self::path(lake_root), &text)
+    }
+}

@@ -1,0 +1,277 @@
+//! The lake: canonical tables as hive-partitioned Parquet.
+//!
+//! Layout: `<lake>/<table>/practice_id=<id>/month=<YYYY-MM>/data.parquet` (contacts:
+//! no month). Partition columns live only in the path, as Hive, Spark and DuckDB
+//! expect. Each partition is exactly one file, rewritten whole when rows arrive
+//! (merge-on-write), so the file count is bounded by practices × months × tables
+//! however many nightly exports accumulate: compaction is built into every write.
+//! Files are written to a temporary name, synced and renamed, so a crash never
+//! leaves a half-written file in view.
+
+pub mod ledger;
+pub mod row;
+pub mod schema;
+
+use anyhow::{Context, Result};
+use polars::prelude::{
+    Arc, BooleanChunked, Column, DataFrame, DataType, HiveOptions, IntoLazy, LazyFrame,
+    NewChunkedArray, ParquetCompression, ParquetReader, ParquetWriter, PlRefPath, PolarsResult,
+    ScanArgsParquet, Schema, SerReader, SortMultipleOptions, StatisticsOptions,
+};
+use row::{to_frame, Row};
+use schema::Table;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The file name of every partition.
+pub const PART_FILE: &str = "data.parquet";
+
+/// What happened to an incoming row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// New, or a newer version of a row: it is now the current version.
+    Stored,
+    /// Adds nothing: the lake already holds this version or a newer one.
+    Duplicate,
+}
+
+/// A lake rooted at a folder.
+#[derive(Debug, Clone)]
+pub struct Lake {
+    pub root: PathBuf,
+}
+
+impl Lake {
+    pub fn new(root: impl Into<PathBuf>) -> Lake {
+        Lake { root: root.into() }
+    }
+
+    pub fn table_dir(&self, table: Table) -> PathBuf {
+        self.root.join(table.name())
+    }
+
+    /// The partition folder for a row.
+    pub fn partition_of(&self, table: Table, row: &Row) -> PathBuf {
+        let mut p = self
+            .table_dir(table)
+            .join(format!("practice_id={}", row.practice_id));
+        if let Some(col) = table.partition_time() {
+            let i = table.col_index(col).expect("partition column exists");
+            let ts = row.values[i].as_ts().expect("partition time is required");
+            let dt = chrono::DateTime::from_timestamp_micros(ts).expect("valid instant");
+            p = p.join(format!("month={}", dt.format("%Y-%m")));
+        }
+        p
+    }
+
+    /// Merge rows into one partition; returns each row's outcome. Writes only if
+    /// something changed.
+    pub fn merge(&self, table: Table, dir: &Path, incoming: &[Row]) -> Result<Vec<Outcome>> {
+        let path = dir.join(PART_FILE);
+        let existing = read_file(&path)?;
+        let (merged, outcomes) = merge_rows(table, existing, incoming)
+            .with_context(|| format!("merging into {}", path.display()))?;
+        if let Some(mut df) = merged {
+            write_atomic(&path, &mut df)?;
+        }
+        Ok(outcomes)
+    }
+
+    /// A lazy scan of a table across all partitions, with practice_id (and month) as columns.
+    pub fn scan(&self, table: Table) -> Result<LazyFrame> {
+        let dir = self.table_dir(table);
+        if !dir.exists() {
+            // An empty table still has its schema, so queries over it run.
+            let schema = row::file_schema(table);
+            let mut df = DataFrame::empty_with_schema(&schema);
+            df.insert_column(
+                0,
+                Column::new_empty("practice_id".into(), &DataType::String),
+            )?;
+            return Ok(df.lazy());
+        }
+        let mut hive = Schema::default();
+        hive.with_column("practice_id".into(), DataType::String);
+        if table.partition_time().is_some() {
+            hive.with_column("month".into(), DataType::String);
+        }
+        let args = ScanArgsParquet {
+            hive_options: HiveOptions {
+                enabled: Some(true),
+                hive_start_idx: 0,
+                schema: Some(Arc::new(hive)),
+                try_parse_dates: false,
+            },
+            ..Default::default()
+        };
+        let glob = format!("{}/**/{PART_FILE}", dir.display());
+        LazyFrame::scan_parquet(PlRefPath::new(glob.as_str()), args)
+            .with_context(|| format!("scanning {}", dir.display()))
+    }
+}
+
+/// Read a partition file, if it exists.
+pub fn read_file(path: &Path) -> Result<Option<DataFrame>> {
+    match std::fs::File::open(path) {
+        Ok(f) => Ok(Some(
+            ParquetReader::new(f)
+                .finish()
+                .with_context(|| format!("reading {}", path.display()))?,
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("opening {}", path.display())),
+    }
+}
+
+/// Latest version wins: a row replaces the current one for its key when its
+/// `(updated_at, row_hash)` is greater. The hash breaks ties between two different
+/// rows with the same `updated_at`, so the result does not depend on file order.
+fn merge_rows(
+    table: Table,
+    existing: Option<DataFrame>,
+    incoming: &[Row],
+) -> PolarsResult<(Option<DataFrame>, Vec<Outcome>)> {
+    #[derive(Clone, Copy)]
+    enum Who {
+        Existing(usize),
+        New(usize),
+    }
+    let mut current: HashMap<String, ((i64, u64), Who)> = HashMap::new();
+    let key = table.key();
+    if let Some(df) = &existing {
+        let keys = df.column(key)?.str()?.clone();
+        let versions = df.column("updated_at")?.cast(&DataType::Int64)?;
+        let versions = versions.i64()?;
+        let hashes = df.column("row_hash")?.u64()?.clone();
+        for (i, ((k, v), h)) in keys
+            .iter()
+            .zip(versions.iter())
+            .zip(hashes.iter())
+            .enumerate()
+        {
+            current.insert(
+                k.unwrap_or_default().to_string(),
+                ((v.unwrap_or(i64::MIN), h.unwrap_or(0)), Who::Existing(i)),
+            );
+        }
+    }
+    let mut outcomes = Vec::with_capacity(incoming.len());
+    for (j, r) in incoming.iter().enumerate() {
+        let stamp = (r.version(table), r.row_hash);
+        let outcome = match current.get(r.key(table)) {
+            Some((cur, _)) if *cur >= stamp => Outcome::Duplicate,
+            _ => {
+                current.insert(r.key(table).to_string(), (stamp, Who::New(j)));
+                Outcome::Stored
+            }
+        };
+        outcomes.push(outcome);
+    }
+    let mut winners: Vec<usize> = current
+        .values()
+        .filter_map(|(_, w)| match w {
+            Who::New(j) => Some(*j),
+            Who::Existing(_) => None,
+        })
+        .collect();
+    if winners.is_empty() {
+        return Ok((None, outcomes));
+    }
+    winners.sort_unstable();
+    let rows: Vec<&Row> = winners.iter().map(|&j| &incoming[j]).collect();
+    let fresh = to_frame(table, &rows)?;
+    let merged = match existing {
+        Some(df) => {
+            let mut keep = vec![false; df.height()];
+            for (_, w) in current.values() {
+                if let Who::Existing(i) = w {
+                    keep[*i] = true;
+                }
+            }
+            let mask = BooleanChunked::from_slice("keep".into(), &keep);
+            let mut kept = df.filter(&mask)?;
+            kept.vstack_mut_owned(fresh)?;
+            kept
+        }
+        None => fresh,
+    };
+    let sorted = merged.sort(
+        [key],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )?;
+    Ok((Some(sorted), outcomes))
+}
+
+/// Write a frame as zstd Parquet with full column statistics, atomically, owner-only.
+pub fn write_atomic(path: &Path, df: &mut DataFrame) -> Result<()> {
+    let dir = path.parent().context("a lake file has a parent folder")?;
+    create_private_dir(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("part"),
+        std::process::id()
+    ));
+    let file = create_private_file(&tmp)?;
+    ParquetWriter::new(&file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_statistics(StatisticsOptions::full())
+        .finish(df)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    file.sync_all()?;
+    drop(file);
+    publish(&tmp, path)
+}
+
+/// Rename a finished temporary file into place and make the rename durable.
+pub fn publish(tmp: &Path, path: &Path) -> Result<()> {
+    std::fs::rename(tmp, path)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
+    if let Some(dir) = path.parent() {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+/// Write bytes atomically with owner-only permissions.
+pub fn write_bytes_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().context("file has a parent folder")?;
+    create_private_dir(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id()
+    ));
+    let mut f = create_private_file(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    publish(&tmp, path)
+}
+
+/// Create a folder (and parents) readable only by its owner.
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+        .with_context(|| format!("creating folder {}", dir.display()))
+}
+
+fn create_private_file(path: &Path) -> Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+        .with_context(|| format!("creating {}", path.display()))
+}

@@ -1,0 +1,13 @@
+//! `followup`: batch reporting and analytics for the patient follow-up and callback
+//! work of medical practices. See DESIGN.md for the architecture; this crate is the
+//! library, `src/main.rs` the thin binary.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod lake;
+pub mod logging;
+pub mod privacy;
+pub mod sample;

@@ -1,0 +1,151 @@
+//! Keyed hashing of patient and phone identifiers (HMAC-SHA-256).
+//!
+//! The secret never enters the lake; without it the keys cannot be reversed or
+//! recomputed from a list of phone numbers.
+
+use crate::config::Privacy;
+use crate::error::KeyError;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// The public demo key used when `privacy.demo_key = true` (sample data only).
+pub const DEMO_KEY: &str = "followup-demo-key-public-do-not-use-for-real-data";
+
+/// Computes keyed hashes with the practice group's secret.
+#[derive(Clone)]
+pub struct Hasher {
+    mac: Hmac<Sha256>,
+    /// Where the key came from (env, file or demo), for the run summary.
+    pub origin: String,
+}
+
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Hasher(from {})", self.origin)
+    }
+}
+
+impl Hasher {
+    pub fn new(key: &[u8], origin: impl Into<String>) -> Hasher {
+        Hasher {
+            mac: Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length"),
+            origin: origin.into(),
+        }
+    }
+
+    /// Resolve the key: environment variable, then key file, then the demo key if allowed.
+    pub fn from_config(p: &Privacy) -> Result<Hasher, KeyError> {
+        if let Ok(v) = std::env::var(&p.key_env) {
+            if !v.is_empty() {
+                let origin = format!("${}", p.key_env);
+                if v.len() < 16 {
+                    return Err(KeyError::TooShort { origin });
+                }
+                return Ok(Hasher::new(v.as_bytes(), origin));
+            }
+        }
+        if let Some(path) = &p.key_file {
+            check_owner_only(path)?;
+            let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let key = text.trim();
+            let origin = format!("key file {}", path.display());
+            if key.len() < 16 {
+                return Err(KeyError::TooShort { origin });
+            }
+            return Ok(Hasher::new(key.as_bytes(), origin));
+        }
+        if p.demo_key {
+            return Ok(Hasher::new(DEMO_KEY.as_bytes(), "the public demo key"));
+        }
+        Err(KeyError::Missing {
+            env: p.key_env.clone(),
+        })
+    }
+
+    fn digest(&self, domain: &str, parts: &[&[u8]]) -> [u8; 32] {
+        let mut m = self.mac.clone();
+        m.update(domain.as_bytes());
+        for p in parts {
+            m.update(&(p.len() as u64).to_le_bytes());
+            m.update(p);
+        }
+        m.finalize().into_bytes().into()
+    }
+
+    /// `patient_key`: scoped to the practice, since record numbers are per practice.
+    pub fn patient_key(&self, practice_id: &str, patient_id: &str) -> String {
+        hex::encode(&self.digest("patient", &[practice_id.as_bytes(), patient_id.as_bytes()])[..16])
+    }
+
+    /// `phone_key` of an E.164 number.
+    pub fn phone_key(&self, e164: &str) -> String {
+        hex::encode(&self.digest("phone", &[e164.as_bytes()])[..16])
+    }
+
+    /// A 64-bit keyed digest of a row's canonical content.
+    pub fn row_hash(&self, parts: &[&[u8]]) -> u64 {
+        let d = self.digest("row", parts);
+        u64::from_le_bytes(d[..8].try_into().expect("8 bytes"))
+    }
+}
+
+#[cfg(unix)]
+fn check_owner_only(path: &std::path::Path) -> Result<(), KeyError> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).map_err(|source| KeyError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(KeyError::Permissions {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_owner_only(_path: &std::path::Path) -> Result<(), KeyError> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_stable_scoped_and_keyed() {
+        let a = Hasher::new(b"0123456789abcdef-secret", "test");
+        let b = Hasher::new(b"another-secret-0123456789", "test");
+        assert_eq!(a.patient_key("p001", "MRN1"), a.patient_key("p001", "MRN1"));
+        assert_ne!(a.patient_key("p001", "MRN1"), a.patient_key("p002", "MRN1"));
+        assert_ne!(a.phone_key("+16175550142"), b.phone_key("+16175550142"));
+        assert_eq!(a.phone_key("+16175550142").len(), 32);
+        // Length-prefixed parts: ("ab","c") and ("a","bc") differ.
+        assert_ne!(a.row_hash(&[b"ab", b"c"]), a.row_hash(&[b"a", b"bc"]));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_file_must_be_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        std::fs::write(&path, "a-long-enough-secret-value").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let p = Privacy {
+            key_env: "FOLLOWUP_TEST_UNSET_KEY_ENV".into(),
+            key_file: Some(path.clone()),
+            demo_key: false,
+        };
+        let e = Hasher::from_config(&p).unwrap_err().to_string();
+        assert!(e.contains("chmod 600"), "{e}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(Hasher::from_config(&p).is_ok());
+    }
+}
