@@ -9,5 +9,6 @@ pub mod error;
 pub mod ingest;
 pub mod lake;
 pub mod logging;
+pub mod model;
 pub mod privacy;
 pub mod sample;

@@ -1,0 +1,163 @@
+//! The business-time clock: minutes inside a practice's business hours, in its
+//! time zone, on days that are not holidays.
+//!
+//! A calendar is built once per practice for a date range: the business spans as
+//! UTC instants with a running total of business time before each. Business time
+//! between two instants is then a difference of two binary searches, exact to the
+//! microsecond and correct across daylight-saving changes (each span's local
+//! times are converted through the zone on its own date).
+
+use crate::config::{Practice, Target};
+use chrono::{Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+
+const MICROS_PER_MINUTE: i64 = 60_000_000;
+
+/// Business spans of one practice over a date range.
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    tz: chrono_tz::Tz,
+    /// (start, end) in µs since the epoch, sorted, disjoint.
+    spans: Vec<(i64, i64)>,
+    /// Business µs before each span.
+    before: Vec<i64>,
+    /// Local date of each span.
+    dates: Vec<NaiveDate>,
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+fn local_instant(tz: chrono_tz::Tz, d: NaiveDate, t: NaiveTime) -> i64 {
+    let naive = NaiveDateTime::new(d, t);
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.timestamp_micros(),
+        // Opening inside a skipped hour: open when the clock resumes.
+        LocalResult::None => tz
+            .from_local_datetime(&(naive + Duration::hours(1)))
+            .earliest()
+            .map(|x| x.timestamp_micros())
+            .expect("an hour after a DST gap exists"),
+    }
+}
+
+impl Calendar {
+    /// Build the calendar for `first..=last` (local dates). Instants outside the
+    /// range see no business time beyond it, so build it with a margin.
+    pub fn new(p: &Practice, first: NaiveDate, last: NaiveDate) -> Calendar {
+        use chrono::Datelike;
+        let mut spans = Vec::new();
+        let mut dates = Vec::new();
+        let mut d = first;
+        while d <= last {
+            if !p.is_holiday(d) {
+                for s in p.hours.day(d.weekday()) {
+                    spans.push((local_instant(p.tz, d, s.start), local_instant(p.tz, d, s.end)));
+                    dates.push(d);
+                }
+            }
+            d = d.succ_opt().expect("date in range");
+        }
+        let mut before = Vec::with_capacity(spans.len());
+        let mut acc = 0;
+        for (a, b) in &spans {
+            before.push(acc);
+            acc += b - a;
+        }
+        Calendar {
+            tz: p.tz,
+            spans,
+            before,
+            dates,
+            first,
+            last,
+        }
+    }
+
+    /// The range the calendar covers.
+    pub fn range(&self) -> (NaiveDate, NaiveDate) {
+        (self.first, self.last)
+    }
+
+    /// Business µs from the calendar's start up to instant `t`.
+    fn cum(&self, t: i64) -> i64 {
+        let i = self.spans.partition_point(|s| s.0 <= t);
+        if i == 0 {
+            return 0;
+        }
+        let (a, b) = self.spans[i - 1];
+        self.before[i - 1] + t.min(b) - a
+    }
+
+    /// Business µs between `a` and `b` (negative when `b` is before `a`).
+    pub fn micros_between(&self, a: i64, b: i64) -> i64 {
+        self.cum(b) - self.cum(a)
+    }
+
+    /// Business minutes between `a` and `b`, fractional.
+    pub fn minutes_between(&self, a: i64, b: i64) -> f64 {
+        self.micros_between(a, b) as f64 / MICROS_PER_MINUTE as f64
+    }
+
+    /// The instant at which the clock starts for a request made at `t`: `t` itself
+    /// inside business hours, otherwise the next opening (None past the calendar).
+    pub fn clock_start(&self, t: i64) -> Option<i64> {
+        let i = self.spans.partition_point(|s| s.1 <= t);
+        self.spans.get(i).map(|&(a, _)| a.max(t))
+    }
+
+    /// The instant `micros` of business time after `t` (the clock starts at the
+    /// next opening when `t` is outside hours). A target that lands exactly on a
+    /// close is that close, not the next opening. None past the calendar's end.
+    pub fn add_micros(&self, t: i64, micros: i64) -> Option<i64> {
+        if micros <= 0 {
+            return self.clock_start(t);
+        }
+        let target = self.cum(t) + micros;
+        // The last span that starts (in running business time) before the target;
+        // the one after it starts at or after the target, so the target lies in it.
+        let i = self.before.partition_point(|&b| b < target).checked_sub(1)?;
+        let (a, b) = self.spans[i];
+        let at = a + (target - self.before[i]);
+        (at <= b).then_some(at)
+    }
+
+    /// `add_micros` in whole minutes.
+    pub fn add_minutes(&self, t: i64, minutes: i64) -> Option<i64> {
+        self.add_micros(t, minutes * MICROS_PER_MINUTE)
+    }
+
+    /// The close of the business day containing the first opening at or after `t`.
+    pub fn close_of_day(&self, t: i64) -> Option<i64> {
+        let i = self.spans.partition_point(|s| s.1 <= t);
+        let d = *self.dates.get(i)?;
+        let last = i + self.dates[i..].iter().take_while(|&&x| x == d).count() - 1;
+        Some(self.spans[last].1)
+    }
+
+    /// The local time `at` on the first business day after the day of the first
+    /// opening at or after `t`.
+    pub fn next_business_day_at(&self, t: i64, at: NaiveTime) -> Option<i64> {
+        let i = self.spans.partition_point(|s| s.1 <= t);
+        let d = *self.dates.get(i)?;
+        let next = *self.dates[i..].iter().find(|&&x| x > d)?;
+        Some(local_instant(self.tz, next, at))
+    }
+
+    /// The deadline for a first attempt on a request made at `created`.
+    pub fn deadline(&self, created: i64, target: Target) -> Option<i64> {
+        match target {
+            Target::Minutes(m) => self.add_minutes(created, m as i64),
+            Target::SameDay => self.close_of_day(created),
+            Target::NextDayBy(t) => self.next_business_day_at(created, t),
+        }
+    }
+
+    /// Whether `t` is inside business hours.
+    pub fn is_open(&self, t: i64) -> bool {
+        let i = self.spans.partition_point(|s| s.0 <= t);
+        i > 0 && t < self.spans[i - 1].1
+    }
+}
+
+#[cfg(test)]
+#[path = "clock_tests.rs"]
+mod tests;

@@ -1,0 +1,3 @@
+//! The model: business-time clock, call ↔ task linking, task timeline facts.
+
+pub mod clock;
