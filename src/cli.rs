@@ -36,6 +36,7 @@ pub enum Command {
     Ingest(cmd::ingest::Args),
     Check(cmd::check::Args),
     Query(cmd::query::Args),
+    Metrics(cmd::metrics::Args),
 }
 
 impl Cli {
@@ -56,6 +57,7 @@ pub fn main() -> i32 {
         Command::Ingest(a) => cmd::ingest::run(&cli, a),
         Command::Check(a) => cmd::check::run(&cli, a),
         Command::Query(a) => cmd::query::run(&cli, a),
+        Command::Metrics(a) => cmd::metrics::run(&cli, a),
     };
     match result {
         Ok(code) => code,

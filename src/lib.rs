@@ -9,6 +9,7 @@ pub mod error;
 pub mod ingest;
 pub mod lake;
 pub mod logging;
+pub mod metrics;
 pub mod model;
 pub mod privacy;
 pub mod sample;

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod ingest;
+pub mod metrics;
 pub mod query;
 pub mod sample;
 

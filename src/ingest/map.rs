@@ -123,6 +123,11 @@ impl Mapper<'_> {
                     },
                 ));
             }
+            // An explicit `"" = "value"` in the value map gives empty cells a meaning.
+            let text = match p.def.values.get(col.name).and_then(|m| m.get("")) {
+                Some(v) if text.is_empty() && !v.is_empty() => v.clone(),
+                _ => text,
+            };
             if text.is_empty() {
                 if col.required && col.name != "updated_at" {
                     return Err(RowError::at(

@@ -254,6 +254,7 @@ fn json_reason(e: &serde_json::Error) -> &'static str {
 /// costs only the elements it touches.
 fn parse_json_array(bytes: &[u8]) -> Result<Parsed, FileError> {
     let mut out = Parsed::default();
+    let mut lines = LineCounter { pos: 0, line: 1 };
     let mut pos = skip_ws(bytes, 0);
     if bytes.get(pos) != Some(&b'[') {
         return Err(FileError::NotArray);
@@ -270,7 +271,8 @@ fn parse_json_array(bytes: &[u8]) -> Result<Parsed, FileError> {
             }
             Some(_) => {}
         }
-        let line = line_of(bytes, pos);
+        lines.advance(bytes, pos);
+        let line = lines.line;
         let mut stream = serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<Value>();
         match stream.next() {
             Some(Ok(v)) => {
@@ -316,10 +318,6 @@ fn skip_ws(b: &[u8], mut pos: usize) -> usize {
         pos += 1;
     }
     pos
-}
-
-fn line_of(b: &[u8], pos: usize) -> u64 {
-    b[..pos].iter().filter(|&&c| c == b'\n').count() as u64 + 1
 }
 
 /// The next `,` or `]` outside strings at the element's own depth.

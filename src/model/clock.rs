@@ -22,6 +22,8 @@ pub struct Calendar {
     before: Vec<i64>,
     /// Local date of each span.
     dates: Vec<NaiveDate>,
+    /// Business days, each once.
+    days: Vec<NaiveDate>,
     first: NaiveDate,
     last: NaiveDate,
 }
@@ -62,11 +64,14 @@ impl Calendar {
             before.push(acc);
             acc += b - a;
         }
+        let mut days = dates.clone();
+        days.dedup();
         Calendar {
             tz: p.tz,
             spans,
             before,
             dates,
+            days,
             first,
             last,
         }
@@ -133,6 +138,19 @@ impl Calendar {
         Some(self.spans[last].1)
     }
 
+    /// The close of business on local date `d` (None when closed that day or out of range).
+    pub fn close_on(&self, d: NaiveDate) -> Option<i64> {
+        let i = self.dates.partition_point(|&x| x <= d);
+        (i > 0 && self.dates[i - 1] == d).then(|| self.spans[i - 1].1)
+    }
+
+    /// The business days from `a` to `b` inclusive.
+    pub fn business_days(&self, a: NaiveDate, b: NaiveDate) -> &[NaiveDate] {
+        let s = self.days.partition_point(|&x| x < a);
+        let e = self.days.partition_point(|&x| x <= b);
+        &self.days[s..e.max(s)]
+    }
+
     /// The local time `at` on the first business day after the day of the first
     /// opening at or after `t`.
     pub fn next_business_day_at(&self, t: i64, at: NaiveTime) -> Option<i64> {
@@ -149,6 +167,18 @@ impl Calendar {
             Target::SameDay => self.close_of_day(created),
             Target::NextDayBy(t) => self.next_business_day_at(created, t),
         }
+    }
+
+    /// The number of business days before the local date of `t`: the difference of
+    /// two indexes is a distance in business days.
+    pub fn business_day_index(&self, t: i64) -> Option<i64> {
+        let d = chrono::DateTime::from_timestamp_micros(t)?
+            .with_timezone(&self.tz)
+            .date_naive();
+        if d < self.first || d > self.last {
+            return None;
+        }
+        Some(self.days.partition_point(|&x| x < d) as i64)
     }
 
     /// Whether `t` is inside business hours.

@@ -1,0 +1,78 @@
+//! backlog_daily: open tasks at each business day's close, by age bucket, and how
+//! many of them are overdue (their first-attempt deadline passed with no attempt).
+
+use super::facts::{local, Calendars, EPOCH_DAYS};
+use super::load::{strs, times, Window};
+use crate::config::Config;
+use anyhow::Result;
+use chrono::Datelike;
+use polars::prelude::{DataFrame, DataType, NamedFrom, Series};
+use std::collections::BTreeMap;
+
+/// Age buckets, in whole calendar days since creation: upper bounds and labels.
+pub const AGE_BUCKETS: [(i64, &str); 5] = [
+    (1, "age_0_1d"),
+    (3, "age_2_3d"),
+    (7, "age_4_7d"),
+    (14, "age_8_14d"),
+    (i64::MAX, "age_15d_plus"),
+];
+
+pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) -> Result<DataFrame> {
+    let pid = strs(facts, "practice_id")?;
+    let cat = strs(facts, "category")?;
+    let owner = strs(facts, "owner")?;
+    let created = times(facts, "created_at")?;
+    let closed = times(facts, "closed_at")?;
+    let deadline = times(facts, "deadline_at")?;
+    let first = times(facts, "first_attempt_at")?;
+    // (practice, date, category, owner) -> [open, overdue, buckets…]
+    let mut acc: BTreeMap<(&str, i32, &str, &str), [i32; 7]> = BTreeMap::new();
+    for i in 0..facts.height() {
+        let (Some(p_id), Some(c_at)) = (pid[i], created[i]) else { continue };
+        let Some(p) = config.practice(p_id) else { continue };
+        let cal = &cals.0[p_id];
+        let created_date = local(p, c_at).0;
+        let start = created_date.max(w.from_date);
+        let end_instant = closed[i].unwrap_or(w.as_of).min(w.to);
+        let end = local(p, end_instant).0.min(w.to_date);
+        for &d in cal.business_days(start, end) {
+            let Some(close) = cal.close_on(d) else { continue };
+            if c_at > close || closed[i].is_some_and(|x| x <= close) {
+                continue;
+            }
+            let age = (d - created_date).num_days();
+            let bucket = AGE_BUCKETS.iter().position(|(max, _)| age <= *max).expect("last bucket is open");
+            let overdue = deadline[i].is_some_and(|dl| dl <= close) && first[i].is_none_or(|f| f > close);
+            let e = acc
+                .entry((p_id, d.num_days_from_ce() - EPOCH_DAYS, cat[i].unwrap_or(""), owner[i].unwrap_or("")))
+                .or_default();
+            e[0] += 1;
+            e[1] += overdue as i32;
+            e[2 + bucket] += 1;
+        }
+    }
+    let n = acc.len();
+    let mut cols: Vec<Vec<i32>> = vec![Vec::with_capacity(n); 7];
+    let (mut p, mut d, mut c, mut o) = (vec![], vec![], vec![], vec![]);
+    for ((pp, dd, cc, oo), v) in acc {
+        p.push(pp);
+        d.push(dd);
+        c.push(cc);
+        o.push((!oo.is_empty()).then_some(oo));
+        for (k, x) in v.iter().enumerate() {
+            cols[k].push(*x);
+        }
+    }
+    let mut out = vec![
+        Series::new("practice_id".into(), p).into(),
+        Series::new("date".into(), d).cast(&DataType::Date)?.into(),
+        Series::new("category".into(), c).into(),
+        Series::new("owner".into(), o).into(),
+    ];
+    let names = ["open", "overdue"].into_iter().chain(AGE_BUCKETS.iter().map(|b| b.1));
+    for (name, v) in names.zip(cols) {
+        out.push(Series::new(name.into(), v).into());
+    }
+    Ok(DataFrame::new(n, out)?)
+}

@@ -1,0 +1,373 @@
+//! task_facts: one row per task, following docs/METRICS.md exactly.
+
+use super::load::{strs, times, Inputs, Window};
+use super::notes::{classify, NoteQuality};
+use crate::config::{Config, Practice};
+use crate::model::clock::Calendar;
+use anyhow::{Context, Result};
+use chrono::{Datelike, NaiveDate, Timelike};
+use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series, TimeUnit, TimeZone};
+use std::collections::{BTreeMap, HashMap};
+
+/// Statuses after which a task needs no more work.
+pub const TERMINAL: &[&str] = &["scheduled", "completed", "declined", "unable_to_reach", "cancelled"];
+/// Attempt outcomes that mean the patient was reached.
+pub const CONTACT: &[&str] = &["reached", "scheduled", "callback_set", "declined", "clinical_review", "insurance_review"];
+/// Appointment statuses that mean the visit happened.
+pub const KEPT: &[&str] = &["fulfilled", "arrived", "checked-in"];
+
+/// Per-practice business calendars covering the window with a margin.
+pub struct Calendars(pub BTreeMap<String, Calendar>);
+
+impl Calendars {
+    pub fn new(config: &Config, w: Window) -> Calendars {
+        let mut m = BTreeMap::new();
+        for p in &config.practices {
+            let d = |us: i64| {
+                chrono::DateTime::from_timestamp_micros(us)
+                    .expect("instant")
+                    .with_timezone(&p.tz)
+                    .date_naive()
+            };
+            // Old open tasks reach back; deadlines reach forward.
+            let first = d(w.from) - chrono::Duration::days(400);
+            let last = d(w.as_of) + chrono::Duration::days(60);
+            m.insert(p.id.clone(), Calendar::new(p, first, last));
+        }
+        Calendars(m)
+    }
+}
+
+/// Local date, weekday (1 = Monday) and hour of an instant in a practice's zone.
+pub fn local(p: &Practice, us: i64) -> (NaiveDate, u32, u32) {
+    let t = chrono::DateTime::from_timestamp_micros(us)
+        .expect("instant")
+        .with_timezone(&p.tz);
+    (t.date_naive(), t.weekday().number_from_monday(), t.hour())
+}
+
+/// ISO week label, e.g. `2026-W47`.
+pub fn iso_week(d: NaiveDate) -> String {
+    let w = d.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// Facts for every loaded task; `in_range` marks those created in the window.
+pub struct Facts {
+    pub df: DataFrame,
+    pub in_range: Vec<bool>,
+}
+
+type Key<'a> = (&'a str, &'a str);
+
+/// Index rows of a frame sorted by (practice_id, key): key -> [start, end).
+fn ranges<'a>(pids: &[Option<&'a str>], keys: &[Option<&'a str>]) -> HashMap<Key<'a>, (usize, usize)> {
+    let mut m: HashMap<Key<'a>, (usize, usize)> = HashMap::new();
+    for (i, (p, k)) in pids.iter().zip(keys).enumerate() {
+        let (Some(p), Some(k)) = (p, k) else { continue };
+        m.entry((p, k)).and_modify(|r| r.1 = i + 1).or_insert((i, i + 1));
+    }
+    m
+}
+
+pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> Result<Facts> {
+    let t = &inputs.tasks;
+    let pid = strs(t, "practice_id")?;
+    let tid = strs(t, "task_id")?;
+    let phone = strs(t, "phone_key")?;
+    let category = strs(t, "category")?;
+    let status = strs(t, "status")?;
+    let owner = strs(t, "owner")?;
+    let appt_ref = strs(t, "appointment_id")?;
+    let created = times(t, "created_at")?;
+    let closed_raw = times(t, "closed_at")?;
+    let status_at = times(t, "status_at")?;
+
+    let a = &inputs.attempts;
+    let a_pid = strs(a, "practice_id")?;
+    let a_tid = strs(a, "task_id")?;
+    let a_at = times(a, "at")?;
+    let a_channel = strs(a, "channel")?;
+    let a_dir = strs(a, "direction")?;
+    let a_outcome = strs(a, "outcome")?;
+    let a_note = strs(a, "note")?;
+    let by_task = ranges(&a_pid, &a_tid);
+
+    let c = &inputs.calls;
+    let c_pid = strs(c, "practice_id")?;
+    let c_phone = strs(c, "phone_key")?;
+    let c_at = times(c, "started_at")?;
+    let c_dir = strs(c, "direction")?;
+    let c_outcome = strs(c, "outcome")?;
+    // Calls per (practice, number), in time order (the frame is sorted by time).
+    let mut outbound: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut inbound: HashMap<Key, Vec<usize>> = HashMap::new();
+    for i in 0..c.height() {
+        let (Some(p), Some(ph)) = (c_pid[i], c_phone[i]) else { continue };
+        match c_dir[i] {
+            Some("outbound") => outbound.entry((p, ph)).or_default().push(i),
+            Some("inbound") => inbound.entry((p, ph)).or_default().push(i),
+            _ => {}
+        }
+    }
+
+    let ap = &inputs.appointments;
+    let ap_pid = strs(ap, "practice_id")?;
+    let ap_id = strs(ap, "appointment_id")?;
+    let ap_task = strs(ap, "task_id")?;
+    let ap_status = strs(ap, "status")?;
+    let mut appt_by_id: HashMap<Key, usize> = HashMap::new();
+    let mut appt_by_task: HashMap<Key, usize> = HashMap::new();
+    for i in 0..ap.height() {
+        if let (Some(p), Some(id)) = (ap_pid[i], ap_id[i]) {
+            appt_by_id.insert((p, id), i);
+        }
+        if let (Some(p), Some(task)) = (ap_pid[i], ap_task[i]) {
+            appt_by_task.entry((p, task)).or_insert(i);
+        }
+    }
+
+    let n = t.height();
+    let mut f = Cols::with_capacity(n);
+    let mut in_range = Vec::with_capacity(n);
+    for i in 0..n {
+        let p_id = pid[i].context("task without practice_id")?;
+        let practice = config
+            .practice(p_id)
+            .with_context(|| format!("practice {p_id} is in the lake but not in the config"))?;
+        let cal = &cals.0[p_id];
+        let cat_name = category[i].unwrap_or("");
+        let cat = practice.categories.get(cat_name);
+        let created_at = created[i].context("task without created_at")?;
+        let (cdate, wd, hour) = local(practice, created_at);
+        in_range.push(cdate >= w.from_date && cdate <= w.to_date);
+        let st = status[i].unwrap_or("open");
+        let terminal = TERMINAL.contains(&st);
+        let closed_at = if terminal { closed_raw[i].or(status_at[i]) } else { None };
+        let window_end = closed_at.unwrap_or(w.as_of).min(w.as_of);
+
+        // Outreach attempt rows: outbound, with a channel, after creation.
+        let rows = by_task
+            .get(&(p_id, tid[i].unwrap_or("")))
+            .map(|&(s, e)| s..e)
+            .unwrap_or(0..0);
+        let outreach: Vec<usize> = rows
+            .clone()
+            .filter(|&j| {
+                a_channel[j].is_some()
+                    && a_dir[j] != Some("inbound")
+                    && a_at[j].is_some_and(|x| x >= created_at)
+            })
+            .collect();
+        let first_row = outreach.first().and_then(|&j| a_at[j]);
+        // Outbound calls to the task's number between creation and closure.
+        let calls_out: Vec<usize> = phone[i]
+            .and_then(|ph| outbound.get(&(p_id, ph)))
+            .map(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|&j| c_at[j].is_some_and(|x| x >= created_at && x <= window_end))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let first_call = calls_out.first().and_then(|&j| c_at[j]);
+        let (first_attempt, source) = match (first_row, first_call) {
+            (Some(r), Some(c)) if c < r => (Some(c), Some("call_log")),
+            (Some(r), _) => (Some(r), Some("attempt")),
+            (None, Some(c)) => (Some(c), Some("call_log")),
+            (None, None) => (None, None),
+        };
+        let clock_start = cal.clock_start(created_at);
+        let deadline = cat.and_then(|c| cal.deadline(created_at, c.target));
+        let minutes_first = first_attempt.map(|fa| cal.minutes_between(created_at, fa));
+        let met = match (first_attempt, deadline) {
+            (Some(fa), Some(d)) => Some(fa <= d),
+            (None, Some(d)) if d <= w.as_of => Some(false),
+            _ => None,
+        };
+        let n_attempts = if outreach.is_empty() { calls_out.len() } else { outreach.len() };
+
+        // Contact: an attempt that reached the patient, a connected outbound call,
+        // or an answered call from the patient's number.
+        let contact_row = rows
+            .clone()
+            .filter(|&j| a_at[j].is_some_and(|x| x >= created_at) && a_outcome[j].is_some_and(|o| CONTACT.contains(&o)))
+            .filter_map(|j| a_at[j])
+            .next();
+        let contact_call = calls_out
+            .iter()
+            .filter(|&&j| c_outcome[j] == Some("connected"))
+            .filter_map(|&j| c_at[j])
+            .next();
+        let contact_in = phone[i]
+            .and_then(|ph| inbound.get(&(p_id, ph)))
+            .and_then(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|&j| c_outcome[j] == Some("connected") && c_at[j].is_some_and(|x| x >= created_at && x <= window_end))
+                    .find_map(|j| c_at[j])
+            });
+        let first_contact = [contact_row, contact_call, contact_in].into_iter().flatten().min();
+        let left_message = rows.clone().any(|j| a_outcome[j] == Some("left_message"))
+            || calls_out.iter().any(|&j| c_outcome[j] == Some("voicemail"));
+
+        let appt = appt_ref[i]
+            .and_then(|a| appt_by_id.get(&(p_id, a)))
+            .or_else(|| tid[i].and_then(|t| appt_by_task.get(&(p_id, t))))
+            .copied();
+        let appt_status = appt.and_then(|j| ap_status[j]);
+        let booked = appt.is_some() && appt_status != Some("entered-in-error");
+
+        // Attempt discipline against the category's rules.
+        let (max, gap, final_channel) = cat
+            .map(|c| (c.max_attempts as usize, c.min_gap_days as i64, c.final_channel.as_str()))
+            .unwrap_or((usize::MAX, 0, ""));
+        let closed_unable_early = st == "unable_to_reach" && n_attempts < max;
+        let over_max = n_attempts > max;
+        let days: Vec<i64> = outreach
+            .iter()
+            .filter_map(|&j| a_at[j])
+            .filter_map(|x| cal.business_day_index(x))
+            .collect();
+        let early = gap > 0 && days.windows(2).any(|d| d[1] - d[0] < gap);
+        let final_ok = (outreach.len() >= max && max != usize::MAX)
+            .then(|| a_channel[outreach[max - 1]] == Some(final_channel));
+        let (mut poor, mut partial, mut complete) = (0, 0, 0);
+        for &j in &outreach {
+            match classify(a_note[j]) {
+                NoteQuality::Poor => poor += 1,
+                NoteQuality::Partial => partial += 1,
+                NoteQuality::Complete => complete += 1,
+            }
+        }
+
+        f.created_date.push(cdate.num_days_from_ce() - EPOCH_DAYS);
+        f.iso_week.push(iso_week(cdate));
+        f.weekday.push(wd as i32);
+        f.hour.push(hour as i32);
+        f.clock_start.push(clock_start);
+        f.deadline.push(deadline);
+        f.target.push(cat.map(|c| c.target.to_string()));
+        f.first_attempt.push(first_attempt);
+        f.source.push(source);
+        f.minutes_first.push(minutes_first);
+        f.met.push(met);
+        f.attempts.push(n_attempts as i32);
+        f.first_contact.push(first_contact);
+        f.reached.push(first_contact.is_some());
+        f.left_message.push(left_message);
+        f.terminal.push(terminal);
+        f.closed_at.push(closed_at);
+        f.minutes_completion.push(closed_at.map(|x| cal.minutes_between(created_at, x)));
+        f.booked.push(booked);
+        f.kept.push(booked && appt_status.is_some_and(|s| KEPT.contains(&s)));
+        f.appt_id.push(appt.and_then(|j| ap_id[j]).map(str::to_string));
+        f.appt_status.push(appt_status.map(str::to_string));
+        f.closed_unable_early.push(closed_unable_early);
+        f.early.push(early);
+        f.over_max.push(over_max);
+        f.final_ok.push(final_ok);
+        f.poor.push(poor);
+        f.partial.push(partial);
+        f.complete.push(complete);
+        f.unowned.push(owner[i].is_none());
+    }
+    let df = f.into_frame(t)?;
+    Ok(Facts { df, in_range })
+}
+
+/// Days from 0001-01-01 to 1970-01-01, to store dates as polars `Date`.
+pub const EPOCH_DAYS: i32 = 719_163;
+
+#[derive(Default)]
+struct Cols {
+    created_date: Vec<i32>,
+    iso_week: Vec<String>,
+    weekday: Vec<i32>,
+    hour: Vec<i32>,
+    clock_start: Vec<Option<i64>>,
+    deadline: Vec<Option<i64>>,
+    target: Vec<Option<String>>,
+    first_attempt: Vec<Option<i64>>,
+    source: Vec<Option<&'static str>>,
+    minutes_first: Vec<Option<f64>>,
+    met: Vec<Option<bool>>,
+    attempts: Vec<i32>,
+    first_contact: Vec<Option<i64>>,
+    reached: Vec<bool>,
+    left_message: Vec<bool>,
+    terminal: Vec<bool>,
+    closed_at: Vec<Option<i64>>,
+    minutes_completion: Vec<Option<f64>>,
+    booked: Vec<bool>,
+    kept: Vec<bool>,
+    appt_id: Vec<Option<String>>,
+    appt_status: Vec<Option<String>>,
+    closed_unable_early: Vec<bool>,
+    early: Vec<bool>,
+    over_max: Vec<bool>,
+    final_ok: Vec<Option<bool>>,
+    poor: Vec<i32>,
+    partial: Vec<i32>,
+    complete: Vec<i32>,
+    unowned: Vec<bool>,
+}
+
+pub fn ts_col(name: &str, v: Vec<Option<i64>>) -> Result<Column> {
+    Ok(Series::new(name.into(), v)
+        .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))?
+        .into())
+}
+
+impl Cols {
+    fn with_capacity(_n: usize) -> Cols {
+        Cols::default()
+    }
+
+    fn into_frame(self, tasks: &DataFrame) -> Result<DataFrame> {
+        let n = tasks.height();
+        let pick = |name: &str| -> Result<Column> { Ok(tasks.column(name)?.clone()) };
+        let cols = vec![
+            pick("practice_id")?,
+            pick("task_id")?,
+            pick("category")?,
+            pick("lane")?,
+            pick("owner")?,
+            pick("priority")?,
+            pick("status")?,
+            Series::new("terminal".into(), self.terminal).into(),
+            pick("created_at")?,
+            Series::new("created_date".into(), self.created_date).cast(&DataType::Date)?.into(),
+            Series::new("iso_week".into(), self.iso_week).into(),
+            Series::new("created_weekday".into(), self.weekday).into(),
+            Series::new("created_hour".into(), self.hour).into(),
+            ts_col("clock_start_at", self.clock_start)?,
+            Series::new("target".into(), self.target).into(),
+            ts_col("deadline_at", self.deadline)?,
+            ts_col("first_attempt_at", self.first_attempt)?,
+            Series::new("first_attempt_source".into(), self.source).into(),
+            Series::new("minutes_to_first_attempt".into(), self.minutes_first).into(),
+            Series::new("met_target".into(), self.met).into(),
+            Series::new("attempts".into(), self.attempts).into(),
+            ts_col("first_contact_at", self.first_contact)?,
+            Series::new("reached".into(), self.reached).into(),
+            Series::new("left_message".into(), self.left_message).into(),
+            ts_col("closed_at", self.closed_at)?,
+            Series::new("minutes_to_completion".into(), self.minutes_completion).into(),
+            Series::new("appointment_id".into(), self.appt_id).into(),
+            Series::new("appointment_status".into(), self.appt_status).into(),
+            Series::new("booked".into(), self.booked).into(),
+            Series::new("kept".into(), self.kept).into(),
+            pick("barrier")?,
+            Series::new("closed_unable_early".into(), self.closed_unable_early).into(),
+            Series::new("early_attempt".into(), self.early).into(),
+            Series::new("over_max_attempts".into(), self.over_max).into(),
+            Series::new("final_channel_ok".into(), self.final_ok).into(),
+            Series::new("notes_poor".into(), self.poor).into(),
+            Series::new("notes_partial".into(), self.partial).into(),
+            Series::new("notes_complete".into(), self.complete).into(),
+            Series::new("unowned".into(), self.unowned).into(),
+        ];
+        Ok(DataFrame::new(n, cols)?)
+    }
+}

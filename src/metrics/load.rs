@@ -1,0 +1,173 @@
+//! Reading what the metrics need from the lake: narrow projections, filtered early.
+
+use crate::lake::schema::Table;
+use crate::lake::Lake;
+use anyhow::{Context, Result};
+use polars::prelude::{col, lit, DataFrame, DataType, Expr, JoinArgs, JoinType, LazyFrame, SortMultipleOptions, TimeUnit, TimeZone};
+
+/// The window of instants the metrics read, in µs since the epoch.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    /// Tasks created from here (with a day's margin for time zones) …
+    pub from: i64,
+    /// … up to here; outcomes are observed up to `as_of`.
+    pub to: i64,
+    pub as_of: i64,
+    /// The local dates whose tasks are measured.
+    pub from_date: chrono::NaiveDate,
+    pub to_date: chrono::NaiveDate,
+}
+
+fn ts(us: i64) -> Expr {
+    lit(us).cast(DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))
+}
+
+/// The lake's tables, narrowed to the window.
+pub struct Inputs {
+    pub tasks: DataFrame,
+    pub attempts: DataFrame,
+    pub calls: DataFrame,
+    pub appointments: DataFrame,
+}
+
+/// Tasks that exist at some point in the window: created before its end and not
+/// closed before its start (the backlog needs older open tasks too).
+fn tasks(lake: &Lake, w: Window) -> Result<LazyFrame> {
+    Ok(lake
+        .scan(Table::Tasks)?
+        .filter(
+            col("created_at")
+                .lt_eq(ts(w.to))
+                .and(col("closed_at").is_null().or(col("closed_at").gt_eq(ts(w.from)))),
+        )
+        .select([
+            col("practice_id"),
+            col("task_id"),
+            col("patient_key"),
+            col("phone_key"),
+            col("category"),
+            col("lane"),
+            col("owner"),
+            col("priority"),
+            col("status"),
+            col("status_at"),
+            col("closed_at"),
+            col("callback_at"),
+            col("barrier"),
+            col("appointment_id"),
+            col("created_at"),
+        ]))
+}
+
+pub fn load(lake: &Lake, w: Window) -> Result<Inputs> {
+    let tasks_lf = tasks(lake, w)?;
+    let keys = tasks_lf.clone().select([col("practice_id"), col("task_id")]);
+    let attempts = lake
+        .scan(Table::Attempts)?
+        .filter(col("at").lt_eq(ts(w.as_of)))
+        .join(
+            keys,
+            [col("practice_id"), col("task_id")],
+            [col("practice_id"), col("task_id")],
+            JoinArgs::new(JoinType::Semi),
+        )
+        .select([
+            col("practice_id"),
+            col("task_id"),
+            col("at"),
+            col("channel"),
+            col("direction"),
+            col("outcome"),
+            col("note"),
+        ])
+        .sort(
+            ["practice_id", "task_id", "at"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        );
+    let calls = lake
+        .scan(Table::Calls)?
+        .filter(
+            col("started_at")
+                .gt_eq(ts(w.from - 7 * 86_400_000_000))
+                .and(col("started_at").lt_eq(ts(w.as_of)))
+                .and(col("phone_key").is_not_null().or(col("direction").eq(lit("inbound")))),
+        )
+        .select([
+            col("practice_id"),
+            col("call_id"),
+            col("phone_key"),
+            col("started_at"),
+            col("direction"),
+            col("outcome"),
+        ])
+        .sort(
+            ["practice_id", "started_at", "call_id"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        );
+    let appointments = lake
+        .scan(Table::Appointments)?
+        .filter(col("created_at").lt_eq(ts(w.as_of)))
+        .select([
+            col("practice_id"),
+            col("appointment_id"),
+            col("patient_key"),
+            col("created_at"),
+            col("start_at"),
+            col("status"),
+            col("task_id"),
+            col("updated_at"),
+        ])
+        .sort(
+            ["practice_id", "appointment_id"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        );
+    let tasks = tasks_lf.sort(
+        ["practice_id", "task_id"],
+        SortMultipleOptions::default().with_maintain_order(true),
+    );
+    Ok(Inputs {
+        tasks: tasks.collect().context("reading tasks from the lake")?,
+        attempts: attempts.collect().context("reading attempts from the lake")?,
+        calls: calls.collect().context("reading calls from the lake")?,
+        appointments: appointments.collect().context("reading appointments from the lake")?,
+    })
+}
+
+impl Inputs {
+    /// Empty frames with the lake's schemas (to learn output schemas without data).
+    pub fn empty() -> Result<Inputs> {
+        use crate::lake::row::file_schema;
+        let frame = |t: Table, cols: &[&str]| -> Result<DataFrame> {
+            let mut s = file_schema(t);
+            s.insert_at_index(0, "practice_id".into(), DataType::String)?;
+            let df = DataFrame::empty_with_schema(&s);
+            Ok(df.select(cols.iter().copied())?)
+        };
+        Ok(Inputs {
+            tasks: frame(Table::Tasks, &["practice_id", "task_id", "patient_key", "phone_key", "category", "lane", "owner", "priority", "status", "status_at", "closed_at", "callback_at", "barrier", "appointment_id", "created_at"])?,
+            attempts: frame(Table::Attempts, &["practice_id", "task_id", "at", "channel", "direction", "outcome", "note"])?,
+            calls: frame(Table::Calls, &["practice_id", "call_id", "phone_key", "started_at", "direction", "outcome"])?,
+            appointments: frame(Table::Appointments, &["practice_id", "appointment_id", "patient_key", "created_at", "start_at", "status", "task_id", "updated_at"])?,
+        })
+    }
+}
+
+/// Iterate a column as optional strings.
+pub fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
+    Ok(df
+        .column(name)
+        .with_context(|| format!("column {name}"))?
+        .str()?
+        .iter()
+        .collect())
+}
+
+/// A timestamp column as optional µs.
+pub fn times(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
+    let c = df
+        .column(name)
+        .with_context(|| format!("column {name}"))?
+        .cast(&DataType::Int64)?;
+    Ok(c.i64()?.iter().collect())
+}
+

@@ -1,0 +1,224 @@
+//! Missed-call reconciliation: every missed, voicemail or abandoned inbound call is
+//! a callback owed, until a connected outbound call to that number or an answered
+//! inbound call from it returns it. Several misses before a return are one item.
+
+use super::facts::{iso_week, local, Calendars, EPOCH_DAYS};
+use super::load::{strs, times, Inputs, Window};
+use crate::config::Config;
+use anyhow::Result;
+use chrono::Datelike;
+use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series};
+use std::collections::BTreeMap;
+
+/// Inbound outcomes that leave a callback owed.
+pub const OWED: &[&str] = &["missed", "voicemail", "abandoned"];
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub practice_id: String,
+    pub first_call_id: String,
+    pub phone_key: Option<String>,
+    pub first: i64,
+    pub last: i64,
+    pub count: i32,
+    pub returned: Option<(i64, &'static str)>,
+}
+
+/// Reconcile the call log into callback items (all of them, in and before the window).
+pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
+    let c = &inputs.calls;
+    let pid = strs(c, "practice_id")?;
+    let id = strs(c, "call_id")?;
+    let phone = strs(c, "phone_key")?;
+    let at = times(c, "started_at")?;
+    let dir = strs(c, "direction")?;
+    let outcome = strs(c, "outcome")?;
+    let mut by_number: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for i in 0..c.height() {
+        let (Some(p), Some(t)) = (pid[i], at[i]) else { continue };
+        match phone[i] {
+            Some(ph) => by_number.entry((p, ph)).or_default().push(i),
+            // A withheld number cannot be called back: an item that stays open.
+            None if dir[i] == Some("inbound") && outcome[i].is_some_and(|o| OWED.contains(&o)) => out.push(Item {
+                practice_id: p.to_string(),
+                first_call_id: id[i].unwrap_or("").to_string(),
+                phone_key: None,
+                first: t,
+                last: t,
+                count: 1,
+                returned: None,
+            }),
+            None => {}
+        }
+    }
+    for ((p, ph), idx) in by_number {
+        let mut open: Option<Item> = None;
+        for i in idx {
+            let t = at[i].expect("filtered");
+            let owed = dir[i] == Some("inbound") && outcome[i].is_some_and(|o| OWED.contains(&o));
+            let returned = match (dir[i], outcome[i]) {
+                (Some("outbound"), Some("connected")) => Some("callback"),
+                (Some("inbound"), Some("connected")) => Some("patient_called_back"),
+                _ => None,
+            };
+            if owed {
+                match &mut open {
+                    Some(item) => {
+                        item.count += 1;
+                        item.last = t;
+                    }
+                    None => {
+                        open = Some(Item {
+                            practice_id: p.to_string(),
+                            first_call_id: id[i].unwrap_or("").to_string(),
+                            phone_key: Some(ph.to_string()),
+                            first: t,
+                            last: t,
+                            count: 1,
+                            returned: None,
+                        })
+                    }
+                }
+            } else if let (Some(kind), Some(mut item)) = (returned, open.take()) {
+                item.returned = Some((t, kind));
+                out.push(item);
+            }
+        }
+        out.extend(open);
+    }
+    out.sort_by(|a, b| (&a.practice_id, a.first, &a.first_call_id).cmp(&(&b.practice_id, b.first, &b.first_call_id)));
+    Ok(out)
+}
+
+/// The `missed_calls` table: one row per callback owed whose first call is in the window.
+pub fn table(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Result<DataFrame> {
+    let mut c = MissedCols::default();
+    for it in items {
+        let Some(p) = config.practice(&it.practice_id) else { continue };
+        let day = local(p, it.first).0;
+        if day < w.from_date || day > w.to_date {
+            continue;
+        }
+        let cal = &cals.0[&p.id];
+        let target = p.categories.get("missed_call").map(|c| c.target);
+        let deadline = target.and_then(|t| cal.deadline(it.first, t));
+        let returned_at = it.returned.map(|r| r.0).filter(|&r| r <= w.as_of);
+        let (d, wd, h) = local(p, it.first);
+        c.practice_id.push(it.practice_id.clone());
+        c.first_call_id.push(it.first_call_id.clone());
+        c.phone_key.push(it.phone_key.clone());
+        c.first.push(it.first);
+        c.last.push(it.last);
+        c.count.push(it.count);
+        c.date.push(d.num_days_from_ce() - EPOCH_DAYS);
+        c.week.push(iso_week(d));
+        c.weekday.push(wd as i32);
+        c.hour.push(h as i32);
+        c.deadline.push(deadline);
+        c.returned_at.push(returned_at);
+        c.kind.push(returned_at.and(it.returned.map(|r| r.1)));
+        c.minutes.push(returned_at.map(|r| cal.minutes_between(it.first, r)));
+        c.within.push(match (returned_at, deadline) {
+            (Some(r), Some(d)) => Some(r <= d),
+            (None, Some(d)) if d <= w.as_of => Some(false),
+            _ => None,
+        });
+        c.returned.push(returned_at.is_some());
+        c.unreturnable.push(it.phone_key.is_none());
+    }
+    c.into_frame()
+}
+
+/// `missed_calls_daily`: per practice and business day, callbacks owed that day,
+/// returned that day, and still open at the day's close.
+pub fn daily(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Result<DataFrame> {
+    let (mut pid, mut date, mut owed, mut returned, mut open) = (vec![], vec![], vec![], vec![], vec![]);
+    for p in &config.practices {
+        let cal = &cals.0[&p.id];
+        // Counting with sorted instants keeps this linear in items, not items × days.
+        let mut firsts = Vec::new();
+        let mut returns = Vec::new();
+        let mut owed_on: BTreeMap<chrono::NaiveDate, i32> = BTreeMap::new();
+        let mut returned_on: BTreeMap<chrono::NaiveDate, i32> = BTreeMap::new();
+        for i in items.iter().filter(|i| i.practice_id == p.id) {
+            firsts.push(i.first);
+            *owed_on.entry(local(p, i.first).0).or_default() += 1;
+            if let Some((r, _)) = i.returned.filter(|r| r.0 <= w.as_of) {
+                returns.push(r);
+                *returned_on.entry(local(p, r).0).or_default() += 1;
+            }
+        }
+        firsts.sort_unstable();
+        returns.sort_unstable();
+        for &d in cal.business_days(w.from_date, w.to_date) {
+            let Some(close) = cal.close_on(d) else { continue };
+            pid.push(p.id.clone());
+            date.push(d.num_days_from_ce() - EPOCH_DAYS);
+            owed.push(owed_on.get(&d).copied().unwrap_or(0));
+            returned.push(returned_on.get(&d).copied().unwrap_or(0));
+            let opened = firsts.partition_point(|&x| x <= close);
+            let closed = returns.partition_point(|&x| x <= close);
+            open.push((opened - closed) as i32);
+        }
+    }
+    let n = pid.len();
+    Ok(DataFrame::new(
+        n,
+        vec![
+            Series::new("practice_id".into(), pid).into(),
+            Series::new("date".into(), date).cast(&DataType::Date)?.into(),
+            Series::new("owed".into(), owed).into(),
+            Series::new("returned".into(), returned).into(),
+            Series::new("open_at_close".into(), open).into(),
+        ],
+    )?)
+}
+
+#[derive(Default)]
+struct MissedCols {
+    practice_id: Vec<String>,
+    first_call_id: Vec<String>,
+    phone_key: Vec<Option<String>>,
+    first: Vec<i64>,
+    last: Vec<i64>,
+    count: Vec<i32>,
+    date: Vec<i32>,
+    week: Vec<String>,
+    weekday: Vec<i32>,
+    hour: Vec<i32>,
+    deadline: Vec<Option<i64>>,
+    returned_at: Vec<Option<i64>>,
+    kind: Vec<Option<&'static str>>,
+    minutes: Vec<Option<f64>>,
+    within: Vec<Option<bool>>,
+    returned: Vec<bool>,
+    unreturnable: Vec<bool>,
+}
+
+impl MissedCols {
+    fn into_frame(self) -> Result<DataFrame> {
+        use super::facts::ts_col;
+        let n = self.practice_id.len();
+        let cols: Vec<Column> = vec![
+            Series::new("practice_id".into(), self.practice_id).into(),
+            Series::new("first_call_id".into(), self.first_call_id).into(),
+            Series::new("phone_key".into(), self.phone_key).into(),
+            ts_col("first_missed_at", self.first.into_iter().map(Some).collect())?,
+            ts_col("last_missed_at", self.last.into_iter().map(Some).collect())?,
+            Series::new("missed_count".into(), self.count).into(),
+            Series::new("created_date".into(), self.date).cast(&DataType::Date)?.into(),
+            Series::new("iso_week".into(), self.week).into(),
+            Series::new("created_weekday".into(), self.weekday).into(),
+            Series::new("created_hour".into(), self.hour).into(),
+            ts_col("deadline_at", self.deadline)?,
+            ts_col("returned_at", self.returned_at)?,
+            Series::new("return_kind".into(), self.kind).into(),
+            Series::new("minutes_to_return".into(), self.minutes).into(),
+            Series::new("within_target".into(), self.within).into(),
+            Series::new("returned".into(), self.returned).into(),
+            Series::new("unreturnable".into(), self.unreturnable).into(),
+        ];
+        Ok(DataFrame::new(n, cols)?)
+    }
+}

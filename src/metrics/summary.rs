@@ -1,0 +1,99 @@
+//! Headline numbers (summary.json) and the before/after comparison.
+
+use super::aggregate;
+use anyhow::Result;
+use polars::prelude::{col, lit, DataFrame, DataType, IntoLazy, LazyFrame, QuantileMethod};
+use serde::Serialize;
+
+/// One headline number and the docs/METRICS.md section that defines it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Headline {
+    pub name: &'static str,
+    pub definition: &'static str,
+    pub value: Option<f64>,
+}
+
+/// (name in the aggregates, definition anchor) for the task-level headline numbers.
+const TASK_HEADLINES: &[(&str, &str)] = &[
+    ("tasks", "volume"),
+    ("median_minutes_to_first_attempt", "speed-to-patient"),
+    ("p90_minutes_to_first_attempt", "speed-to-patient"),
+    ("within_target_share", "share-within-target"),
+    ("contact_rate", "contact-rate"),
+    ("completion_rate", "completion-rate"),
+    ("median_minutes_to_completion", "completion-time"),
+    ("booking_rate", "booking-rate"),
+    ("kept_rate", "kept-rate"),
+    ("voicemail_to_scheduled_rate", "voicemail-to-scheduled"),
+    ("attempts_per_task", "attempts-per-task"),
+    ("closed_unable_early", "attempt-discipline"),
+    ("early_attempts", "attempt-discipline"),
+    ("over_max_attempts", "attempt-discipline"),
+    ("final_channel_misses", "attempt-discipline"),
+    ("barrier_share", "barriers"),
+    ("notes_poor_share", "documentation"),
+    ("unowned", "unowned-tasks"),
+];
+
+fn value(df: &DataFrame, name: &str) -> Result<Option<f64>> {
+    let c = df.column(name)?.cast(&DataType::Float64)?;
+    Ok(c.f64()?.get(0).map(|v| (v * 1e4).round() / 1e4))
+}
+
+/// Headline numbers for a set of task facts, missed calls, recovery rows and backlog.
+pub fn headlines(facts: LazyFrame, missed: LazyFrame, recovery: LazyFrame, backlog_last: (i64, i64)) -> Result<Vec<Headline>> {
+    let all = facts.select(aggregate::metrics()).collect()?;
+    let mut out = Vec::new();
+    for (name, def) in TASK_HEADLINES {
+        out.push(Headline { name, definition: def, value: value(&all, name)? });
+    }
+    let m = missed
+        .select([
+            polars::prelude::len().cast(DataType::Float64).alias("callbacks_owed"),
+            col("returned").cast(DataType::Float64).mean().alias("missed_call_return_rate"),
+            col("within_target").cast(DataType::Float64).mean().alias("missed_call_within_target_share"),
+            col("minutes_to_return").median().alias("median_minutes_to_return"),
+            col("minutes_to_return").quantile(lit(0.9), QuantileMethod::Linear).alias("p90_minutes_to_return"),
+        ])
+        .collect()?;
+    for name in ["callbacks_owed", "missed_call_return_rate", "missed_call_within_target_share", "median_minutes_to_return", "p90_minutes_to_return"] {
+        out.push(Headline { name, definition: "missed-call-reconciliation", value: value(&m, name)? });
+    }
+    let r = recovery
+        .select([
+            col("rebooked").filter(col("kind").eq(lit("no_show"))).cast(DataType::Float64).mean().alias("no_show_recovery_rate"),
+            col("rebooked").filter(col("kind").eq(lit("cancellation"))).cast(DataType::Float64).mean().alias("cancellation_recovery_rate"),
+        ])
+        .collect()?;
+    for name in ["no_show_recovery_rate", "cancellation_recovery_rate"] {
+        out.push(Headline { name, definition: "recovery", value: value(&r, name)? });
+    }
+    out.push(Headline { name: "backlog_open_at_last_close", definition: "backlog", value: Some(backlog_last.0 as f64) });
+    out.push(Headline { name: "backlog_overdue_at_last_close", definition: "backlog", value: Some(backlog_last.1 as f64) });
+    Ok(out)
+}
+
+/// The `comparison` table: each headline before and after, and the change.
+pub fn comparison(before: &[Headline], after: &[Headline]) -> Result<DataFrame> {
+    let name: Vec<&str> = before.iter().map(|h| h.name).collect();
+    let def: Vec<&str> = before.iter().map(|h| h.definition).collect();
+    let b: Vec<Option<f64>> = before.iter().map(|h| h.value).collect();
+    let a: Vec<Option<f64>> = after.iter().map(|h| h.value).collect();
+    let change: Vec<Option<f64>> = b
+        .iter()
+        .zip(&a)
+        .map(|(b, a)| Some(((a.as_ref()? - b.as_ref()?) * 1e4).round() / 1e4))
+        .collect();
+    Ok(polars::prelude::df!(
+        "metric" => name,
+        "definition" => def,
+        "before" => b,
+        "after" => a,
+        "change" => change,
+    )?)
+}
+
+/// A frame that is already in memory, as a lazy frame.
+pub fn lazy(df: &DataFrame) -> LazyFrame {
+    df.clone().lazy()
+}
