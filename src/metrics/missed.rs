@@ -80,9 +80,11 @@ pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
                         })
                     }
                 }
-            } else if let (Some(kind), Some(mut item)) = (returned, open.take()) {
-                item.returned = Some((t, kind));
-                out.push(item);
+            } else if let Some(kind) = returned {
+                if let Some(mut item) = open.take() {
+                    item.returned = Some((t, kind));
+                    out.push(item);
+                }
             }
         }
         out.extend(open);

@@ -12,6 +12,7 @@ pub fn table(dir: &Path, name: &str, df: &mut DataFrame) -> Result<()> {
     CsvWriter::new(&mut buf)
         .include_header(true)
         .with_float_precision(Some(4))
+        .with_datetime_format(Some("%Y-%m-%dT%H:%M:%SZ".into()))
         .finish(df)?;
     write_bytes_atomic(&dir.join(format!("{name}.csv")), &buf)
 }

@@ -1,0 +1,249 @@
+//! `followup metrics` against the hand-computed `metrics` fixture (see its README),
+//! query snapshots, fail-fast validation, determinism, and aggregates against a
+//! naive recomputation from task_facts.
+
+mod workdir;
+
+use std::collections::BTreeMap;
+use workdir::{assert_same, Workdir};
+
+const RANGE: [&str; 5] = ["metrics", "--from", "2026-10-26", "--to", "2026-11-13"];
+
+/// Rows of a CSV as maps from column name to value.
+fn rows(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| header.iter().cloned().zip(rec.unwrap().iter().map(str::to_string)).collect())
+        .collect()
+}
+
+fn by_key(rows: Vec<BTreeMap<String, String>>, key: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    rows.into_iter().map(|r| (r[key].clone(), r)).collect()
+}
+
+fn fixture() -> Workdir {
+    let wd = Workdir::fixture("metrics");
+    wd.run(&["ingest"]);
+    let queries = workdir::repo().join("queries");
+    let mut args = RANGE.to_vec();
+    args.extend(["--out", "out", "--queries", queries.to_str().unwrap()]);
+    wd.run(&args);
+    wd
+}
+
+#[test]
+fn task_facts_match_the_hand_computed_fixture() {
+    let wd = fixture();
+    let facts = by_key(rows(&wd.read("out/task_facts.csv")), "task_id");
+    assert_eq!(facts.len(), 7);
+    let expect = |task: &str, col: &str, value: &str| {
+        assert_eq!(facts[task][col], value, "{task}.{col}");
+    };
+    // Across DST and a weekend.
+    expect("T-A", "minutes_to_first_attempt", "25.0000");
+    expect("T-A", "deadline_at", "2026-11-02T13:20:00Z");
+    expect("T-A", "met_target", "true");
+    expect("T-A", "minutes_to_completion", "26.0000");
+    expect("T-A", "appointment_status", "noshow");
+    expect("T-A", "kept", "false");
+    // After hours: the clock starts at the next opening.
+    expect("T-B", "clock_start_at", "2026-11-09T13:00:00Z");
+    expect("T-B", "minutes_to_first_attempt", "45.0000");
+    expect("T-B", "met_target", "false");
+    expect("T-B", "left_message", "true");
+    // Never attempted, due across a holiday.
+    expect("T-C", "deadline_at", "2026-11-12T22:00:00Z");
+    expect("T-C", "first_attempt_at", "");
+    expect("T-C", "met_target", "false");
+    expect("T-C", "attempts", "0");
+    expect("T-C", "barrier", "insurance_authorization");
+    // Attempted only through the call log.
+    expect("T-D", "first_attempt_source", "call_log");
+    expect("T-D", "minutes_to_first_attempt", "20.0000");
+    expect("T-D", "reached", "true");
+    expect("T-D", "kept", "true");
+    // A tie at the same minute.
+    expect("T-E", "first_attempt_at", "2026-11-02T15:10:00Z");
+    expect("T-E", "first_attempt_source", "attempt");
+    // Attempt discipline and documentation.
+    expect("T-F", "attempts", "3");
+    expect("T-F", "early_attempt", "true");
+    expect("T-F", "final_channel_ok", "false");
+    expect("T-F", "closed_unable_early", "false");
+    expect("T-F", "minutes_to_completion", "845.0000");
+    expect("T-F", "notes_poor", "1");
+    expect("T-F", "notes_partial", "1");
+    expect("T-F", "notes_complete", "1");
+    expect("T-G", "closed_unable_early", "true");
+    expect("T-G", "unowned", "true");
+    expect("T-G", "reached", "false");
+    expect("T-A", "iso_week", "2026-W44");
+    expect("T-A", "created_weekday", "5");
+    expect("T-A", "created_hour", "16");
+}
+
+#[test]
+fn aggregates_missed_calls_recovery_and_backlog() {
+    let wd = fixture();
+    let cat = by_key(rows(&wd.read("out/by_category.csv")), "category");
+    let npr = &cat["new_patient_request"];
+    for (col, v) in [
+        ("tasks", "4"),
+        ("median_minutes_to_first_attempt", "22.5000"),
+        ("p90_minutes_to_first_attempt", "39.0000"),
+        ("within_target_share", "0.7500"),
+        ("contact_rate", "0.2500"),
+        ("completion_rate", "0.7500"),
+        ("booking_rate", "0.2500"),
+        ("kept_rate", "1.0000"),
+        ("attempts_per_task", "1.5000"),
+        ("closed_unable_early", "1"),
+        ("early_attempts", "1"),
+        ("final_channel_misses", "1"),
+        ("notes_poor_share", "0.4000"),
+        ("unowned", "1"),
+    ] {
+        assert_eq!(npr[col], v, "new_patient_request.{col}");
+    }
+    assert_eq!(cat["missed_call"]["median_minutes_to_first_attempt"], "17.5000");
+    assert_eq!(cat["referral"]["attempted"], "0");
+
+    let missed = by_key(rows(&wd.read("out/missed_calls.csv")), "first_call_id");
+    assert_eq!(missed.len(), 2);
+    let m = &missed["C-10"];
+    assert_eq!((m["missed_count"].as_str(), m["return_kind"].as_str()), ("2", "patient_called_back"));
+    assert_eq!((m["minutes_to_return"].as_str(), m["within_target"].as_str()), ("50.0000", "false"));
+    assert_eq!(missed["C-14"]["unreturnable"], "true");
+
+    let rec = rows(&wd.read("out/recovery.csv"));
+    assert_eq!(rec.len(), 1);
+    assert_eq!((rec[0]["kind"].as_str(), rec[0]["rebooked"].as_str(), rec[0]["days_to_rebook"].as_str()), ("no_show", "true", "1.0417"));
+
+    let backlog = rows(&wd.read("out/backlog_daily.csv"));
+    let last: Vec<_> = backlog.iter().filter(|r| r["date"] == "2026-11-13").collect();
+    let sum = |c: &str| last.iter().map(|r| r[c].parse::<i64>().unwrap()).sum::<i64>();
+    assert_eq!((sum("open"), sum("overdue")), (3, 1));
+    // Veterans Day is not a business day: no backlog row for it.
+    assert!(!backlog.iter().any(|r| r["date"] == "2026-11-11"));
+
+    let summary: serde_json::Value = serde_json::from_str(&wd.read("out/summary.json")).unwrap();
+    let h = summary["headlines"].as_array().unwrap();
+    let get = |n: &str| h.iter().find(|x| x["name"] == n).unwrap_or_else(|| panic!("{n}"));
+    assert_eq!(get("within_target_share")["value"], 0.7143);
+    assert_eq!(get("within_target_share")["definition"], "share-within-target");
+    assert_eq!(get("backlog_overdue_at_last_close")["value"], 1.0);
+}
+
+#[test]
+fn queries_snapshots() {
+    let wd = fixture();
+    let dir = workdir::repo().join("queries");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.unwrap().path();
+            (p.extension()? == "sql").then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    names.sort();
+    assert!(!names.is_empty());
+    let snap_dir = workdir::repo().join("tests/snapshots/queries");
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    for name in names {
+        let got = wd.read(&format!("out/{name}.csv"));
+        let path = snap_dir.join(format!("{name}.csv"));
+        if update {
+            std::fs::create_dir_all(&snap_dir).unwrap();
+            std::fs::write(&path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("no snapshot {}; run with UPDATE_SNAPSHOTS=1 and review it", path.display()));
+        assert_eq!(got, want, "queries/{name}.sql changed its output; if intended, UPDATE_SNAPSHOTS=1");
+    }
+}
+
+#[test]
+fn a_bad_query_fails_fast_naming_the_file() {
+    let wd = Workdir::fixture("metrics");
+    wd.run(&["ingest"]);
+    wd.write("queries/broken.sql", "SELECT no_such_column FROM task_facts");
+    let mut args = RANGE.to_vec();
+    args.extend(["--out", "out", "--queries", "queries"]);
+    let run = wd.run_code(&args, 2);
+    assert!(run.stderr.contains("broken.sql"), "{run}");
+    assert!(run.stderr.contains("no_such_column"), "{run}");
+    assert!(!wd.path("out").exists(), "wrote output before failing");
+    wd.write("queries/broken.sql", "SELEC 1");
+    let run = wd.run_code(&args, 2);
+    assert!(run.stderr.contains("broken.sql"), "{run}");
+}
+
+#[test]
+fn same_input_same_bytes_and_before_after() {
+    let wd = fixture();
+    let first = wd.snapshot("out");
+    let queries = workdir::repo().join("queries");
+    let mut args = RANGE.to_vec();
+    args.extend(["--out", "out", "--queries", queries.to_str().unwrap()]);
+    wd.run(&args);
+    assert_same(&wd.snapshot("out"), &first, "metrics output on a second run");
+
+    let run = wd.run(&[
+        "metrics", "--out", "cmp", "--from", "2026-10-26", "--to", "2026-11-13",
+        "--before", "2026-10-26..2026-11-02", "--after", "2026-11-03..2026-11-13",
+    ]);
+    let cmp = by_key(rows(&wd.read("cmp/comparison.csv")), "metric");
+    // Before: T-A, T-D, T-E, T-F (all within target); after: T-B, T-C, T-G (1 of 3).
+    assert_eq!(cmp["tasks"]["before"], "4.0000", "{run}");
+    assert_eq!(cmp["tasks"]["after"], "3.0000");
+    assert_eq!(cmp["within_target_share"]["before"], "1.0000");
+    assert_eq!(cmp["within_target_share"]["after"], "0.3333");
+    assert_eq!(cmp["within_target_share"]["change"], "-0.6667");
+}
+
+/// Aggregates equal a naive recomputation from task_facts, on generated data.
+#[test]
+fn aggregates_equal_naive_recomputation() {
+    let wd = Workdir::new();
+    std::fs::copy(workdir::repo().join("followup.toml"), wd.path("followup.toml")).unwrap();
+    wd.run(&["sample", "--days", "21", "--start", "2026-11-02", "--seed", "7", "--out", "exports", "--no-mess"]);
+    let cfg = wd.read("followup.toml").replace("exports = \"sample_data/exports\"", "exports = \"exports\"");
+    wd.write("followup.toml", cfg);
+    wd.run(&["ingest"]);
+    wd.run(&["metrics", "--from", "2026-11-02", "--to", "2026-11-20", "--out", "out"]);
+    let facts = rows(&wd.read("out/task_facts.csv"));
+    assert!(facts.len() > 100, "too few tasks to test: {}", facts.len());
+    let mut naive: BTreeMap<String, (usize, usize, usize, Vec<f64>)> = BTreeMap::new();
+    for f in &facts {
+        let e = naive.entry(f["category"].clone()).or_default();
+        e.0 += 1;
+        if !f["met_target"].is_empty() {
+            e.1 += 1;
+            e.2 += (f["met_target"] == "true") as usize;
+        }
+        if let Ok(m) = f["minutes_to_first_attempt"].parse::<f64>() {
+            e.3.push(m);
+        }
+    }
+    let agg = by_key(rows(&wd.read("out/by_category.csv")), "category");
+    assert_eq!(agg.len(), naive.len());
+    for (cat, (n, due, within, mut mins)) in naive {
+        let a = &agg[&cat];
+        assert_eq!(a["tasks"], n.to_string(), "{cat}");
+        assert_eq!(a["due"], due.to_string(), "{cat}");
+        assert_eq!(a["within_target"], within.to_string(), "{cat}");
+        if due > 0 {
+            let share: f64 = a["within_target_share"].parse().unwrap();
+            assert!((share - within as f64 / due as f64).abs() < 1e-4, "{cat}");
+        }
+        if !mins.is_empty() {
+            mins.sort_by(f64::total_cmp);
+            let k = mins.len();
+            let median = if k % 2 == 1 { mins[k / 2] } else { (mins[k / 2 - 1] + mins[k / 2]) / 2.0 };
+            let got: f64 = a["median_minutes_to_first_attempt"].parse().unwrap();
+            assert!((got - median).abs() < 1e-3, "{cat}: median {got} vs {median}");
+        }
+    }
+}
