@@ -13,3 +13,4 @@ pub mod metrics;
 pub mod model;
 pub mod privacy;
 pub mod sample;
+pub mod staffing;

@@ -65,18 +65,21 @@ fn parse_range(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
     Ok((a, b))
 }
 
-/// The latest local date on which a task was created (UTC date, close enough for a default).
-pub fn latest_task_date(lake: &Lake) -> Result<Option<NaiveDate>> {
+/// The latest local date (in any practice's zone) on which a task was created.
+pub fn latest_task_date(config: &crate::config::Config, lake: &Lake) -> Result<Option<NaiveDate>> {
     let df = lake
         .scan(Table::Tasks)?
-        .select([col("created_at").max().cast(DataType::Date)])
+        .select([col("created_at").max().cast(DataType::Int64)])
         .collect()
         .context("finding the latest task in the lake")?;
-    let days = df.column("created_at")?.cast(&DataType::Int32)?;
-    Ok(days
-        .i32()?
-        .get(0)
-        .and_then(|d| NaiveDate::from_num_days_from_ce_opt(d + metrics::facts::EPOCH_DAYS)))
+    let Some(us) = df.column("created_at")?.i64()?.get(0) else {
+        return Ok(None);
+    };
+    Ok(config
+        .practices
+        .iter()
+        .map(|p| metrics::facts::local(p, us).0)
+        .max())
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
@@ -84,7 +87,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let lake = Lake::new(&config.paths.lake);
     let to = match args.to {
         Some(d) => d,
-        None => latest_task_date(&lake)?.ok_or_else(|| {
+        None => latest_task_date(&config, &lake)?.ok_or_else(|| {
             UsageError(format!("the lake at {} holds no tasks; run `followup ingest` first", lake.root.display()))
         })?,
     };

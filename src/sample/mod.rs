@@ -1,0 +1,252 @@
+//! `followup sample`: synthetic exports that behave like a practice.
+//!
+//! Each practice is simulated rather than sampled row by row: requests arrive
+//! by category, weekday and hour; the phone line rings and people answer when
+//! they are free; a limited roster works the queue earliest-deadline-first
+//! within their shifts; attempts succeed or fail depending on the hour and the
+//! attempt; reached patients get booked, and their visits are kept, cancelled
+//! or missed, which feeds recovery work back in. The files written are what a
+//! phone system and an EHR would export about all that, in the formats of
+//! docs/SAMPLE-EXPORTS.md.
+//!
+//! With the reference roster the queue is fine in the morning and falls behind
+//! after 14:00: the morning-only people have left, the after-lunch surge of
+//! calls and web forms arrives, and the one person who covers referrals in the
+//! afternoon is tied up by referral and insurance work and the referral line.
+//! New-patient callbacks meet their 30-minute target on most mornings and miss
+//! it for roughly half the requests made after 14:00, which is the pattern the
+//! reports are meant to find (see `arrivals.rs` for how the load was balanced).
+//!
+//! Everything runs on the practice's wall clock; the zone is used to skip the
+//! hour that does not exist when clocks spring forward and to give JSON
+//! timestamps the offset in force at that instant.
+//!
+//! Output is a pure function of the inputs and the seed: each practice draws
+//! from its own ChaCha8 stream seeded from the seed and the practice id, so the
+//! files do not depend on thread count, practice order or platform.
+//!
+//! Periods are consecutive blocks of `file_per` length counted from `start`;
+//! the file name carries the period's first day. The first period's patients
+//! file lists the whole existing patient list; later ones, only the patients
+//! created or changed in that period.
+
+mod appts;
+mod arrivals;
+mod calendar;
+#[cfg(test)]
+mod diagnostics;
+mod mess;
+mod model;
+mod names;
+mod outreach;
+mod phone;
+mod sim;
+mod tasks;
+#[cfg(test)]
+mod tests;
+mod write;
+
+use anyhow::{bail, Result};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// A practice to simulate: where it is, when it is open, and who works there.
+pub struct PracticeSim {
+    /// Practice id, e.g. "p001"; also the folder name under `out`.
+    pub id: String,
+    pub name: String,
+    pub tz: chrono_tz::Tz,
+    /// Business hours Monday..Sunday; several spans a day for a lunch closure.
+    pub hours: [Vec<(chrono::NaiveTime, chrono::NaiveTime)>; 7],
+    /// Days the practice is closed.
+    pub holidays: BTreeSet<chrono::NaiveDate>,
+    pub staff: Vec<StaffSim>,
+}
+
+/// One person on the roster.
+pub struct StaffSim {
+    /// User id, e.g. "amartin"; shown as Extension, Assigned To and User.
+    pub id: String,
+    /// Canonical categories this person works, e.g. "new_patient_request".
+    pub categories: Vec<String>,
+    /// When they work, Monday..Sunday (only counted while the practice is open).
+    pub hours: [Vec<(chrono::NaiveTime, chrono::NaiveTime)>; 7],
+    /// Only licensed staff work clinical questions.
+    pub licensed: bool,
+}
+
+pub enum FilePeriod {
+    Day,
+    Week,
+}
+
+pub struct SampleOptions {
+    pub days: u32,
+    pub start: chrono::NaiveDate,
+    pub seed: u64,
+    pub out: PathBuf,
+    pub file_per: FilePeriod,
+    /// Add a duplicated file and a few malformed rows per practice.
+    pub mess: bool,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SampleSummary {
+    /// Files written, including duplicated ones.
+    pub files: u64,
+    /// Data rows written per kind ("calls", "tasks", "activity",
+    /// "appointments", "patients"), not counting duplicated files.
+    pub rows: BTreeMap<String, u64>,
+    pub malformed_rows: u64,
+    pub duplicated_files: u64,
+}
+
+const MAX_THREADS: usize = 8;
+
+/// What one practice contributed to the summary.
+struct PracticeResult {
+    files: u64,
+    rows: [u64; 5],
+    malformed_rows: u64,
+    duplicated_files: u64,
+}
+
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A practice's own stream; `salt` separates the simulation from the mess.
+fn stream(seed: u64, practice: &str, salt: u64) -> ChaCha8Rng {
+    let mut x = seed ^ fnv1a(practice).rotate_left(17) ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    // splitmix64 finaliser, so nearby seeds give unrelated streams
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    ChaCha8Rng::seed_from_u64(x ^ (x >> 31))
+}
+
+/// Simulate one practice without writing anything.
+fn simulate(practice: &PracticeSim, opts: &SampleOptions) -> model::SimOutput {
+    sim::Sim::new(practice, opts, stream(opts.seed, &practice.id, 0)).run(opts.days)
+}
+
+fn run_practice(practice: &PracticeSim, opts: &SampleOptions) -> Result<PracticeResult> {
+    let out = simulate(practice, opts);
+    let period_days = sim::period_days(opts);
+    let periods = opts.days.div_ceil(period_days);
+    let plan = opts.mess.then(|| {
+        fn lens<T>(v: Vec<&[T]>) -> Vec<usize> {
+            v.iter().map(|s| s.len()).collect()
+        }
+        let calls = lens(write::by_period(&out.calls, periods, |r| r.period));
+        let tasks = lens(write::by_period(&out.tasks, periods, |r| r.period));
+        let activity = lens(write::by_period(&out.activities, periods, |r| r.period));
+        let counts = mess::Counts {
+            calls: &calls,
+            tasks: &tasks,
+            activity: &activity,
+        };
+        mess::Plan::new(&mut stream(opts.seed, &practice.id, 1), &counts)
+    });
+    let dir = opts.out.join(&practice.id);
+    let w = write::practice_files(
+        practice,
+        &out,
+        &dir,
+        opts.start,
+        period_days,
+        periods,
+        plan.as_ref(),
+    )?;
+    Ok(PracticeResult {
+        files: w.files,
+        rows: w.rows,
+        malformed_rows: plan.as_ref().map_or(0, |p| p.malformed_rows()),
+        duplicated_files: plan.as_ref().map_or(0, |p| p.duplicated_files()),
+    })
+}
+
+fn check(practices: &[PracticeSim]) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    for p in practices {
+        let id = p.id.as_str();
+        if id.is_empty() || id == "." || id == ".." || id.contains(['/', '\\']) {
+            bail!(
+                "practice id {id:?} cannot be used as a folder name; use something like \"p001\""
+            );
+        }
+        if !seen.insert(id) {
+            bail!("practice id {id:?} appears twice; each practice needs its own id");
+        }
+    }
+    Ok(())
+}
+
+/// Simulate every practice and write its exports under `opts.out/<practice id>/`.
+/// `progress(done, total)` is called once per finished practice, on the
+/// calling thread.
+pub fn generate(
+    practices: &[PracticeSim],
+    opts: &SampleOptions,
+    progress: &dyn Fn(usize, usize),
+) -> Result<SampleSummary> {
+    check(practices)?;
+    let mut summary = SampleSummary::default();
+    for kind in write::KINDS {
+        summary.rows.insert(kind.to_string(), 0);
+    }
+    if opts.days == 0 || practices.is_empty() {
+        return Ok(summary);
+    }
+    std::fs::create_dir_all(&opts.out)?;
+    let total = practices.len();
+    // Each worker holds one practice's simulated year in memory (tens of MB),
+    // so a big machine does not get one worker per core.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_THREADS)
+        .min(total);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let mut results: Vec<Option<Result<PracticeResult>>> = (0..total).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, failed) = (&next, &failed);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total || failed.load(Ordering::Relaxed) {
+                    break;
+                }
+                let r = run_practice(&practices[i], opts);
+                if r.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                if tx.send((i, r)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        // The callback is not Sync, so it is only ever called from this thread.
+        for (done, (i, r)) in rx.into_iter().enumerate() {
+            results[i] = Some(r);
+            progress(done + 1, total);
+        }
+    });
+    for r in results.into_iter().flatten() {
+        let r = r?;
+        summary.files += r.files;
+        for (kind, n) in write::KINDS.iter().zip(r.rows) {
+            *summary.rows.entry(kind.to_string()).or_default() += n;
+        }
+        summary.malformed_rows += r.malformed_rows;
+        summary.duplicated_files += r.duplicated_files;
+    }
+    Ok(summary)
+}

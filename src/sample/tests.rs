@@ -1,0 +1,534 @@
+use super::calendar::{hour_of, Calendar, Ts, MINUTE};
+use super::model::{Cat, Status};
+use super::*;
+use chrono::{NaiveDate, NaiveTime};
+use std::path::{Path, PathBuf};
+
+fn t(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap()
+}
+
+fn weekdays(spans: &[(NaiveTime, NaiveTime)]) -> [Vec<(NaiveTime, NaiveTime)>; 7] {
+    let mut w: [Vec<(NaiveTime, NaiveTime)>; 7] = Default::default();
+    for d in w.iter_mut().take(5) {
+        *d = spans.to_vec();
+    }
+    w
+}
+
+pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// The reference practice of the shipped config.
+pub(super) fn reference(id: &str) -> PracticeSim {
+    let front = [
+        "new_patient_request",
+        "missed_call",
+        "incomplete_scheduling",
+        "cancellation_recovery",
+        "no_show_recovery",
+        "post_visit",
+        "care_gap",
+    ];
+    let cats = |extra: &[&str]| -> Vec<String> {
+        front.iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+    let full = weekdays(&[(t(8, 0), t(12, 0)), (t(13, 0), t(17, 0))]);
+    let staff = |id: &str, categories: Vec<String>, hours, licensed| StaffSim {
+        id: id.to_string(),
+        categories,
+        hours,
+        licensed,
+    };
+    PracticeSim {
+        id: id.to_string(),
+        name: "Riverside Family Medicine".to_string(),
+        tz: "America/New_York".parse().unwrap(),
+        hours: full.clone(),
+        holidays: [
+            date(2026, 9, 7),
+            date(2026, 10, 12),
+            date(2026, 11, 11),
+            date(2026, 11, 26),
+        ]
+        .into(),
+        staff: vec![
+            staff(
+                "amartin",
+                cats(&["referral", "insurance_documents"]),
+                full.clone(),
+                false,
+            ),
+            staff("bchen", cats(&[]), full.clone(), false),
+            staff("cdiaz", cats(&[]), weekdays(&[(t(8, 0), t(14, 0))]), false),
+            staff(
+                "dokafor",
+                vec!["referral".into(), "insurance_documents".into()],
+                weekdays(&[(t(8, 0), t(12, 0))]),
+                false,
+            ),
+            staff("enguyen", vec!["clinical_question".into()], full, true),
+        ],
+    }
+}
+
+pub(super) fn options(out: PathBuf, start: NaiveDate, days: u32, mess: bool) -> SampleOptions {
+    SampleOptions {
+        days,
+        start,
+        seed: 42,
+        out,
+        file_per: FilePeriod::Week,
+        mess,
+    }
+}
+
+pub(super) fn scratch(name: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    std::env::temp_dir().join(format!(
+        "followup-sample-{name}-{}-{nanos}",
+        std::process::id()
+    ))
+}
+
+/// Every file under `dir`, relative path → bytes, in name order.
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Share of new-patient requests first attempted within 30 business minutes,
+/// for requests created during opening hours before and after 14:00.
+pub(super) fn afternoon_slip(
+    practice: &PracticeSim,
+    opts: &SampleOptions,
+) -> (f64, f64, usize, usize) {
+    let out = simulate(practice, opts);
+    let cal = Calendar::practice(
+        &practice.hours,
+        &practice.holidays,
+        opts.start,
+        opts.days as usize + 120,
+    );
+    let (mut before, mut after) = ((0, 0), (0, 0));
+    for f in out
+        .facts
+        .iter()
+        .filter(|f| f.cat == Cat::NewPatient && cal.is_open(f.created))
+    {
+        let on_time = f
+            .first_attempt
+            .is_some_and(|a: Ts| cal.between(f.created, a) <= 30 * MINUTE);
+        let bucket = if hour_of(f.created) < 14 {
+            &mut before
+        } else {
+            &mut after
+        };
+        bucket.0 += usize::from(on_time);
+        bucket.1 += 1;
+    }
+    let share = |b: (usize, usize)| b.0 as f64 / b.1.max(1) as f64;
+    (share(before), share(after), before.1, after.1)
+}
+
+#[test]
+fn same_seed_same_bytes() {
+    let practices = [reference("p001"), reference("p002")];
+    let (a, b) = (scratch("det-a"), scratch("det-b"));
+    let calls = std::sync::Mutex::new(Vec::new());
+    let progress = |done: usize, total: usize| calls.lock().unwrap().push((done, total));
+    let sa = generate(
+        &practices,
+        &options(a.clone(), date(2026, 8, 24), 21, true),
+        &progress,
+    )
+    .unwrap();
+    let sb = generate(
+        &practices,
+        &options(b.clone(), date(2026, 8, 24), 21, true),
+        &|_, _| {},
+    )
+    .unwrap();
+    assert_eq!(sa, sb);
+    assert_eq!(*calls.lock().unwrap(), vec![(1, 2), (2, 2)]);
+    let (ta, tb) = (read_tree(&a), read_tree(&b));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (name, bytes) in &ta {
+        assert!(bytes == &tb[name], "{name} differs between runs");
+    }
+    // 2 practices × 3 weeks × 5 kinds, plus one duplicated tasks file each.
+    assert_eq!(sa.files, 32);
+    assert_eq!(ta.len(), 32);
+    assert!(ta.keys().all(|k| !k.ends_with(".tmp")));
+    // Different practices are different data.
+    assert_ne!(
+        ta["p001/calls_2026-08-24.csv"],
+        ta["p002/calls_2026-08-24.csv"]
+    );
+    std::fs::remove_dir_all(&a).ok();
+    std::fs::remove_dir_all(&b).ok();
+}
+
+#[test]
+fn new_patient_callbacks_slip_after_two() {
+    let opts = options(scratch("unused"), date(2026, 8, 24), 91, false);
+    let (before, after, nb, na) = afternoon_slip(&reference("p001"), &opts);
+    eprintln!("within 30 min: before 14:00 {before:.2} (n={nb}), after {after:.2} (n={na})");
+    assert!(
+        nb > 300 && na > 200,
+        "too few requests to judge: {nb} / {na}"
+    );
+    assert!(
+        before >= 0.6,
+        "mornings should mostly meet the target: {before:.2}"
+    );
+    assert!(
+        before - after >= 0.25,
+        "no afternoon slip: {before:.2} vs {after:.2}"
+    );
+}
+
+#[test]
+fn statuses_and_attempt_rules_look_like_a_practice() {
+    let opts = options(scratch("unused"), date(2026, 8, 24), 91, false);
+    let out = simulate(&reference("p001"), &opts);
+    let n = out.facts.len() as f64;
+    let early = out
+        .facts
+        .iter()
+        .filter(|f| f.status == Status::UnableToReach && f.attempts < 3)
+        .count() as f64;
+    let fourth = out.facts.iter().filter(|f| f.attempts >= 4).count();
+    eprintln!(
+        "tasks {n}, early UTR {:.3}, 4+ attempts {fourth}",
+        early / n
+    );
+    assert!(
+        (0.02..0.09).contains(&(early / n)),
+        "early closures {:.3}",
+        early / n
+    );
+    assert!(fourth > 0);
+    for cat in Cat::ALL {
+        assert!(out.facts.iter().any(|f| f.cat == cat), "no {cat:?} tasks");
+    }
+}
+
+fn bytes_contain(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The broken rows `mess` promises, found by looking at the bytes.
+fn mess_markers(tree: &BTreeMap<String, Vec<u8>>, practice: &str) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    let files = |kind: &str| {
+        let prefix = format!("{practice}/{kind}_");
+        tree.iter()
+            .filter(move |(k, _)| k.starts_with(&prefix) && !k.contains(" (1)"))
+            .map(|(_, v)| v)
+    };
+    if files("tasks").any(|b| bytes_contain(b, b",2026-13-45 25:00,")) {
+        found.push("impossible created");
+    }
+    if files("tasks").any(|b| bytes_contain(b, format!("\n,{practice},MRN").as_bytes())) {
+        found.push("empty task id");
+    }
+    if files("activity").any(|b| bytes_contain(b, b",Pending??,")) {
+        found.push("unmapped result");
+    }
+    if files("activity").any(|b| b.contains(&0xE9) && std::str::from_utf8(b).is_err()) {
+        found.push("latin-1 note");
+    }
+    if files("calls").any(|b| csv_rows(b).1.iter().any(|r| r[9] == "12")) {
+        found.push("short from");
+    }
+    if files("activity").any(|b| !b.ends_with(b"\n")) {
+        found.push("truncated activity");
+    }
+    let duplicated = tree.iter().any(|(k, v)| {
+        k.starts_with(&format!("{practice}/tasks_"))
+            && k.ends_with(" (1).csv")
+            && tree.get(&k.replace(" (1)", "")) == Some(v)
+    });
+    if duplicated {
+        found.push("duplicated tasks file");
+    }
+    found
+}
+
+#[test]
+fn mess_is_there_only_when_asked_for() {
+    let practices = [reference("p001")];
+    let dir = scratch("mess");
+    let summary = generate(
+        &practices,
+        &options(dir.join("on"), date(2026, 8, 24), 35, true),
+        &|_, _| {},
+    )
+    .unwrap();
+    let on = read_tree(&dir.join("on"));
+    assert_eq!(
+        mess_markers(&on, "p001").len(),
+        7,
+        "{:?}",
+        mess_markers(&on, "p001")
+    );
+    assert_eq!((summary.malformed_rows, summary.duplicated_files), (6, 1));
+
+    let summary = generate(
+        &practices,
+        &options(dir.join("off"), date(2026, 8, 24), 35, false),
+        &|_, _| {},
+    )
+    .unwrap();
+    let off = read_tree(&dir.join("off"));
+    assert_eq!(mess_markers(&off, "p001"), Vec::<&str>::new());
+    assert_eq!((summary.malformed_rows, summary.duplicated_files), (0, 0));
+    assert_eq!(off.len(), 25);
+    // Mess has its own random stream: apart from the broken rows, same data.
+    assert_eq!(
+        on["p001/appointments_2026-08-24.json"],
+        off["p001/appointments_2026-08-24.json"]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A wall-clock date and time before this has New York on daylight time (2026).
+fn expected_offset(stamp: &str) -> Option<&'static str> {
+    let local = &stamp[..19];
+    if ("2026-10-20".."2026-11-01").contains(&local) {
+        Some("-04:00")
+    } else if ("2026-11-01T02".."2026-11-20").contains(&local) {
+        Some("-05:00")
+    } else {
+        None
+    }
+}
+
+#[test]
+fn json_offsets_follow_the_daylight_saving_change() {
+    let dir = scratch("dst");
+    let mut opts = options(dir.clone(), date(2026, 10, 26), 14, false);
+    opts.file_per = FilePeriod::Day;
+    generate(&[reference("p001")], &opts, &|_, _| {}).unwrap();
+    let (mut before, mut after) = (0, 0);
+    for (name, bytes) in read_tree(&dir) {
+        let values: Vec<serde_json::Value> = if name.ends_with(".json") {
+            serde_json::from_slice(&bytes).unwrap()
+        } else if name.ends_with(".ndjson") {
+            bytes
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(|l| serde_json::from_slice(l).unwrap())
+                .collect()
+        } else {
+            continue;
+        };
+        for v in values {
+            for key in ["created", "start", "updated"] {
+                let Some(stamp) = v.get(key).and_then(|s| s.as_str()) else {
+                    continue;
+                };
+                assert_eq!(stamp.len(), 25, "{stamp}");
+                if let Some(want) = expected_offset(stamp) {
+                    assert_eq!(&stamp[19..], want, "{name}: {key} {stamp}");
+                    if want == "-04:00" {
+                        before += 1
+                    } else {
+                        after += 1
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        before > 50 && after > 50,
+        "{before} before, {after} after the change"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn nothing_happens_in_the_hour_the_clocks_skip() {
+    let dir = scratch("spring");
+    generate(
+        &[reference("p001")],
+        &options(dir.clone(), date(2027, 3, 8), 14, false),
+        &|_, _| {},
+    )
+    .unwrap();
+    for (name, bytes) in read_tree(&dir) {
+        let text = String::from_utf8_lossy(&bytes);
+        let call_log = text
+            .match_indices("03/14/2027 02:")
+            .any(|(i, _)| text[i..].get(20..22) == Some("AM"));
+        let others = ["2027-03-14 02:", "2027-03-14T02:"]
+            .iter()
+            .any(|s| text.contains(s));
+        assert!(
+            !call_log && !others,
+            "{name} has a wall-clock time that never existed"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let body = bytes
+        .strip_prefix(b"\xef\xbb\xbf".as_slice())
+        .unwrap_or(bytes);
+    let mut r = csv::Reader::from_reader(body);
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn files_follow_the_export_contract() {
+    use chrono::NaiveDateTime;
+    let dir = scratch("contract");
+    generate(
+        &[reference("p001")],
+        &options(dir.clone(), date(2026, 8, 24), 14, false),
+        &|_, _| {},
+    )
+    .unwrap();
+    let tree = read_tree(&dir);
+    let parse = |v: &str, f: &str| NaiveDateTime::parse_from_str(v, f).is_ok();
+    let minute = |v: &str| v.is_empty() || parse(v, "%Y-%m-%d %H:%M");
+    for (name, bytes) in &tree {
+        let kind = name.split('/').nth(1).unwrap().split('_').next().unwrap();
+        match kind {
+            "calls" => {
+                assert!(bytes.starts_with(b"\xef\xbb\xbf") && bytes.ends_with(b"\r\n"));
+                let (h, rows) = csv_rows(bytes);
+                assert_eq!(h[0], "Call ID");
+                assert_eq!(h.len(), 13);
+                for r in rows {
+                    let start =
+                        NaiveDateTime::parse_from_str(&r[4], "%m/%d/%Y %I:%M:%S %p").unwrap();
+                    let end = NaiveDateTime::parse_from_str(&r[6], "%m/%d/%Y %I:%M:%S %p").unwrap();
+                    assert_eq!(r[7].parse::<i64>().unwrap(), (end - start).num_seconds());
+                    assert!(["Inbound", "Outbound"].contains(&r[3].as_str()));
+                    assert!([
+                        "Connected",
+                        "Voicemail",
+                        "Missed",
+                        "Abandoned",
+                        "No Answer",
+                        "Busy"
+                    ]
+                    .contains(&r[8].as_str()));
+                    let digits = r[9].chars().filter(char::is_ascii_digit).count();
+                    assert!(
+                        r[9] == "Anonymous" || digits == 10 || digits == 11,
+                        "{}",
+                        r[9]
+                    );
+                    if r[3] == "Inbound" {
+                        assert_eq!(
+                            r[5].is_empty(),
+                            r[11].is_empty(),
+                            "answered inbound calls name who answered"
+                        );
+                    }
+                }
+            }
+            "tasks" => {
+                let (h, rows) = csv_rows(bytes);
+                // A task appears once per file, as of the end of that file's period.
+                let period = &name[name.find('_').unwrap() + 1..][..10];
+                let end = (NaiveDate::parse_from_str(period, "%Y-%m-%d").unwrap()
+                    + chrono::Days::new(7))
+                .to_string();
+                let ids: std::collections::BTreeSet<&String> = rows.iter().map(|r| &r[0]).collect();
+                assert_eq!(ids.len(), rows.len());
+                assert!(rows.iter().all(|r| r[17].as_str() >= period && r[17] < end));
+                assert_eq!(h.len(), 18);
+                assert_eq!(h[17], "Last Updated");
+                for r in rows {
+                    assert!(r[0].starts_with("T-p001-") && r[2].starts_with("MRN"));
+                    assert!(
+                        minute(&r[6])
+                            && minute(&r[7])
+                            && minute(&r[12])
+                            && minute(&r[13])
+                            && minute(&r[14])
+                    );
+                    assert!(parse(&r[17], "%Y-%m-%d %H:%M:%S"));
+                    assert_eq!(
+                        r[13].is_empty(),
+                        ![
+                            "Scheduled",
+                            "Declined",
+                            "Unable To Reach",
+                            "Completed",
+                            "Cancelled"
+                        ]
+                        .contains(&r[11].as_str())
+                    );
+                    assert!(Cat::ALL.iter().any(|c| c.label() == r[5]));
+                }
+            }
+            "activity" => {
+                let (h, rows) = csv_rows(bytes);
+                assert_eq!(h.len(), 10);
+                for r in rows {
+                    assert!(parse(&r[3], "%Y-%m-%d %H:%M:%S") && minute(&r[9]));
+                    let results = [
+                        "LM",
+                        "NA",
+                        "Reached",
+                        "Wrong #",
+                        "Declined",
+                        "CB Set",
+                        "Sched",
+                        "Clin Review",
+                        "Ins Review",
+                        "Busy",
+                        "Sent",
+                    ];
+                    assert!(
+                        r[6].is_empty() && r[4] == "Status Change"
+                            || results.contains(&r[6].as_str()),
+                        "{r:?}"
+                    );
+                }
+            }
+            "appointments" => {
+                let v: Vec<serde_json::Value> = serde_json::from_slice(bytes).unwrap();
+                for a in v {
+                    assert_eq!(a.as_object().unwrap().len(), 11);
+                    assert!(a["cancelReason"].is_null() == (a["status"] != "Cancelled"));
+                }
+            }
+            "patients" => {
+                for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                    let v: serde_json::Value = serde_json::from_slice(line).unwrap();
+                    assert!(v["do_not_call"].is_boolean());
+                }
+            }
+            other => panic!("unexpected file {other}"),
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
