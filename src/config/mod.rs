@@ -306,6 +306,13 @@ impl Config {
         })
     }
 
+    /// The same configuration with only the given practices.
+    pub fn restricted_to(&self, ids: &[&str]) -> Config {
+        let mut c = self.clone();
+        c.practices.retain(|p| ids.contains(&p.id.as_str()));
+        c
+    }
+
     /// Look up a practice by id.
     pub fn practice(&self, id: &str) -> Option<&Practice> {
         self.practices.iter().find(|p| p.id == id)

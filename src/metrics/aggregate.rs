@@ -1,8 +1,6 @@
 //! Aggregates of task_facts by dimension (docs/METRICS.md, "Aggregates").
 
-use polars::prelude::{
-    col, len, lit, when, DataFrame, DataType, Expr, IntoLazy, LazyFrame, QuantileMethod, SortMultipleOptions,
-};
+use polars::prelude::{col, len, lit, when, DataType, Expr, LazyFrame, QuantileMethod, SortMultipleOptions};
 
 /// Output table name and its grouping columns.
 pub const DIMENSIONS: &[(&str, &[&str])] = &[
@@ -98,10 +96,8 @@ pub fn barriers(facts: LazyFrame) -> LazyFrame {
 }
 
 /// Recovery rates by week and kind.
-pub fn recovery_weekly(recovery: &DataFrame) -> LazyFrame {
+pub fn recovery_weekly(recovery: LazyFrame) -> LazyFrame {
     recovery
-        .clone()
-        .lazy()
         .group_by([col("practice_id"), col("iso_week"), col("kind")])
         .agg([
             len().cast(DataType::Int64).alias("events"),
@@ -113,10 +109,8 @@ pub fn recovery_weekly(recovery: &DataFrame) -> LazyFrame {
 }
 
 /// Missed-call returns by week.
-pub fn missed_weekly(missed: &DataFrame) -> LazyFrame {
+pub fn missed_weekly(missed: LazyFrame) -> LazyFrame {
     missed
-        .clone()
-        .lazy()
         .group_by([col("practice_id"), col("iso_week")])
         .agg([
             len().cast(DataType::Int64).alias("callbacks_owed"),

@@ -20,9 +20,9 @@ pub const KEPT: &[&str] = &["fulfilled", "arrived", "checked-in"];
 pub struct Calendars(pub BTreeMap<String, Calendar>);
 
 impl Calendars {
-    pub fn new(config: &Config, w: Window) -> Calendars {
+    pub fn new(config: &Config, w: Window, practices: &[&str]) -> Calendars {
         let mut m = BTreeMap::new();
-        for p in &config.practices {
+        for p in config.practices.iter().filter(|p| practices.contains(&p.id.as_str())) {
             let d = |us: i64| {
                 chrono::DateTime::from_timestamp_micros(us)
                     .expect("instant")

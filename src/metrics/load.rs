@@ -3,7 +3,7 @@
 use crate::lake::schema::Table;
 use crate::lake::Lake;
 use anyhow::{Context, Result};
-use polars::prelude::{col, lit, DataFrame, DataType, Expr, JoinArgs, JoinType, LazyFrame, SortMultipleOptions, TimeUnit, TimeZone};
+use polars::prelude::{col, lit, DataFrame, DataType, Expr, JoinArgs, NamedFrom, Series, JoinType, LazyFrame, SortMultipleOptions, TimeUnit, TimeZone};
 
 /// The window of instants the metrics read, in µs since the epoch.
 #[derive(Debug, Clone, Copy)]
@@ -32,9 +32,10 @@ pub struct Inputs {
 
 /// Tasks that exist at some point in the window: created before its end and not
 /// closed before its start (the backlog needs older open tasks too).
-fn tasks(lake: &Lake, w: Window) -> Result<LazyFrame> {
+fn tasks(lake: &Lake, w: Window, practices: &Expr) -> Result<LazyFrame> {
     Ok(lake
         .scan(Table::Tasks)?
+        .filter(practices.clone())
         .filter(
             col("created_at")
                 .lt_eq(ts(w.to))
@@ -59,11 +60,15 @@ fn tasks(lake: &Lake, w: Window) -> Result<LazyFrame> {
         ]))
 }
 
-pub fn load(lake: &Lake, w: Window) -> Result<Inputs> {
-    let tasks_lf = tasks(lake, w)?;
+/// Load the window's rows for a batch of practices (partition pruning on practice_id).
+pub fn load(lake: &Lake, w: Window, practices: &[&str]) -> Result<Inputs> {
+    let ids = Series::new("ids".into(), practices.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    let in_batch = col("practice_id").is_in(lit(ids).implode(false), false);
+    let tasks_lf = tasks(lake, w, &in_batch)?;
     let keys = tasks_lf.clone().select([col("practice_id"), col("task_id")]);
     let attempts = lake
         .scan(Table::Attempts)?
+        .filter(in_batch.clone())
         .filter(col("at").lt_eq(ts(w.as_of)))
         .join(
             keys,
@@ -86,6 +91,7 @@ pub fn load(lake: &Lake, w: Window) -> Result<Inputs> {
         );
     let calls = lake
         .scan(Table::Calls)?
+        .filter(in_batch.clone())
         .filter(
             col("started_at")
                 .gt_eq(ts(w.from - 7 * 86_400_000_000))
@@ -106,6 +112,7 @@ pub fn load(lake: &Lake, w: Window) -> Result<Inputs> {
         );
     let appointments = lake
         .scan(Table::Appointments)?
+        .filter(in_batch.clone())
         .filter(col("created_at").lt_eq(ts(w.as_of)))
         .select([
             col("practice_id"),

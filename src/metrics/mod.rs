@@ -19,7 +19,7 @@ use crate::lake::Lake;
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, TimeZone};
 use load::Window;
-use polars::prelude::{col, lit, DataFrame, IntoLazy, LazyFrame, NewChunkedArray, Schema};
+use polars::prelude::{col, lit, DataFrame, LazyFrame, NewChunkedArray, Schema};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -89,6 +89,7 @@ fn schemas(config: &Config, lake: &Lake) -> Result<Vec<(&'static str, Schema)>> 
     let empty = load::Inputs::empty()?;
     let cals = facts::Calendars(Default::default());
     let f = facts::build(config, &cals, &empty, w)?;
+    let config = &config.restricted_to(&[]);
     let items = Vec::new();
     let mut out = vec![
         ("task_facts", f.df.schema().as_ref().clone()),
@@ -102,12 +103,16 @@ fn schemas(config: &Config, lake: &Lake) -> Result<Vec<(&'static str, Schema)>> 
     Ok(out)
 }
 
+/// Practices computed together: memory holds one batch of practices, not the group.
+const PRACTICES_PER_BATCH: usize = 8;
+
 /// Compute and write every metrics table. Returns the summary that was written.
 pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     let lake = Lake::new(&config.paths.lake);
     // Fail fast: every query plans against the schemas, and the output folder exists.
     let queries = sql::read_dir(&opts.queries)?;
-    sql::validate(&queries, &schemas(config, &lake)?)?;
+    let schemas = schemas(config, &lake)?;
+    sql::validate(&queries, &schemas)?;
     crate::lake::create_private_dir(&opts.out)?;
 
     let (mut from, mut to) = (opts.from, opts.to);
@@ -116,40 +121,64 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
         to = to.max(b).max(d);
     }
     let w = window(config, from, to, opts.as_of.or_else(|| Some(bound(config, opts.to.max(to), true))));
-    progress("reading the lake");
-    let inputs = load::load(&lake, w)?;
-    let cals = facts::Calendars::new(config, w);
-    progress("task facts");
-    let f = facts::build(config, &cals, &inputs, w)?;
-    let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
-    let task_facts = f.df.filter(&mask)?;
-    progress("missed calls, backlog, recovery");
-    let items = missed::items(&inputs)?;
-    let missed_calls = missed::table(config, &cals, &items, w)?;
-    let missed_daily = missed::daily(config, &cals, &items, w)?;
-    let backlog = backlog::table(config, &cals, &f.df, w)?;
-    let recovery = recovery::table(config, &inputs, w)?;
-
-    let mut tables: Vec<(String, DataFrame)> = vec![
-        ("task_facts".into(), task_facts.clone()),
-        ("missed_calls".into(), missed_calls.clone()),
-        ("missed_calls_daily".into(), missed_daily),
-        ("missed_calls_weekly".into(), aggregate::missed_weekly(&missed_calls).collect()?),
-        ("backlog_daily".into(), backlog.clone()),
-        ("recovery".into(), recovery.clone()),
-        ("recovery_weekly".into(), aggregate::recovery_weekly(&recovery).collect()?),
-        ("barriers_weekly".into(), aggregate::barriers(task_facts.clone().lazy()).collect()?),
+    let schema_of = |name: &str| schemas.iter().find(|(n, _)| *n == name).map(|(_, s)| s.clone()).expect("known table");
+    let daily_schema = missed::daily(&config.restricted_to(&[]), &facts::Calendars(Default::default()), &[], w)?.schema().as_ref().clone();
+    let mut sinks = [
+        write::Sink::new(&opts.out, "task_facts", &schema_of("task_facts"))?,
+        write::Sink::new(&opts.out, "missed_calls", &schema_of("missed_calls"))?,
+        write::Sink::new(&opts.out, "missed_calls_daily", &daily_schema)?,
+        write::Sink::new(&opts.out, "backlog_daily", &schema_of("backlog_daily"))?,
+        write::Sink::new(&opts.out, "recovery", &schema_of("recovery"))?,
     ];
+
+    // Row-level tables, a batch of practices at a time, in practice order.
+    let ids: Vec<&str> = {
+        let mut v: Vec<&str> = config.practices.iter().map(|p| p.id.as_str()).collect();
+        v.sort_unstable();
+        v
+    };
+    for (i, batch) in ids.chunks(PRACTICES_PER_BATCH).enumerate() {
+        progress(&format!("practices {}–{} of {}", i * PRACTICES_PER_BATCH + 1, i * PRACTICES_PER_BATCH + batch.len(), ids.len()));
+        let inputs = load::load(&lake, w, batch)?;
+        let cals = facts::Calendars::new(config, w, batch);
+        let f = facts::build(config, &cals, &inputs, w)?;
+        let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
+        let items = missed::items(&inputs)?;
+        let batch_cfg = config.restricted_to(batch);
+        sinks[0].push(&f.df.filter(&mask)?)?;
+        sinks[1].push(&missed::table(&batch_cfg, &cals, &items, w)?)?;
+        sinks[2].push(&missed::daily(&batch_cfg, &cals, &items, w)?)?;
+        sinks[3].push(&backlog::table(&batch_cfg, &cals, &f.df, w)?)?;
+        sinks[4].push(&recovery::table(&batch_cfg, &inputs, w)?)?;
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    let mut paths = std::collections::BTreeMap::new();
+    for s in sinks {
+        let name = s.name().to_string();
+        counts.insert(name.clone(), s.rows);
+        paths.insert(name, s.finish()?);
+    }
+    let scan = |name: &str| -> Result<LazyFrame> {
+        Ok(LazyFrame::scan_parquet(
+            polars::prelude::PlRefPath::new(paths[name].to_string_lossy().as_ref()),
+            Default::default(),
+        )?)
+    };
+
     progress("aggregates");
+    let task_facts = scan("task_facts")?;
+    let mut tables: Vec<(String, DataFrame)> = vec![
+        ("missed_calls_weekly".into(), aggregate::missed_weekly(scan("missed_calls")?).collect()?),
+        ("recovery_weekly".into(), aggregate::recovery_weekly(scan("recovery")?).collect()?),
+        ("barriers_weekly".into(), aggregate::barriers(task_facts.clone()).collect()?),
+    ];
     for (name, keys) in aggregate::DIMENSIONS {
-        tables.push((name.to_string(), aggregate::by(task_facts.clone().lazy(), keys).collect()?));
+        tables.push((name.to_string(), aggregate::by(task_facts.clone(), keys).collect()?));
     }
 
     let headlines_for = |a: NaiveDate, b: NaiveDate| -> Result<Vec<summary::Headline>> {
         let in_dates = |name: &str| col(name).gt_eq(lit(a)).and(col(name).lt_eq(lit(b)));
-        let last = backlog
-            .clone()
-            .lazy()
+        let last = scan("backlog_daily")?
             .filter(in_dates("date"))
             .filter(col("date").eq(col("date").max()))
             .select([col("open").sum(), col("overdue").sum()])
@@ -158,9 +187,9 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
             Ok(last.column(c)?.cast(&polars::prelude::DataType::Int64)?.i64()?.get(0).unwrap_or(0))
         };
         summary::headlines(
-            task_facts.clone().lazy().filter(in_dates("created_date")),
-            missed_calls.clone().lazy().filter(in_dates("created_date")),
-            recovery.clone().lazy().filter(in_dates("event_date")),
+            scan("task_facts")?.filter(in_dates("created_date")),
+            scan("missed_calls")?.filter(in_dates("created_date")),
+            scan("recovery")?.filter(in_dates("event_date")),
             (get("open")?, get("overdue")?),
         )
     };
@@ -170,23 +199,19 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
     }
 
     progress("queries");
-    let mut registered: Vec<(&str, LazyFrame)> = tables
-        .iter()
-        .filter(|(n, _)| ["task_facts", "missed_calls", "backlog_daily", "recovery"].contains(&n.as_str()))
-        .map(|(n, df)| (n.as_str(), df.clone().lazy()))
-        .collect();
+    let mut registered: Vec<(&str, LazyFrame)> = Vec::new();
+    for name in ["task_facts", "missed_calls", "backlog_daily", "recovery"] {
+        registered.push((name, scan(name)?));
+    }
     for t in [Table::Calls, Table::Tasks, Table::Attempts, Table::Appointments] {
         registered.push((t.name(), lake.scan(t)?));
     }
-    let mut query_tables = Vec::new();
     for q in &queries {
-        query_tables.push((q.name.clone(), sql::run(q, &registered)?));
+        tables.push((q.name.clone(), sql::run(q, &registered)?));
     }
-    tables.extend(query_tables);
 
     progress("writing");
-    let mut counts = std::collections::BTreeMap::new();
-    for (name, df) in &mut tables {
+    for (name, df) in &tables {
         write::table(&opts.out, name, df).with_context(|| format!("writing table {name}"))?;
         counts.insert(name.clone(), df.height());
     }
@@ -199,7 +224,7 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
         from: opts.from.to_string(),
         to: opts.to.to_string(),
         as_of: fmt(w.as_of),
-        practices: config.practices.iter().map(|p| p.id.clone()).collect(),
+        practices: ids.iter().map(|p| p.to_string()).collect(),
         headlines,
         tables: counts,
     };
