@@ -41,7 +41,12 @@ fn spec() -> impl Strategy<Value = Spec> {
             1 => Just(Fault::ShortRow),
         ],
     )
-        .prop_map(|(key, minute, status, fault)| Spec { key, minute, status, fault })
+        .prop_map(|(key, minute, status, fault)| Spec {
+            key,
+            minute,
+            status,
+            fault,
+        })
 }
 
 fn line(s: &Spec) -> String {

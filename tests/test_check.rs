@@ -13,8 +13,16 @@ fn check_names_profiles_and_counts_without_writing() {
         "{run}"
     );
     assert!(run.stdout.contains("p001/appointments_2026-11-02.json: profile sample-appointments -> appointments: 2 row(s), 2 map cleanly, 0 would be quarantined"), "{run}");
-    assert!(run.stdout.contains("unmapped value in `Status`: \"Pending??\" (1 row(s))"), "{run}");
-    assert!(run.stdout.contains("unmapped value in `Result`: \"Dropped\" (1 row(s))"), "{run}");
+    assert!(
+        run.stdout
+            .contains("unmapped value in `Status`: \"Pending??\" (1 row(s))"),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("unmapped value in `Result`: \"Dropped\" (1 row(s))"),
+        "{run}"
+    );
     assert!(!wd.path("lake").exists(), "check wrote a lake");
     assert!(!wd.path("quarantine").exists(), "check wrote a quarantine");
 }
@@ -29,7 +37,9 @@ fn check_a_single_clean_file_exits_zero() {
 #[test]
 fn config_errors_exit_2_and_name_the_key() {
     let wd = Workdir::fixture("mini");
-    let cfg = wd.read("followup.toml").replace("America/New_York", "America/Nowhere");
+    let cfg = wd
+        .read("followup.toml")
+        .replace("America/New_York", "America/Nowhere");
     wd.write("followup.toml", cfg);
     let run = wd.run_code(&["check"], 2);
     assert!(run.stderr.contains("practices[0].timezone"), "{run}");

@@ -38,8 +38,14 @@ fn mini_fixture_counts_balance_and_match_the_readme() {
     }
     // The quarantine keeps the raw value and the whole record.
     let q = wd.read("quarantine/p001/tasks_2026-11-02.csv.quarantine.csv");
-    assert!(q.starts_with("source_file,line,column,raw_value,reason,raw_record\n"), "{q}");
-    assert!(q.contains("p001/tasks_2026-11-02.csv,4,Created,2026-13-45 25:00,"), "{q}");
+    assert!(
+        q.starts_with("source_file,line,column,raw_value,reason,raw_record\n"),
+        "{q}"
+    );
+    assert!(
+        q.contains("p001/tasks_2026-11-02.csv,4,Created,2026-13-45 25:00,"),
+        "{q}"
+    );
     assert!(q.contains("Pending??"), "{q}");
     assert_eq!(q.lines().count(), 4, "{q}");
     // The ledger records per-file counts.
@@ -55,9 +61,16 @@ fn second_ingest_changes_nothing() {
     let quarantine = wd.snapshot("quarantine");
     assert!(lake.iter().any(|(p, _)| p.ends_with("data.parquet")));
     let run = wd.run(&["ingest"]);
-    assert!(run.stderr.contains("0 file(s) ingested, 6 unchanged"), "{run}");
+    assert!(
+        run.stderr.contains("0 file(s) ingested, 6 unchanged"),
+        "{run}"
+    );
     assert_same(&wd.snapshot("lake"), &lake, "lake after a second run");
-    assert_same(&wd.snapshot("quarantine"), &quarantine, "quarantine after a second run");
+    assert_same(
+        &wd.snapshot("quarantine"),
+        &quarantine,
+        "quarantine after a second run",
+    );
     // Even forgetting the ledger, re-reading every file stores nothing new.
     std::fs::remove_file(wd.path("lake/_ingest/ledger.json")).unwrap();
     let run = wd.run(&["ingest"]);
@@ -67,8 +80,16 @@ fn second_ingest_changes_nothing() {
         "{run}"
     );
     // The tables are byte-identical; only the ledger's counts say what this run saw.
-    let tables = |s: Vec<(String, Vec<u8>)>| s.into_iter().filter(|(p, _)| !p.starts_with("_ingest")).collect::<Vec<_>>();
-    assert_same(&tables(wd.snapshot("lake")), &tables(lake), "tables after re-reading every export");
+    let tables = |s: Vec<(String, Vec<u8>)>| {
+        s.into_iter()
+            .filter(|(p, _)| !p.starts_with("_ingest"))
+            .collect::<Vec<_>>()
+    };
+    assert_same(
+        &tables(wd.snapshot("lake")),
+        &tables(lake),
+        "tables after re-reading every export",
+    );
 }
 
 #[test]
@@ -84,7 +105,10 @@ fn lake_layout_is_hive_partitioned_and_owner_only() {
         "appointments/practice_id=p001/month=2026-11/data.parquet",
         "contacts/practice_id=p001/data.parquet",
     ] {
-        assert!(files.iter().any(|f| f == expected), "missing {expected} in {files:?}");
+        assert!(
+            files.iter().any(|f| f == expected),
+            "missing {expected} in {files:?}"
+        );
     }
     #[cfg(unix)]
     {
@@ -102,20 +126,32 @@ fn corrected_reexport_replaces_by_key_and_older_versions_lose() {
     let wd = Workdir::fixture("mini");
     wd.run(&["ingest"]);
     // A corrected re-export of T-6: status completed, a later Last Updated.
-    let header = wd.read("exports/p001/tasks_2026-11-03.csv").lines().next().unwrap().to_string();
+    let header = wd
+        .read("exports/p001/tasks_2026-11-03.csv")
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
     wd.write(
         "exports/p001/tasks_2026-11-04.csv",
         format!("{header}\nT-6,p001,MRN006,\"Noe, Nia\",617-555-0133,New Patient Request,2026-11-03 14:05,,amartin,Front Desk,Routine,Completed,2026-11-04 09:00,2026-11-04 09:00,,,,2026-11-04 09:00:00\nT-1,p001,MRN001,\"Doe, Jane\",617-555-0142,Missed Call,2026-11-02 08:06,,amartin,Front Desk,Routine,Open,2026-11-02 08:06,,,,,2026-11-02 08:06:00\n"),
     );
     let run = wd.run(&["ingest"]);
-    assert_eq!(totals_line(&run.stderr), "total read 2 stored 1 quarantined 0 duplicates 1", "{run}");
+    assert_eq!(
+        totals_line(&run.stderr),
+        "total read 2 stored 1 quarantined 0 duplicates 1",
+        "{run}"
+    );
     let q = wd.run(&[
         "query",
         "--format",
         "csv",
         "SELECT task_id, status FROM tasks ORDER BY task_id",
     ]);
-    assert_eq!(q.stdout, "task_id,status\nT-1,scheduled\nT-2,left_message\nT-6,completed\n", "{q}");
+    assert_eq!(
+        q.stdout, "task_id,status\nT-1,scheduled\nT-2,left_message\nT-6,completed\n",
+        "{q}"
+    );
 }
 
 #[test]
@@ -130,14 +166,32 @@ fn whole_file_problems_are_reported_and_other_files_still_ingest() {
         "Activity ID,Task ID,Practice,Date/Time,Type,Direction,Result,User,Callback Date\nX-9,T-1,p001,2026-11-09 09:00:00,Phone Call,Outgoing,NA,amartin,\n",
     );
     let run = wd.run(&["ingest"]);
-    assert!(run.stderr.contains("p001/calls_2026-11-09.csv: file is empty"), "{run}");
-    assert!(run.stderr.contains("p001/calls_2026-11-10.csv: file is UTF-16"), "{run}");
-    assert!(run.stderr.contains("p001/fax_2026-11-02.pdf: matches no source profile"), "{run}");
     assert!(
-        run.stderr.contains("p001/activity_2026-11-09.csv line 2, column `Note`: the file has no column `Note`"),
+        run.stderr
+            .contains("p001/calls_2026-11-09.csv: file is empty"),
         "{run}"
     );
-    assert_eq!(totals_line(&run.stderr), "total read 21 stored 14 quarantined 6 duplicates 1", "{run}");
+    assert!(
+        run.stderr
+            .contains("p001/calls_2026-11-10.csv: file is UTF-16"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("p001/fax_2026-11-02.pdf: matches no source profile"),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains(
+            "p001/activity_2026-11-09.csv line 2, column `Note`: the file has no column `Note`"
+        ),
+        "{run}"
+    );
+    assert_eq!(
+        totals_line(&run.stderr),
+        "total read 21 stored 14 quarantined 6 duplicates 1",
+        "{run}"
+    );
     // The unreadable file is kept whole in quarantine.
     assert!(wd.path("quarantine/p001/calls_2026-11-10.csv").exists());
     // --strict turns any of this into exit 1.
@@ -148,23 +202,42 @@ fn whole_file_problems_are_reported_and_other_files_still_ingest() {
 #[test]
 fn unknown_columns_are_named_once() {
     let wd = Workdir::fixture("mini");
-    let text = wd.read("exports/p001/activity_2026-11-02.csv").replacen("Callback Date", "Callback Date,Mood", 1);
+    let text = wd.read("exports/p001/activity_2026-11-02.csv").replacen(
+        "Callback Date",
+        "Callback Date,Mood",
+        1,
+    );
     let text = text
         .lines()
         .enumerate()
-        .map(|(i, l)| if i == 0 { l.to_string() } else { format!("{l},calm") })
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_string()
+            } else {
+                format!("{l},calm")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     wd.write("exports/p001/activity_2026-11-02.csv", text);
     let run = wd.run(&["ingest"]);
-    assert!(run.stderr.contains("unknown column `Mood` is not read"), "{run}");
-    assert_eq!(totals_line(&run.stderr), "total read 20 stored 14 quarantined 5 duplicates 1", "{run}");
+    assert!(
+        run.stderr.contains("unknown column `Mood` is not read"),
+        "{run}"
+    );
+    assert_eq!(
+        totals_line(&run.stderr),
+        "total read 20 stored 14 quarantined 5 duplicates 1",
+        "{run}"
+    );
 }
 
 #[test]
 fn missing_key_is_a_configuration_error() {
     let wd = Workdir::fixture("mini");
-    let cfg = wd.read("followup.toml").replace("demo_key = true", "demo_key = false");
+    let cfg = wd
+        .read("followup.toml")
+        .replace("demo_key = true", "demo_key = false");
     wd.write("followup.toml", cfg);
     let run = wd.run_code(&["ingest"], 2);
     assert!(run.stderr.contains("FOLLOWUP_HASH_KEY"), "{run}");

@@ -28,7 +28,11 @@ fn python_with_duckdb() -> PathBuf {
     if ok(&py) {
         return py;
     }
-    let status = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().expect("python3 is needed for the DuckDB test");
+    let status = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .expect("python3 is needed for the DuckDB test");
     assert!(status.success(), "python3 -m venv failed");
     let out = Command::new(&py)
         .args(["-m", "pip", "install", "--quiet", DUCKDB])
@@ -68,7 +72,11 @@ print(" ".join(out))
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "duckdb failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "duckdb failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         stdout.trim(),
         "calls=3 tasks=3 attempts=3 appointments=2 contacts=2 created_at=TIMESTAMP WITH TIME ZONE month=VARCHAR first=T-1,scheduled,p001"

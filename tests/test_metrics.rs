@@ -14,11 +14,20 @@ fn rows(text: &str) -> Vec<BTreeMap<String, String>> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
     r.records()
-        .map(|rec| header.iter().cloned().zip(rec.unwrap().iter().map(str::to_string)).collect())
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(str::to_string))
+                .collect()
+        })
         .collect()
 }
 
-fn by_key(rows: Vec<BTreeMap<String, String>>, key: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+fn by_key(
+    rows: Vec<BTreeMap<String, String>>,
+    key: &str,
+) -> BTreeMap<String, BTreeMap<String, String>> {
     rows.into_iter().map(|r| (r[key].clone(), r)).collect()
 }
 
@@ -106,32 +115,62 @@ fn aggregates_missed_calls_recovery_and_backlog() {
     ] {
         assert_eq!(npr[col], v, "new_patient_request.{col}");
     }
-    assert_eq!(cat["missed_call"]["median_minutes_to_first_attempt"], "17.5000");
+    assert_eq!(
+        cat["missed_call"]["median_minutes_to_first_attempt"],
+        "17.5000"
+    );
     assert_eq!(cat["referral"]["attempted"], "0");
 
     let missed = by_key(rows(&wd.read("out/missed_calls.csv")), "first_call_id");
     assert_eq!(missed.len(), 2);
     let m = &missed["C-10"];
-    assert_eq!((m["missed_count"].as_str(), m["return_kind"].as_str()), ("2", "patient_called_back"));
-    assert_eq!((m["minutes_to_return"].as_str(), m["within_target"].as_str()), ("50.0000", "false"));
+    assert_eq!(
+        (m["missed_count"].as_str(), m["return_kind"].as_str()),
+        ("2", "patient_called_back")
+    );
+    assert_eq!(
+        (m["minutes_to_return"].as_str(), m["within_target"].as_str()),
+        ("50.0000", "false")
+    );
     assert_eq!(missed["C-14"]["unreturnable"], "true");
 
     let rec = rows(&wd.read("out/recovery.csv"));
     assert_eq!(rec.len(), 1);
-    assert_eq!((rec[0]["kind"].as_str(), rec[0]["rebooked"].as_str(), rec[0]["days_to_rebook"].as_str()), ("no_show", "true", "1.0417"));
+    assert_eq!(
+        (
+            rec[0]["kind"].as_str(),
+            rec[0]["rebooked"].as_str(),
+            rec[0]["days_to_rebook"].as_str()
+        ),
+        ("no_show", "true", "1.0417")
+    );
 
     let backlog = rows(&wd.read("out/backlog_daily.csv"));
-    let last: Vec<_> = backlog.iter().filter(|r| r["date"] == "2026-11-13").collect();
-    let sum = |c: &str| last.iter().map(|r| r[c].parse::<i64>().unwrap()).sum::<i64>();
+    let last: Vec<_> = backlog
+        .iter()
+        .filter(|r| r["date"] == "2026-11-13")
+        .collect();
+    let sum = |c: &str| {
+        last.iter()
+            .map(|r| r[c].parse::<i64>().unwrap())
+            .sum::<i64>()
+    };
     assert_eq!((sum("open"), sum("overdue")), (3, 1));
     // Veterans Day is not a business day: no backlog row for it.
     assert!(!backlog.iter().any(|r| r["date"] == "2026-11-11"));
 
     let summary: serde_json::Value = serde_json::from_str(&wd.read("out/summary.json")).unwrap();
     let h = summary["headlines"].as_array().unwrap();
-    let get = |n: &str| h.iter().find(|x| x["name"] == n).unwrap_or_else(|| panic!("{n}"));
+    let get = |n: &str| {
+        h.iter()
+            .find(|x| x["name"] == n)
+            .unwrap_or_else(|| panic!("{n}"))
+    };
     assert_eq!(get("within_target_share")["value"], 0.7143);
-    assert_eq!(get("within_target_share")["definition"], "share-within-target");
+    assert_eq!(
+        get("within_target_share")["definition"],
+        "share-within-target"
+    );
     assert_eq!(get("backlog_overdue_at_last_close")["value"], 1.0);
 }
 
@@ -158,9 +197,16 @@ fn queries_snapshots() {
             std::fs::write(&path, &got).unwrap();
             continue;
         }
-        let want = std::fs::read_to_string(&path)
-            .unwrap_or_else(|_| panic!("no snapshot {}; run with UPDATE_SNAPSHOTS=1 and review it", path.display()));
-        assert_eq!(got, want, "queries/{name}.sql changed its output; if intended, UPDATE_SNAPSHOTS=1");
+        let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "no snapshot {}; run with UPDATE_SNAPSHOTS=1 and review it",
+                path.display()
+            )
+        });
+        assert_eq!(
+            got, want,
+            "queries/{name}.sql changed its output; if intended, UPDATE_SNAPSHOTS=1"
+        );
     }
 }
 
@@ -168,7 +214,10 @@ fn queries_snapshots() {
 fn a_bad_query_fails_fast_naming_the_file() {
     let wd = Workdir::fixture("metrics");
     wd.run(&["ingest"]);
-    wd.write("queries/broken.sql", "SELECT no_such_column FROM task_facts");
+    wd.write(
+        "queries/broken.sql",
+        "SELECT no_such_column FROM task_facts",
+    );
     let mut args = RANGE.to_vec();
     args.extend(["--out", "out", "--queries", "queries"]);
     let run = wd.run_code(&args, 2);
@@ -188,11 +237,24 @@ fn same_input_same_bytes_and_before_after() {
     let mut args = RANGE.to_vec();
     args.extend(["--out", "out", "--queries", queries.to_str().unwrap()]);
     wd.run(&args);
-    assert_same(&wd.snapshot("out"), &first, "metrics output on a second run");
+    assert_same(
+        &wd.snapshot("out"),
+        &first,
+        "metrics output on a second run",
+    );
 
     let run = wd.run(&[
-        "metrics", "--out", "cmp", "--from", "2026-10-26", "--to", "2026-11-13",
-        "--before", "2026-10-26..2026-11-02", "--after", "2026-11-03..2026-11-13",
+        "metrics",
+        "--out",
+        "cmp",
+        "--from",
+        "2026-10-26",
+        "--to",
+        "2026-11-13",
+        "--before",
+        "2026-10-26..2026-11-02",
+        "--after",
+        "2026-11-03..2026-11-13",
     ]);
     let cmp = by_key(rows(&wd.read("cmp/comparison.csv")), "metric");
     // Before: T-A, T-D, T-E, T-F (all within target); after: T-B, T-C, T-G (1 of 3).
@@ -207,12 +269,37 @@ fn same_input_same_bytes_and_before_after() {
 #[test]
 fn aggregates_equal_naive_recomputation() {
     let wd = Workdir::new();
-    std::fs::copy(workdir::repo().join("followup.toml"), wd.path("followup.toml")).unwrap();
-    wd.run(&["sample", "--days", "21", "--start", "2026-11-02", "--seed", "7", "--out", "exports", "--no-mess"]);
-    let cfg = wd.read("followup.toml").replace("exports = \"sample_data/exports\"", "exports = \"exports\"");
+    std::fs::copy(
+        workdir::repo().join("followup.toml"),
+        wd.path("followup.toml"),
+    )
+    .unwrap();
+    wd.run(&[
+        "sample",
+        "--days",
+        "21",
+        "--start",
+        "2026-11-02",
+        "--seed",
+        "7",
+        "--out",
+        "exports",
+        "--no-mess",
+    ]);
+    let cfg = wd
+        .read("followup.toml")
+        .replace("exports = \"sample_data/exports\"", "exports = \"exports\"");
     wd.write("followup.toml", cfg);
     wd.run(&["ingest"]);
-    wd.run(&["metrics", "--from", "2026-11-02", "--to", "2026-11-20", "--out", "out"]);
+    wd.run(&[
+        "metrics",
+        "--from",
+        "2026-11-02",
+        "--to",
+        "2026-11-20",
+        "--out",
+        "out",
+    ]);
     let facts = rows(&wd.read("out/task_facts.csv"));
     assert!(facts.len() > 100, "too few tasks to test: {}", facts.len());
     let mut naive: BTreeMap<String, (usize, usize, usize, Vec<f64>)> = BTreeMap::new();
@@ -241,9 +328,16 @@ fn aggregates_equal_naive_recomputation() {
         if !mins.is_empty() {
             mins.sort_by(f64::total_cmp);
             let k = mins.len();
-            let median = if k % 2 == 1 { mins[k / 2] } else { (mins[k / 2 - 1] + mins[k / 2]) / 2.0 };
+            let median = if k % 2 == 1 {
+                mins[k / 2]
+            } else {
+                (mins[k / 2 - 1] + mins[k / 2]) / 2.0
+            };
             let got: f64 = a["median_minutes_to_first_attempt"].parse().unwrap();
-            assert!((got - median).abs() < 1e-3, "{cat}: median {got} vs {median}");
+            assert!(
+                (got - median).abs() < 1e-3,
+                "{cat}: median {got} vs {median}"
+            );
         }
     }
 }

@@ -14,9 +14,18 @@ fn query_prints_csv_and_tables() {
         "csv",
         "SELECT practice_id, outcome, count(*) AS n FROM calls GROUP BY practice_id, outcome ORDER BY outcome",
     ]);
-    assert_eq!(run.stdout, "practice_id,outcome,n\np001,connected,1\np001,missed,1\np001,voicemail,1\n", "{run}");
-    let run = wd.run(&["query", "SELECT count(*) AS n FROM attempts WHERE channel IS NULL"]);
-    assert!(run.stdout.contains("│ 1   │") || run.stdout.contains("1"), "{run}");
+    assert_eq!(
+        run.stdout, "practice_id,outcome,n\np001,connected,1\np001,missed,1\np001,voicemail,1\n",
+        "{run}"
+    );
+    let run = wd.run(&[
+        "query",
+        "SELECT count(*) AS n FROM attempts WHERE channel IS NULL",
+    ]);
+    assert!(
+        run.stdout.contains("│ 1   │") || run.stdout.contains("1"),
+        "{run}"
+    );
 }
 
 #[test]

@@ -17,7 +17,10 @@ pub fn repo() -> PathBuf {
 
 impl Workdir {
     pub fn new() -> Workdir {
-        let tmp = tempfile::Builder::new().prefix("followup-test-").tempdir().unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix("followup-test-")
+            .tempdir()
+            .unwrap();
         let dir = tmp.path().to_path_buf();
         Workdir { _tmp: tmp, dir }
     }
@@ -90,8 +93,16 @@ impl Workdir {
 pub fn assert_same(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)], what: &str) {
     let names = |s: &[(String, Vec<u8>)]| s.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
     assert_eq!(names(a), names(b), "{what}: different files");
-    let differing: Vec<&String> = a.iter().zip(b).filter(|(x, y)| x.1 != y.1).map(|(x, _)| &x.0).collect();
-    assert!(differing.is_empty(), "{what}: bytes differ in {differing:?}");
+    let differing: Vec<&String> = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| x.1 != y.1)
+        .map(|(x, _)| &x.0)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "{what}: bytes differ in {differing:?}"
+    );
 }
 
 pub struct Run {
@@ -139,13 +150,20 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd {
         let e = e.unwrap();
         if e.file_type().unwrap().is_dir() {
             walk(root, &e.path(), out);
         } else {
-            let rel = e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             out.push((rel, std::fs::read(e.path()).unwrap()));
         }
     }

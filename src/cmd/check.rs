@@ -60,6 +60,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             .collect()
     };
     let mut problems = false;
+    let phones = ingest::map::PhoneCache::default();
     for f in &files {
         let Some(profile) = ingest::match_profile(&profiles, &f.rel) else {
             problems = true;
@@ -68,7 +69,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         };
         let bytes =
             std::fs::read(&f.path).with_context(|| format!("reading {}", f.path.display()))?;
-        let a = ingest::analyse(f, &bytes, profile, &config, &hasher);
+        let a = ingest::analyse(f, &bytes, profile, &config, &hasher, &phones);
         if let Some(e) = &a.file_error {
             problems = true;
             writeln!(out, "{}: profile {}: unreadable: {e}", f.rel, a.profile)?;

@@ -22,7 +22,9 @@ use std::path::PathBuf;
 /// Cost: reads the tasks open in the range and their attempts, calls and
 /// appointments; memory grows with the tasks in the range, not the whole lake.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  followup metrics\n  followup metrics --from 2026-11-16 --to 2026-11-22 --out reports/metrics\n  followup metrics --before 2026-09-01..2026-09-30 --after 2026-10-01..2026-10-31")]
+#[command(
+    after_help = "Examples:\n  followup metrics\n  followup metrics --from 2026-11-16 --to 2026-11-22 --out reports/metrics\n  followup metrics --before 2026-09-01..2026-09-30 --after 2026-10-01..2026-10-31"
+)]
 pub struct Args {
     /// First day (default: 12 weeks before --to, on a Monday).
     #[arg(long)]
@@ -88,7 +90,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let to = match args.to {
         Some(d) => d,
         None => latest_task_date(&config, &lake)?.ok_or_else(|| {
-            UsageError(format!("the lake at {} holds no tasks; run `followup ingest` first", lake.root.display()))
+            UsageError(format!(
+                "the lake at {} holds no tasks; run `followup ingest` first",
+                lake.root.display()
+            ))
         })?,
     };
     let from = args.from.unwrap_or_else(|| {
@@ -99,12 +104,19 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     if to < from {
         return Err(UsageError("--to is before --from".into()).into());
     }
-    let base = config.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let base = config
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
     let opts = Options {
         from,
         to,
         as_of: args.as_of,
-        out: args.out.clone().unwrap_or_else(|| config.paths.reports.join("metrics")),
+        out: args
+            .out
+            .clone()
+            .unwrap_or_else(|| config.paths.reports.join("metrics")),
         queries: args.queries.clone().unwrap_or_else(|| base.join("queries")),
         compare: args.before.zip(args.after),
     };
@@ -112,7 +124,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let started = std::time::Instant::now();
     let summary = metrics::run(&config, &opts, &|stage| {
         if !quiet {
-            tracing::info!("metrics: {stage}");
+            tracing::info!("metrics: {:>6.1}s {stage}", started.elapsed().as_secs_f64());
         }
     })?;
     if !quiet {

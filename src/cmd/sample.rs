@@ -4,7 +4,7 @@ use crate::cli::Cli;
 use crate::config::{Config, Practice, WeekHours};
 use crate::error::{UsageError, EXIT_OK};
 use crate::logging::Progress;
-use crate::sample::{self, FilePeriod, PracticeSim, StaffSim};
+use crate::sample::{self, AttemptRule, FilePeriod, PracticeSim, StaffSim};
 use anyhow::{Context, Result};
 use chrono::{Datelike, Duration, NaiveDate};
 use std::path::PathBuf;
@@ -162,6 +162,18 @@ fn to_sim(p: &Practice, id: &str, start: NaiveDate, days: u32) -> PracticeSim {
         hours: spans(&p.hours),
         holidays,
         staff,
+        rules: p
+            .categories
+            .iter()
+            .map(|(name, c)| {
+                let rule = AttemptRule {
+                    max_attempts: c.max_attempts,
+                    min_gap_days: c.min_gap_days,
+                    final_channel: c.final_channel.clone(),
+                };
+                (name.clone(), rule)
+            })
+            .collect(),
     }
 }
 

@@ -36,7 +36,18 @@ pub struct Mapper<'a> {
     pub hasher: &'a Hasher,
     pub header: &'a [String],
     pub source: &'a str,
+    /// Phone parsing is the costliest step of mapping and numbers repeat: memoised
+    /// per (region, raw text) as (E.164, phone_key).
+    pub phones: &'a PhoneCache,
 }
+
+/// Memo of phone normalisation results.
+pub type PhoneCache = std::cell::RefCell<
+    std::collections::HashMap<
+        (phonenumber::country::Id, String),
+        Result<Option<(String, String)>, &'static str>,
+    >,
+>;
 
 impl Mapper<'_> {
     /// Map a record; any problem quarantines the whole record with the first reason found.
@@ -177,7 +188,7 @@ impl Mapper<'_> {
                     None if is_snake(&text) => Value::Str(text),
                     None => return Err(unmapped(&field, &text, col.name)),
                 },
-                Kind::Timestamp => match parse::timestamp(&text, &p.def.timestamp_formats, tz) {
+                Kind::Timestamp => match parse::timestamp(&text, &p.formats, tz) {
                     Ok(t) => Value::Ts(t),
                     Err(m) => return Err(RowError::at(&field, &text, m)),
                 },
@@ -190,12 +201,25 @@ impl Mapper<'_> {
                     Err(m) => return Err(RowError::at(&field, &text, m)),
                 },
                 Kind::PatientKey => Value::Str(self.hasher.patient_key(&practice.id, &text)),
-                Kind::PhoneKey | Kind::Phone => match parse::phone(&text, practice.phone_region) {
-                    Ok(Some(e164)) if col.kind == Kind::Phone => Value::Str(e164),
-                    Ok(Some(e164)) => Value::Str(self.hasher.phone_key(&e164)),
-                    Ok(None) => Value::Null,
-                    Err(m) => return Err(RowError::at(&field, &text, m)),
-                },
+                Kind::PhoneKey | Kind::Phone => {
+                    let key = (practice.phone_region, text);
+                    let cached = self.phones.borrow().get(&key).cloned();
+                    let parsed = match cached {
+                        Some(r) => r,
+                        None => {
+                            let r = parse::phone(&key.1, practice.phone_region)
+                                .map(|o| o.map(|e| (self.hasher.phone_key(&e), e)));
+                            self.phones.borrow_mut().insert(key.clone(), r.clone());
+                            r
+                        }
+                    };
+                    match parsed {
+                        Ok(Some((_, e164))) if col.kind == Kind::Phone => Value::Str(e164),
+                        Ok(Some((phone_key, _))) => Value::Str(phone_key),
+                        Ok(None) => Value::Null,
+                        Err(m) => return Err(RowError::at(&field, &key.1, m)),
+                    }
+                }
             };
             if col.required && values[i] == Value::Null && col.name != "updated_at" {
                 return Err(RowError::at(

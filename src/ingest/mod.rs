@@ -10,11 +10,12 @@ use crate::config::Config;
 use crate::lake::ledger::{Counts, Entry as LedgerEntry, Ledger};
 use crate::lake::row::Row;
 use crate::lake::schema::Table;
-use crate::lake::{Lake, Outcome};
+use crate::lake::{Lake, Outcome, Partition};
 use crate::privacy::Hasher;
 use anyhow::{Context, Result};
 use map::Mapper;
 use profile::Profile;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -91,11 +92,13 @@ pub struct Analysed {
     pub file_error: Option<String>,
     /// Per canonical column, vendor values that had no mapping, with counts.
     pub unmapped: BTreeMap<String, BTreeMap<String, u64>>,
+    read: u64,
 }
 
 impl Analysed {
+    /// Rows read (before the rows are moved into the lake).
     pub fn read(&self) -> u64 {
-        (self.rows.len() + self.rejects.len()) as u64
+        self.read
     }
 }
 
@@ -106,6 +109,7 @@ pub fn analyse(
     profile: &Profile,
     config: &Config,
     hasher: &Hasher,
+    phones: &map::PhoneCache,
 ) -> Analysed {
     let mut a = Analysed {
         rel: file.rel.clone(),
@@ -117,6 +121,7 @@ pub fn analyse(
         warnings: Vec::new(),
         file_error: None,
         unmapped: BTreeMap::new(),
+        read: 0,
     };
     let parsed = match read::parse(bytes, profile) {
         Ok(p) => p,
@@ -173,6 +178,7 @@ pub fn analyse(
         hasher,
         header: &parsed.header,
         source: &file.rel,
+        phones,
     };
     for rec in parsed.records {
         if let Some(col) = missing.first() {
@@ -211,6 +217,7 @@ pub fn analyse(
         }
     }
     a.rejects.sort_by_key(|r| r.line);
+    a.read = (a.rows.len() + a.rejects.len()) as u64;
     a
 }
 
@@ -255,38 +262,94 @@ pub fn run(
         None => discover(&config.paths.exports)?,
     };
     let mut report = Report::default();
-    let mut analysed = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        progress(i, files.len());
-        let Some(profile) = match_profile(profiles, &f.rel) else {
-            report.unmatched.push(f.rel.clone());
-            continue;
-        };
-        let bytes =
-            std::fs::read(&f.path).with_context(|| format!("reading {}", f.path.display()))?;
-        let sha = hex::encode(Sha256::digest(&bytes));
-        if ledger.files.get(&f.rel).is_some_and(|e| e.sha256 == sha) {
-            report.skipped_unchanged += 1;
-            continue;
+    // Match profiles first, then read and map a batch of files at a time, in
+    // parallel; memory holds one batch of rows. Files are sorted by path, so a
+    // batch mostly touches one practice's partitions.
+    let mut matched: Vec<(&ExportFile, &Profile, u64)> = Vec::new();
+    for f in &files {
+        match match_profile(profiles, &f.rel) {
+            Some(p) => {
+                let len = std::fs::metadata(&f.path)
+                    .with_context(|| format!("reading {}", f.path.display()))?
+                    .len();
+                matched.push((f, p, len));
+            }
+            None => report.unmatched.push(f.rel.clone()),
         }
-        let a = analyse(f, &bytes, profile, config, hasher);
-        if let Some(reason) = &a.file_error {
-            let dest = config.paths.quarantine.join(&f.rel);
-            crate::lake::write_bytes_atomic(&dest, &bytes)?;
-            report.rejected_files.push((f.rel.clone(), reason.clone()));
-        }
-        analysed.push(a);
     }
-    progress(files.len(), files.len());
+    let mut batches: Vec<Vec<(&ExportFile, &Profile, u64)>> = vec![Vec::new()];
+    let mut size = 0u64;
+    for m in matched {
+        if size >= BATCH_BYTES {
+            batches.push(Vec::new());
+            size = 0;
+        }
+        size += m.2;
+        batches.last_mut().expect("one batch").push(m);
+    }
+    let total = files.len();
+    let mut done = 0;
+    for batch in batches {
+        progress(done, total);
+        done += batch.len();
+        let results: Vec<Result<Option<(Analysed, Option<Vec<u8>>)>>> = batch
+            .par_iter()
+            .map(|(f, profile, _)| {
+                let bytes = std::fs::read(&f.path)
+                    .with_context(|| format!("reading {}", f.path.display()))?;
+                let sha = hex::encode(Sha256::digest(&bytes));
+                if ledger.files.get(&f.rel).is_some_and(|e| e.sha256 == sha) {
+                    return Ok(None);
+                }
+                let phones = map::PhoneCache::default();
+                let a = analyse(f, &bytes, profile, config, hasher, &phones);
+                let keep = a.file_error.is_some().then_some(bytes);
+                Ok(Some((a, keep)))
+            })
+            .collect();
+        let mut analysed = Vec::new();
+        for r in results {
+            match r? {
+                None => report.skipped_unchanged += 1,
+                Some((a, unreadable)) => {
+                    if let (Some(reason), Some(bytes)) = (&a.file_error, unreadable) {
+                        crate::lake::write_bytes_atomic(
+                            &config.paths.quarantine.join(&a.rel),
+                            &bytes,
+                        )?;
+                        report.rejected_files.push((a.rel.clone(), reason.clone()));
+                    }
+                    analysed.push(a);
+                }
+            }
+        }
+        merge_batch(config, &lake, &mut ledger, &mut report, analysed)?;
+    }
+    progress(total, total);
+    Ok(report)
+}
 
-    // Group accepted rows by partition, in file order, remembering where each came from.
-    let mut parts: BTreeMap<(Table, PathBuf), Vec<(usize, usize)>> = BTreeMap::new();
-    for (fi, a) in analysed.iter().enumerate() {
-        for (ri, row) in a.rows.iter().enumerate() {
-            parts
-                .entry((a.table, lake.partition_of(a.table, row)))
-                .or_default()
-                .push((fi, ri));
+/// Export bytes read before their rows are merged into the lake.
+const BATCH_BYTES: u64 = 64 << 20;
+
+/// Merge one batch of analysed files into the lake and record them.
+fn merge_batch(
+    config: &Config,
+    lake: &Lake,
+    ledger: &mut Ledger,
+    report: &mut Report,
+    mut analysed: Vec<Analysed>,
+) -> Result<()> {
+    if analysed.is_empty() {
+        return Ok(());
+    }
+    // Group accepted rows by partition, in file order, remembering which file each came from.
+    let mut parts: BTreeMap<Partition, (Vec<usize>, Vec<Row>)> = BTreeMap::new();
+    for (fi, a) in analysed.iter_mut().enumerate() {
+        for row in std::mem::take(&mut a.rows) {
+            let e = parts.entry(Lake::partition_of(a.table, &row)).or_default();
+            e.0.push(fi);
+            e.1.push(row);
         }
     }
     let mut counts: Vec<Counts> = analysed
@@ -297,16 +360,21 @@ pub fn run(
             ..Counts::default()
         })
         .collect();
-    for ((table, dir), members) in &parts {
-        let rows: Vec<Row> = members
-            .iter()
-            .map(|&(fi, ri)| analysed[fi].rows[ri].clone())
-            .collect();
-        let outcomes = lake.merge(*table, dir, &rows)?;
+    // Partitions are independent: merge them in parallel, then count in order.
+    let merged: Vec<(Vec<Outcome>, &Vec<usize>)> = parts
+        .par_iter()
+        .map(|(part, (files, rows))| {
+            Ok((
+                lake.merge(part.table, &lake.partition_dir(part), rows)?,
+                files,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    for (outcomes, files) in merged {
         if outcomes.iter().any(|o| *o == Outcome::Stored) {
             report.partitions_written += 1;
         }
-        for (&(fi, _), o) in members.iter().zip(outcomes) {
+        for (&fi, o) in files.iter().zip(outcomes) {
             match o {
                 Outcome::Stored => counts[fi].stored += 1,
                 Outcome::Duplicate => counts[fi].duplicates += 1,
@@ -335,8 +403,6 @@ pub fn run(
         ledger.files.insert(a.rel.clone(), entry.clone());
         report.files.insert(a.rel.clone(), entry);
     }
-    if !analysed.is_empty() {
-        ledger.save(&lake.root)?;
-    }
-    Ok(report)
+    // Record progress: a run stopped later re-reads only the files after this batch.
+    ledger.save(&lake.root)
 }

@@ -1,34 +1,74 @@
 //! Parsing vendor values: timestamps in a zone, phone numbers, booleans.
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::format::{Item, Parsed};
+use chrono::{DateTime, LocalResult, TimeZone};
 use chrono_tz::Tz;
+
+/// A timestamp format, compiled once per profile.
+#[derive(Debug, Clone)]
+pub enum TsFormat {
+    Rfc3339,
+    Rfc2822,
+    /// A chrono format that reads an offset (`%z`).
+    WithOffset(Vec<Item<'static>>),
+    /// A chrono format for local wall-clock time (or a date: midnight).
+    Local(Vec<Item<'static>>),
+}
+
+impl TsFormat {
+    /// Compile a profile's format; `Err` names what is wrong.
+    pub fn compile(f: &str) -> Result<TsFormat, String> {
+        match f {
+            "rfc3339" => Ok(TsFormat::Rfc3339),
+            "rfc2822" => Ok(TsFormat::Rfc2822),
+            f => {
+                let items = chrono::format::StrftimeItems::new(f)
+                    .parse_to_owned()
+                    .map_err(|e| format!("`{f}` is not a chrono format: {e}"))?;
+                Ok(
+                    if f.contains("%z") || f.contains("%:z") || f.contains("%#z") {
+                        TsFormat::WithOffset(items)
+                    } else {
+                        TsFormat::Local(items)
+                    },
+                )
+            }
+        }
+    }
+}
 
 /// Parse a timestamp with the profile's formats; values without an offset are in `tz`.
 /// Returns microseconds since the epoch (UTC).
 ///
 /// A local time that occurs twice (the hour repeated when daylight saving ends) is
 /// taken as the earlier instant; one that never occurs (the skipped hour) is an error.
-pub fn timestamp(s: &str, formats: &[String], tz: Tz) -> Result<i64, &'static str> {
+pub fn timestamp(s: &str, formats: &[TsFormat], tz: Tz) -> Result<i64, &'static str> {
     let mut gap = false;
     for f in formats {
-        let parsed = match f.as_str() {
-            "rfc3339" => DateTime::parse_from_rfc3339(s)
+        let parsed = match f {
+            TsFormat::Rfc3339 => DateTime::parse_from_rfc3339(s)
                 .ok()
                 .map(|d| d.timestamp_micros()),
-            "rfc2822" => DateTime::parse_from_rfc2822(s)
+            TsFormat::Rfc2822 => DateTime::parse_from_rfc2822(s)
                 .ok()
                 .map(|d| d.timestamp_micros()),
-            f if f.contains("%z") || f.contains("%:z") || f.contains("%#z") => {
-                DateTime::parse_from_str(s, f)
+            TsFormat::WithOffset(items) => {
+                let mut p = Parsed::new();
+                chrono::format::parse(&mut p, s, items.iter())
                     .ok()
+                    .and_then(|_| p.to_datetime().ok())
                     .map(|d| d.timestamp_micros())
             }
-            f => {
-                let naive = NaiveDateTime::parse_from_str(s, f).ok().or_else(|| {
-                    NaiveDate::parse_from_str(s, f)
-                        .ok()
-                        .and_then(|d| d.and_hms_opt(0, 0, 0))
-                });
+            TsFormat::Local(items) => {
+                let mut p = Parsed::new();
+                let naive = chrono::format::parse(&mut p, s, items.iter())
+                    .ok()
+                    .and_then(|_| {
+                        p.to_naive_datetime_with_offset(0).ok().or_else(|| {
+                            // A date alone means its midnight.
+                            p.to_naive_date().ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+                        })
+                    });
                 match naive.map(|n| tz.from_local_datetime(&n)) {
                     Some(LocalResult::Single(d)) => Some(d.timestamp_micros()),
                     Some(LocalResult::Ambiguous(a, _)) => Some(a.timestamp_micros()),
@@ -92,9 +132,13 @@ mod tests {
         "America/New_York".parse().unwrap()
     }
 
+    fn fmts(v: &[&str]) -> Vec<TsFormat> {
+        v.iter().map(|f| TsFormat::compile(f).unwrap()).collect()
+    }
+
     #[test]
     fn local_timestamps_follow_dst() {
-        let f = vec!["%Y-%m-%d %H:%M".to_string()];
+        let f = fmts(&["%Y-%m-%d %H:%M"]);
         // EDT (UTC-4) before 2026-11-01, EST (UTC-5) after.
         let before = timestamp("2026-10-30 09:00", &f, ny()).unwrap();
         let after = timestamp("2026-11-02 09:00", &f, ny()).unwrap();
@@ -114,11 +158,11 @@ mod tests {
 
     #[test]
     fn offsets_and_named_formats() {
-        let f = vec!["rfc3339".to_string(), "rfc2822".to_string()];
+        let f = fmts(&["rfc3339", "rfc2822"]);
         let a = timestamp("2026-09-14T14:40:00-04:00", &f, ny()).unwrap();
         let b = timestamp("Mon, 14 Sep 2026 18:40:00 +0000", &f, ny()).unwrap();
         assert_eq!(a, b);
-        let us = vec!["%m/%d/%Y %I:%M:%S %p".to_string()];
+        let us = fmts(&["%m/%d/%Y %I:%M:%S %p"]);
         let c = timestamp("09/14/2026 02:40:00 PM", &us, ny()).unwrap();
         assert_eq!(a, c);
     }

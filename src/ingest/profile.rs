@@ -130,6 +130,8 @@ pub struct Profile {
     pub zone: Zone,
     pub delimiter: u8,
     pub quote: u8,
+    /// `timestamp_formats`, compiled.
+    pub formats: Vec<super::parse::TsFormat>,
     /// Column source for each canonical column of the table (None when unmapped).
     pub sources: Vec<Option<ColumnSource>>,
 }
@@ -191,6 +193,12 @@ impl Profile {
         };
         let delimiter = one_byte(def.delimiter, b',', "delimiter")?;
         let quote = one_byte(def.quote, b'"', "quote")?;
+        let formats = def
+            .timestamp_formats
+            .iter()
+            .map(|f| super::parse::TsFormat::compile(f))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|m| bad("timestamp_formats", m))?;
         if def.timestamp_formats.is_empty() {
             return Err(bad(
                 "timestamp_formats",
@@ -248,6 +256,7 @@ impl Profile {
             .map(|c| def.columns.get(c.name).cloned())
             .collect();
         Ok(Profile {
+            formats,
             pattern,
             zone,
             delimiter,

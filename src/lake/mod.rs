@@ -35,6 +35,14 @@ pub enum Outcome {
     Duplicate,
 }
 
+/// A partition of a table.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Partition {
+    pub table: Table,
+    pub practice_id: String,
+    pub month: Option<(i32, u32)>,
+}
+
 /// A lake rooted at a folder.
 #[derive(Debug, Clone)]
 pub struct Lake {
@@ -50,18 +58,31 @@ impl Lake {
         self.root.join(table.name())
     }
 
-    /// The partition folder for a row.
-    pub fn partition_of(&self, table: Table, row: &Row) -> PathBuf {
-        let mut p = self
-            .table_dir(table)
-            .join(format!("practice_id={}", row.practice_id));
-        if let Some(col) = table.partition_time() {
+    /// The partition a row belongs to: its practice and (UTC) month.
+    pub fn partition_of(table: Table, row: &Row) -> Partition {
+        let month = table.partition_time().map(|col| {
+            use chrono::Datelike;
             let i = table.col_index(col).expect("partition column exists");
             let ts = row.values[i].as_ts().expect("partition time is required");
             let dt = chrono::DateTime::from_timestamp_micros(ts).expect("valid instant");
-            p = p.join(format!("month={}", dt.format("%Y-%m")));
+            (dt.year(), dt.month())
+        });
+        Partition {
+            table,
+            practice_id: row.practice_id.clone(),
+            month,
         }
-        p
+    }
+
+    /// The folder of a partition.
+    pub fn partition_dir(&self, p: &Partition) -> PathBuf {
+        let mut dir = self
+            .table_dir(p.table)
+            .join(format!("practice_id={}", p.practice_id));
+        if let Some((y, m)) = p.month {
+            dir = dir.join(format!("month={y:04}-{m:02}"));
+        }
+        dir
     }
 
     /// Merge rows into one partition; returns each row's outcome. Writes only if

@@ -1,6 +1,8 @@
 //! Aggregates of task_facts by dimension (docs/METRICS.md, "Aggregates").
 
-use polars::prelude::{col, len, lit, when, DataType, Expr, LazyFrame, QuantileMethod, SortMultipleOptions};
+use polars::prelude::{
+    col, len, lit, when, DataType, Expr, LazyFrame, QuantileMethod, SortMultipleOptions,
+};
 
 /// Output table name and its grouping columns.
 pub const DIMENSIONS: &[(&str, &[&str])] = &[
@@ -11,8 +13,14 @@ pub const DIMENSIONS: &[(&str, &[&str])] = &[
     ("by_day", &["practice_id", "created_date"]),
     ("by_week", &["practice_id", "iso_week"]),
     ("by_category_week", &["practice_id", "category", "iso_week"]),
-    ("by_weekday_hour", &["practice_id", "created_weekday", "created_hour"]),
-    ("by_category_weekday_hour", &["practice_id", "category", "created_weekday", "created_hour"]),
+    (
+        "by_weekday_hour",
+        &["practice_id", "created_weekday", "created_hour"],
+    ),
+    (
+        "by_category_weekday_hour",
+        &["practice_id", "category", "created_weekday", "created_hour"],
+    ),
 ];
 
 fn share(c: &str) -> Expr {
@@ -36,7 +44,9 @@ pub fn metrics() -> Vec<Expr> {
     vec![
         len().cast(DataType::Int64).alias("tasks"),
         count(col("first_attempt_at").is_not_null()).alias("attempted"),
-        col("minutes_to_first_attempt").median().alias("median_minutes_to_first_attempt"),
+        col("minutes_to_first_attempt")
+            .median()
+            .alias("median_minutes_to_first_attempt"),
         col("minutes_to_first_attempt")
             .quantile(lit(0.9), QuantileMethod::Linear)
             .alias("p90_minutes_to_first_attempt"),
@@ -45,12 +55,21 @@ pub fn metrics() -> Vec<Expr> {
         share("met_target").alias("within_target_share"),
         share("reached").alias("contact_rate"),
         share("terminal").alias("completion_rate"),
-        col("minutes_to_completion").median().alias("median_minutes_to_completion"),
+        col("minutes_to_completion")
+            .median()
+            .alias("median_minutes_to_completion"),
         share("booked").alias("booking_rate"),
         ratio(count(col("kept")), count(col("booked"))).alias("kept_rate"),
         count(col("left_message")).alias("left_message"),
-        ratio(count(col("left_message").and(col("booked"))), count(col("left_message"))).alias("voicemail_to_scheduled_rate"),
-        col("attempts").cast(DataType::Float64).mean().alias("attempts_per_task"),
+        ratio(
+            count(col("left_message").and(col("booked"))),
+            count(col("left_message")),
+        )
+        .alias("voicemail_to_scheduled_rate"),
+        col("attempts")
+            .cast(DataType::Float64)
+            .mean()
+            .alias("attempts_per_task"),
         count(col("closed_unable_early")).alias("closed_unable_early"),
         count(col("early_attempt")).alias("early_attempts"),
         count(col("over_max_attempts")).alias("over_max_attempts"),
@@ -71,7 +90,10 @@ pub fn by(facts: LazyFrame, keys: &[&str]) -> LazyFrame {
     facts
         .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
         .agg(metrics())
-        .sort(keys.iter().copied(), SortMultipleOptions::default().with_nulls_last(true))
+        .sort(
+            keys.iter().copied(),
+            SortMultipleOptions::default().with_nulls_last(true),
+        )
 }
 
 /// Barrier counts and shares by week and category.
@@ -83,7 +105,12 @@ pub fn barriers(facts: LazyFrame) -> LazyFrame {
         .agg([len().cast(DataType::Int64).alias("category_tasks")]);
     facts
         .filter(col("barrier").is_not_null())
-        .group_by([col("practice_id"), col("iso_week"), col("category"), col("barrier")])
+        .group_by([
+            col("practice_id"),
+            col("iso_week"),
+            col("category"),
+            col("barrier"),
+        ])
         .agg([len().cast(DataType::Int64).alias("tasks")])
         .join(
             totals,
@@ -91,8 +118,14 @@ pub fn barriers(facts: LazyFrame) -> LazyFrame {
             keys.map(col),
             polars::prelude::JoinArgs::new(polars::prelude::JoinType::Left),
         )
-        .with_column((col("tasks").cast(DataType::Float64) / col("category_tasks").cast(DataType::Float64)).alias("share"))
-        .sort(["practice_id", "iso_week", "category", "barrier"], SortMultipleOptions::default())
+        .with_column(
+            (col("tasks").cast(DataType::Float64) / col("category_tasks").cast(DataType::Float64))
+                .alias("share"),
+        )
+        .sort(
+            ["practice_id", "iso_week", "category", "barrier"],
+            SortMultipleOptions::default(),
+        )
 }
 
 /// Recovery rates by week and kind.
@@ -103,9 +136,14 @@ pub fn recovery_weekly(recovery: LazyFrame) -> LazyFrame {
             len().cast(DataType::Int64).alias("events"),
             count(col("rebooked")).alias("rebooked"),
             share("rebooked").alias("recovery_rate"),
-            col("days_to_rebook").median().alias("median_days_to_rebook"),
+            col("days_to_rebook")
+                .median()
+                .alias("median_days_to_rebook"),
         ])
-        .sort(["practice_id", "iso_week", "kind"], SortMultipleOptions::default())
+        .sort(
+            ["practice_id", "iso_week", "kind"],
+            SortMultipleOptions::default(),
+        )
 }
 
 /// Missed-call returns by week.
@@ -114,11 +152,16 @@ pub fn missed_weekly(missed: LazyFrame) -> LazyFrame {
         .group_by([col("practice_id"), col("iso_week")])
         .agg([
             len().cast(DataType::Int64).alias("callbacks_owed"),
-            col("missed_count").cast(DataType::Int64).sum().alias("missed_calls"),
+            col("missed_count")
+                .cast(DataType::Int64)
+                .sum()
+                .alias("missed_calls"),
             count(col("returned")).alias("returned"),
             count(col("return_kind").eq(lit("patient_called_back"))).alias("patient_called_back"),
             share("within_target").alias("within_target_share"),
-            col("minutes_to_return").median().alias("median_minutes_to_return"),
+            col("minutes_to_return")
+                .median()
+                .alias("median_minutes_to_return"),
             col("minutes_to_return")
                 .quantile(lit(0.9), QuantileMethod::Linear)
                 .alias("p90_minutes_to_return"),

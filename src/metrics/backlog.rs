@@ -29,23 +29,38 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
     // (practice, date, category, owner) -> [open, overdue, buckets…]
     let mut acc: BTreeMap<(&str, i32, &str, &str), [i32; 7]> = BTreeMap::new();
     for i in 0..facts.height() {
-        let (Some(p_id), Some(c_at)) = (pid[i], created[i]) else { continue };
-        let Some(p) = config.practice(p_id) else { continue };
+        let (Some(p_id), Some(c_at)) = (pid[i], created[i]) else {
+            continue;
+        };
+        let Some(p) = config.practice(p_id) else {
+            continue;
+        };
         let cal = &cals.0[p_id];
         let created_date = local(p, c_at).0;
         let start = created_date.max(w.from_date);
         let end_instant = closed[i].unwrap_or(w.as_of).min(w.to);
         let end = local(p, end_instant).0.min(w.to_date);
         for &d in cal.business_days(start, end) {
-            let Some(close) = cal.close_on(d) else { continue };
+            let Some(close) = cal.close_on(d) else {
+                continue;
+            };
             if c_at > close || closed[i].is_some_and(|x| x <= close) {
                 continue;
             }
             let age = (d - created_date).num_days();
-            let bucket = AGE_BUCKETS.iter().position(|(max, _)| age <= *max).expect("last bucket is open");
-            let overdue = deadline[i].is_some_and(|dl| dl <= close) && first[i].is_none_or(|f| f > close);
+            let bucket = AGE_BUCKETS
+                .iter()
+                .position(|(max, _)| age <= *max)
+                .expect("last bucket is open");
+            let overdue =
+                deadline[i].is_some_and(|dl| dl <= close) && first[i].is_none_or(|f| f > close);
             let e = acc
-                .entry((p_id, d.num_days_from_ce() - EPOCH_DAYS, cat[i].unwrap_or(""), owner[i].unwrap_or("")))
+                .entry((
+                    p_id,
+                    d.num_days_from_ce() - EPOCH_DAYS,
+                    cat[i].unwrap_or(""),
+                    owner[i].unwrap_or(""),
+                ))
                 .or_default();
             e[0] += 1;
             e[1] += overdue as i32;
@@ -70,7 +85,9 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
         Series::new("category".into(), c).into(),
         Series::new("owner".into(), o).into(),
     ];
-    let names = ["open", "overdue"].into_iter().chain(AGE_BUCKETS.iter().map(|b| b.1));
+    let names = ["open", "overdue"]
+        .into_iter()
+        .chain(AGE_BUCKETS.iter().map(|b| b.1));
     for (name, v) in names.zip(cols) {
         out.push(Series::new(name.into(), v).into());
     }

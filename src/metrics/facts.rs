@@ -10,9 +10,22 @@ use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series, TimeUnit, 
 use std::collections::{BTreeMap, HashMap};
 
 /// Statuses after which a task needs no more work.
-pub const TERMINAL: &[&str] = &["scheduled", "completed", "declined", "unable_to_reach", "cancelled"];
+pub const TERMINAL: &[&str] = &[
+    "scheduled",
+    "completed",
+    "declined",
+    "unable_to_reach",
+    "cancelled",
+];
 /// Attempt outcomes that mean the patient was reached.
-pub const CONTACT: &[&str] = &["reached", "scheduled", "callback_set", "declined", "clinical_review", "insurance_review"];
+pub const CONTACT: &[&str] = &[
+    "reached",
+    "scheduled",
+    "callback_set",
+    "declined",
+    "clinical_review",
+    "insurance_review",
+];
 /// Appointment statuses that mean the visit happened.
 pub const KEPT: &[&str] = &["fulfilled", "arrived", "checked-in"];
 
@@ -22,7 +35,11 @@ pub struct Calendars(pub BTreeMap<String, Calendar>);
 impl Calendars {
     pub fn new(config: &Config, w: Window, practices: &[&str]) -> Calendars {
         let mut m = BTreeMap::new();
-        for p in config.practices.iter().filter(|p| practices.contains(&p.id.as_str())) {
+        for p in config
+            .practices
+            .iter()
+            .filter(|p| practices.contains(&p.id.as_str()))
+        {
             let d = |us: i64| {
                 chrono::DateTime::from_timestamp_micros(us)
                     .expect("instant")
@@ -61,11 +78,16 @@ pub struct Facts {
 type Key<'a> = (&'a str, &'a str);
 
 /// Index rows of a frame sorted by (practice_id, key): key -> [start, end).
-fn ranges<'a>(pids: &[Option<&'a str>], keys: &[Option<&'a str>]) -> HashMap<Key<'a>, (usize, usize)> {
+fn ranges<'a>(
+    pids: &[Option<&'a str>],
+    keys: &[Option<&'a str>],
+) -> HashMap<Key<'a>, (usize, usize)> {
     let mut m: HashMap<Key<'a>, (usize, usize)> = HashMap::new();
     for (i, (p, k)) in pids.iter().zip(keys).enumerate() {
         let (Some(p), Some(k)) = (p, k) else { continue };
-        m.entry((p, k)).and_modify(|r| r.1 = i + 1).or_insert((i, i + 1));
+        m.entry((p, k))
+            .and_modify(|r| r.1 = i + 1)
+            .or_insert((i, i + 1));
     }
     m
 }
@@ -103,7 +125,9 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     let mut outbound: HashMap<Key, Vec<usize>> = HashMap::new();
     let mut inbound: HashMap<Key, Vec<usize>> = HashMap::new();
     for i in 0..c.height() {
-        let (Some(p), Some(ph)) = (c_pid[i], c_phone[i]) else { continue };
+        let (Some(p), Some(ph)) = (c_pid[i], c_phone[i]) else {
+            continue;
+        };
         match c_dir[i] {
             Some("outbound") => outbound.entry((p, ph)).or_default().push(i),
             Some("inbound") => inbound.entry((p, ph)).or_default().push(i),
@@ -143,7 +167,11 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         in_range.push(cdate >= w.from_date && cdate <= w.to_date);
         let st = status[i].unwrap_or("open");
         let terminal = TERMINAL.contains(&st);
-        let closed_at = if terminal { closed_raw[i].or(status_at[i]) } else { None };
+        let closed_at = if terminal {
+            closed_raw[i].or(status_at[i])
+        } else {
+            None
+        };
         let window_end = closed_at.unwrap_or(w.as_of).min(w.as_of);
 
         // Outreach attempt rows: outbound, with a channel, after creation.
@@ -185,13 +213,20 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
             (None, Some(d)) if d <= w.as_of => Some(false),
             _ => None,
         };
-        let n_attempts = if outreach.is_empty() { calls_out.len() } else { outreach.len() };
+        let n_attempts = if outreach.is_empty() {
+            calls_out.len()
+        } else {
+            outreach.len()
+        };
 
         // Contact: an attempt that reached the patient, a connected outbound call,
         // or an answered call from the patient's number.
         let contact_row = rows
             .clone()
-            .filter(|&j| a_at[j].is_some_and(|x| x >= created_at) && a_outcome[j].is_some_and(|o| CONTACT.contains(&o)))
+            .filter(|&j| {
+                a_at[j].is_some_and(|x| x >= created_at)
+                    && a_outcome[j].is_some_and(|o| CONTACT.contains(&o))
+            })
             .filter_map(|j| a_at[j])
             .next();
         let contact_call = calls_out
@@ -204,10 +239,16 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
             .and_then(|v| {
                 v.iter()
                     .copied()
-                    .filter(|&j| c_outcome[j] == Some("connected") && c_at[j].is_some_and(|x| x >= created_at && x <= window_end))
+                    .filter(|&j| {
+                        c_outcome[j] == Some("connected")
+                            && c_at[j].is_some_and(|x| x >= created_at && x <= window_end)
+                    })
                     .find_map(|j| c_at[j])
             });
-        let first_contact = [contact_row, contact_call, contact_in].into_iter().flatten().min();
+        let first_contact = [contact_row, contact_call, contact_in]
+            .into_iter()
+            .flatten()
+            .min();
         let left_message = rows.clone().any(|j| a_outcome[j] == Some("left_message"))
             || calls_out.iter().any(|&j| c_outcome[j] == Some("voicemail"));
 
@@ -220,7 +261,13 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
 
         // Attempt discipline against the category's rules.
         let (max, gap, final_channel) = cat
-            .map(|c| (c.max_attempts as usize, c.min_gap_days as i64, c.final_channel.as_str()))
+            .map(|c| {
+                (
+                    c.max_attempts as usize,
+                    c.min_gap_days as i64,
+                    c.final_channel.as_str(),
+                )
+            })
             .unwrap_or((usize::MAX, 0, ""));
         let closed_unable_early = st == "unable_to_reach" && n_attempts < max;
         let over_max = n_attempts > max;
@@ -258,10 +305,13 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         f.left_message.push(left_message);
         f.terminal.push(terminal);
         f.closed_at.push(closed_at);
-        f.minutes_completion.push(closed_at.map(|x| cal.minutes_between(created_at, x)));
+        f.minutes_completion
+            .push(closed_at.map(|x| cal.minutes_between(created_at, x)));
         f.booked.push(booked);
-        f.kept.push(booked && appt_status.is_some_and(|s| KEPT.contains(&s)));
-        f.appt_id.push(appt.and_then(|j| ap_id[j]).map(str::to_string));
+        f.kept
+            .push(booked && appt_status.is_some_and(|s| KEPT.contains(&s)));
+        f.appt_id
+            .push(appt.and_then(|j| ap_id[j]).map(str::to_string));
         f.appt_status.push(appt_status.map(str::to_string));
         f.closed_unable_early.push(closed_unable_early);
         f.early.push(early);
@@ -315,7 +365,10 @@ struct Cols {
 
 pub fn ts_col(name: &str, v: Vec<Option<i64>>) -> Result<Column> {
     Ok(Series::new(name.into(), v)
-        .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))?
+        .cast(&DataType::Datetime(
+            TimeUnit::Microseconds,
+            Some(TimeZone::UTC),
+        ))?
         .into())
 }
 
@@ -337,7 +390,9 @@ impl Cols {
             pick("status")?,
             Series::new("terminal".into(), self.terminal).into(),
             pick("created_at")?,
-            Series::new("created_date".into(), self.created_date).cast(&DataType::Date)?.into(),
+            Series::new("created_date".into(), self.created_date)
+                .cast(&DataType::Date)?
+                .into(),
             Series::new("iso_week".into(), self.iso_week).into(),
             Series::new("created_weekday".into(), self.weekday).into(),
             Series::new("created_hour".into(), self.hour).into(),

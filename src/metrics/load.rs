@@ -3,7 +3,10 @@
 use crate::lake::schema::Table;
 use crate::lake::Lake;
 use anyhow::{Context, Result};
-use polars::prelude::{col, lit, DataFrame, DataType, Expr, JoinArgs, NamedFrom, Series, JoinType, LazyFrame, SortMultipleOptions, TimeUnit, TimeZone};
+use polars::prelude::{
+    col, lit, DataFrame, DataType, Expr, JoinArgs, JoinType, LazyFrame, NamedFrom, Series,
+    SortMultipleOptions, TimeUnit, TimeZone,
+};
 
 /// The window of instants the metrics read, in µs since the epoch.
 #[derive(Debug, Clone, Copy)]
@@ -19,7 +22,10 @@ pub struct Window {
 }
 
 fn ts(us: i64) -> Expr {
-    lit(us).cast(DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))
+    lit(us).cast(DataType::Datetime(
+        TimeUnit::Microseconds,
+        Some(TimeZone::UTC),
+    ))
 }
 
 /// The lake's tables, narrowed to the window.
@@ -37,9 +43,11 @@ fn tasks(lake: &Lake, w: Window, practices: &Expr) -> Result<LazyFrame> {
         .scan(Table::Tasks)?
         .filter(practices.clone())
         .filter(
-            col("created_at")
-                .lt_eq(ts(w.to))
-                .and(col("closed_at").is_null().or(col("closed_at").gt_eq(ts(w.from)))),
+            col("created_at").lt_eq(ts(w.to)).and(
+                col("closed_at")
+                    .is_null()
+                    .or(col("closed_at").gt_eq(ts(w.from))),
+            ),
         )
         .select([
             col("practice_id"),
@@ -62,10 +70,15 @@ fn tasks(lake: &Lake, w: Window, practices: &Expr) -> Result<LazyFrame> {
 
 /// Load the window's rows for a batch of practices (partition pruning on practice_id).
 pub fn load(lake: &Lake, w: Window, practices: &[&str]) -> Result<Inputs> {
-    let ids = Series::new("ids".into(), practices.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    let ids = Series::new(
+        "ids".into(),
+        practices.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+    );
     let in_batch = col("practice_id").is_in(lit(ids).implode(false), false);
     let tasks_lf = tasks(lake, w, &in_batch)?;
-    let keys = tasks_lf.clone().select([col("practice_id"), col("task_id")]);
+    let keys = tasks_lf
+        .clone()
+        .select([col("practice_id"), col("task_id")]);
     let attempts = lake
         .scan(Table::Attempts)?
         .filter(in_batch.clone())
@@ -96,7 +109,11 @@ pub fn load(lake: &Lake, w: Window, practices: &[&str]) -> Result<Inputs> {
             col("started_at")
                 .gt_eq(ts(w.from - 7 * 86_400_000_000))
                 .and(col("started_at").lt_eq(ts(w.as_of)))
-                .and(col("phone_key").is_not_null().or(col("direction").eq(lit("inbound")))),
+                .and(
+                    col("phone_key")
+                        .is_not_null()
+                        .or(col("direction").eq(lit("inbound"))),
+                ),
         )
         .select([
             col("practice_id"),
@@ -134,9 +151,13 @@ pub fn load(lake: &Lake, w: Window, practices: &[&str]) -> Result<Inputs> {
     );
     Ok(Inputs {
         tasks: tasks.collect().context("reading tasks from the lake")?,
-        attempts: attempts.collect().context("reading attempts from the lake")?,
+        attempts: attempts
+            .collect()
+            .context("reading attempts from the lake")?,
         calls: calls.collect().context("reading calls from the lake")?,
-        appointments: appointments.collect().context("reading appointments from the lake")?,
+        appointments: appointments
+            .collect()
+            .context("reading appointments from the lake")?,
     })
 }
 
@@ -151,10 +172,62 @@ impl Inputs {
             Ok(df.select(cols.iter().copied())?)
         };
         Ok(Inputs {
-            tasks: frame(Table::Tasks, &["practice_id", "task_id", "patient_key", "phone_key", "category", "lane", "owner", "priority", "status", "status_at", "closed_at", "callback_at", "barrier", "appointment_id", "created_at"])?,
-            attempts: frame(Table::Attempts, &["practice_id", "task_id", "at", "channel", "direction", "outcome", "note"])?,
-            calls: frame(Table::Calls, &["practice_id", "call_id", "phone_key", "started_at", "direction", "outcome"])?,
-            appointments: frame(Table::Appointments, &["practice_id", "appointment_id", "patient_key", "created_at", "start_at", "status", "task_id", "updated_at"])?,
+            tasks: frame(
+                Table::Tasks,
+                &[
+                    "practice_id",
+                    "task_id",
+                    "patient_key",
+                    "phone_key",
+                    "category",
+                    "lane",
+                    "owner",
+                    "priority",
+                    "status",
+                    "status_at",
+                    "closed_at",
+                    "callback_at",
+                    "barrier",
+                    "appointment_id",
+                    "created_at",
+                ],
+            )?,
+            attempts: frame(
+                Table::Attempts,
+                &[
+                    "practice_id",
+                    "task_id",
+                    "at",
+                    "channel",
+                    "direction",
+                    "outcome",
+                    "note",
+                ],
+            )?,
+            calls: frame(
+                Table::Calls,
+                &[
+                    "practice_id",
+                    "call_id",
+                    "phone_key",
+                    "started_at",
+                    "direction",
+                    "outcome",
+                ],
+            )?,
+            appointments: frame(
+                Table::Appointments,
+                &[
+                    "practice_id",
+                    "appointment_id",
+                    "patient_key",
+                    "created_at",
+                    "start_at",
+                    "status",
+                    "task_id",
+                    "updated_at",
+                ],
+            )?,
         })
     }
 }
@@ -177,4 +250,3 @@ pub fn times(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
         .cast(&DataType::Int64)?;
     Ok(c.i64()?.iter().collect())
 }
-

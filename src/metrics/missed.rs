@@ -36,19 +36,23 @@ pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
     let mut by_number: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     let mut out = Vec::new();
     for i in 0..c.height() {
-        let (Some(p), Some(t)) = (pid[i], at[i]) else { continue };
+        let (Some(p), Some(t)) = (pid[i], at[i]) else {
+            continue;
+        };
         match phone[i] {
             Some(ph) => by_number.entry((p, ph)).or_default().push(i),
             // A withheld number cannot be called back: an item that stays open.
-            None if dir[i] == Some("inbound") && outcome[i].is_some_and(|o| OWED.contains(&o)) => out.push(Item {
-                practice_id: p.to_string(),
-                first_call_id: id[i].unwrap_or("").to_string(),
-                phone_key: None,
-                first: t,
-                last: t,
-                count: 1,
-                returned: None,
-            }),
+            None if dir[i] == Some("inbound") && outcome[i].is_some_and(|o| OWED.contains(&o)) => {
+                out.push(Item {
+                    practice_id: p.to_string(),
+                    first_call_id: id[i].unwrap_or("").to_string(),
+                    phone_key: None,
+                    first: t,
+                    last: t,
+                    count: 1,
+                    returned: None,
+                })
+            }
             None => {}
         }
     }
@@ -89,7 +93,13 @@ pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
         }
         out.extend(open);
     }
-    out.sort_by(|a, b| (&a.practice_id, a.first, &a.first_call_id).cmp(&(&b.practice_id, b.first, &b.first_call_id)));
+    out.sort_by(|a, b| {
+        (&a.practice_id, a.first, &a.first_call_id).cmp(&(
+            &b.practice_id,
+            b.first,
+            &b.first_call_id,
+        ))
+    });
     Ok(out)
 }
 
@@ -97,7 +107,9 @@ pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
 pub fn table(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Result<DataFrame> {
     let mut c = MissedCols::default();
     for it in items {
-        let Some(p) = config.practice(&it.practice_id) else { continue };
+        let Some(p) = config.practice(&it.practice_id) else {
+            continue;
+        };
         let day = local(p, it.first).0;
         if day < w.from_date || day > w.to_date {
             continue;
@@ -120,7 +132,8 @@ pub fn table(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Re
         c.deadline.push(deadline);
         c.returned_at.push(returned_at);
         c.kind.push(returned_at.and(it.returned.map(|r| r.1)));
-        c.minutes.push(returned_at.map(|r| cal.minutes_between(it.first, r)));
+        c.minutes
+            .push(returned_at.map(|r| cal.minutes_between(it.first, r)));
         c.within.push(match (returned_at, deadline) {
             (Some(r), Some(d)) => Some(r <= d),
             (None, Some(d)) if d <= w.as_of => Some(false),
@@ -135,7 +148,8 @@ pub fn table(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Re
 /// `missed_calls_daily`: per practice and business day, callbacks owed that day,
 /// returned that day, and still open at the day's close.
 pub fn daily(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Result<DataFrame> {
-    let (mut pid, mut date, mut owed, mut returned, mut open) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut pid, mut date, mut owed, mut returned, mut open) =
+        (vec![], vec![], vec![], vec![], vec![]);
     for p in &config.practices {
         let cal = &cals.0[&p.id];
         // Counting with sorted instants keeps this linear in items, not items × days.
@@ -154,7 +168,9 @@ pub fn daily(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Re
         firsts.sort_unstable();
         returns.sort_unstable();
         for &d in cal.business_days(w.from_date, w.to_date) {
-            let Some(close) = cal.close_on(d) else { continue };
+            let Some(close) = cal.close_on(d) else {
+                continue;
+            };
             pid.push(p.id.clone());
             date.push(d.num_days_from_ce() - EPOCH_DAYS);
             owed.push(owed_on.get(&d).copied().unwrap_or(0));
@@ -169,7 +185,9 @@ pub fn daily(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Re
         n,
         vec![
             Series::new("practice_id".into(), pid).into(),
-            Series::new("date".into(), date).cast(&DataType::Date)?.into(),
+            Series::new("date".into(), date)
+                .cast(&DataType::Date)?
+                .into(),
             Series::new("owed".into(), owed).into(),
             Series::new("returned".into(), returned).into(),
             Series::new("open_at_close".into(), open).into(),
@@ -206,10 +224,15 @@ impl MissedCols {
             Series::new("practice_id".into(), self.practice_id).into(),
             Series::new("first_call_id".into(), self.first_call_id).into(),
             Series::new("phone_key".into(), self.phone_key).into(),
-            ts_col("first_missed_at", self.first.into_iter().map(Some).collect())?,
+            ts_col(
+                "first_missed_at",
+                self.first.into_iter().map(Some).collect(),
+            )?,
             ts_col("last_missed_at", self.last.into_iter().map(Some).collect())?,
             Series::new("missed_count".into(), self.count).into(),
-            Series::new("created_date".into(), self.date).cast(&DataType::Date)?.into(),
+            Series::new("created_date".into(), self.date)
+                .cast(&DataType::Date)?
+                .into(),
             Series::new("iso_week".into(), self.week).into(),
             Series::new("created_weekday".into(), self.weekday).into(),
             Series::new("created_hour".into(), self.hour).into(),

@@ -52,12 +52,11 @@ pub struct Summary {
 fn bound(config: &Config, d: NaiveDate, end: bool) -> i64 {
     let instants = config.practices.iter().map(|p| {
         let day = if end { d.succ_opt().expect("date") } else { d };
-        let t = p
-            .tz
-            .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
-            .earliest()
-            .expect("midnight exists")
-            .timestamp_micros();
+        let t =
+            p.tz.from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
+                .earliest()
+                .expect("midnight exists")
+                .timestamp_micros();
         if end {
             t - 1
         } else {
@@ -93,11 +92,34 @@ fn schemas(config: &Config, lake: &Lake) -> Result<Vec<(&'static str, Schema)>> 
     let items = Vec::new();
     let mut out = vec![
         ("task_facts", f.df.schema().as_ref().clone()),
-        ("missed_calls", missed::table(config, &cals, &items, w)?.schema().as_ref().clone()),
-        ("backlog_daily", backlog::table(config, &cals, &f.df, w)?.schema().as_ref().clone()),
-        ("recovery", recovery::table(config, &empty, w)?.schema().as_ref().clone()),
+        (
+            "missed_calls",
+            missed::table(config, &cals, &items, w)?
+                .schema()
+                .as_ref()
+                .clone(),
+        ),
+        (
+            "backlog_daily",
+            backlog::table(config, &cals, &f.df, w)?
+                .schema()
+                .as_ref()
+                .clone(),
+        ),
+        (
+            "recovery",
+            recovery::table(config, &empty, w)?
+                .schema()
+                .as_ref()
+                .clone(),
+        ),
     ];
-    for t in [Table::Calls, Table::Tasks, Table::Attempts, Table::Appointments] {
+    for t in [
+        Table::Calls,
+        Table::Tasks,
+        Table::Attempts,
+        Table::Appointments,
+    ] {
         out.push((t.name(), lake.scan(t)?.collect_schema()?.as_ref().clone()));
     }
     Ok(out)
@@ -120,9 +142,29 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
         from = from.min(a).min(c);
         to = to.max(b).max(d);
     }
-    let w = window(config, from, to, opts.as_of.or_else(|| Some(bound(config, opts.to.max(to), true))));
-    let schema_of = |name: &str| schemas.iter().find(|(n, _)| *n == name).map(|(_, s)| s.clone()).expect("known table");
-    let daily_schema = missed::daily(&config.restricted_to(&[]), &facts::Calendars(Default::default()), &[], w)?.schema().as_ref().clone();
+    let w = window(
+        config,
+        from,
+        to,
+        opts.as_of
+            .or_else(|| Some(bound(config, opts.to.max(to), true))),
+    );
+    let schema_of = |name: &str| {
+        schemas
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| s.clone())
+            .expect("known table")
+    };
+    let daily_schema = missed::daily(
+        &config.restricted_to(&[]),
+        &facts::Calendars(Default::default()),
+        &[],
+        w,
+    )?
+    .schema()
+    .as_ref()
+    .clone();
     let mut sinks = [
         write::Sink::new(&opts.out, "task_facts", &schema_of("task_facts"))?,
         write::Sink::new(&opts.out, "missed_calls", &schema_of("missed_calls"))?,
@@ -138,18 +180,30 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
         v
     };
     for (i, batch) in ids.chunks(PRACTICES_PER_BATCH).enumerate() {
-        progress(&format!("practices {}–{} of {}", i * PRACTICES_PER_BATCH + 1, i * PRACTICES_PER_BATCH + batch.len(), ids.len()));
+        progress(&format!(
+            "practices {}–{} of {}",
+            i * PRACTICES_PER_BATCH + 1,
+            i * PRACTICES_PER_BATCH + batch.len(),
+            ids.len()
+        ));
+        let t0 = std::time::Instant::now();
         let inputs = load::load(&lake, w, batch)?;
+        tracing::debug!("load {:.2}s", t0.elapsed().as_secs_f64());
         let cals = facts::Calendars::new(config, w, batch);
         let f = facts::build(config, &cals, &inputs, w)?;
         let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
+        tracing::debug!("facts {:.2}s", t0.elapsed().as_secs_f64());
         let items = missed::items(&inputs)?;
         let batch_cfg = config.restricted_to(batch);
         sinks[0].push(&f.df.filter(&mask)?)?;
+        tracing::debug!("write facts {:.2}s", t0.elapsed().as_secs_f64());
         sinks[1].push(&missed::table(&batch_cfg, &cals, &items, w)?)?;
         sinks[2].push(&missed::daily(&batch_cfg, &cals, &items, w)?)?;
+        tracing::debug!("missed {:.2}s", t0.elapsed().as_secs_f64());
         sinks[3].push(&backlog::table(&batch_cfg, &cals, &f.df, w)?)?;
+        tracing::debug!("backlog {:.2}s", t0.elapsed().as_secs_f64());
         sinks[4].push(&recovery::table(&batch_cfg, &inputs, w)?)?;
+        tracing::debug!("recovery {:.2}s", t0.elapsed().as_secs_f64());
     }
     let mut counts = std::collections::BTreeMap::new();
     let mut paths = std::collections::BTreeMap::new();
@@ -168,12 +222,24 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
     progress("aggregates");
     let task_facts = scan("task_facts")?;
     let mut tables: Vec<(String, DataFrame)> = vec![
-        ("missed_calls_weekly".into(), aggregate::missed_weekly(scan("missed_calls")?).collect()?),
-        ("recovery_weekly".into(), aggregate::recovery_weekly(scan("recovery")?).collect()?),
-        ("barriers_weekly".into(), aggregate::barriers(task_facts.clone()).collect()?),
+        (
+            "missed_calls_weekly".into(),
+            aggregate::missed_weekly(scan("missed_calls")?).collect()?,
+        ),
+        (
+            "recovery_weekly".into(),
+            aggregate::recovery_weekly(scan("recovery")?).collect()?,
+        ),
+        (
+            "barriers_weekly".into(),
+            aggregate::barriers(task_facts.clone()).collect()?,
+        ),
     ];
     for (name, keys) in aggregate::DIMENSIONS {
-        tables.push((name.to_string(), aggregate::by(task_facts.clone(), keys).collect()?));
+        tables.push((
+            name.to_string(),
+            aggregate::by(task_facts.clone(), keys).collect()?,
+        ));
     }
 
     let headlines_for = |a: NaiveDate, b: NaiveDate| -> Result<Vec<summary::Headline>> {
@@ -184,7 +250,12 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
             .select([col("open").sum(), col("overdue").sum()])
             .collect()?;
         let get = |c: &str| -> Result<i64> {
-            Ok(last.column(c)?.cast(&polars::prelude::DataType::Int64)?.i64()?.get(0).unwrap_or(0))
+            Ok(last
+                .column(c)?
+                .cast(&polars::prelude::DataType::Int64)?
+                .i64()?
+                .get(0)
+                .unwrap_or(0))
         };
         summary::headlines(
             scan("task_facts")?.filter(in_dates("created_date")),
@@ -195,7 +266,10 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
     };
     let headlines = headlines_for(opts.from, opts.to)?;
     if let Some(((a, b), (c, d))) = opts.compare {
-        tables.push(("comparison".into(), summary::comparison(&headlines_for(a, b)?, &headlines_for(c, d)?)?));
+        tables.push((
+            "comparison".into(),
+            summary::comparison(&headlines_for(a, b)?, &headlines_for(c, d)?)?,
+        ));
     }
 
     progress("queries");
@@ -203,7 +277,12 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
     for name in ["task_facts", "missed_calls", "backlog_daily", "recovery"] {
         registered.push((name, scan(name)?));
     }
-    for t in [Table::Calls, Table::Tasks, Table::Attempts, Table::Appointments] {
+    for t in [
+        Table::Calls,
+        Table::Tasks,
+        Table::Attempts,
+        Table::Appointments,
+    ] {
         registered.push((t.name(), lake.scan(t)?));
     }
     for q in &queries {

@@ -34,7 +34,9 @@ pub fn table(config: &Config, inputs: &Inputs, w: Window) -> Result<DataFrame> {
     let (mut o_pid, mut o_id, mut kind, mut date, mut week, mut rebooked, mut days) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for i in 0..a.height() {
-        let (Some(p_id), Some(st)) = (pid[i], status[i]) else { continue };
+        let (Some(p_id), Some(st)) = (pid[i], status[i]) else {
+            continue;
+        };
         // A no-show happens at the visit; a cancellation when it was recorded.
         let (k, event) = match st {
             "noshow" => ("no_show", start[i]),
@@ -42,7 +44,9 @@ pub fn table(config: &Config, inputs: &Inputs, w: Window) -> Result<DataFrame> {
             _ => continue,
         };
         let Some(event) = event else { continue };
-        let Some(p) = config.practice(p_id) else { continue };
+        let Some(p) = config.practice(p_id) else {
+            continue;
+        };
         if local(p, event).0 < w.from_date || local(p, event).0 > w.to_date {
             continue;
         }
@@ -66,11 +70,16 @@ pub fn table(config: &Config, inputs: &Inputs, w: Window) -> Result<DataFrame> {
             Series::new("practice_id".into(), o_pid).into(),
             Series::new("appointment_id".into(), o_id).into(),
             Series::new("kind".into(), kind).into(),
-            Series::new("event_date".into(), date).cast(&DataType::Date)?.into(),
+            Series::new("event_date".into(), date)
+                .cast(&DataType::Date)?
+                .into(),
             Series::new("iso_week".into(), week).into(),
             Series::new("rebooked".into(), rebooked).into(),
             Series::new("days_to_rebook".into(), days).into(),
         ],
     )?
-    .sort(["practice_id", "event_date", "appointment_id"], Default::default())?)
+    .sort(
+        ["practice_id", "event_date", "appointment_id"],
+        Default::default(),
+    )?)
 }

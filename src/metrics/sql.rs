@@ -31,7 +31,11 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Query>> {
         if path.extension().and_then(|x| x.to_str()) != Some("sql") {
             continue;
         }
-        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(UsageError(format!(
                 "{}: a query file name becomes a table name; use letters, digits and '_'",
@@ -39,7 +43,8 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Query>> {
             ))
             .into());
         }
-        let sql = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let sql = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
         out.push(Query { name, path, sql });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -41,35 +41,86 @@ fn value(df: &DataFrame, name: &str) -> Result<Option<f64>> {
 }
 
 /// Headline numbers for a set of task facts, missed calls, recovery rows and backlog.
-pub fn headlines(facts: LazyFrame, missed: LazyFrame, recovery: LazyFrame, backlog_last: (i64, i64)) -> Result<Vec<Headline>> {
+pub fn headlines(
+    facts: LazyFrame,
+    missed: LazyFrame,
+    recovery: LazyFrame,
+    backlog_last: (i64, i64),
+) -> Result<Vec<Headline>> {
     let all = facts.select(aggregate::metrics()).collect()?;
     let mut out = Vec::new();
     for (name, def) in TASK_HEADLINES {
-        out.push(Headline { name, definition: def, value: value(&all, name)? });
+        out.push(Headline {
+            name,
+            definition: def,
+            value: value(&all, name)?,
+        });
     }
     let m = missed
         .select([
-            polars::prelude::len().cast(DataType::Float64).alias("callbacks_owed"),
-            col("returned").cast(DataType::Float64).mean().alias("missed_call_return_rate"),
-            col("within_target").cast(DataType::Float64).mean().alias("missed_call_within_target_share"),
-            col("minutes_to_return").median().alias("median_minutes_to_return"),
-            col("minutes_to_return").quantile(lit(0.9), QuantileMethod::Linear).alias("p90_minutes_to_return"),
+            polars::prelude::len()
+                .cast(DataType::Float64)
+                .alias("callbacks_owed"),
+            col("returned")
+                .cast(DataType::Float64)
+                .mean()
+                .alias("missed_call_return_rate"),
+            col("within_target")
+                .cast(DataType::Float64)
+                .mean()
+                .alias("missed_call_within_target_share"),
+            col("minutes_to_return")
+                .median()
+                .alias("median_minutes_to_return"),
+            col("minutes_to_return")
+                .quantile(lit(0.9), QuantileMethod::Linear)
+                .alias("p90_minutes_to_return"),
         ])
         .collect()?;
-    for name in ["callbacks_owed", "missed_call_return_rate", "missed_call_within_target_share", "median_minutes_to_return", "p90_minutes_to_return"] {
-        out.push(Headline { name, definition: "missed-call-reconciliation", value: value(&m, name)? });
+    for name in [
+        "callbacks_owed",
+        "missed_call_return_rate",
+        "missed_call_within_target_share",
+        "median_minutes_to_return",
+        "p90_minutes_to_return",
+    ] {
+        out.push(Headline {
+            name,
+            definition: "missed-call-reconciliation",
+            value: value(&m, name)?,
+        });
     }
     let r = recovery
         .select([
-            col("rebooked").filter(col("kind").eq(lit("no_show"))).cast(DataType::Float64).mean().alias("no_show_recovery_rate"),
-            col("rebooked").filter(col("kind").eq(lit("cancellation"))).cast(DataType::Float64).mean().alias("cancellation_recovery_rate"),
+            col("rebooked")
+                .filter(col("kind").eq(lit("no_show")))
+                .cast(DataType::Float64)
+                .mean()
+                .alias("no_show_recovery_rate"),
+            col("rebooked")
+                .filter(col("kind").eq(lit("cancellation")))
+                .cast(DataType::Float64)
+                .mean()
+                .alias("cancellation_recovery_rate"),
         ])
         .collect()?;
     for name in ["no_show_recovery_rate", "cancellation_recovery_rate"] {
-        out.push(Headline { name, definition: "recovery", value: value(&r, name)? });
+        out.push(Headline {
+            name,
+            definition: "recovery",
+            value: value(&r, name)?,
+        });
     }
-    out.push(Headline { name: "backlog_open_at_last_close", definition: "backlog", value: Some(backlog_last.0 as f64) });
-    out.push(Headline { name: "backlog_overdue_at_last_close", definition: "backlog", value: Some(backlog_last.1 as f64) });
+    out.push(Headline {
+        name: "backlog_open_at_last_close",
+        definition: "backlog",
+        value: Some(backlog_last.0 as f64),
+    });
+    out.push(Headline {
+        name: "backlog_overdue_at_last_close",
+        definition: "backlog",
+        value: Some(backlog_last.1 as f64),
+    });
     Ok(out)
 }
 

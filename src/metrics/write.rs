@@ -38,7 +38,8 @@ fn create(path: &Path) -> Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
-    o.open(path).with_context(|| format!("creating {}", path.display()))
+    o.open(path)
+        .with_context(|| format!("creating {}", path.display()))
 }
 
 /// A table written batch by batch to `<dir>/<name>.parquet` and `.csv`.
@@ -46,7 +47,10 @@ pub struct Sink {
     name: String,
     schema: Schema,
     parquet: (PathBuf, polars::io::parquet::write::BatchedWriter<File>),
-    csv: (PathBuf, polars::io::csv::write::BatchedWriter<BufWriter<File>>),
+    csv: (
+        PathBuf,
+        polars::io::csv::write::BatchedWriter<BufWriter<File>>,
+    ),
     pub rows: usize,
 }
 
@@ -74,8 +78,14 @@ impl Sink {
         if df.height() == 0 {
             return Ok(());
         }
-        self.parquet.1.write_batch(df).with_context(|| format!("writing {}", self.name))?;
-        self.csv.1.write_batch(df).with_context(|| format!("writing {}", self.name))?;
+        self.parquet
+            .1
+            .write_batch(df)
+            .with_context(|| format!("writing {}", self.name))?;
+        self.csv
+            .1
+            .write_batch(df)
+            .with_context(|| format!("writing {}", self.name))?;
         self.rows += df.height();
         Ok(())
     }
@@ -84,7 +94,9 @@ impl Sink {
     pub fn finish(mut self) -> Result<PathBuf> {
         if self.rows == 0 {
             // Still write the CSV header, so an empty table is a valid empty table.
-            self.csv.1.write_batch(&DataFrame::empty_with_schema(&self.schema))?;
+            self.csv
+                .1
+                .write_batch(&DataFrame::empty_with_schema(&self.schema))?;
         }
         self.parquet.1.finish()?;
         self.csv.1.finish()?;

@@ -52,7 +52,10 @@ impl Calendar {
         while d <= last {
             if !p.is_holiday(d) {
                 for s in p.hours.day(d.weekday()) {
-                    spans.push((local_instant(p.tz, d, s.start), local_instant(p.tz, d, s.end)));
+                    spans.push((
+                        local_instant(p.tz, d, s.start),
+                        local_instant(p.tz, d, s.end),
+                    ));
                     dates.push(d);
                 }
             }
@@ -119,7 +122,10 @@ impl Calendar {
         let target = self.cum(t) + micros;
         // The last span that starts (in running business time) before the target;
         // the one after it starts at or after the target, so the target lies in it.
-        let i = self.before.partition_point(|&b| b < target).checked_sub(1)?;
+        let i = self
+            .before
+            .partition_point(|&b| b < target)
+            .checked_sub(1)?;
         let (a, b) = self.spans[i];
         let at = a + (target - self.before[i]);
         (at <= b).then_some(at)

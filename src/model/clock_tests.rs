@@ -35,24 +35,45 @@ fn fmt(t: i64) -> String {
 fn minutes_skip_lunch_nights_weekends_and_holidays() {
     let c = cal();
     // Lunch closure 12:00-13:00.
-    assert_eq!(c.minutes_between(ny("2026-11-02 11:30"), ny("2026-11-02 13:30")), 60.0);
+    assert_eq!(
+        c.minutes_between(ny("2026-11-02 11:30"), ny("2026-11-02 13:30")),
+        60.0
+    );
     // Friday 16:30 to Monday 08:30: 30 + 30.
-    assert_eq!(c.minutes_between(ny("2026-11-06 16:30"), ny("2026-11-09 08:30")), 60.0);
+    assert_eq!(
+        c.minutes_between(ny("2026-11-06 16:30"), ny("2026-11-09 08:30")),
+        60.0
+    );
     // Veterans Day (Wed 2026-11-11) is a federal holiday: Tue 16:00 -> Thu 09:00 = 60 + 60.
-    assert_eq!(c.minutes_between(ny("2026-11-10 16:00"), ny("2026-11-12 09:00")), 120.0);
+    assert_eq!(
+        c.minutes_between(ny("2026-11-10 16:00"), ny("2026-11-12 09:00")),
+        120.0
+    );
     // A full business day is 8 hours.
-    assert_eq!(c.minutes_between(ny("2026-11-02 00:00"), ny("2026-11-03 00:00")), 480.0);
+    assert_eq!(
+        c.minutes_between(ny("2026-11-02 00:00"), ny("2026-11-03 00:00")),
+        480.0
+    );
 }
 
 #[test]
 fn dst_week_counts_real_minutes() {
     let c = cal();
     // DST ends Sunday 2026-11-01. Friday before (EDT) and Monday after (EST) are both 8h days.
-    assert_eq!(c.minutes_between(ny("2026-10-30 00:00"), ny("2026-11-03 00:00")), 960.0);
-    // Opening hours are local: Monday opens at 08:00 EST = 13:00 UTC.
-    assert_eq!(c.clock_start(ny("2026-11-01 12:00")), Some(ny("2026-11-02 08:00")));
     assert_eq!(
-        chrono::DateTime::from_timestamp_micros(ny("2026-11-02 08:00")).unwrap().format("%H:%M").to_string(),
+        c.minutes_between(ny("2026-10-30 00:00"), ny("2026-11-03 00:00")),
+        960.0
+    );
+    // Opening hours are local: Monday opens at 08:00 EST = 13:00 UTC.
+    assert_eq!(
+        c.clock_start(ny("2026-11-01 12:00")),
+        Some(ny("2026-11-02 08:00"))
+    );
+    assert_eq!(
+        chrono::DateTime::from_timestamp_micros(ny("2026-11-02 08:00"))
+            .unwrap()
+            .format("%H:%M")
+            .to_string(),
         "13:00"
     );
 }
@@ -62,11 +83,20 @@ fn after_hours_requests_start_at_the_next_opening() {
     let c = cal();
     // Saturday night request, 30-minute target: Monday 08:30.
     let sat = ny("2026-11-07 21:15");
-    assert_eq!(fmt(c.deadline(sat, Target::Minutes(30)).unwrap()), "2026-11-09 08:30");
+    assert_eq!(
+        fmt(c.deadline(sat, Target::Minutes(30)).unwrap()),
+        "2026-11-09 08:30"
+    );
     // 11:45 + 30 business minutes crosses lunch: 13:15.
-    assert_eq!(fmt(c.add_minutes(ny("2026-11-02 11:45"), 30).unwrap()), "2026-11-02 13:15");
+    assert_eq!(
+        fmt(c.add_minutes(ny("2026-11-02 11:45"), 30).unwrap()),
+        "2026-11-02 13:15"
+    );
     // 16:30 + 30 lands exactly on the close: the deadline is the close, not the next morning.
-    assert_eq!(fmt(c.add_minutes(ny("2026-11-02 16:30"), 30).unwrap()), "2026-11-02 17:00");
+    assert_eq!(
+        fmt(c.add_minutes(ny("2026-11-02 16:30"), 30).unwrap()),
+        "2026-11-02 17:00"
+    );
     assert!(c.is_open(ny("2026-11-02 09:00")));
     assert!(!c.is_open(ny("2026-11-02 12:30")));
 }
@@ -75,12 +105,23 @@ fn after_hours_requests_start_at_the_next_opening() {
 fn same_day_and_next_day_targets() {
     let c = cal();
     let t = ny("2026-11-10 14:00");
-    assert_eq!(fmt(c.deadline(t, Target::SameDay).unwrap()), "2026-11-10 17:00");
+    assert_eq!(
+        fmt(c.deadline(t, Target::SameDay).unwrap()),
+        "2026-11-10 17:00"
+    );
     let noon = chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap();
     // Next business day after Tuesday is Thursday (Wednesday is Veterans Day).
-    assert_eq!(fmt(c.deadline(t, Target::NextDayBy(noon)).unwrap()), "2026-11-12 12:00");
+    assert_eq!(
+        fmt(c.deadline(t, Target::NextDayBy(noon)).unwrap()),
+        "2026-11-12 12:00"
+    );
     // After hours on Friday: the clock starts Monday, so next day is Tuesday.
-    assert_eq!(fmt(c.deadline(ny("2026-11-06 18:00"), Target::NextDayBy(noon)).unwrap()), "2026-11-10 12:00");
+    assert_eq!(
+        fmt(c
+            .deadline(ny("2026-11-06 18:00"), Target::NextDayBy(noon))
+            .unwrap()),
+        "2026-11-10 12:00"
+    );
 }
 
 proptest! {

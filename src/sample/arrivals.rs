@@ -13,8 +13,9 @@
 //! take the referral line. With the morning-only people gone, new-patient
 //! callbacks that are met within 30 minutes most mornings slip after 14:00.
 //! The balance is deliberate and was tuned against the simulation (see the
-//! ignored tests in `diagnostics.rs`): more afternoon volume and the queue carries
-//! over into the next morning; less and the slip disappears.
+//! reports in `diagnostics.rs`, and the `new_patient_callbacks_slip_after_two`
+//! test that holds it): more afternoon volume and the queue carries over into
+//! the next morning; less and the slip disappears.
 
 use super::calendar::{Ts, HOUR};
 use super::model::{Cat, Queue};

@@ -1,25 +1,32 @@
-//! Tuning aids, ignored by default: they print how the simulated practice
-//! behaves (volumes, waits by category, the phone line and the afternoon slip by
-//! hour, month by month over a year with every holiday, and across seeds).
-//! Run with `cargo test --release --lib sample::diagnostics -- --ignored --nocapture`.
+//! Tuning aids: reports on how the simulated reference practice behaves
+//! (volumes, waits by category, the phone line and the afternoon slip by hour,
+//! month by month over a year with every holiday, and across seeds). They are
+//! what the arrival shapes in `arrivals.rs` were balanced with. Nothing calls
+//! them: when retuning, call one from a scratch test and print what it
+//! returns, e.g. `eprintln!("{}", diagnostics::practice_profile(42))`, and run
+//! it with `cargo test --release --lib <name> -- --nocapture` (a year takes a
+//! while in a debug build).
+#![allow(dead_code)]
 
 use super::calendar::{hour_of, Calendar, Ts, MINUTE};
 use super::model::{Cat, Direction};
 use super::simulate;
 use super::tests::{afternoon_slip, date, options, reference, scratch};
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
-/// Volumes, waits by category, and the phone line and the slip hour by hour.
-#[test]
-#[ignore]
-fn practice_profile() {
+/// Volumes, waits by category, and the phone line and the slip hour by hour,
+/// over the default 13 weeks.
+pub(crate) fn practice_profile(seed: u64) -> String {
+    let mut report = String::new();
     let p = reference("p001");
     let mut opts = options(scratch("unused"), date(2026, 8, 24), 91, false);
-    opts.seed = std::env::var("SEED").map_or(42, |v| v.parse().unwrap());
+    opts.seed = seed;
     let out = simulate(&p, &opts);
     let cal = Calendar::practice(&p.hours, &p.holidays, opts.start, 300);
     let (weeks, days) = (13.0, 62.0);
-    eprintln!(
+    let _ = writeln!(
+        report,
         "rows per week: calls {:.0} activity {:.0} tasks {:.0} appointments {:.0} patients {:.0}",
         out.calls.len() as f64 / weeks,
         out.activities.len() as f64 / weeks,
@@ -35,7 +42,8 @@ fn practice_profile() {
             .collect();
         waits.sort_unstable();
         let within = waits.iter().filter(|&&w| w <= cat.target()).count();
-        eprintln!(
+        let _ = writeln!(
+            report,
             "{:22} {:5.1}/wk  within target {:3.0}%  median {:6.1} min",
             cat.key(),
             fs.len() as f64 / weeks,
@@ -72,7 +80,8 @@ fn practice_profile() {
             .iter()
             .map(|b| format!("{:4.0}%", b[h] as f64 / days / 36.0))
             .collect();
-        eprintln!(
+        let _ = writeln!(
+            report,
             "{h:02}h inbound {:5.1}/day answered {:3.0}%  NPR within 30 min {:3.0}% (n={:3})  busy {}",
             inbound[h].1 as f64 / days,
             100.0 * inbound[h].0 as f64 / inbound[h].1.max(1) as f64,
@@ -81,13 +90,13 @@ fn practice_profile() {
             busy.join(" ")
         );
     }
+    report
 }
 
 /// A year with every federal holiday, month by month, to check the
 /// queue recovers from holiday clusters instead of running away.
-#[test]
-#[ignore]
-fn year_with_holidays() {
+pub(crate) fn year_with_holidays(seed: u64) -> String {
+    let mut report = String::new();
     let mut p = reference("p001");
     p.holidays = [
         (2025, 11, 27),
@@ -107,7 +116,7 @@ fn year_with_holidays() {
     .map(|(y, m, d)| date(y, m, d))
     .collect();
     let mut opts = options(scratch("unused"), date(2025, 11, 24), 365, false);
-    opts.seed = std::env::var("SEED").map_or(1, |v| v.parse().unwrap());
+    opts.seed = seed;
     let out = simulate(&p, &opts);
     let cal = Calendar::practice(&p.hours, &p.holidays, opts.start, 500);
     let mut by_month: BTreeMap<String, [usize; 4]> = BTreeMap::new();
@@ -125,12 +134,14 @@ fn year_with_holidays() {
         m[i + 1] += 1;
     }
     for (m, v) in by_month {
-        eprintln!(
+        let _ = writeln!(
+            report,
             "{m}: before {:.2} after {:.2}",
             v[0] as f64 / v[1] as f64,
             v[2] as f64 / v[3] as f64
         );
     }
+    report
 }
 
 fn fmt(t: Ts) -> String {
@@ -140,16 +151,17 @@ fn fmt(t: Ts) -> String {
 }
 
 /// The afternoon slip across seeds for the default period.
-#[test]
-#[ignore]
-fn slip_across_seeds() {
-    for seed in 1..=12 {
+pub(crate) fn slip_across_seeds(seeds: std::ops::RangeInclusive<u64>) -> String {
+    let mut report = String::new();
+    for seed in seeds {
         let mut opts = options(scratch("unused"), date(2026, 8, 24), 91, false);
         opts.seed = seed;
         let (b, a, _, _) = afternoon_slip(&reference("p001"), &opts);
-        eprintln!(
+        let _ = writeln!(
+            report,
             "seed {seed:2}: before 14:00 {b:.2}, after {a:.2}, gap {:.2}",
             b - a
         );
     }
+    report
 }

@@ -22,7 +22,8 @@ pub(super) enum Break {
     UnmappedResult,
     /// Activity: a note saved by a Latin-1 client (one raw 0xE9 byte).
     Latin1Note,
-    /// Calls: a From that is too short to be a phone number.
+    /// Calls: a From that is too short to be a phone number (on an inbound
+    /// call, where From is the caller's number the ingest reads).
     ShortFrom,
 }
 
@@ -41,9 +42,21 @@ pub(super) struct Counts<'a> {
 }
 
 fn pick_period(rng: &mut impl Rng, counts: &[usize], min_rows: usize) -> Option<u32> {
+    pick_period_except(rng, counts, min_rows, None)
+}
+
+/// A period with enough rows, other than `except` unless it is the only one.
+fn pick_period_except(
+    rng: &mut impl Rng,
+    counts: &[usize],
+    min_rows: usize,
+    except: Option<u32>,
+) -> Option<u32> {
     let ok: Vec<u32> = (0..counts.len() as u32)
         .filter(|&p| counts[p as usize] >= min_rows)
         .collect();
+    let others: Vec<u32> = ok.iter().copied().filter(|&p| Some(p) != except).collect();
+    let ok = if others.is_empty() { ok } else { others };
     (!ok.is_empty()).then(|| ok[rng.gen_range(0..ok.len())])
 }
 
@@ -67,7 +80,12 @@ impl Plan {
                 Kind::Tasks => counts.tasks,
                 Kind::Activity => counts.activity,
             };
-            let Some(period) = pick_period(rng, per_period, 3) else {
+            // A broken row in the file that is sent twice would be broken twice.
+            let except = match kind {
+                Kind::Tasks => plan.duplicate_tasks,
+                _ => None,
+            };
+            let Some(period) = pick_period_except(rng, per_period, 3, except) else {
                 continue;
             };
             // Keep clear of the truncated last line, and of rows already broken.
@@ -92,6 +110,15 @@ impl Plan {
             .iter()
             .find(|&&(k, p, r, _)| (k, p, r) == (kind, period, row))
             .map(|r| r.3)
+    }
+
+    /// The breaks planned for one period of one kind, by row.
+    pub(super) fn planned(&self, kind: Kind, period: u32) -> Vec<(usize, Break)> {
+        self.rows
+            .iter()
+            .filter(|&&(k, p, _, _)| (k, p) == (kind, period))
+            .map(|&(_, _, r, b)| (r, b))
+            .collect()
     }
 
     pub(super) fn malformed_rows(&self) -> u64 {

@@ -64,6 +64,35 @@ pub struct PracticeSim {
     /// Days the practice is closed.
     pub holidays: BTreeSet<chrono::NaiveDate>,
     pub staff: Vec<StaffSim>,
+    /// Attempt rules by canonical category name, e.g. "referral"; a category
+    /// missing here follows [`AttemptRule::default`]. Names the generator does
+    /// not simulate are ignored.
+    pub rules: BTreeMap<String, AttemptRule>,
+}
+
+/// How a category's outreach is meant to go: how many unanswered attempts
+/// before the task is closed as Unable To Reach, how many business days apart,
+/// and how the last one is made. The simulated staff follow it, with the small
+/// lapses the attempt-discipline measures are meant to find.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRule {
+    /// At least 1. Values above 20 are treated as 20.
+    pub max_attempts: u32,
+    /// 0 allows retries the same day. Values above 20 are treated as 20.
+    pub min_gap_days: u32,
+    /// "phone", "sms", "email", "portal" or "letter".
+    pub final_channel: String,
+}
+
+impl Default for AttemptRule {
+    /// Three attempts a business day apart, the last one by text.
+    fn default() -> Self {
+        AttemptRule {
+            max_attempts: 3,
+            min_gap_days: 1,
+            final_channel: "sms".to_string(),
+        }
+    }
 }
 
 /// One person on the roster.
@@ -181,6 +210,17 @@ fn check(practices: &[PracticeSim]) -> Result<()> {
         }
         if !seen.insert(id) {
             bail!("practice id {id:?} appears twice; each practice needs its own id");
+        }
+        for (cat, rule) in &p.rules {
+            if rule.max_attempts == 0 {
+                bail!("practice {id}: category {cat:?} allows no attempts; max_attempts must be at least 1");
+            }
+            if model::Channel::from_key(&rule.final_channel).is_none() {
+                bail!(
+                    "practice {id}: category {cat:?} has final_channel {:?}; use one of phone, sms, email, portal, letter",
+                    rule.final_channel
+                );
+            }
         }
     }
     Ok(())

@@ -203,6 +203,18 @@ pub(super) enum Channel {
 }
 
 impl Channel {
+    /// The config's name for an outreach channel ("sms" is a text message).
+    pub(super) fn from_key(key: &str) -> Option<Channel> {
+        match key {
+            "phone" => Some(Channel::Phone),
+            "sms" => Some(Channel::Text),
+            "email" => Some(Channel::Email),
+            "portal" => Some(Channel::Portal),
+            "letter" => Some(Channel::Letter),
+            _ => None,
+        }
+    }
+
     pub(super) fn label(self) -> &'static str {
         [
             "Phone Call",
@@ -212,6 +224,35 @@ impl Channel {
             "Letter",
             "Status Change",
         ][self as usize]
+    }
+}
+
+/// A category's attempt rule as the simulation uses it (see `AttemptRule`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) struct Rule {
+    /// Unanswered attempts before the task is closed as Unable To Reach.
+    pub(super) max: u8,
+    /// Business days between attempts; 0 allows the same day.
+    pub(super) gap_days: u8,
+    /// How the last attempt is made.
+    pub(super) last: Channel,
+}
+
+impl Rule {
+    pub(super) const DEFAULT: Rule = Rule {
+        max: 3,
+        gap_days: 1,
+        last: Channel::Text,
+    };
+
+    /// From the public form; out-of-range values are clamped, an unknown
+    /// channel (rejected before the simulation starts) falls back to text.
+    pub(super) fn from(r: &super::AttemptRule) -> Rule {
+        Rule {
+            max: r.max_attempts.clamp(1, 20) as u8,
+            gap_days: r.min_gap_days.min(20) as u8,
+            last: Channel::from_key(&r.final_channel).unwrap_or(Channel::Text),
+        }
     }
 }
 

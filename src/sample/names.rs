@@ -1,7 +1,7 @@
 //! Synthetic identities and the free text staff type: small fixed lists, so no
 //! real person's data can ever appear in a sample export.
 
-use super::model::Outcome;
+use super::model::{Channel, Outcome};
 use rand::Rng;
 
 pub(super) const FIRST: &[&str] = &[
@@ -137,6 +137,8 @@ pub(super) struct NoteContext {
     pub(super) callback: Option<(usize, u32)>,
     /// The attempt the rules allow last.
     pub(super) last_attempt: bool,
+    /// Which attempt this is (1 for the first), for "3rd attempt" notes.
+    pub(super) attempt: u8,
 }
 
 fn hour12(h: u32) -> String {
@@ -149,6 +151,73 @@ fn hour12(h: u32) -> String {
     format!("{hh}{ap}")
 }
 
+fn ordinal(n: u8) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// A message that went out by text, email, portal or post.
+fn sent_note(rng: &mut impl Rng, channel: Channel, ctx: &NoteContext) -> String {
+    let (last, plain): ([&str; 3], [&str; 3]) = match channel {
+        Channel::Email => (
+            [
+                "Final attempt by email",
+                "{nth} attempt - emailed pt",
+                "Final attempt, sent email w/ office #",
+            ],
+            [
+                "Emailed pt w/ scheduling link",
+                "Emailed pt to call office",
+                "Sent email per pt preference",
+            ],
+        ),
+        Channel::Portal => (
+            [
+                "Final attempt via portal",
+                "{nth} attempt - portal msg sent",
+                "Final attempt, portal msg w/ office #",
+            ],
+            [
+                "Sent portal msg w/ scheduling link",
+                "Portal msg asking pt to call office",
+                "Sent msg per pt preference",
+            ],
+        ),
+        Channel::Letter => (
+            [
+                "Final attempt - letter mailed",
+                "{nth} attempt - letter sent to address on file",
+                "Final attempt, mailed letter w/ office #",
+            ],
+            [
+                "Mailed letter asking pt to call office",
+                "Letter sent to address on file",
+                "Mailed letter w/ office # and hours",
+            ],
+        ),
+        _ => (
+            [
+                "Final attempt by text",
+                "{nth} attempt - texted pt",
+                "Final attempt, sent text w/ office #",
+            ],
+            [
+                "Sent text w/ scheduling link",
+                "Texted pt to call office",
+                "Sent msg per pt preference",
+            ],
+        ),
+    };
+    let list = if ctx.last_attempt { &last } else { &plain };
+    pick(rng, list).replace("{nth}", &ordinal(ctx.attempt.max(1)))
+}
+
 fn pick<'a>(rng: &mut impl Rng, list: &[&'a str]) -> &'a str {
     list[rng.gen_range(0..list.len())]
 }
@@ -158,9 +227,10 @@ fn pick<'a>(rng: &mut impl Rng, list: &[&'a str]) -> &'a str {
 pub(super) fn note(
     rng: &mut impl Rng,
     outcome: Outcome,
-    by_phone: bool,
+    channel: Channel,
     ctx: &NoteContext,
 ) -> String {
+    let by_phone = channel == Channel::Phone;
     let day = WEEKDAYS[ctx.next_weekday % 7];
     match outcome {
         Outcome::LeftMessage if by_phone => match rng.gen_range(0..4) {
@@ -175,24 +245,7 @@ pub(super) fn note(
             _ => "rang out, no VM".to_string(),
         },
         Outcome::Busy => "busy signal, retry later".to_string(),
-        Outcome::Sent | Outcome::LeftMessage if ctx.last_attempt => pick(
-            rng,
-            &[
-                "Final attempt by text",
-                "3rd attempt - texted pt",
-                "Final attempt, sent text w/ office #",
-            ],
-        )
-        .to_string(),
-        Outcome::Sent | Outcome::LeftMessage => pick(
-            rng,
-            &[
-                "Sent text w/ scheduling link",
-                "Texted pt to call office",
-                "Sent msg per pt preference",
-            ],
-        )
-        .to_string(),
+        Outcome::Sent | Outcome::LeftMessage => sent_note(rng, channel, ctx),
         Outcome::Reached if !by_phone => pick(
             rng,
             &[

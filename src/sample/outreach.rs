@@ -1,11 +1,17 @@
 //! One person working one task: the attempt, what came of it, and what the
 //! workflow does next.
 //!
-//! The practice's rule is up to three attempts a business day apart, the last
-//! one by text. The people here mostly follow it, and sometimes do not: a few
-//! tasks are closed after one or two tries, a few retries happen the same day,
-//! a few tasks get a fourth call. Those lapses are what the attempt-discipline
-//! measures are meant to find.
+//! Each category has its own attempt rule (`AttemptRule`, from the config):
+//! how many unanswered attempts before the task is closed as Unable To Reach,
+//! how many business days apart, and how the last one is made; without one it
+//! is three attempts a business day apart, the last by text. The people here
+//! mostly follow their category's rule, and sometimes do not: a few tasks are
+//! closed before the last allowed attempt, a few retries come sooner than the
+//! gap allows, a few tasks get one attempt more than allowed. Those lapses are
+//! what the attempt-discipline measures are meant to find.
+//!
+//! Only phone attempts ring anyone, so only they leave a call-log row; a text,
+//! email, portal message or letter is recorded as `Sent`.
 
 use super::calendar::{date_of, hour_of, midnight, Ts, BUSINESS_DAY, HOUR, MINUTE};
 use super::model::*;
@@ -51,7 +57,7 @@ impl Sim {
         }
     }
 
-    fn note(&mut self, outcome: Outcome, by_phone: bool, ctx: &NoteContext) -> String {
+    fn note(&mut self, outcome: Outcome, channel: Channel, ctx: &NoteContext) -> String {
         // About one note in five says nothing useful; booked visits get written up better.
         let sloppy = if outcome == Outcome::Scheduled {
             0.08
@@ -61,7 +67,7 @@ impl Sim {
         if self.rng.gen_bool(sloppy) {
             names::poor_note(&mut self.rng)
         } else {
-            names::note(&mut self.rng, outcome, by_phone, ctx)
+            names::note(&mut self.rng, outcome, channel, ctx)
         }
     }
 
@@ -75,27 +81,39 @@ impl Sim {
             appt: None,
             callback: None,
             last_attempt: false,
+            attempt: 0,
         }
     }
 
+    /// How attempt `n` is made: the rule's last attempt by the rule's channel,
+    /// the others by phone or sometimes by the patient's preferred channel. A
+    /// call the patient is owed (asked for, or after an insurance review) is a
+    /// call whatever the attempt.
     fn channel_for(&mut self, k: u32, n: u8) -> Channel {
+        let rule = self.rule(k);
+        let last = n == rule.max;
         let task = &self.tasks[k as usize];
         let p = &self.patients[task.row.patient as usize];
         if p.do_not_call {
+            if last && rule.last != Channel::Phone {
+                return rule.last;
+            }
             return match p.channel {
                 Pref::Email => Channel::Email,
                 Pref::Portal => Channel::Portal,
                 _ => Channel::Text,
             };
         }
-        if matches!(task.stage, Stage::Callback | Stage::AfterInsurance) {
+        if task.call_owed {
             return Channel::Phone;
+        }
+        if last {
+            return rule.last;
         }
         match (n, p.channel) {
             (1, Pref::Sms) if self.rng.gen_bool(0.4) => Channel::Text,
             (1, Pref::Email) if self.rng.gen_bool(0.3) => Channel::Email,
             (1, Pref::Portal) if self.rng.gen_bool(0.3) => Channel::Portal,
-            (3, _) => Channel::Text,
             _ => Channel::Phone,
         }
     }
@@ -183,6 +201,7 @@ impl Sim {
     fn attempt(&mut self, s: usize, k: u32, start: Ts) {
         let n = self.tasks[k as usize].attempts + 1;
         let channel = self.channel_for(k, n);
+        self.tasks[k as usize].call_owed = false;
         let (result, act_at) = if channel == Channel::Phone {
             let patient = &self.patients[self.tasks[k as usize].row.patient as usize];
             let result = if patient.bad_phone && self.rng.gen_bool(0.85) {
@@ -229,7 +248,7 @@ impl Sim {
         match result {
             Attempt::Reached(d) => self.apply_reached(k, by, act_at, d, channel, false),
             Attempt::WrongNumber => {
-                let note = self.note(Outcome::WrongNumber, true, &self.context(act_at));
+                let note = self.note(Outcome::WrongNumber, Channel::Phone, &self.context(act_at));
                 self.activity(
                     k,
                     act_at,
@@ -248,8 +267,9 @@ impl Sim {
             }
             Attempt::Unreached(outcome) => {
                 let mut ctx = self.context(act_at);
-                ctx.last_attempt = n >= 3;
-                let note = self.note(outcome, channel == Channel::Phone, &ctx);
+                ctx.last_attempt = n >= self.rule(k).max;
+                ctx.attempt = n;
+                let note = self.note(outcome, channel, &ctx);
                 self.activity(k, act_at, channel, false, outcome, by, note, None);
                 let status = match outcome {
                     Outcome::NoAnswer | Outcome::Busy => Status::NoAnswer,
@@ -270,8 +290,9 @@ impl Sim {
         channel: Channel,
         outcome: Outcome,
     ) {
+        let rule = self.rule(k);
         let task = &self.tasks[k as usize];
-        if task.give_up_after == n && n < 3 {
+        if task.give_up_after == n && n < rule.max {
             // Closed before the approved attempts were made.
             let when = at + self.rng.gen_range(MINUTE..10 * MINUTE);
             self.set_status(k, Status::UnableToReach, when);
@@ -283,25 +304,21 @@ impl Sim {
             self.status_change(k, when, by, note);
             return;
         }
-        let last = n >= 4 || (n >= 3 && !task.extra_attempt);
+        // The rule's last attempt closes the task, unless this one gets an extra try.
+        let last = n > rule.max || (n >= rule.max && !task.extra_attempt);
         let gen = if last {
             let gen = task.gen;
-            let when = self.cal.add(at, BUSINESS_DAY);
+            // A letter needs a few days to arrive before anyone can answer it.
+            let wait = if channel == Channel::Letter {
+                3 * BUSINESS_DAY
+            } else {
+                BUSINESS_DAY
+            };
+            let when = self.cal.add(at, wait);
             self.push(when, Ev::GiveUp { task: k, gen });
             gen
         } else {
-            let ready = if self.rng.gen_bool(0.05) {
-                // Tried again the same day, sooner than the rule allows.
-                let t = at + self.rng.gen_range(45 * MINUTE..3 * HOUR);
-                if self.cal.is_open(t) {
-                    t
-                } else {
-                    self.cal.next_open(t)
-                }
-            } else {
-                self.cal
-                    .add(at, BUSINESS_DAY + self.rng.gen_range(0..90 * MINUTE))
-            };
+            let ready = self.next_try(at, rule.gap_days);
             self.schedule_ready(k, ready, self.cal.add(ready, 3 * BUSINESS_DAY))
         };
         if outcome == Outcome::LeftMessage && channel == Channel::Phone && self.rng.gen_bool(0.15) {
@@ -317,11 +334,58 @@ impl Sim {
                 },
             );
         }
-        if outcome == Outcome::Sent && self.rng.gen_bool(0.22) {
+        if outcome == Outcome::Sent && channel == Channel::Letter {
+            // Nobody writes back; some call the number in the letter once it arrives.
+            if self.rng.gen_bool(0.15) {
+                let arrives = self
+                    .cal
+                    .add(at, self.rng.gen_range(BUSINESS_DAY..3 * BUSINESS_DAY));
+                let when = self.patient_retry_time(arrives);
+                let line = self.tasks[k as usize].row.queue;
+                let caller = super::sim::Caller::Patient(self.tasks[k as usize].row.patient);
+                self.push(
+                    when,
+                    Ev::Call {
+                        line,
+                        caller,
+                        about: Some(k),
+                    },
+                );
+            }
+        } else if outcome == Outcome::Sent && self.rng.gen_bool(0.22) {
             self.tasks[k as usize].reply_channel = channel;
             let when = at + self.rng.gen_range(10 * MINUTE..6 * HOUR);
             self.push(when, Ev::Reply { task: k, gen });
         }
+    }
+
+    /// When an unanswered task is tried again: `gap` business days later, a
+    /// little after the same time of day; when the rule allows the same day, a
+    /// few business hours later; now and then the same day although it does not.
+    fn next_try(&mut self, at: Ts, gap: u8) -> Ts {
+        if gap == 0 {
+            return self.cal.add(at, self.rng.gen_range(HOUR..4 * HOUR));
+        }
+        if self.rng.gen_bool(0.05) {
+            // Tried again the same day, sooner than the rule allows.
+            let t = at + self.rng.gen_range(45 * MINUTE..3 * HOUR);
+            return if self.cal.is_open(t) {
+                t
+            } else {
+                self.cal.next_open(t)
+            };
+        }
+        let t = self.cal.add(
+            at,
+            gap as Ts * BUSINESS_DAY + self.rng.gen_range(0..90 * MINUTE),
+        );
+        // With more than eight open hours a day that could still be too soon:
+        // never before the opening of the `gap`-th business day after this one.
+        let mut day = at;
+        for _ in 0..gap {
+            day = midnight(self.cal.next_business_date(day));
+        }
+        t.max(self.cal.next_open(day))
     }
 
     /// The patient answered a text, email or portal message.
@@ -372,6 +436,13 @@ impl Sim {
         self.release(s, until);
         let by = Some(s as StaffIx);
         let p = self.tasks[k as usize].row.patient;
+        let (max, task) = (self.rule(k).max, &self.tasks[k as usize]);
+        if task.attempts > max || (task.attempts == max && !task.extra_attempt) {
+            // That was the rule's last attempt: nothing more to try.
+            self.set_status(k, Status::UnableToReach, at);
+            self.status_change(k, at, by, "wrong #, no other contact info, closing");
+            return;
+        }
         if self.rng.gen_bool(0.5) {
             let area = self.patients[p as usize].phone / 10_000_000;
             let phone = names::phone(&mut self.rng, area);
@@ -414,10 +485,18 @@ impl Sim {
 
     /// A closing status change after the final attempt went unanswered.
     pub(super) fn give_up(&mut self, k: u32, at: Ts) {
-        let by = self.tasks[k as usize].row.assigned;
+        let (by, n) = (
+            self.tasks[k as usize].row.assigned,
+            self.tasks[k as usize].attempts,
+        );
         self.set_status(k, Status::UnableToReach, at);
-        let note = ["3 attempts, unable to reach", "", "UTR, closing"][self.rng.gen_range(0..3)];
-        self.status_change(k, at, by, note);
+        let note = match self.rng.gen_range(0..3) {
+            0 if n == 1 => "1 attempt, unable to reach".to_string(),
+            0 => format!("{n} attempts, unable to reach"),
+            1 => String::new(),
+            _ => "UTR, closing".to_string(),
+        };
+        self.status_change(k, at, by, &note);
     }
 
     pub(super) fn apply_reached(
@@ -429,7 +508,6 @@ impl Sim {
         channel: Channel,
         incoming: bool,
     ) {
-        let by_phone = channel == Channel::Phone;
         let mut ctx = self.context(at);
         match d {
             Disposition::Scheduled => {
@@ -443,12 +521,12 @@ impl Sim {
                 ));
                 self.tasks[k as usize].row.appointment = Some(a);
                 self.set_status(k, Status::Scheduled, at);
-                let note = self.note(Outcome::Scheduled, by_phone, &ctx);
+                let note = self.note(Outcome::Scheduled, channel, &ctx);
                 self.activity(k, at, channel, incoming, Outcome::Scheduled, by, note, None);
             }
             Disposition::Helped => {
                 self.set_status(k, Status::Completed, at);
-                let note = self.note(Outcome::Reached, by_phone, &ctx);
+                let note = self.note(Outcome::Reached, channel, &ctx);
                 self.activity(k, at, channel, incoming, Outcome::Reached, by, note, None);
             }
             Disposition::Declined => {
@@ -460,7 +538,7 @@ impl Sim {
                     Some(Barrier::Transportation) => {
                         "Declined - no ride, will call back when able".to_string()
                     }
-                    _ => self.note(Outcome::Declined, by_phone, &ctx),
+                    _ => self.note(Outcome::Declined, channel, &ctx),
                 };
                 self.activity(k, at, channel, incoming, Outcome::Declined, by, note, None);
             }
@@ -470,8 +548,9 @@ impl Sim {
                 let task = &mut self.tasks[k as usize];
                 task.row.callback = Some(cb);
                 task.stage = Stage::Callback;
+                task.call_owed = true;
                 self.set_status(k, Status::CallbackSet, at);
-                let note = self.note(Outcome::CallbackSet, by_phone, &ctx);
+                let note = self.note(Outcome::CallbackSet, channel, &ctx);
                 self.activity(
                     k,
                     at,
@@ -496,7 +575,7 @@ impl Sim {
                     task.row.assigned = Some(n as StaffIx);
                 }
                 self.set_status(k, Status::ClinicalReview, at);
-                let note = self.note(Outcome::ClinicalReview, by_phone, &ctx);
+                let note = self.note(Outcome::ClinicalReview, channel, &ctx);
                 self.activity(
                     k,
                     at,
@@ -512,9 +591,10 @@ impl Sim {
             Disposition::Insurance => {
                 let task = &mut self.tasks[k as usize];
                 task.stage = Stage::AfterInsurance;
+                task.call_owed = true;
                 task.row.barrier = Some(Barrier::Insurance);
                 self.set_status(k, Status::InsuranceReview, at);
-                let note = self.note(Outcome::InsuranceReview, by_phone, &ctx);
+                let note = self.note(Outcome::InsuranceReview, channel, &ctx);
                 self.activity(
                     k,
                     at,

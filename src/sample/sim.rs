@@ -154,6 +154,8 @@ pub(super) struct Sim {
     pub(super) next_call: u32,
     pub(super) next_session: u32,
     pub(super) next_activity: u32,
+    /// Attempt rules by category (the task's own category, not the lane working it).
+    pub(super) rules: [Rule; 10],
     /// Wall-clock spans skipped by the spring daylight-saving change.
     gaps: Vec<(Ts, Ts)>,
 }
@@ -235,6 +237,12 @@ impl Sim {
             ..Default::default()
         };
         out.main_number = area * 10_000_000 + 2_000_000 + rng.gen_range(0..100) * 100;
+        let mut rules = [Rule::DEFAULT; 10];
+        for (key, rule) in &practice.rules {
+            if let Some(c) = Cat::from_key(key) {
+                rules[c as usize] = Rule::from(rule);
+            }
+        }
         Sim {
             rng,
             cal,
@@ -261,6 +269,7 @@ impl Sim {
             next_call: 0,
             next_session: 0,
             next_activity: 0,
+            rules,
             gaps: calendar::dst_gaps(practice.tz, opts.start, horizon),
         }
     }
@@ -360,6 +369,11 @@ impl Sim {
                 Ev::PatientUpdate { patient } => self.update_preferences(patient, t),
             }
         }
+    }
+
+    /// The attempt rule of a task's category.
+    pub(super) fn rule(&self, task: u32) -> Rule {
+        self.rules[self.tasks[task as usize].row.cat as usize]
     }
 
     pub(super) fn is_live(&self, task: u32, gen: u32) -> bool {

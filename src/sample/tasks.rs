@@ -29,9 +29,13 @@ pub(super) struct Task {
     pub(super) gen: u32,
     pub(super) attempts: u8,
     pub(super) first_attempt: Option<Ts>,
-    /// Attempt after which this task is closed too early (0: never).
+    /// Attempt after which this task is closed too early (0: never); always
+    /// below the category's maximum.
     pub(super) give_up_after: u8,
     pub(super) extra_attempt: bool,
+    /// The next attempt is a call the patient is owed: one they asked for, or
+    /// the call after an insurance review. Later tries follow the rule again.
+    pub(super) call_owed: bool,
     pub(super) unclear: bool,
     pub(super) reply_channel: Channel,
     pub(super) dirty: bool,
@@ -202,8 +206,11 @@ impl Sim {
         } else {
             Some(workers[self.rng.gen_range(0..workers.len())])
         };
-        let give_up_after = if self.rng.gen_bool(0.085) {
-            self.rng.gen_range(1..=2)
+        // A few tasks are closed after fewer attempts than their rule allows
+        // (impossible when the rule allows only one).
+        let max = self.rules[cat as usize].max;
+        let give_up_after = if self.rng.gen_bool(0.085) && max > 1 {
+            self.rng.gen_range(1..max)
         } else {
             0
         };
@@ -235,6 +242,7 @@ impl Sim {
             first_attempt: None,
             give_up_after,
             extra_attempt: self.rng.gen_bool(0.04),
+            call_owed: false,
             unclear: cat == Cat::Referral && self.rng.gen_bool(0.08),
             reply_channel: Channel::Text,
             dirty: false,

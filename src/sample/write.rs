@@ -142,6 +142,19 @@ impl Ctx<'_> {
         w.write_record(CALL_HEADER)?;
         let pid = self.practice.id.as_str();
         let mut f = vec![Vec::new(); CALL_HEADER.len()];
+        // On an outbound call From is the practice's own line, which nobody
+        // reads as a patient's number; a short From goes on the nearest inbound call.
+        let mut breaks = self
+            .mess
+            .map_or_else(Vec::new, |m| m.planned(Kind::Calls, period));
+        for b in breaks.iter_mut().filter(|b| b.1 == mess::Break::ShortFrom) {
+            let inbound = |&i: &usize| rows[i].direction == Direction::Inbound;
+            if let Some(i) = (b.0..rows.len()).find(inbound) {
+                b.0 = i;
+            } else if let Some(i) = (0..b.0).rev().find(inbound) {
+                b.0 = i;
+            }
+        }
         for (i, r) in rows.iter().enumerate() {
             set_id(&mut f[0], 'C', pid, r.id);
             set_id(&mut f[1], 'S', pid, r.session);
@@ -169,7 +182,9 @@ impl Ctx<'_> {
             set_number(&mut f[10], r.to, to_style);
             set(&mut f[11], self.staff(r.staff));
             set(&mut f[12], r.queue.call_label());
-            self.breaks(Kind::Calls, period, i, &mut f);
+            for &(_, b) in breaks.iter().filter(|b| b.0 == i) {
+                mess::apply(b, &mut f);
+            }
             w.write_record(&f)?;
         }
         Ok(w.into_inner()?)

@@ -61,8 +61,16 @@ pub fn evaluate_c(load: Load, n: u32, t_s: f64) -> Performance {
     Performance {
         agents: n,
         p_wait: c,
-        service_level: if stable { 1.0 - c * (-(n as f64 - a) * t_s / load.aht_s).exp() } else { 0.0 },
-        asa_s: if stable { c * load.aht_s / (n as f64 - a) } else { f64::INFINITY },
+        service_level: if stable {
+            1.0 - c * (-(n as f64 - a) * t_s / load.aht_s).exp()
+        } else {
+            0.0
+        },
+        asa_s: if stable {
+            c * load.aht_s / (n as f64 - a)
+        } else {
+            f64::INFINITY
+        },
         occupancy: (a / n as f64).min(1.0),
         p_abandon: None,
     }
@@ -90,7 +98,13 @@ pub struct Staffing {
 
 /// The smallest N reaching `target_sl` within `t_s`, raised to ⌈A / max occupancy⌉,
 /// then scheduled staff after shrinkage.
-pub fn required_c(load: Load, t_s: f64, target_sl: f64, max_occupancy: f64, shrinkage: f64) -> Staffing {
+pub fn required_c(
+    load: Load,
+    t_s: f64,
+    target_sl: f64,
+    max_occupancy: f64,
+    shrinkage: f64,
+) -> Staffing {
     let a = load.erlangs();
     let mut n = (a.floor() as u32).max(1);
     while evaluate_c(load, n, t_s).service_level < target_sl {
@@ -141,7 +155,7 @@ pub fn evaluate_a(load: Load, n: u32, t_s: f64, patience_s: f64) -> Performance 
     let mut asa = 0.0;
     for (j, &pj) in p.iter().enumerate().skip(n_us) {
         let ahead = j - n_us; // callers ahead of the new one
-        // Moving from i ahead to i−1 happens at rate nμ + iθ; the new caller leaves at rate θ.
+                              // Moving from i ahead to i−1 happens at rate nμ + iθ; the new caller leaves at rate θ.
         let mut survive = 1.0; // probability of still waiting, not abandoned, as stages pass
         let mut mean_wait = 0.0;
         let mut rates = Vec::with_capacity(ahead + 1);
