@@ -6,8 +6,9 @@ use crate::config::{Config, Practice};
 use crate::model::clock::Calendar;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate, Timelike};
+use polars::prelude::PlHashMap as HashMap;
 use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series, TimeUnit, TimeZone};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Statuses after which a task needs no more work.
 pub const TERMINAL: &[&str] = &[
@@ -82,7 +83,7 @@ fn ranges<'a>(
     pids: &[Option<&'a str>],
     keys: &[Option<&'a str>],
 ) -> HashMap<Key<'a>, (usize, usize)> {
-    let mut m: HashMap<Key<'a>, (usize, usize)> = HashMap::new();
+    let mut m: HashMap<Key<'a>, (usize, usize)> = HashMap::default();
     for (i, (p, k)) in pids.iter().zip(keys).enumerate() {
         let (Some(p), Some(k)) = (p, k) else { continue };
         m.entry((p, k))
@@ -122,8 +123,8 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     let c_dir = strs(c, "direction")?;
     let c_outcome = strs(c, "outcome")?;
     // Calls per (practice, number), in time order (the frame is sorted by time).
-    let mut outbound: HashMap<Key, Vec<usize>> = HashMap::new();
-    let mut inbound: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut outbound: HashMap<Key, Vec<usize>> = HashMap::default();
+    let mut inbound: HashMap<Key, Vec<usize>> = HashMap::default();
     for i in 0..c.height() {
         let (Some(p), Some(ph)) = (c_pid[i], c_phone[i]) else {
             continue;
@@ -140,8 +141,8 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     let ap_id = strs(ap, "appointment_id")?;
     let ap_task = strs(ap, "task_id")?;
     let ap_status = strs(ap, "status")?;
-    let mut appt_by_id: HashMap<Key, usize> = HashMap::new();
-    let mut appt_by_task: HashMap<Key, usize> = HashMap::new();
+    let mut appt_by_id: HashMap<Key, usize> = HashMap::default();
+    let mut appt_by_task: HashMap<Key, usize> = HashMap::default();
     for i in 0..ap.height() {
         if let (Some(p), Some(id)) = (ap_pid[i], ap_id[i]) {
             appt_by_id.insert((p, id), i);
@@ -153,6 +154,7 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
 
     let n = t.height();
     let mut f = Cols::with_capacity(n);
+    let mut weeks: HashMap<NaiveDate, String> = HashMap::default();
     let mut in_range = Vec::with_capacity(n);
     for i in 0..n {
         let p_id = pid[i].context("task without practice_id")?;
@@ -174,17 +176,28 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         };
         let window_end = closed_at.unwrap_or(w.as_of).min(w.as_of);
 
-        // Outreach attempt rows: outbound, with a channel, after creation.
+        // Outreach attempt rows: outbound, with a channel, after creation, up to and
+        // including the one that reached the patient (later outreach is follow-up
+        // with a reached patient, not an attempt to reach them).
         let rows = by_task
             .get(&(p_id, tid[i].unwrap_or("")))
             .map(|&(s, e)| s..e)
             .unwrap_or(0..0);
+        let contact_row = rows
+            .clone()
+            .filter(|&j| {
+                a_at[j].is_some_and(|x| x >= created_at)
+                    && a_outcome[j].is_some_and(|o| CONTACT.contains(&o))
+            })
+            .filter_map(|j| a_at[j])
+            .next();
         let outreach: Vec<usize> = rows
             .clone()
             .filter(|&j| {
                 a_channel[j].is_some()
                     && a_dir[j] != Some("inbound")
-                    && a_at[j].is_some_and(|x| x >= created_at)
+                    && a_at[j]
+                        .is_some_and(|x| x >= created_at && contact_row.is_none_or(|c| x <= c))
             })
             .collect();
         let first_row = outreach.first().and_then(|&j| a_at[j]);
@@ -221,14 +234,6 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
 
         // Contact: an attempt that reached the patient, a connected outbound call,
         // or an answered call from the patient's number.
-        let contact_row = rows
-            .clone()
-            .filter(|&j| {
-                a_at[j].is_some_and(|x| x >= created_at)
-                    && a_outcome[j].is_some_and(|o| CONTACT.contains(&o))
-            })
-            .filter_map(|j| a_at[j])
-            .next();
         let contact_call = calls_out
             .iter()
             .filter(|&&j| c_outcome[j] == Some("connected"))
@@ -289,7 +294,12 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         }
 
         f.created_date.push(cdate.num_days_from_ce() - EPOCH_DAYS);
-        f.iso_week.push(iso_week(cdate));
+        f.iso_week.push(
+            weeks
+                .entry(cdate)
+                .or_insert_with(|| iso_week(cdate))
+                .clone(),
+        );
         f.weekday.push(wd as i32);
         f.hour.push(hour as i32);
         f.clock_start.push(clock_start);

@@ -20,6 +20,7 @@ use anyhow::{Context, Result};
 use chrono::{NaiveDate, TimeZone};
 use load::Window;
 use polars::prelude::{col, lit, DataFrame, LazyFrame, NewChunkedArray, Schema};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -126,7 +127,30 @@ fn schemas(config: &Config, lake: &Lake) -> Result<Vec<(&'static str, Schema)>> 
 }
 
 /// Practices computed together: memory holds one batch of practices, not the group.
-const PRACTICES_PER_BATCH: usize = 8;
+const PRACTICES_PER_BATCH: usize = 4;
+
+/// The row-level tables for one batch of practices: task_facts, missed_calls,
+/// missed_calls_daily, backlog_daily, recovery.
+fn compute_batch(
+    config: &Config,
+    lake: &Lake,
+    w: Window,
+    batch: &[&str],
+) -> Result<[DataFrame; 5]> {
+    let inputs = load::load(lake, w, batch)?;
+    let cals = facts::Calendars::new(config, w, batch);
+    let f = facts::build(config, &cals, &inputs, w)?;
+    let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
+    let items = missed::items(&inputs)?;
+    let batch_cfg = config.restricted_to(batch);
+    Ok([
+        f.df.filter(&mask)?,
+        missed::table(&batch_cfg, &cals, &items, w)?,
+        missed::daily(&batch_cfg, &cals, &items, w)?,
+        backlog::table(&batch_cfg, &cals, &f.df, w)?,
+        recovery::table(&batch_cfg, &inputs, w)?,
+    ])
+}
 
 /// Compute and write every metrics table. Returns the summary that was written.
 pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
@@ -179,31 +203,26 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
         v.sort_unstable();
         v
     };
-    for (i, batch) in ids.chunks(PRACTICES_PER_BATCH).enumerate() {
+    // Two batches at a time (one per core); results are written in practice order.
+    let batches: Vec<&[&str]> = ids.chunks(PRACTICES_PER_BATCH).collect();
+    let mut done = 0;
+    for pair in batches.chunks(2) {
         progress(&format!(
             "practices {}–{} of {}",
-            i * PRACTICES_PER_BATCH + 1,
-            i * PRACTICES_PER_BATCH + batch.len(),
+            done + 1,
+            done + pair.iter().map(|b| b.len()).sum::<usize>(),
             ids.len()
         ));
-        let t0 = std::time::Instant::now();
-        let inputs = load::load(&lake, w, batch)?;
-        tracing::debug!("load {:.2}s", t0.elapsed().as_secs_f64());
-        let cals = facts::Calendars::new(config, w, batch);
-        let f = facts::build(config, &cals, &inputs, w)?;
-        let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
-        tracing::debug!("facts {:.2}s", t0.elapsed().as_secs_f64());
-        let items = missed::items(&inputs)?;
-        let batch_cfg = config.restricted_to(batch);
-        sinks[0].push(&f.df.filter(&mask)?)?;
-        tracing::debug!("write facts {:.2}s", t0.elapsed().as_secs_f64());
-        sinks[1].push(&missed::table(&batch_cfg, &cals, &items, w)?)?;
-        sinks[2].push(&missed::daily(&batch_cfg, &cals, &items, w)?)?;
-        tracing::debug!("missed {:.2}s", t0.elapsed().as_secs_f64());
-        sinks[3].push(&backlog::table(&batch_cfg, &cals, &f.df, w)?)?;
-        tracing::debug!("backlog {:.2}s", t0.elapsed().as_secs_f64());
-        sinks[4].push(&recovery::table(&batch_cfg, &inputs, w)?)?;
-        tracing::debug!("recovery {:.2}s", t0.elapsed().as_secs_f64());
+        let outs: Vec<Result<[DataFrame; 5]>> = pair
+            .par_iter()
+            .map(|batch| compute_batch(config, &lake, w, batch))
+            .collect();
+        for out in outs {
+            for (sink, df) in sinks.iter_mut().zip(out?) {
+                sink.push(&df)?;
+            }
+        }
+        done += pair.iter().map(|b| b.len()).sum::<usize>();
     }
     let mut counts = std::collections::BTreeMap::new();
     let mut paths = std::collections::BTreeMap::new();

@@ -5,8 +5,8 @@ use super::load::{strs, times, Inputs, Window};
 use crate::config::Config;
 use anyhow::Result;
 use chrono::Datelike;
+use polars::prelude::PlHashMap as HashMap;
 use polars::prelude::{DataFrame, DataType, NamedFrom, Series};
-use std::collections::HashMap;
 
 /// One row per no-show or cancellation in the window: whether and when the patient
 /// booked again within `recovery_window_days`.
@@ -20,7 +20,7 @@ pub fn table(config: &Config, inputs: &Inputs, w: Window) -> Result<DataFrame> {
     let start = times(a, "start_at")?;
     let updated = times(a, "updated_at")?;
     // Bookings per patient, by creation time.
-    let mut bookings: HashMap<(&str, &str), Vec<i64>> = HashMap::new();
+    let mut bookings: HashMap<(&str, &str), Vec<i64>> = HashMap::default();
     for i in 0..a.height() {
         if let (Some(p), Some(k), Some(c)) = (pid[i], patient[i], created[i]) {
             if status[i] != Some("entered-in-error") {
