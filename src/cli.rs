@@ -37,6 +37,7 @@ pub enum Command {
     Check(cmd::check::Args),
     Query(cmd::query::Args),
     Metrics(cmd::metrics::Args),
+    Report(cmd::report::Args),
 }
 
 impl Cli {
@@ -58,6 +59,7 @@ pub fn main() -> i32 {
         Command::Check(a) => cmd::check::run(&cli, a),
         Command::Query(a) => cmd::query::run(&cli, a),
         Command::Metrics(a) => cmd::metrics::run(&cli, a),
+        Command::Report(a) => cmd::report::run(&cli, a),
     };
     match result {
         Ok(code) => code,

@@ -12,5 +12,6 @@ pub mod logging;
 pub mod metrics;
 pub mod model;
 pub mod privacy;
+pub mod report;
 pub mod sample;
 pub mod staffing;

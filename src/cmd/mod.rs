@@ -4,6 +4,7 @@ pub mod check;
 pub mod ingest;
 pub mod metrics;
 pub mod query;
+pub mod report;
 pub mod sample;
 
 use crate::cli::Cli;

@@ -113,6 +113,8 @@ struct RawPractice {
     us_federal_holidays: bool,
     #[serde(default = "default_recovery_days")]
     recovery_window_days: u32,
+    #[serde(default = "default_target_share")]
+    target_share: f64,
     categories: BTreeMap<String, RawCategory>,
     lanes: BTreeMap<String, RawLane>,
     #[serde(default)]
@@ -124,6 +126,9 @@ fn default_region() -> String {
 }
 fn default_recovery_days() -> u32 {
     14
+}
+fn default_target_share() -> f64 {
+    0.9
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -198,6 +203,8 @@ pub struct Practice {
     pub explicit_holidays: Vec<NaiveDate>,
     pub us_federal_holidays: bool,
     pub recovery_window_days: u32,
+    /// The share of requests that should be first attempted within target (the goal line).
+    pub target_share: f64,
     pub categories: BTreeMap<String, Category>,
     pub lanes: BTreeMap<String, Lane>,
     pub roster: BTreeMap<String, WeekHours>,

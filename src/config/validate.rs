@@ -46,6 +46,12 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
         ));
     }
 
+    if !(rp.target_share > 0.0 && rp.target_share <= 1.0) {
+        return Err(err(
+            "target_share",
+            "the goal share is a fraction between 0 and 1, e.g. 0.9 for 90% within target".into(),
+        ));
+    }
     let mut categories = BTreeMap::new();
     for (name, rc) in rp.categories {
         let k = format!("categories.{name}");
@@ -204,6 +210,7 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
         explicit_holidays: rp.holidays,
         us_federal_holidays: rp.us_federal_holidays,
         recovery_window_days: rp.recovery_window_days,
+        target_share: rp.target_share,
         categories,
         lanes,
         roster,
