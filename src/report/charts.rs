@@ -21,7 +21,7 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(240, 228, 66),  // yellow
 ];
 const INK: RGBColor = RGBColor(33, 33, 33);
-const GRID: RGBColor = RGBColor(225, 225, 225);
+const GRID: RGBColor = RGBColor(215, 215, 215);
 const FONT: &str = "sans-serif";
 
 static FONTS: Once = Once::new();
@@ -135,23 +135,25 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &S
             } else {
                 series.iter().flat_map(|s| s.1.iter().copied()).fold(0.0, f64::max)
             };
-            let top = if *percent { 1.0 } else { nice_top(top.max(y_ref.as_ref().map(|r| r.0).unwrap_or(0.0))) };
+            // Headroom above the tallest bar keeps the legend clear of the data.
+            let top = if *percent { 1.0 } else { nice_top(1.25 * top.max(y_ref.as_ref().map(|r| r.0).unwrap_or(0.0))) };
             let mut chart = ChartBuilder::on(&root)
                 .margin(12)
                 .x_label_area_size(48)
                 .y_label_area_size(64)
-                .build_cartesian_2d(0f64..n as f64, 0f64..top)
+                .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)
                 .map_err(err)?;
             let labels = x.clone();
             let step = (n / 14).max(1);
             chart
                 .configure_mesh()
                 .disable_x_mesh()
-                .light_line_style(GRID)
-                .x_labels(n + 1)
+                .light_line_style(WHITE)
+                .x_labels(n)
                 .x_label_formatter(&|v| {
-                    let i = v.floor() as usize;
-                    if (v - v.floor() - 0.0).abs() < 1e-9 && i < labels.len() && i % step == 0 {
+                    let r = v.round();
+                    let i = r as usize;
+                    if (v - r).abs() < 1e-9 && r >= 0.0 && i < labels.len() && i % step == 0 {
                         labels[i].clone()
                     } else {
                         String::new()
@@ -173,12 +175,12 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &S
                     .enumerate()
                     .map(|(i, &v)| {
                         if *stacked {
-                            let r = Rectangle::new([(i as f64 + 0.1, base[i]), (i as f64 + 0.9, base[i] + v)], color.filled());
+                            let r = Rectangle::new([(i as f64 - 0.4, base[i]), (i as f64 + 0.4, base[i] + v)], color.filled());
                             base[i] += v;
                             r
                         } else {
                             let w = 0.8 / k as f64;
-                            let x0 = i as f64 + 0.1 + w * si as f64;
+                            let x0 = i as f64 - 0.4 + w * si as f64;
                             Rectangle::new([(x0, 0.0), (x0 + w, v)], color.filled())
                         }
                     })
@@ -200,7 +202,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &S
             if let Some((yv, label)) = y_ref {
                 let l = label.clone();
                 chart
-                    .draw_series(DashedLineSeries::new(vec![(0.0, *yv), (n as f64, *yv)], 6, 4, RGBColor(213, 94, 0).stroke_width(2)))
+                    .draw_series(DashedLineSeries::new(vec![(-0.5, *yv), (n as f64 - 0.5, *yv)], 6, 4, RGBColor(213, 94, 0).stroke_width(2)))
                     .map_err(err)?
                     .label(l)
                     .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], RGBColor(213, 94, 0).stroke_width(2)));
@@ -223,7 +225,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &S
             let labels = x.clone();
             chart
                 .configure_mesh()
-                .light_line_style(GRID)
+                .light_line_style(WHITE)
                 .x_labels(n)
                 .x_label_formatter(&|v| {
                     let i = v.round();

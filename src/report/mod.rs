@@ -101,8 +101,8 @@ pub fn build(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Result<R
     let rows: [(&str, &str, bool); 9] = [
         ("tasks", "requests", false),
         ("within_target_share", "share first attempted within target", true),
-        ("median_minutes_to_first_attempt", "median time to first attempt (business min)", false),
-        ("p90_minutes_to_first_attempt", "90th percentile time to first attempt", false),
+        ("median_minutes_to_first_attempt", "median time to first attempt (business time)", false),
+        ("p90_minutes_to_first_attempt", "90th percentile time to first attempt (business time)", false),
         ("contact_rate", "patients reached", true),
         ("completion_rate", "tasks completed", true),
         ("booking_rate", "tasks that booked an appointment", true),
@@ -116,10 +116,19 @@ pub fn build(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Result<R
         let trend: Vec<Option<f64>> = weeks.iter().map(|(w, _)| at(w).and_then(|i| vals[i])).collect();
         let change = match (this, last) {
             (Some(a), Some(b)) if share => format!("{:+.0} pts", (a - b) * 100.0),
+            (Some(a), Some(b)) if col_name.contains("minutes") => format!("{:+.0} min", a - b),
             (Some(a), Some(b)) => format!("{:+.0}", a - b),
             _ => "–".into(),
         };
-        let fmt = |v| if share { pct(v) } else { num(v) };
+        let fmt = |v| {
+            if share {
+                pct(v)
+            } else if col_name.contains("minutes") {
+                minutes(v)
+            } else {
+                num(v)
+            }
+        };
         let goal_cell = if col_name == "within_target_share" { pct(Some(goal)) } else { String::new() };
         headlines.push(vec![label.to_string(), fmt(this), fmt(last), change, sparkline(&trend), goal_cell]);
     }
@@ -186,7 +195,12 @@ pub fn build(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Result<R
             charts: (first..charts.len()).collect(),
         });
     }
-    sections.push(Section { title: "Categories this week".into(), text: vec![], table: Some(cat_table), charts: vec![] });
+    sections.push(Section {
+        title: "Categories this week".into(),
+        text: vec!["Outcomes are observed up to the end of the week, so the latest requests have had the least time to be reached, completed or booked.".into()],
+        table: Some(cat_table),
+        charts: vec![],
+    });
     sections.extend(cat_sections);
 
     // Across categories.
@@ -249,9 +263,10 @@ fn category_charts(
         counts[((m / bin) as usize).min(nbins - 1)] += 1.0;
     }
     let x: Vec<String> = (0..nbins)
-        .map(|i| if i + 1 == nbins { format!("≥{:.0}", i as f64 * bin) } else { format!("{:.0}", i as f64 * bin) })
+        .map(|i| if i + 1 == nbins { format!("≥{:.0}", i as f64 * bin) } else { format!("{:.0}–{:.0}", i as f64 * bin, (i + 1) as f64 * bin) })
         .collect();
-    let x_ref = matches!(target, crate::config::Target::Minutes(_)).then(|| (target_min / bin, format!("target {target_min:.0} min")));
+    // Bin i is centred on i: its lower edge is at i − 0.5.
+    let x_ref = matches!(target, crate::config::Target::Minutes(_)).then(|| (target_min / bin - 0.5, format!("target {target_min:.0} min")));
     out.push(charts::render(
         &format!("{cat}_speed"),
         &format!("{cat}: time to first attempt, {week}"),
