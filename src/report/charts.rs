@@ -114,29 +114,65 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &Spec, empty: Option<&str>) -> DrawResult {
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    spec: &Spec,
+    empty: Option<&str>,
+) -> DrawResult {
     root.fill(&WHITE).map_err(err)?;
-    let root = root.titled(title, (FONT, 20).into_font().style(FontStyle::Bold).color(&INK)).map_err(err)?;
+    let root = root
+        .titled(
+            title,
+            (FONT, 20).into_font().style(FontStyle::Bold).color(&INK),
+        )
+        .map_err(err)?;
     if let Some(msg) = empty {
         let (w, h) = root.dim_in_pixel();
         root.draw(&Text::new(
             msg.to_string(),
             (w as i32 / 2, h as i32 / 2),
-            (FONT, 16).into_font().color(&RGBColor(110, 110, 110)).pos(Pos::new(HPos::Center, VPos::Center)),
+            (FONT, 16)
+                .into_font()
+                .color(&RGBColor(110, 110, 110))
+                .pos(Pos::new(HPos::Center, VPos::Center)),
         ))
         .map_err(err)?;
         return Ok(());
     }
     match spec {
-        Spec::Bars { x, series, stacked, y_label, x_label, x_ref, y_ref, percent } => {
+        Spec::Bars {
+            x,
+            series,
+            stacked,
+            y_label,
+            x_label,
+            x_ref,
+            y_ref,
+            percent,
+        } => {
             let n = x.len().max(1);
             let top = if *stacked {
-                (0..n).map(|i| series.iter().map(|s| s.1.get(i).copied().unwrap_or(0.0)).sum::<f64>()).fold(0.0, f64::max)
+                (0..n)
+                    .map(|i| {
+                        series
+                            .iter()
+                            .map(|s| s.1.get(i).copied().unwrap_or(0.0))
+                            .sum::<f64>()
+                    })
+                    .fold(0.0, f64::max)
             } else {
-                series.iter().flat_map(|s| s.1.iter().copied()).fold(0.0, f64::max)
+                series
+                    .iter()
+                    .flat_map(|s| s.1.iter().copied())
+                    .fold(0.0, f64::max)
             };
             // Headroom above the tallest bar keeps the legend clear of the data.
-            let top = if *percent { 1.0 } else { nice_top(1.25 * top.max(y_ref.as_ref().map(|r| r.0).unwrap_or(0.0))) };
+            let top = if *percent {
+                1.0
+            } else {
+                nice_top(1.25 * top.max(y_ref.as_ref().map(|r| r.0).unwrap_or(0.0)))
+            };
             let mut chart = ChartBuilder::on(&root)
                 .margin(12)
                 .x_label_area_size(48)
@@ -159,7 +195,13 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &S
                         String::new()
                     }
                 })
-                .y_label_formatter(&|v| if *percent { format!("{:.0}%", v * 100.0) } else { fmt_num(*v) })
+                .y_label_formatter(&|v| {
+                    if *percent {
+                        format!("{:.0}%", v * 100.0)
+                    } else {
+                        fmt_num(*v)
+                    }
+                })
                 .x_desc(x_label.as_str())
                 .y_desc(y_label.as_str())
                 .label_style((FONT, 12).into_font().color(&INK))
@@ -175,7 +217,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &S
                     .enumerate()
                     .map(|(i, &v)| {
                         if *stacked {
-                            let r = Rectangle::new([(i as f64 - 0.4, base[i]), (i as f64 + 0.4, base[i] + v)], color.filled());
+                            let r = Rectangle::new(
+                                [(i as f64 - 0.4, base[i]), (i as f64 + 0.4, base[i] + v)],
+                                color.filled(),
+                            );
                             base[i] += v;
                             r
                         } else {
@@ -189,32 +234,63 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &S
                     .draw_series(rects)
                     .map_err(err)?
                     .label(name.as_str())
-                    .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
+                    });
             }
             if let Some((xv, label)) = x_ref {
                 let l = label.clone();
                 chart
-                    .draw_series(DashedLineSeries::new(vec![(*xv, 0.0), (*xv, top)], 6, 4, INK.stroke_width(2)))
+                    .draw_series(DashedLineSeries::new(
+                        vec![(*xv, 0.0), (*xv, top)],
+                        6,
+                        4,
+                        INK.stroke_width(2),
+                    ))
                     .map_err(err)?
                     .label(l)
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], INK.stroke_width(2)));
+                    .legend(|(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 12, y)], INK.stroke_width(2))
+                    });
             }
             if let Some((yv, label)) = y_ref {
                 let l = label.clone();
                 chart
-                    .draw_series(DashedLineSeries::new(vec![(-0.5, *yv), (n as f64 - 0.5, *yv)], 6, 4, RGBColor(213, 94, 0).stroke_width(2)))
+                    .draw_series(DashedLineSeries::new(
+                        vec![(-0.5, *yv), (n as f64 - 0.5, *yv)],
+                        6,
+                        4,
+                        RGBColor(213, 94, 0).stroke_width(2),
+                    ))
                     .map_err(err)?
                     .label(l)
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], RGBColor(213, 94, 0).stroke_width(2)));
+                    .legend(|(x, y)| {
+                        PathElement::new(
+                            vec![(x, y), (x + 12, y)],
+                            RGBColor(213, 94, 0).stroke_width(2),
+                        )
+                    });
             }
             legend(&mut chart)?;
         }
-        Spec::Lines { x, series, y_label, x_label, y_ref, percent } => {
+        Spec::Lines {
+            x,
+            series,
+            y_label,
+            x_label,
+            y_ref,
+            percent,
+        } => {
             let n = x.len().max(1);
             let top = if *percent {
                 1.0
             } else {
-                nice_top(series.iter().flat_map(|s| s.1.iter().flatten().copied()).fold(0.0, f64::max))
+                nice_top(
+                    series
+                        .iter()
+                        .flat_map(|s| s.1.iter().flatten().copied())
+                        .fold(0.0, f64::max),
+                )
             };
             let mut chart = ChartBuilder::on(&root)
                 .margin(12)
@@ -235,7 +311,13 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &S
                         String::new()
                     }
                 })
-                .y_label_formatter(&|v| if *percent { format!("{:.0}%", v * 100.0) } else { fmt_num(*v) })
+                .y_label_formatter(&|v| {
+                    if *percent {
+                        format!("{:.0}%", v * 100.0)
+                    } else {
+                        fmt_num(*v)
+                    }
+                })
                 .x_desc(x_label.as_str())
                 .y_desc(y_label.as_str())
                 .label_style((FONT, 12).into_font().color(&INK))
@@ -244,25 +326,49 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &S
                 .map_err(err)?;
             for (si, (name, vals)) in series.iter().enumerate() {
                 let color = PALETTE[si % PALETTE.len()];
-                let pts: Vec<(f64, f64)> = vals.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64, v))).collect();
+                let pts: Vec<(f64, f64)> = vals
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| v.map(|v| (i as f64, v)))
+                    .collect();
                 chart
                     .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
                     .map_err(err)?
                     .label(name.as_str())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], color.stroke_width(2)));
-                chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled()))).map_err(err)?;
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 12, y)], color.stroke_width(2))
+                    });
+                chart
+                    .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))
+                    .map_err(err)?;
             }
             if let Some((yv, label)) = y_ref {
                 let l = label.clone();
                 chart
-                    .draw_series(DashedLineSeries::new(vec![(-0.5, *yv), (n as f64 - 0.5, *yv)], 6, 4, RGBColor(213, 94, 0).stroke_width(2)))
+                    .draw_series(DashedLineSeries::new(
+                        vec![(-0.5, *yv), (n as f64 - 0.5, *yv)],
+                        6,
+                        4,
+                        RGBColor(213, 94, 0).stroke_width(2),
+                    ))
                     .map_err(err)?
                     .label(l)
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], RGBColor(213, 94, 0).stroke_width(2)));
+                    .legend(|(x, y)| {
+                        PathElement::new(
+                            vec![(x, y), (x + 12, y)],
+                            RGBColor(213, 94, 0).stroke_width(2),
+                        )
+                    });
             }
             legend(&mut chart)?;
         }
-        Spec::Heatmap { rows, cols, values, x_label, y_label } => {
+        Spec::Heatmap {
+            rows,
+            cols,
+            values,
+            x_label,
+            y_label,
+        } => {
             let (nr, nc) = (rows.len().max(1), cols.len().max(1));
             let mut chart = ChartBuilder::on(&root)
                 .margin(12)
@@ -293,14 +399,20 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &S
                         None => RGBColor(245, 245, 245),
                     };
                     chart
-                        .draw_series(std::iter::once(Rectangle::new([(c as f64, y0), (c as f64 + 1.0, y0 + 1.0)], color.filled())))
+                        .draw_series(std::iter::once(Rectangle::new(
+                            [(c as f64, y0), (c as f64 + 1.0, y0 + 1.0)],
+                            color.filled(),
+                        )))
                         .map_err(err)?;
                     if let Some(v) = v {
                         chart
                             .draw_series(std::iter::once(Text::new(
                                 format!("{:.0}", v * 100.0),
                                 (c as f64 + 0.5, y0 + 0.5),
-                                (FONT, 11).into_font().color(&WHITE).pos(Pos::new(HPos::Center, VPos::Center)),
+                                (FONT, 11)
+                                    .into_font()
+                                    .color(&WHITE)
+                                    .pos(Pos::new(HPos::Center, VPos::Center)),
                             )))
                             .map_err(err)?;
                     }
@@ -311,7 +423,13 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, spec: &S
     Ok(())
 }
 
-fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>) -> DrawResult {
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+) -> DrawResult {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)

@@ -19,8 +19,15 @@ pub fn afternoon_slips(week_facts: &LazyFrame, hour: i32) -> Result<Vec<String>>
         .with_column(col("created_hour").gt_eq(lit(hour)).alias("late"))
         .group_by([col("category"), col("late"), col("target")])
         .agg([
-            col("met_target").cast(DataType::Float64).mean().alias("share"),
-            col("met_target").is_not_null().cast(DataType::Float64).sum().alias("n"),
+            col("met_target")
+                .cast(DataType::Float64)
+                .mean()
+                .alias("share"),
+            col("met_target")
+                .is_not_null()
+                .cast(DataType::Float64)
+                .sum()
+                .alias("n"),
         ])
         .sort(["category", "late"], Default::default())
         .collect()?;
@@ -35,9 +42,15 @@ pub fn afternoon_slips(week_facts: &LazyFrame, hour: i32) -> Result<Vec<String>>
         if late[i] != Some(false) || i + 1 >= df.height() || cats[i + 1] != cats[i] {
             continue;
         }
-        let (Some(a), Some(b), Some(na), Some(nb)) = (share[i], share[i + 1], n[i], n[i + 1]) else { continue };
+        let (Some(a), Some(b), Some(na), Some(nb)) = (share[i], share[i + 1], n[i], n[i + 1])
+        else {
+            continue;
+        };
         if na >= MIN_N && nb >= MIN_N && a - b >= 0.2 {
-            let minutes = target[i].as_deref().unwrap_or("").replace(" business minutes", " min");
+            let minutes = target[i]
+                .as_deref()
+                .unwrap_or("")
+                .replace(" business minutes", " min");
             out.push(format!(
                 "{}: {} within {minutes} for requests created from {hour}:00 vs {} before ({} vs {} requests).",
                 cats[i].as_deref().unwrap_or("?"),
@@ -52,14 +65,26 @@ pub fn afternoon_slips(week_facts: &LazyFrame, hour: i32) -> Result<Vec<String>>
 }
 
 /// Which other categories peak in the same afternoon block (their share of the day's volume).
-pub fn competing_work(week_facts: &LazyFrame, hour: i32, exclude: &[&str]) -> Result<Option<String>> {
+pub fn competing_work(
+    week_facts: &LazyFrame,
+    hour: i32,
+    exclude: &[&str],
+) -> Result<Option<String>> {
     let df = week_facts
         .clone()
         .filter(col("created_weekday").lt_eq(lit(5)))
-        .with_column(col("created_hour").gt_eq(lit(hour)).and(col("created_hour").lt(lit(17))).alias("block"))
+        .with_column(
+            col("created_hour")
+                .gt_eq(lit(hour))
+                .and(col("created_hour").lt(lit(17)))
+                .alias("block"),
+        )
         .group_by([col("category")])
         .agg([
-            col("block").cast(DataType::Float64).mean().alias("block_share"),
+            col("block")
+                .cast(DataType::Float64)
+                .mean()
+                .alias("block_share"),
             len().cast(DataType::Float64).alias("n"),
         ])
         .sort(["category"], Default::default())
@@ -72,24 +97,40 @@ pub fn competing_work(week_facts: &LazyFrame, hour: i32, exclude: &[&str]) -> Re
         let c = cats[i].clone().unwrap_or_default();
         // The block is (17 - hour) of 9 business hours: a category above 1.5× that is peaking.
         let fair = (17 - hour) as f64 / 9.0;
-        if !exclude.contains(&c.as_str()) && n[i].unwrap_or(0.0) >= MIN_N && share[i].unwrap_or(0.0) >= 1.5 * fair {
-            peaks.push(format!("{c} ({} of its requests)", pct(share[i].unwrap_or(0.0))));
+        if !exclude.contains(&c.as_str())
+            && n[i].unwrap_or(0.0) >= MIN_N
+            && share[i].unwrap_or(0.0) >= 1.5 * fair
+        {
+            peaks.push(format!(
+                "{c} ({} of its requests)",
+                pct(share[i].unwrap_or(0.0))
+            ));
         }
     }
     Ok((!peaks.is_empty()).then(|| {
-        format!("Work that peaks in the same {hour}:00–17:00 block competes for the same staff: {}.", peaks.join(", "))
+        format!(
+            "Work that peaks in the same {hour}:00–17:00 block competes for the same staff: {}.",
+            peaks.join(", ")
+        )
     }))
 }
 
 /// Owners whose open backlog at the week's last close grew three weeks running.
-pub fn growing_backlogs(backlog: &LazyFrame, weeks: &[(String, chrono::NaiveDate)]) -> Result<Vec<String>> {
+pub fn growing_backlogs(
+    backlog: &LazyFrame,
+    weeks: &[(String, chrono::NaiveDate)],
+) -> Result<Vec<String>> {
     // Open tasks per owner at each week's last business-day close.
     let mut per_week: Vec<std::collections::BTreeMap<String, i64>> = Vec::new();
     for (_, sunday) in weeks.iter().rev().take(4).rev() {
         let monday = *sunday - chrono::Duration::days(6);
         let df = backlog
             .clone()
-            .filter(col("date").gt_eq(lit(monday)).and(col("date").lt_eq(lit(*sunday))))
+            .filter(
+                col("date")
+                    .gt_eq(lit(monday))
+                    .and(col("date").lt_eq(lit(*sunday))),
+            )
             .filter(col("date").eq(col("date").max()))
             .group_by([col("owner")])
             .agg([col("open").sum().alias("open")])
@@ -100,14 +141,22 @@ pub fn growing_backlogs(backlog: &LazyFrame, weeks: &[(String, chrono::NaiveDate
             owners
                 .into_iter()
                 .zip(open)
-                .map(|(o, v)| (o.unwrap_or_else(|| "(unassigned)".into()), v.unwrap_or(0.0) as i64))
+                .map(|(o, v)| {
+                    (
+                        o.unwrap_or_else(|| "(unassigned)".into()),
+                        v.unwrap_or(0.0) as i64,
+                    )
+                })
                 .collect(),
         );
     }
     let mut out = Vec::new();
     if per_week.len() == 4 {
         for owner in per_week[3].keys() {
-            let v: Vec<i64> = per_week.iter().map(|m| m.get(owner).copied().unwrap_or(0)).collect();
+            let v: Vec<i64> = per_week
+                .iter()
+                .map(|m| m.get(owner).copied().unwrap_or(0))
+                .collect();
             if v[0] < v[1] && v[1] < v[2] && v[2] < v[3] {
                 out.push(format!(
                     "Backlog of {owner} grew three weeks running: {} → {} → {} → {} open at the week's last close.",
@@ -123,7 +172,11 @@ pub fn growing_backlogs(backlog: &LazyFrame, weeks: &[(String, chrono::NaiveDate
 pub fn doubled_barriers(barriers: &LazyFrame, week: &str, prev: &str) -> Result<Vec<String>> {
     let df = barriers
         .clone()
-        .filter(col("iso_week").eq(lit(week)).or(col("iso_week").eq(lit(prev))))
+        .filter(
+            col("iso_week")
+                .eq(lit(week))
+                .or(col("iso_week").eq(lit(prev))),
+        )
         .group_by([col("barrier"), col("iso_week")])
         .agg([col("tasks").sum().alias("tasks")])
         .collect()?;
@@ -143,8 +196,12 @@ pub fn doubled_barriers(barriers: &LazyFrame, week: &str, prev: &str) -> Result<
         .into_iter()
         .filter_map(|name| {
             let (now, before) = (get(&name, week), get(&name, prev));
-            (now >= 5.0 && now >= 2.0 * before.max(1.0))
-                .then(|| format!("Barrier {name} doubled: {} tasks in {week} vs {} in {prev}.", now as u64, before as u64))
+            (now >= 5.0 && now >= 2.0 * before.max(1.0)).then(|| {
+                format!(
+                    "Barrier {name} doubled: {} tasks in {week} vs {} in {prev}.",
+                    now as u64, before as u64
+                )
+            })
         })
         .collect())
 }
@@ -163,7 +220,12 @@ pub fn early_closures(week_facts: &LazyFrame) -> Result<Vec<String>> {
         }
     }
     Ok((!parts.is_empty())
-        .then(|| format!("Closed as unable to reach before the approved attempts were made: {}.", parts.join(", ")))
+        .then(|| {
+            format!(
+                "Closed as unable to reach before the approved attempts were made: {}.",
+                parts.join(", ")
+            )
+        })
         .into_iter()
         .collect())
 }

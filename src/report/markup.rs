@@ -40,13 +40,27 @@ impl Table {
 
     pub fn markdown(&self) -> String {
         let cell = |c: &str| c.replace('|', "\\|");
-        let mut s = format!("| {} |\n|", self.header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "));
+        let mut s = format!(
+            "| {} |\n|",
+            self.header
+                .iter()
+                .map(|h| cell(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
         for i in 0..self.header.len() {
-            s += if self.numeric.get(i) == Some(&true) { "---:|" } else { "---|" };
+            s += if self.numeric.get(i) == Some(&true) {
+                "---:|"
+            } else {
+                "---|"
+            };
         }
         s += "\n";
         for r in &self.rows {
-            s += &format!("| {} |\n", r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
+            s += &format!(
+                "| {} |\n",
+                r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+            );
         }
         s
     }
@@ -62,14 +76,19 @@ impl Table {
 
 /// Escape text for HTML.
 pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A 13-week trend as a sparkline of block characters (blank for no data).
 pub fn sparkline(values: &[Option<f64>]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let present: Vec<f64> = values.iter().flatten().copied().collect();
-    let (lo, hi) = present.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    let (lo, hi) = present
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
     values
         .iter()
         .map(|v| match v {
@@ -88,7 +107,9 @@ mod tests {
     fn one_table_two_formats() {
         let mut t = Table::new(&["metric", "value"]);
         t.push(vec!["a<b".into(), "1|2".into()]);
-        assert!(t.html().contains("<td>a&lt;b</td><td class=\"num\">1|2</td>"));
+        assert!(t
+            .html()
+            .contains("<td>a&lt;b</td><td class=\"num\">1|2</td>"));
         assert!(t.markdown().contains("| a<b | 1\\|2 |"));
         assert!(t.markdown().contains("|---|---:|"));
         assert_eq!(sparkline(&[Some(0.0), None, Some(1.0)]), "▁ █");

@@ -21,8 +21,15 @@ section { page-break-inside: auto; }
 pub fn html(r: &Report) -> String {
     let mut s = String::new();
     s += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-    s += &format!("<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n", esc(&r.title));
-    s += &format!("<h1>{}</h1>\n<p class=\"sub\">{}</p>\n", esc(&r.title), esc(&r.subtitle));
+    s += &format!(
+        "<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        esc(&r.title)
+    );
+    s += &format!(
+        "<h1>{}</h1>\n<p class=\"sub\">{}</p>\n",
+        esc(&r.title),
+        esc(&r.subtitle)
+    );
     s += "<section>\n<h2>Headline numbers</h2>\n";
     s += &r.headlines.html();
     s += &figure(r, 0);
@@ -58,14 +65,25 @@ fn figure(r: &Report, i: usize) -> String {
     let c = &r.charts[i];
     // Drop the XML prolog so the SVG can sit inline.
     let svg = c.svg.trim_start_matches(|ch| ch != '<');
-    let svg = if svg.starts_with("<?xml") { svg.split_once("?>").map(|x| x.1).unwrap_or(svg) } else { svg };
-    format!("<figure aria-label=\"{}\">\n{}\n</figure>\n", esc(&c.title), svg.trim())
+    let svg = if svg.starts_with("<?xml") {
+        svg.split_once("?>").map(|x| x.1).unwrap_or(svg)
+    } else {
+        svg
+    };
+    format!(
+        "<figure aria-label=\"{}\">\n{}\n</figure>\n",
+        esc(&c.title),
+        svg.trim()
+    )
 }
 
 pub fn markdown(r: &Report) -> String {
     let mut s = format!("# {}\n\n{}\n\n## Headline numbers\n\n", r.title, r.subtitle);
     s += &r.headlines.markdown();
-    s += &format!("\n![{}](charts/{}.png)\n\n## What needs attention\n\n", r.charts[0].title, r.charts[0].name);
+    s += &format!(
+        "\n![{}](charts/{}.png)\n\n## What needs attention\n\n",
+        r.charts[0].title, r.charts[0].name
+    );
     if r.findings.is_empty() {
         s += "Nothing crossed a threshold this week.\n";
     }
@@ -82,7 +100,10 @@ pub fn markdown(r: &Report) -> String {
             s += "\n";
         }
         for &c in &sec.charts {
-            s += &format!("![{}](charts/{}.png)\n\n", r.charts[c].title, r.charts[c].name);
+            s += &format!(
+                "![{}](charts/{}.png)\n\n",
+                r.charts[c].title, r.charts[c].name
+            );
         }
     }
     s
