@@ -72,7 +72,13 @@ pub fn competing_work(
 ) -> Result<Option<String>> {
     let df = week_facts
         .clone()
-        .filter(col("created_weekday").lt_eq(lit(5)))
+        // Weekday business hours only: night-time web requests would dilute every share.
+        .filter(
+            col("created_weekday")
+                .lt_eq(lit(5))
+                .and(col("created_hour").gt_eq(lit(8)))
+                .and(col("created_hour").lt(lit(17))),
+        )
         .with_column(
             col("created_hour")
                 .gt_eq(lit(hour))
@@ -95,14 +101,15 @@ pub fn competing_work(
     let mut peaks: Vec<String> = Vec::new();
     for i in 0..df.height() {
         let c = cats[i].clone().unwrap_or_default();
-        // The block is (17 - hour) of 9 business hours: a category above 1.5× that is peaking.
+        // The block is (17 - hour) of 9 business hours: a category with a quarter more
+        // than that share of its weekday requests in the block is peaking there.
         let fair = (17 - hour) as f64 / 9.0;
         if !exclude.contains(&c.as_str())
             && n[i].unwrap_or(0.0) >= MIN_N
-            && share[i].unwrap_or(0.0) >= 1.5 * fair
+            && share[i].unwrap_or(0.0) >= 1.25 * fair
         {
             peaks.push(format!(
-                "{c} ({} of its requests)",
+                "{c} ({} of its weekday requests)",
                 pct(share[i].unwrap_or(0.0))
             ));
         }
