@@ -38,6 +38,7 @@ pub enum Command {
     Query(cmd::query::Args),
     Metrics(cmd::metrics::Args),
     Report(cmd::report::Args),
+    Erlang(cmd::erlang::Args),
 }
 
 impl Cli {
@@ -60,6 +61,7 @@ pub fn main() -> i32 {
         Command::Query(a) => cmd::query::run(&cli, a),
         Command::Metrics(a) => cmd::metrics::run(&cli, a),
         Command::Report(a) => cmd::report::run(&cli, a),
+        Command::Erlang(a) => cmd::erlang::run(&cli, a),
     };
     match result {
         Ok(code) => code,

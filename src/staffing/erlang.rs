@@ -78,7 +78,7 @@ pub fn evaluate_c(load: Load, n: u32, t_s: f64) -> Performance {
 
 /// The smallest ceiling of `num / den` for positive rationals given as decimals,
 /// computed exactly: a float ceiling of an exact integer quotient can overshoot.
-fn ceil_div_exact(num: f64, den: f64) -> u32 {
+pub fn ceil_div_exact(num: f64, den: f64) -> u32 {
     // Scale both to integers with 9 decimals: loads and occupancies are given with far fewer.
     let scale = 1e9;
     let n = (num * scale).round() as u128;
