@@ -6,7 +6,7 @@ use crate::error::{UsageError, EXIT_OK};
 use crate::logging::Progress;
 use crate::sample::{self, AttemptRule, FilePeriod, PracticeSim, StaffSim};
 use anyhow::{Context, Result};
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use std::path::PathBuf;
 
 /// Generate synthetic exports by simulating the follow-up process.
@@ -240,9 +240,4 @@ fn write_config(
     )
     .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
-}
-
-/// The ISO week start of a date (used in docs and tests).
-pub fn week_start(d: NaiveDate) -> NaiveDate {
-    d - Duration::days(d.weekday().num_days_from_monday() as i64)
 }

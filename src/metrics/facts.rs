@@ -153,7 +153,7 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     }
 
     let n = t.height();
-    let mut f = Cols::with_capacity(n);
+    let mut f = Cols::default();
     let mut weeks: HashMap<NaiveDate, String> = HashMap::default();
     let mut in_range = Vec::with_capacity(n);
     for i in 0..n {
@@ -383,10 +383,6 @@ pub fn ts_col(name: &str, v: Vec<Option<i64>>) -> Result<Column> {
 }
 
 impl Cols {
-    fn with_capacity(_n: usize) -> Cols {
-        Cols::default()
-    }
-
     fn into_frame(self, tasks: &DataFrame) -> Result<DataFrame> {
         let n = tasks.height();
         let pick = |name: &str| -> Result<Column> { Ok(tasks.column(name)?.clone()) };

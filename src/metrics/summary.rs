@@ -2,7 +2,7 @@
 
 use super::aggregate;
 use anyhow::Result;
-use polars::prelude::{col, lit, DataFrame, DataType, IntoLazy, LazyFrame, QuantileMethod};
+use polars::prelude::{col, lit, DataFrame, DataType, LazyFrame, QuantileMethod};
 use serde::Serialize;
 
 /// One headline number and the docs/METRICS.md section that defines it.
@@ -142,9 +142,4 @@ pub fn comparison(before: &[Headline], after: &[Headline]) -> Result<DataFrame> 
         "after" => a,
         "change" => change,
     )?)
-}
-
-/// A frame that is already in memory, as a lazy frame.
-pub fn lazy(df: &DataFrame) -> LazyFrame {
-    df.clone().lazy()
 }

@@ -254,22 +254,7 @@ fn draw<DB: DrawingBackend>(
                     });
             }
             if let Some((yv, label)) = y_ref {
-                let l = label.clone();
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        vec![(-0.5, *yv), (n as f64 - 0.5, *yv)],
-                        6,
-                        4,
-                        RGBColor(213, 94, 0).stroke_width(2),
-                    ))
-                    .map_err(err)?
-                    .label(l)
-                    .legend(|(x, y)| {
-                        PathElement::new(
-                            vec![(x, y), (x + 12, y)],
-                            RGBColor(213, 94, 0).stroke_width(2),
-                        )
-                    });
+                goal_line(&mut chart, n, *yv, label)?;
             }
             legend(&mut chart)?;
         }
@@ -343,22 +328,7 @@ fn draw<DB: DrawingBackend>(
                     .map_err(err)?;
             }
             if let Some((yv, label)) = y_ref {
-                let l = label.clone();
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        vec![(-0.5, *yv), (n as f64 - 0.5, *yv)],
-                        6,
-                        4,
-                        RGBColor(213, 94, 0).stroke_width(2),
-                    ))
-                    .map_err(err)?
-                    .label(l)
-                    .legend(|(x, y)| {
-                        PathElement::new(
-                            vec![(x, y), (x + 12, y)],
-                            RGBColor(213, 94, 0).stroke_width(2),
-                        )
-                    });
+                goal_line(&mut chart, n, *yv, label)?;
             }
             legend(&mut chart)?;
         }
@@ -438,6 +408,31 @@ fn legend<'a, DB: DrawingBackend + 'a>(
         .label_font((FONT, 12).into_font().color(&INK))
         .draw()
         .map_err(err)
+}
+
+/// A dashed horizontal goal line across the `n` categories, with its legend entry.
+fn goal_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    n: usize,
+    y: f64,
+    label: &str,
+) -> DrawResult {
+    const GOAL: RGBColor = RGBColor(213, 94, 0);
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(-0.5, y), (n as f64 - 0.5, y)],
+            6,
+            4,
+            GOAL.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label(label.to_string())
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], GOAL.stroke_width(2)));
+    Ok(())
 }
 
 fn label_at(labels: &[String], v: f64) -> String {
