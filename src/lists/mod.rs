@@ -135,3 +135,6 @@ pub fn publish(all: &[PracticeLists], out: &std::path::Path) -> Result<Vec<std::
     }
     Ok(done)
 }
+
+#[cfg(test)]
+mod tests;
