@@ -33,6 +33,7 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let config = super::load_config(cli)?;
     let lake = Lake::new(&config.paths.lake);
+    let _lock = RunLock::acquire(&config.paths.runs, "lists")?;
     let day = match args.date {
         Some(d) => d,
         None => super::metrics::latest_task_date(&config, &lake)?.ok_or_else(|| {
@@ -46,7 +47,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         .out
         .clone()
         .unwrap_or_else(|| config.paths.lists.clone());
-    let _lock = RunLock::acquire(&config.paths.runs, "lists")?;
     let built = lists::build_all(&config, &lake, day)?;
     let written = lists::publish(&built, &out)?;
     if !cli.quiet {

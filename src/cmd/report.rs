@@ -31,6 +31,7 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let config = super::load_config(cli)?;
     let lake = Lake::new(&config.paths.lake);
+    let _lock = crate::publish::RunLock::acquire(&config.paths.runs, "report")?;
     let monday = match args.week {
         Some(m) => m,
         None => report::last_complete_week(
@@ -46,7 +47,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         .out
         .clone()
         .unwrap_or_else(|| config.paths.reports.clone());
-    let _lock = crate::publish::RunLock::acquire(&config.paths.runs, "report")?;
     let (r, written) = weekly_report(&config, monday, &out)?;
     if !cli.quiet {
         eprintln!(
