@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 use workdir::{assert_same, Workdir};
 
-const DAILY: &str = "reports/daily/2026-11-22";
+const DAILY: &str = "reports/daily/2026-11-20";
 const WEEKLY: &str = "reports/2026-W47";
 const LISTS: &str = "lists/2026-11-23";
 
@@ -84,7 +84,7 @@ fn nightly_runs_every_stage_and_says_which_day() {
         assert!(!under(&files, dir).is_empty(), "{dir} was not written");
     }
     for f in [
-        "reports/daily/2026-11-22/report.html",
+        "reports/daily/2026-11-20/report.html",
         "reports/2026-W47/report.html",
         "lists/2026-11-23/p001/lists.html",
         "lists/2026-11-23/p001/lists.xlsx",

@@ -145,7 +145,8 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
     // 2. metrics: the 13 weeks up to the data day, for the daily review.
     ui.stage(1, STAGES[1]);
     let t = Instant::now();
-    let daily_dest = config.paths.reports.join("daily").join(day.to_string());
+    let review = report::daily::review_day(config, day);
+    let daily_dest = config.paths.reports.join("daily").join(review.to_string());
     let daily = Staging::new(&daily_dest)?;
     let monday = day - Duration::days(day.weekday().num_days_from_monday() as i64);
     let opts = Options {
@@ -165,7 +166,7 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
     ui.stage(2, STAGES[2]);
     let t = Instant::now();
     (|| -> Result<()> {
-        let r = report::daily::build(config, day, &daily.dir.join("metrics"))?;
+        let r = report::daily::build(config, review, day, &daily.dir.join("metrics"))?;
         report::write(&r, &daily.root)?;
         failpoint::hit("daily-staged");
         daily.publish()?;

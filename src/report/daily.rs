@@ -11,8 +11,29 @@ use chrono::{Duration, NaiveDate};
 use polars::prelude::{col, lit, when};
 use std::path::Path;
 
-/// Build the daily review of `day` from the metrics tables in `metrics_dir`.
-pub fn build(config: &Config, day: NaiveDate, metrics_dir: &Path) -> Result<Report> {
+/// The day a review covers: the last business day on or before `day` of any
+/// practice (a Sunday night reviews Friday).
+pub fn review_day(config: &Config, day: NaiveDate) -> NaiveDate {
+    config
+        .practices
+        .iter()
+        .filter_map(|p| {
+            (0..14).map(|k| day - Duration::days(k)).find(|d| {
+                !p.is_holiday(*d) && !p.hours.day(chrono::Datelike::weekday(d)).is_empty()
+            })
+        })
+        .max()
+        .unwrap_or(day)
+}
+
+/// Build the daily review of `day` from the metrics tables in `metrics_dir`
+/// (computed with outcomes up to the end of `observed_to`).
+pub fn build(
+    config: &Config,
+    day: NaiveDate,
+    observed_to: NaiveDate,
+    metrics_dir: &Path,
+) -> Result<Report> {
     let facts = scan(metrics_dir, "task_facts")?;
     let recent = facts
         .clone()
@@ -58,16 +79,19 @@ pub fn build(config: &Config, day: NaiveDate, metrics_dir: &Path) -> Result<Repo
         ]);
     }
     let day_facts = facts.filter(col("created_date").eq(lit(day)));
+    let mut waits = tables::longest_waits(config, &day_facts, day)?;
+    waits.title = "The 20 longest waits among the day's requests".into();
+    waits.text = vec!["Business time from the request to its first attempt; for requests not yet attempted, to the end of the day.".into()];
     let sections = vec![
         tables::daily_review(metrics_dir, &scan(metrics_dir, "task_facts")?, day)?,
-        tables::longest_waits(config, &day_facts, day)?,
+        waits,
         tables::data_quality(config, metrics_dir)?,
     ];
     Ok(Report {
         title: format!("Follow-up daily review, {}", day.format("%A %Y-%m-%d")),
         week: day.to_string(),
         subtitle: format!(
-            "requests created on {day}, outcomes observed to the end of that day; the 7 days before for comparison"
+            "requests created on {day}, outcomes observed to the end of {observed_to}; the 7 days before for comparison"
         ),
         headlines,
         findings: Vec::new(),
