@@ -336,3 +336,43 @@ fn lists_on_their_own_for_a_chosen_day() {
     let csv = wd.read("lists/2026-11-20/p001/front_desk--bchen.csv");
     assert!(csv.starts_with('\u{feff}'));
 }
+
+#[test]
+fn lists_on_the_hand_computed_metrics_fixture() {
+    // tests/fixtures/metrics/README.md: at Fri 11-13's close T-B, T-C and T-E are
+    // open; nobody is rostered, so everything is on the manager's unassigned list.
+    let wd = Workdir::fixture("metrics");
+    wd.run(&["ingest", "-q"]);
+    let run = wd.run(&["lists", "--date", "2026-11-13"]);
+    assert!(
+        run.stderr
+            .contains("kept off the lists: missed call from a withheld number 1"),
+        "{run}"
+    );
+    let csv = wd.read("lists/2026-11-16/p001/manager--unassigned.csv");
+    let rows: Vec<Vec<String>> = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .skip(1)
+        .map(|l| {
+            csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(l.as_bytes())
+                .records()
+                .next()
+                .unwrap()
+                .unwrap()
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    let pick = |i: usize| -> Vec<&str> { rows.iter().map(|r| r[i].as_str()).collect() };
+    // T-C: never attempted and past its deadline, so first.
+    assert_eq!(pick(10), vec!["T-C", "T-E", "T-B"]);
+    assert_eq!(pick(5), vec!["1 of 3", "2 of 3", "2 of 3"]);
+    assert_eq!(rows[0][4], "referral: new, not yet attempted");
+    assert_eq!(rows[1][4], "missed_call: next attempt allowed");
+    assert_eq!(rows[1][8], "left_message");
+    assert_eq!(pick(14), vec!["yes", "", ""]);
+}

@@ -164,7 +164,9 @@ pub fn owed(p: &Practice, cal: &Calendar, snap: &Snapshot, o: &OwedCall, day: Da
     let category = "missed_call".to_string();
     let cat = p.categories.get(&category);
     let deadline = cat.and_then(|c| cal.deadline(o.first, c.target));
-    let disposition = if contact.is_some_and(|c| c.do_not_call) {
+    let disposition = if o.phone_key.is_none() {
+        Disposition::Excluded("missed call from a withheld number")
+    } else if contact.is_some_and(|c| c.do_not_call) {
         Disposition::Excluded("do not call")
     } else if o.last_outcome.as_deref() == Some("wrong_number") {
         Disposition::FixContact
