@@ -75,7 +75,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             writeln!(out, "{}: profile {}: unreadable: {e}", f.rel, a.profile)?;
             continue;
         }
-        writeln!(
+        write!(
             out,
             "{}: profile {} -> {}: {} row(s), {} map cleanly, {} would be quarantined",
             f.rel,
@@ -85,6 +85,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             a.rows.len(),
             a.rejects.len()
         )?;
+        if a.merged > 0 {
+            write!(out, ", {} call leg(s) merged into their call", a.merged)?;
+        }
+        if a.superseded > 0 {
+            write!(out, ", {} older cop(ies) superseded", a.superseded)?;
+        }
+        writeln!(out)?;
         for w in &a.warnings {
             writeln!(out, "  warning: {w}")?;
         }

@@ -1,5 +1,6 @@
 //! Ingest: exports → canonical rows → the lake, with every rejected row in quarantine.
 
+pub mod adapters;
 pub mod map;
 pub mod parse;
 pub mod profile;
@@ -92,6 +93,10 @@ pub struct Analysed {
     pub file_error: Option<String>,
     /// Per canonical column, vendor values that had no mapping, with counts.
     pub unmapped: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Call legs an adapter merged into their logical call (counted, not stored).
+    pub merged: u64,
+    /// Older copies of a record replaced by a later one in the same file (duplicates).
+    pub superseded: u64,
     read: u64,
 }
 
@@ -121,16 +126,18 @@ pub fn analyse(
         warnings: Vec::new(),
         file_error: None,
         unmapped: BTreeMap::new(),
+        merged: 0,
+        superseded: 0,
         read: 0,
     };
-    let parsed = match read::parse(bytes, profile) {
+    let mut parsed = match read::parse(bytes, profile) {
         Ok(p) => p,
         Err(e) => {
             a.file_error = Some(e.to_string());
             return a;
         }
     };
-    for b in parsed.bad {
+    for b in std::mem::take(&mut parsed.bad) {
         a.rejects.push(quarantine::Entry {
             line: b.line,
             column: b.column,
@@ -172,6 +179,9 @@ pub fn analyse(
             }
         }
     }
+    let adapted = adapters::apply(profile, &mut parsed, &mut a.rejects);
+    a.merged = adapted.merged;
+    a.superseded = adapted.superseded;
     let mapper = Mapper {
         profile,
         config,
@@ -217,7 +227,7 @@ pub fn analyse(
         }
     }
     a.rejects.sort_by_key(|r| r.line);
-    a.read = (a.rows.len() + a.rejects.len()) as u64;
+    a.read = (a.rows.len() + a.rejects.len()) as u64 + a.merged + a.superseded;
     a
 }
 
@@ -357,6 +367,8 @@ fn merge_batch(
         .map(|a| Counts {
             read: a.read(),
             quarantined: a.rejects.len() as u64,
+            duplicates: a.superseded,
+            merged: a.merged,
             ..Counts::default()
         })
         .collect();
