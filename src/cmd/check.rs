@@ -59,12 +59,20 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             .map(|p| ingest::export_file(&config.paths.exports, p.clone()))
             .collect()
     };
+    let files = ingest::expand_manifests(files, &config.paths.exports)?;
     let mut problems = false;
     let phones = ingest::map::PhoneCache::default();
     for f in &files {
-        let Some(profile) = ingest::match_profile(&profiles, &f.rel) else {
+        let Some(profile) = ingest::select_profile(&profiles, f) else {
             problems = true;
-            writeln!(out, "{}: matches no source profile", f.rel)?;
+            match &f.resource_type {
+                Some(t) => writeln!(
+                    out,
+                    "{}: {t} (listed in a bulk-data manifest): no active profile reads {t}",
+                    f.rel
+                )?,
+                None => writeln!(out, "{}: matches no source profile", f.rel)?,
+            }
             continue;
         };
         let bytes =

@@ -106,7 +106,14 @@ impl Mapper<'_> {
         let mut raws: Vec<(usize, Value)> = Vec::new();
         for i in order {
             let col = &cols[i];
-            let Some(src) = &p.sources[i] else { continue };
+            let Some(src) = &p.sources[i] else {
+                // An unmapped column still has its (empty) raw value, so every row's
+                // raw columns line up with the table's.
+                if col.raw {
+                    raws.push((i, Value::Null));
+                }
+                continue;
+            };
             let (field, text) = match src {
                 ColumnSource::Field(f) => (f.clone(), get(f)),
                 ColumnSource::Concat(fs) => (

@@ -27,6 +27,8 @@ pub struct ExportFile {
     pub path: PathBuf,
     /// Path relative to the exports folder, with `/` separators.
     pub rel: String,
+    /// The FHIR resource type a bulk-data manifest says the file holds.
+    pub resource_type: Option<String>,
 }
 
 /// List every regular file below `root`, sorted, skipping hidden and temporary files.
@@ -56,6 +58,13 @@ pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
 
 /// Describe a file given on the command line (relative to the inbox when inside it).
 pub fn export_file(root: &Path, path: PathBuf) -> ExportFile {
+    // A path given relative to the working directory is still inside the exports
+    // folder when both resolve to it (its practice folder then names the practice).
+    let (path, root) = match (path.canonicalize(), root.canonicalize()) {
+        (Ok(p), Ok(r)) if p.starts_with(&r) => (p, r),
+        _ => (path, root.to_path_buf()),
+    };
+    let root = root.as_path();
     let rel = path
         .strip_prefix(root)
         .unwrap_or(&path)
@@ -70,12 +79,87 @@ pub fn export_file(root: &Path, path: PathBuf) -> ExportFile {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or(rel)
     };
-    ExportFile { path, rel }
+    ExportFile {
+        path,
+        rel,
+        resource_type: None,
+    }
 }
 
 /// The first active profile whose pattern matches.
 pub fn match_profile<'a>(profiles: &'a [Profile], rel: &str) -> Option<&'a Profile> {
     profiles.iter().find(|p| p.matches(rel))
+}
+
+/// The profile that reads a file: for a file listed in a bulk-data manifest, the
+/// active profile for its resource type; otherwise the first whose pattern matches.
+pub fn select_profile<'a>(profiles: &'a [Profile], f: &ExportFile) -> Option<&'a Profile> {
+    match &f.resource_type {
+        Some(t) => profiles
+            .iter()
+            .find(|p| p.def.resource_type.as_deref() == Some(t.as_str())),
+        None => match_profile(profiles, &f.rel),
+    }
+}
+
+/// Replace each FHIR bulk-data manifest (`*manifest.json` with an `output` list) by
+/// the files it lists, found by file name next to the manifest, each tagged with its
+/// resource type. A file both listed and found in the folder is read once.
+pub fn expand_manifests(files: Vec<ExportFile>, root: &Path) -> Result<Vec<ExportFile>> {
+    let mut listed: Vec<ExportFile> = Vec::new();
+    let mut rest = Vec::new();
+    for f in files {
+        if !f.rel.ends_with("manifest.json") {
+            rest.push(f);
+            continue;
+        }
+        let bytes =
+            std::fs::read(&f.path).with_context(|| format!("reading {}", f.path.display()))?;
+        let Some(outputs) = manifest_outputs(&bytes) else {
+            rest.push(f); // not a bulk-data manifest: matched like any file
+            continue;
+        };
+        let dir = f.path.parent().unwrap_or(Path::new("."));
+        for (i, (ty, url)) in outputs.into_iter().enumerate() {
+            let name = url
+                .split(['?', '#'])
+                .next()
+                .and_then(|u| u.rsplit('/').next())
+                .unwrap_or_default();
+            let path = dir.join(name);
+            if name.is_empty() || !path.is_file() {
+                anyhow::bail!(
+                    "{}: output[{i}] ({ty}) names `{name}`, which is not next to the manifest; download the bulk-data files into {}",
+                    f.rel,
+                    dir.display()
+                );
+            }
+            let mut e = export_file(root, path);
+            e.resource_type = Some(ty);
+            listed.push(e);
+        }
+    }
+    rest.retain(|f| !listed.iter().any(|l| l.rel == f.rel));
+    rest.extend(listed);
+    rest.sort_by(|a, b| a.rel.cmp(&b.rel));
+    rest.dedup_by(|a, b| a.rel == b.rel);
+    Ok(rest)
+}
+
+/// `(type, url)` of each entry of a bulk-data manifest's `output` list.
+fn manifest_outputs(bytes: &[u8]) -> Option<Vec<(String, String)>> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let out = v.get("output")?.as_array()?;
+    Some(
+        out.iter()
+            .filter_map(|o| {
+                Some((
+                    o.get("type")?.as_str()?.to_string(),
+                    o.get("url")?.as_str()?.to_string(),
+                ))
+            })
+            .collect(),
+    )
 }
 
 /// One export file, read and mapped (nothing written yet).
@@ -271,13 +355,14 @@ pub fn run(
         Some(f) => f,
         None => discover(&config.paths.exports)?,
     };
+    let files = expand_manifests(files, &config.paths.exports)?;
     let mut report = Report::default();
     // Match profiles first, then read and map a batch of files at a time, in
     // parallel; memory holds one batch of rows. Files are sorted by path, so a
     // batch mostly touches one practice's partitions.
     let mut matched: Vec<(&ExportFile, &Profile, u64)> = Vec::new();
     for f in &files {
-        match match_profile(profiles, &f.rel) {
+        match select_profile(profiles, f) {
             Some(p) => {
                 let len = std::fs::metadata(&f.path)
                     .with_context(|| format!("reading {}", f.path.display()))?

@@ -7,8 +7,8 @@
 //! coding's code, else its text. Derived fields, per type:
 //!
 //! - Task: `[patient]` (for), `[category]` (code, else reasonCode),
-//!   `[status]` (status, or `status/businessStatus`), `[owner]` (owner reference
-//!   or identifier), `[due]` (restriction.period.end), `[appointment]` (focus, when
+//!   `[status]` (status, or `status/businessStatus`), `[owner]` (owner reference's
+//!   id, or identifier), `[due]` (restriction.period.end), `[appointment]` (focus, when
 //!   it is an Appointment), `[closed_at]` (lastModified of a terminal status).
 //! - Communication: `[task]` (the basedOn that is a Task), `[patient]` (subject),
 //!   `[channel]` (medium), `[outcome]` (status, or `status/statusReason`),
@@ -26,6 +26,7 @@ use serde_json::{Map, Value};
 
 pub const READS: &[&str] = &[
     "resourceType",
+    "status",
     "for",
     "code",
     "reasonCode",
@@ -212,10 +213,18 @@ fn references(v: Option<&Value>, ty: &str) -> Option<String> {
     }
 }
 
-/// A Reference as text: its reference, else its identifier's value.
+/// A Reference as an id: the last segment of its reference (`Practitioner/amartin`
+/// gives `amartin`), else its identifier's value.
 fn reference_any(v: Option<&Value>) -> Option<String> {
     let o = v?.as_object()?;
-    [str_at(o, "reference"), str_at(o, "identifier.value")]
+    let r = str_at(o, "reference");
+    let id = r
+        .split("/_history/")
+        .next()
+        .and_then(|r| r.rsplit('/').next())
+        .unwrap_or_default()
+        .to_string();
+    [id, str_at(o, "identifier.value")]
         .into_iter()
         .find(|s| !s.is_empty())
 }

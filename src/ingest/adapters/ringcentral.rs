@@ -3,7 +3,7 @@
 //! An account-level call log holds a record per extension a call touched (rang the
 //! queue, went to voicemail, was answered on another phone). They share
 //! `sessionId`. The call keeps the earliest record's id, start and number; its
-//! outcome, staff and answer time come from the leg with the best outcome (an
+//! outcome, staff, answer time and duration come from the leg with the best outcome (an
 //! accepted leg beats a missed one). A leg whose result the profile does not map
 //! decides, so the unknown value reaches the quarantine instead of being outranked.
 
@@ -23,7 +23,7 @@ pub fn group(profile: &Profile, header: &[String], records: Vec<Record>) -> (Vec
     };
     // A start split over two CSV columns is not compared: such exports list legs in order.
     let start = field("started_at");
-    let copied: Vec<String> = ["outcome", "staff_id", "answered_at"]
+    let copied: Vec<String> = ["outcome", "staff_id", "answered_at", "duration_s"]
         .iter()
         .filter_map(|c| field(c))
         .collect();
