@@ -97,7 +97,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             write!(out, ", {} call leg(s) merged into their call", a.merged)?;
         }
         if a.superseded > 0 {
-            write!(out, ", {} older cop(ies) superseded", a.superseded)?;
+            write!(
+                out,
+                ", {} older version(s) of a record superseded (duplicates)",
+                a.superseded
+            )?;
         }
         writeln!(out)?;
         for w in &a.warnings {
