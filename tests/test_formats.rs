@@ -399,3 +399,45 @@ fn check_names_the_profile_and_lists_unmapped_values() {
     }
     assert!(!wd.path("lake").exists(), "check wrote a lake");
 }
+
+#[test]
+fn official_fhir_tasks_map_once_the_practice_maps_their_codes() {
+    let wd = Workdir::fixture("formats");
+    official_examples(&wd, "exports/p001/fhir-r4");
+    // The practice's own copy of fhir-task, with the example codes as categories.
+    let builtin =
+        std::fs::read_to_string(repo().join("src/ingest/profiles/fhir-task.toml")).unwrap();
+    let local = builtin.replace(
+        "[values.category]\n",
+        "[values.category]\n\"Lipid Panel\" = \"referral\"\n\"Specimen Collection\" = \"referral\"\n\"Refill Request\" = \"missed_call\"\n\"cancel\" = \"referral\"\n\"poll\" = \"referral\"\n\"release\" = \"referral\"\n\"reprocess\" = \"referral\"\n\"status\" = \"referral\"\n",
+    );
+    wd.write("fhir-task-local.toml", local);
+    let cfg = wd.read("followup.toml").replace(
+        "[sources]\n",
+        "[sources]\nprofile_files = [\"fhir-task-local.toml\"]\n",
+    );
+    wd.write("followup.toml", cfg);
+    let run = wd.run(&["ingest", "exports/p001/fhir-r4/Task.ndjson"]);
+    assert_eq!(
+        totals_line(&run.stderr),
+        "total read 12 stored 8 quarantined 4 duplicates 0",
+        "{run}"
+    );
+    // A businessStatus nobody mapped is quarantined with the pair shown.
+    let q = wd.read("quarantine/p001/fhir-r4/Task.ndjson.quarantine.csv");
+    for v in [
+        "in-progress/waiting for specimen",
+        "accepted/waiting for patient",
+        "in-progress/specimen received, test in progress",
+        "completed/test completed and posted",
+    ] {
+        assert!(q.contains(v), "missing `{v}`\n{q}");
+    }
+    assert_eq!(
+        query(&wd, "SELECT task_id, category, status, owner, due_at, closed_at FROM tasks WHERE task_id IN ('example3', 'example4', 'fm-example6') ORDER BY task_id"),
+        "task_id,category,status,owner,due_at,closed_at\n\
+         example3,missed_call,open,example,,\n\
+         example4,referral,completed,f202,2016-10-31T23:45:05.000000,2016-10-30T23:45:05.000000\n\
+         fm-example6,referral,completed,12345,,2018-10-03T22:25:05.000000\n"
+    );
+}
