@@ -95,3 +95,15 @@ fn ndjson_lines() {
         vec![3, 4, 5]
     );
 }
+
+#[test]
+fn records_under_a_key_keep_their_lines() {
+    let mut p = profile("json", ",");
+    p.def.records_key = Some("records".into());
+    let bytes = b"{\n  \"uri\": \"x\",\n  \"paging\": {\"records\": [1]},\n  \"records\": [\n    {\"id\": 1},\n    {\"id\": 2}\n  ],\n  \"navigation\": {}\n}\n";
+    let parsed = parse(bytes, &p).unwrap();
+    let lines: Vec<u64> = parsed.records.iter().map(|r| r.line).collect();
+    assert_eq!(lines, vec![5, 6]);
+    p.def.records_key = Some("calls".into());
+    assert!(matches!(parse(bytes, &p), Err(FileError::NoRecordsKey(_))));
+}
