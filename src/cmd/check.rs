@@ -40,7 +40,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         for p in &profiles {
             writeln!(
                 out,
-                "  {:<22} {:<12} {}  {}",
+                "  {:<26} {:<12} {}  {}",
                 p.name(),
                 p.table().name(),
                 p.def.pattern,
