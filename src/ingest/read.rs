@@ -227,6 +227,26 @@ fn parse_ndjson(bytes: &[u8]) -> Parsed {
 }
 
 fn push_json(out: &mut Parsed, text: &[u8], line: u64) {
+    // Kinesis Data Firehose writes records back to back (`{…}{…}`) unless told to
+    // add newlines: several objects on one line are several records of that line.
+    let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<Value>();
+    let mut objects = Vec::new();
+    let mut start = 0;
+    while let Some(Ok(Value::Object(map))) = stream.next() {
+        let end = stream.byte_offset();
+        objects.push((map, lossy(text[start..end].trim_ascii())));
+        start = end;
+    }
+    if objects.len() > 1 && start == text.len() {
+        for (map, raw) in objects {
+            out.records.push(Record {
+                line,
+                fields: Fields::Json(map),
+                raw,
+            });
+        }
+        return;
+    }
     let raw = lossy(text);
     match serde_json::from_slice::<Value>(text) {
         Ok(Value::Object(map)) => out.records.push(Record {
