@@ -441,3 +441,14 @@ fn official_fhir_tasks_map_once_the_practice_maps_their_codes() {
          fm-example6,referral,completed,12345,,2018-10-03T22:25:05.000000\n"
     );
 }
+
+#[test]
+fn metrics_run_on_the_vendor_tables() {
+    // The same canonical tables feed the rest of the pipeline: the missed and
+    // voicemail inbound calls of every phone system are callbacks owed.
+    let wd = Workdir::fixture("formats");
+    wd.run(&["ingest"]);
+    let run = wd.run(&["metrics", "--from", "2026-11-02", "--to", "2026-11-03"]);
+    let owed = format!("{}{}", run.stdout, run.stderr);
+    assert!(owed.contains("callbacks_owed"), "{run}");
+}

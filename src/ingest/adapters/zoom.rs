@@ -11,7 +11,13 @@
 use super::{put, str_at};
 use serde_json::{Map, Value};
 
-pub const READS: &[&str] = &["call_elements", "call_path", "call_result", "answer_time"];
+pub const READS: &[&str] = &[
+    "call_elements",
+    "call_path",
+    "call_result",
+    "result",
+    "answer_time",
+];
 
 pub fn derive(m: &mut Map<String, Value>) {
     let hops: Vec<Map<String, Value>> = ["call_elements", "call_path"]
@@ -23,7 +29,11 @@ pub fn derive(m: &mut Map<String, Value>) {
         str_at(h, "event") == "overflowed" || str_at(h, "result") == "overflowed"
     };
     let last = hops.iter().rev().find(|h| !overflow(h));
-    let top = str_at(m, "call_result");
+    // `result` in the legacy call-log API.
+    let top = [str_at(m, "call_result"), str_at(m, "result")]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .unwrap_or_default();
     let result = match last {
         Some(h) if !str_at(h, "result").is_empty() => str_at(h, "result"),
         _ => top,
