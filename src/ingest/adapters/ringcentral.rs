@@ -10,7 +10,7 @@
 use super::{outcome_rank, text, Fields, Record};
 use crate::ingest::parse;
 use crate::ingest::profile::{ColumnSource, Profile};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// Group legs by session; returns the calls and how many legs were merged into them.
 pub fn group(profile: &Profile, header: &[String], records: Vec<Record>) -> (Vec<Record>, u64) {
@@ -49,23 +49,21 @@ pub fn group(profile: &Profile, header: &[String], records: Vec<Record>) -> (Vec
         None => 0,
     };
 
-    let mut sessions: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut order: Vec<Vec<usize>> = Vec::new();
+    // Groups in order of their first record; a record without a session is its own call.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut by_session: HashMap<String, usize> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         let s = text(&r.fields, header, &session);
-        if s.is_empty() {
-            order.push(vec![i]);
-        } else if let Some(g) = sessions.get_mut(&s) {
-            g.push(i);
-        } else {
-            sessions.insert(s, vec![i]);
-            order.push(Vec::new()); // placeholder, filled below in first-seen order
+        match by_session.get(&s) {
+            Some(&g) if !s.is_empty() => groups[g].push(i),
+            _ => {
+                if !s.is_empty() {
+                    by_session.insert(s, groups.len());
+                }
+                groups.push(vec![i]);
+            }
         }
     }
-    // Rebuild the groups in order of each group's first record.
-    let mut groups: Vec<Vec<usize>> = order.into_iter().filter(|g| !g.is_empty()).collect();
-    groups.extend(sessions.into_values());
-    groups.sort_by_key(|g| g[0]);
 
     let mut slots: Vec<Option<Record>> = records.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(groups.len());
