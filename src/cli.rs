@@ -39,6 +39,7 @@ pub enum Command {
     Metrics(cmd::metrics::Args),
     Report(cmd::report::Args),
     Erlang(cmd::erlang::Args),
+    Staffing(cmd::staffing::Args),
 }
 
 impl Cli {
@@ -62,6 +63,7 @@ pub fn main() -> i32 {
         Command::Metrics(a) => cmd::metrics::run(&cli, a),
         Command::Report(a) => cmd::report::run(&cli, a),
         Command::Erlang(a) => cmd::erlang::run(&cli, a),
+        Command::Staffing(a) => cmd::staffing::run(&cli, a),
     };
     match result {
         Ok(code) => code,

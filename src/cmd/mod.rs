@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod query;
 pub mod report;
 pub mod sample;
+pub mod staffing;
 
 use crate::cli::Cli;
 use crate::config::Config;

@@ -1,3 +1,83 @@
 //! Staffing: the inbound line (Erlang C / A) and deferred callback work.
+//!
+//! Callback work is deferred work: it is sized by workload (volume × attempts ×
+//! handle time in each weekday × hour block) and checked with a deterministic
+//! replay of the period (earliest deadline first, backlog carried across blocks
+//! and days), not with a queueing formula. The live inbound line is sized with
+//! Erlang C / A. Definitions and assumptions: docs/STAFFING.md.
 
 pub mod erlang;
+pub mod heatmap;
+pub mod history;
+pub mod inbound;
+pub mod recommend;
+pub mod replay;
+pub mod spec;
+pub mod view;
+pub mod workload;
+pub mod write;
+
+#[cfg(test)]
+mod erlang_tests;
+
+use crate::config::{Span, WeekHours};
+use history::{expand, Model, PracticeRules};
+use replay::{replay, Job, OpenTime, Outcome, Staff};
+
+/// Within-target counts per category: (met, due).
+pub fn shares(jobs: &[Job], met: impl Fn(usize) -> Option<bool>, n: usize) -> Vec<(u32, u32)> {
+    let mut v = vec![(0u32, 0u32); n];
+    for (j, job) in jobs.iter().enumerate() {
+        if let Some(m) = met(j) {
+            v[job.category].1 += 1;
+            v[job.category].0 += m as u32;
+        }
+    }
+    v
+}
+
+/// A share, or None when nothing was due.
+pub fn ratio((met, due): (u32, u32)) -> Option<f64> {
+    (due > 0).then(|| met as f64 / due as f64)
+}
+
+/// Staff for `count` assistants working `works` in `span` on `days` (0 = Monday) across the period.
+pub fn assistants(
+    m: &Model,
+    name: &str,
+    days: &[usize],
+    spans: &[Span],
+    works: &[bool],
+    count: u32,
+) -> Vec<Staff> {
+    let mut week = WeekHours::default();
+    for &d in days {
+        week.0[d] = spans.to_vec();
+    }
+    let last = m.to + chrono::Duration::days(history::TAIL_DAYS);
+    let open = OpenTime::new(expand(&m.practice, &week, m.from, last));
+    (1..=count)
+        .map(|k| Staff {
+            name: format!("{name}#{k}"),
+            works: works.to_vec(),
+            open: open.clone(),
+        })
+        .collect()
+}
+
+/// Replay the model's jobs with its worked roster plus `extra` staff.
+pub fn run(m: &Model, rules: &PracticeRules, extra: &[Staff]) -> Outcome {
+    let mut staff = m.staff.clone();
+    staff.extend_from_slice(extra);
+    replay(&m.jobs, &staff, rules, m.lanes.len())
+}
+
+/// The calibrated prediction: the replayed share, but no better than the
+/// measured share moved by the replayed change.
+pub fn predicted(measured: Option<f64>, base: Option<f64>, scenario: Option<f64>) -> Option<f64> {
+    let s = scenario?;
+    Some(match (measured, base) {
+        (Some(me), Some(b)) => s.min(me + s - b).clamp(0.0, 1.0),
+        _ => s,
+    })
+}

@@ -1,0 +1,249 @@
+//! The recommendation: the fewest added virtual-assistant hours, in weekday ×
+//! hour blocks and lanes, that bring every category a virtual assistant may work
+//! to its target share in the replay.
+//!
+//! Greedy with a replay per candidate: blocks are ranked by the misses they could
+//! have prevented (each missed task credits the business hours between its
+//! arrival and its deadline, split evenly), the best few are replayed, and the
+//! hour that most reduces the shortfall is kept. Then every kept hour is tried
+//! for removal (reverse delete), so no hour in the answer is redundant. Greedy is
+//! not guaranteed minimal; the result is checked by replay, not assumed.
+
+use super::history::{Model, PracticeRules};
+use super::replay::{Outcome, Staff};
+use super::{assistants, run, shares};
+use crate::config::Span;
+use chrono::NaiveTime;
+use std::collections::BTreeMap;
+
+/// Candidates replayed per step.
+const BEAM: usize = 6;
+
+/// Added assistant hours per week: (weekday 1 = Monday, hour, lane) -> assistants.
+pub type Plan = BTreeMap<(u8, u8, String), u32>;
+
+/// What the search found.
+#[derive(Debug, Clone)]
+pub struct Recommendation {
+    pub plan: Plan,
+    /// Whether every VA-workable category reaches its target in replay.
+    pub reached: bool,
+    /// Categories below target that no virtual assistant may work (licensed).
+    pub licensed_short: Vec<String>,
+    pub outcome: Outcome,
+    pub replays: usize,
+}
+
+impl Recommendation {
+    pub fn hours(&self) -> u32 {
+        self.plan.values().sum()
+    }
+}
+
+/// Staff for a plan: per lane, the k-th assistant works every block with ≥ k assistants.
+pub fn plan_staff(m: &Model, plan: &Plan) -> Vec<Staff> {
+    let mut out = Vec::new();
+    let lanes: std::collections::BTreeSet<&String> = plan.keys().map(|k| &k.2).collect();
+    for lane in lanes {
+        let works = m.lane_works(&[lane.as_str()]);
+        let top = plan
+            .iter()
+            .filter(|(k, _)| &k.2 == lane)
+            .map(|(_, &n)| n)
+            .max()
+            .unwrap_or(0);
+        for level in 1..=top {
+            for d in 0..7usize {
+                let spans: Vec<Span> = plan
+                    .iter()
+                    .filter(|(k, &n)| &k.2 == lane && k.0 as usize == d + 1 && n >= level)
+                    .map(|(k, _)| hour_span(k.1))
+                    .collect();
+                if !spans.is_empty() {
+                    out.extend(assistants(
+                        m,
+                        &format!("va-{lane}-{level}-d{d}"),
+                        &[d],
+                        &spans,
+                        &works,
+                        1,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn hour_span(h: u8) -> Span {
+    let t = |h: u32| {
+        NaiveTime::from_hms_opt(h, 0, 0)
+            .unwrap_or(NaiveTime::from_hms_opt(23, 59, 59).expect("valid"))
+    };
+    Span {
+        start: t(h as u32),
+        end: t(h as u32 + 1),
+    }
+}
+
+/// (weekday 1 = Monday, hour) blocks fully inside business hours.
+pub fn business_blocks(m: &Model) -> Vec<(u8, u8)> {
+    let mut v = Vec::new();
+    for d in 0..7 {
+        for s in &m.practice.hours.0[d] {
+            for h in 0..24u32 {
+                let a = NaiveTime::from_hms_opt(h, 0, 0).expect("hour");
+                let fits = a >= s.start
+                    && (h == 23 || NaiveTime::from_hms_opt(h + 1, 0, 0).expect("hour") <= s.end);
+                if fits {
+                    v.push((d as u8 + 1, h as u8));
+                }
+            }
+        }
+    }
+    v
+}
+
+/// Met counts each category needs: the target share of due tasks, raised by how
+/// much the replay of the actual roster flatters the measured result.
+pub fn required(m: &Model, base: &[(u32, u32)], target: f64) -> Vec<u32> {
+    let measured = shares(
+        &m.jobs,
+        |j| m.measured[j].filter(|_| m.jobs[j].counted),
+        m.categories.len(),
+    );
+    base.iter()
+        .zip(&measured)
+        .map(|(&(bm, due), &(mm, _))| {
+            let need = (target * due as f64 - 1e-9).ceil().max(0.0) as u32;
+            need + bm.saturating_sub(mm)
+        })
+        .collect()
+}
+
+fn shortfall(got: &[(u32, u32)], need: &[u32], va: &[bool]) -> u32 {
+    got.iter()
+        .zip(need)
+        .zip(va)
+        .filter(|(_, &v)| v)
+        .map(|((g, n), _)| n.saturating_sub(g.0))
+        .sum()
+}
+
+/// Search for the plan. `target` is the share every category should reach.
+pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff]) -> Recommendation {
+    let n = m.categories.len();
+    let base = run(m, rules, extra);
+    let base_sh = shares(&m.jobs, |j| base.met(&m.jobs, j), n);
+    let need = required(m, &base_sh, target);
+    let licensed: Vec<bool> = m
+        .categories
+        .iter()
+        .map(|c| m.practice.categories[c].licensed)
+        .collect();
+    let va: Vec<bool> = licensed.iter().map(|l| !l).collect();
+    let licensed_short = (0..n)
+        .filter(|&c| licensed[c] && base_sh[c].0 < need[c])
+        .map(|c| m.categories[c].clone())
+        .collect();
+    // Lanes an assistant may work: not licensed, no licensed category.
+    let va_lane: Vec<bool> = m
+        .lanes
+        .iter()
+        .map(|l| {
+            let lane = &m.practice.lanes[l];
+            !lane.licensed
+                && !lane
+                    .categories
+                    .iter()
+                    .any(|c| m.practice.categories[c].licensed)
+        })
+        .collect();
+    let blocks = business_blocks(m);
+    let cap = m.practice.staffing.max_va_hours;
+    let eval = |plan: &Plan| -> (Outcome, u32) {
+        let mut staff = extra.to_vec();
+        staff.extend(plan_staff(m, plan));
+        let out = run(m, rules, &staff);
+        let sh = shares(&m.jobs, |j| out.met(&m.jobs, j), n);
+        let s = shortfall(&sh, &need, &va);
+        (out, s)
+    };
+    let mut plan = Plan::new();
+    let mut replays = 1;
+    let mut cur = base;
+    let mut cur_short = shortfall(&base_sh, &need, &va);
+    while cur_short > 0 && plan.values().sum::<u32>() < cap {
+        let sh = shares(&m.jobs, |j| cur.met(&m.jobs, j), n);
+        let short_cat: Vec<bool> = (0..n).map(|c| va[c] && sh[c].0 < need[c]).collect();
+        // Credit blocks between arrival and deadline of each missed task.
+        let mut credit: BTreeMap<(u8, u8, usize), f64> = BTreeMap::new();
+        for (j, job) in m.jobs.iter().enumerate() {
+            if !short_cat[job.category] || !va_lane[job.queue] || cur.met(&m.jobs, j) != Some(false)
+            {
+                continue;
+            }
+            let Some(dl) = job.deadline else { continue };
+            let mut hit = Vec::new();
+            let mut t = (job.arrive / 3600) * 3600;
+            while t < dl && hit.len() < 48 {
+                let b = super::history::block_of(&m.practice, t);
+                if blocks.contains(&b) {
+                    hit.push(b);
+                }
+                t += 3600;
+            }
+            for b in &hit {
+                *credit.entry((b.0, b.1, job.queue)).or_default() += 1.0 / hit.len() as f64;
+            }
+        }
+        let mut cands: Vec<(f64, (u8, u8, String))> = credit
+            .into_iter()
+            .map(|((d, h, q), c)| (c, (d, h, m.lanes[q].clone())))
+            .collect();
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut best: Option<(u32, (u8, u8, String), Outcome)> = None;
+        for (_, key) in cands.into_iter().take(BEAM) {
+            let mut p = plan.clone();
+            *p.entry(key.clone()).or_default() += 1;
+            let (out, s) = eval(&p);
+            replays += 1;
+            if best.as_ref().is_none_or(|b| s < b.0) {
+                best = Some((s, key, out));
+            }
+        }
+        match best {
+            Some((s, key, out)) if s < cur_short => {
+                *plan.entry(key).or_default() += 1;
+                cur = out;
+                cur_short = s;
+            }
+            _ => break,
+        }
+    }
+    // Reverse delete: drop any hour the target does not need.
+    if cur_short == 0 {
+        let keys: Vec<_> = plan.keys().cloned().collect();
+        for key in keys.iter().rev() {
+            let mut p = plan.clone();
+            let e = p.get_mut(key).expect("key");
+            *e -= 1;
+            if *e == 0 {
+                p.remove(key);
+            }
+            let (out, s) = eval(&p);
+            replays += 1;
+            if s == 0 {
+                plan = p;
+                cur = out;
+            }
+        }
+    }
+    Recommendation {
+        plan,
+        reached: cur_short == 0,
+        licensed_short,
+        outcome: cur,
+        replays,
+    }
+}
