@@ -105,6 +105,10 @@ pub struct Model {
     /// Inbound talk seconds answered by rostered staff, and by anyone else.
     pub inbound_talk_s: (i64, i64),
     pub cal: Calendar,
+    /// Scale on the measured time per attempt, fitted so the replay of the
+    /// roster as worked reproduces the measured share within target over all
+    /// categories together (see [`super::calibrate`]).
+    pub time_scale: f64,
 }
 
 impl Model {
@@ -129,14 +133,14 @@ impl Model {
 /// The practice's attempt rules and handle times, on its business clock.
 pub struct PracticeRules<'a> {
     pub model: &'a Model,
-    pub acw_s: f64,
-    pub non_phone_s: f64,
+    /// Scale on the time per attempt (1 = as measured).
+    pub scale: f64,
 }
 
 impl Rules for PracticeRules<'_> {
     fn handle_s(&self, c: usize, n: u32) -> i64 {
         let _ = n;
-        self.model.handles[c].per_attempt_s.round() as i64
+        (self.model.handles[c].per_attempt_s * self.scale).round() as i64
     }
 
     /// The next attempt is ready `min_gap_days` business days later at the same
@@ -352,6 +356,7 @@ pub fn build(
         inbound,
         inbound_talk_s: talk_in,
         cal,
+        time_scale: 1.0,
     })
 }
 

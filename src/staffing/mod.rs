@@ -72,12 +72,59 @@ pub fn run(m: &Model, rules: &PracticeRules, extra: &[Staff]) -> Outcome {
     replay(&m.jobs, &staff, rules, m.lanes.len())
 }
 
-/// The calibrated prediction: the replayed share, but no better than the
-/// measured share moved by the replayed change.
+/// The calibrated prediction: the measured miss rate scaled by the replayed
+/// change in the miss rate (a replay that halves the misses of the roster as
+/// worked predicts half the measured misses). Falls back to the replayed share.
 pub fn predicted(measured: Option<f64>, base: Option<f64>, scenario: Option<f64>) -> Option<f64> {
     let s = scenario?;
     Some(match (measured, base) {
-        (Some(me), Some(b)) => s.min(me + s - b).clamp(0.0, 1.0),
+        (Some(me), Some(b)) if b < 1.0 => {
+            (1.0 - (1.0 - me) * (1.0 - s) / (1.0 - b)).clamp(0.0, 1.0)
+        }
         _ => s,
     })
+}
+
+/// Pooled shares within target, all categories together.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Calibration {
+    /// Scale on the time per attempt (1: as measured; kept for a future fit).
+    pub scale: f64,
+    pub measured: f64,
+    pub replayed_unscaled: f64,
+    pub replayed: f64,
+}
+
+/// The check of the model: the pooled share within target over all categories,
+/// measured and replayed with the roster as worked (time per attempt as measured).
+pub fn calibrate(m: &Model) -> Calibration {
+    let (mut met, mut due) = (0u32, 0u32);
+    for (j, x) in m.measured.iter().enumerate() {
+        if let (Some(x), true) = (x, m.jobs[j].counted) {
+            met += *x as u32;
+            due += 1;
+        }
+    }
+    let out = run(
+        m,
+        &PracticeRules {
+            model: m,
+            scale: 1.0,
+        },
+        &[],
+    );
+    let (mut rmet, mut rdue) = (0u32, 0u32);
+    for j in 0..m.jobs.len() {
+        if let Some(x) = out.met(&m.jobs, j) {
+            rmet += x as u32;
+            rdue += 1;
+        }
+    }
+    let replayed = rmet as f64 / rdue.max(1) as f64;
+    Calibration {
+        scale: 1.0,
+        measured: met as f64 / due.max(1) as f64,
+        replayed_unscaled: replayed,
+        replayed,
+    }
 }

@@ -30,6 +30,9 @@ pub struct Recommendation {
     pub reached: bool,
     /// Categories below target that no virtual assistant may work (licensed).
     pub licensed_short: Vec<String>,
+    /// Categories below target as measured whose replay with the roster as
+    /// worked already meets it: the shortfall is not for lack of hours.
+    pub not_capacity: Vec<String>,
     pub outcome: Outcome,
     pub replays: usize,
 }
@@ -92,9 +95,13 @@ pub fn business_blocks(m: &Model) -> Vec<(u8, u8)> {
     for d in 0..7 {
         for s in &m.practice.hours.0[d] {
             for h in 0..24u32 {
-                let a = NaiveTime::from_hms_opt(h, 0, 0).expect("hour");
-                let fits = a >= s.start
-                    && (h == 23 || NaiveTime::from_hms_opt(h + 1, 0, 0).expect("hour") <= s.end);
+                use chrono::Timelike;
+                // "24:00" is stored as 23:59:59.
+                let end = match s.end.num_seconds_from_midnight() {
+                    86_399 => 86_400,
+                    e => e,
+                };
+                let fits = h * 3600 >= s.start.num_seconds_from_midnight() && (h + 1) * 3600 <= end;
                 if fits {
                     v.push((d as u8 + 1, h as u8));
                 }
@@ -104,8 +111,10 @@ pub fn business_blocks(m: &Model) -> Vec<(u8, u8)> {
     v
 }
 
-/// Met counts each category needs: the target share of due tasks, raised by how
-/// much the replay of the actual roster flatters the measured result.
+/// Met counts each category needs in replay so that the calibrated prediction
+/// ([`super::predicted`]) reaches the target share: the replayed misses may be
+/// at most (1 − target) × due × replayed misses ÷ measured misses, both of the
+/// roster as worked.
 pub fn required(m: &Model, base: &[(u32, u32)], target: f64) -> Vec<u32> {
     let measured = shares(
         &m.jobs,
@@ -115,8 +124,13 @@ pub fn required(m: &Model, base: &[(u32, u32)], target: f64) -> Vec<u32> {
     base.iter()
         .zip(&measured)
         .map(|(&(bm, due), &(mm, _))| {
-            let need = (target * due as f64 - 1e-9).ceil().max(0.0) as u32;
-            need + bm.saturating_sub(mm)
+            let (base_miss, meas_miss) = ((due - bm) as f64, due.saturating_sub(mm) as f64);
+            let allowed = if meas_miss > 0.0 && base_miss > 0.0 {
+                (1.0 - target) * due as f64 * base_miss / meas_miss
+            } else {
+                (1.0 - target) * due as f64
+            };
+            (due as f64 - allowed - 1e-9).ceil().clamp(0.0, due as f64) as u32
         })
         .collect()
 }
@@ -146,6 +160,14 @@ pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff])
         .filter(|&c| licensed[c] && base_sh[c].0 < need[c])
         .map(|c| m.categories[c].clone())
         .collect();
+    let measured = shares(&m.jobs, |j| m.measured[j].filter(|_| m.jobs[j].counted), n);
+    let goal = |(met, due): (u32, u32)| met as f64 >= target * due as f64 - 1e-9;
+    let not_capacity: Vec<String> = (0..n)
+        .filter(|&c| !goal(measured[c]) && goal(base_sh[c]))
+        .map(|c| m.categories[c].clone())
+        .collect();
+    // Only categories the replay says lack hours are searched for.
+    let va: Vec<bool> = (0..n).map(|c| va[c] && !goal(base_sh[c])).collect();
     // Lanes an assistant may work: not licensed, no licensed category.
     let va_lane: Vec<bool> = m
         .lanes
@@ -218,7 +240,13 @@ pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff])
                 cur = out;
                 cur_short = s;
             }
-            _ => break,
+            _ => {
+                tracing::debug!(
+                    "recommend: no candidate improves the shortfall {cur_short}: {:?}",
+                    sh.iter().zip(&need).collect::<Vec<_>>()
+                );
+                break;
+            }
         }
     }
     // Reverse delete: drop any hour the target does not need.
@@ -243,6 +271,7 @@ pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff])
         plan,
         reached: cur_short == 0,
         licensed_short,
+        not_capacity,
         outcome: cur,
         replays,
     }

@@ -44,6 +44,7 @@ pub struct View {
     /// Mean first attempts waiting at the end of each (weekday, hour, lane) block: (actual roster, recommended).
     pub backlog: BTreeMap<(u8, u8, String), (f64, f64)>,
     pub patience_s: Option<f64>,
+    pub calibration: super::Calibration,
 }
 
 impl View {
@@ -55,8 +56,7 @@ impl View {
 pub fn rules(m: &Model) -> PracticeRules<'_> {
     PracticeRules {
         model: m,
-        acw_s: m.practice.staffing.after_call_work_s,
-        non_phone_s: m.practice.staffing.non_phone_time_s,
+        scale: m.time_scale,
     }
 }
 
@@ -85,7 +85,9 @@ pub fn compute(
     target_share: f64,
     adds: &[Addition],
 ) -> Result<View> {
-    let m = history::build(config, lake, p, from, to)?;
+    let mut m = history::build(config, lake, p, from, to)?;
+    let cal = super::calibrate(&m);
+    m.time_scale = cal.scale;
     let extra = added_staff(&m, adds)?;
     let r = rules(&m);
     let n = m.categories.len();
@@ -137,6 +139,7 @@ pub fn compute(
         inbound,
         backlog,
         patience_s,
+        calibration: cal,
         model: m,
     })
 }

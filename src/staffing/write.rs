@@ -343,7 +343,7 @@ pub fn assumptions(v: &View) -> String {
     let _ = writeln!(o, "- Attempts per task: as many as history shows it took (at least one); a task closed with no outreach (the patient called in) leaves the queue when it was closed. Retries are ready `min_gap_days` business days later at the same time of day (an hour of business time later when the gap is 0) and are due by that day's close.");
     let _ = writeln!(o, "- Staff: the roster in the config; each person works, earliest deadline first, every category of every lane they own. Answered inbound calls logged to a rostered person ({:.0} h) are taken out of that person's time as they happened; {:.0} h of inbound talk by people not on the roster is not.", v.model.inbound_talk_s.0 as f64 / 3600.0, v.model.inbound_talk_s.1 as f64 / 3600.0);
     let _ = writeln!(o, "- Virtual assistants added by a what-if or the recommendation work only callback tasks (not the live line) in the blocks given, never licensed (clinical) categories.");
-    let _ = writeln!(o, "- Calibration: replaying the roster as worked gives the 'replayed' share; its difference from the measured share (task_facts.met_target) is the calibration gap. A prediction is the replayed share under the new roster, but never better than the measured share moved by the replayed change (min of the two).");
+    let _ = writeln!(o, "- Calibration: replaying the roster as worked gives the 'replayed' share; its difference from the measured share (task_facts.met_target) is the calibration gap. All categories together: {} measured, {} replayed. A prediction scales the measured misses by the replayed change in misses: predicted = 1 − (1 − measured) × (1 − replayed with new roster) ÷ (1 − replayed with roster as worked).", pct(Some(v.calibration.measured)), pct(Some(v.calibration.replayed)));
     let _ = writeln!(o, "- Recommendation: target share {:.0}% for every category a virtual assistant may work; greedy by hour block and lane, {} replays, then reverse delete; at most {} hours a week (`staffing.max_va_hours`).", v.target_share * 100.0, v.rec.replays, st.max_va_hours);
     let _ = writeln!(o, "- Inbound line: Erlang C per hour block for {:.0}% answered within {:.0} s, occupancy capped at {:.0}%, shrinkage {:.0}%; Erlang A abandonment with mean patience {} (all waiting time ÷ callers who hung up).", st.service_level * 100.0, st.answer_within_s, st.max_occupancy * 100.0, st.shrinkage * 100.0, v.patience_s.map_or("unknown (nobody hung up)".into(), |p| format!("{p:.0} s")));
     o
@@ -393,7 +393,9 @@ pub fn text(views: &[View]) -> String {
         }
         let _ = writeln!(
             o,
-            "(* below the goal as measured; predictions are calibrated: see assumptions.md)\n"
+            "(* below the goal as measured. All categories together: measured {}, replayed {} with the roster as worked. A prediction scales the measured misses by the replayed change; see assumptions.md)\n",
+            pct(Some(v.calibration.measured)),
+            pct(Some(v.calibration.replayed))
         );
         if wi {
             for a in &v.adds {
@@ -428,6 +430,9 @@ pub fn text(views: &[View]) -> String {
                 })
                 .collect();
             let _ = writeln!(o, "  {:<11} {}  {}", lane, day(d), list.join(", "));
+        }
+        if !v.rec.not_capacity.is_empty() {
+            let _ = writeln!(o, "  below the goal as measured but met by the replay of the current roster (not for lack of hours: look at priority and routing): {}", v.rec.not_capacity.join(", "));
         }
         if !v.rec.licensed_short.is_empty() {
             let _ = writeln!(
@@ -507,6 +512,8 @@ pub fn summary(views: &[View]) -> serde_json::Value {
                     "recommended_va_hours_per_week": v.rec.hours(),
                     "recommendation_reaches_target": v.rec.reached,
                     "licensed_below_target": v.rec.licensed_short,
+                    "below_target_not_for_lack_of_hours": v.rec.not_capacity,
+                    "calibration": v.calibration,
                     "recommendation": v.rec.plan.iter().map(|((d, h, l), n)| serde_json::json!({"weekday": day(*d), "hour": h, "lane": l, "va_hours_per_week": n})).collect::<Vec<_>>(),
                     "whatif": v.adds.iter().map(|a| &a.text).collect::<Vec<_>>(),
                 })
