@@ -65,6 +65,26 @@ pub fn assistants(
         .collect()
 }
 
+/// Staff for `--add` what-ifs (and recommendation plans), in the order given.
+pub fn added_staff(
+    m: &Model,
+    adds: &[spec::Addition],
+) -> Result<Vec<Staff>, crate::error::UsageError> {
+    let mut out = Vec::new();
+    for (i, a) in adds.iter().enumerate() {
+        let works = a.works(&m.practice, &m.lanes)?;
+        out.extend(assistants(
+            m,
+            &format!("add{i}"),
+            &a.days,
+            &[a.span],
+            &works,
+            a.count,
+        ));
+    }
+    Ok(out)
+}
+
 /// Replay the model's jobs with its worked roster plus `extra` staff.
 pub fn run(m: &Model, rules: &PracticeRules, extra: &[Staff]) -> Outcome {
     let mut staff = m.staff.clone();

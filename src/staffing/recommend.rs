@@ -11,7 +11,8 @@
 
 use super::history::{Model, PracticeRules};
 use super::replay::{Outcome, Staff};
-use super::{assistants, run, shares};
+use super::spec::Addition;
+use super::{run, shares};
 use crate::config::Span;
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
@@ -43,39 +44,65 @@ impl Recommendation {
     }
 }
 
-/// Staff for a plan: per lane, the k-th assistant works every block with ≥ k assistants.
-pub fn plan_staff(m: &Model, plan: &Plan) -> Vec<Staff> {
-    let mut out = Vec::new();
-    let lanes: std::collections::BTreeSet<&String> = plan.keys().map(|k| &k.2).collect();
-    for lane in lanes {
-        let works = m.lane_works(&[lane.as_str()]);
-        let top = plan
+/// A plan as `--add` specs, so a planner (or a test) can replay exactly what was
+/// recommended: per lane and weekday, the k-th assistant works each run of
+/// consecutive hours with at least k assistants; equal runs are one spec.
+pub fn plan_specs(plan: &Plan) -> Vec<Addition> {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let mut runs: BTreeMap<(String, u8, u8, u8), u32> = BTreeMap::new();
+    let groups: std::collections::BTreeSet<(String, u8)> =
+        plan.keys().map(|k| (k.2.clone(), k.0)).collect();
+    for (lane, d) in groups {
+        let hours: BTreeMap<u8, u32> = plan
             .iter()
-            .filter(|(k, _)| &k.2 == lane)
-            .map(|(_, &n)| n)
-            .max()
-            .unwrap_or(0);
+            .filter(|(k, _)| k.2 == lane && k.0 == d)
+            .map(|(k, &n)| (k.1, n))
+            .collect();
+        let top = hours.values().copied().max().unwrap_or(0);
         for level in 1..=top {
-            for d in 0..7usize {
-                let spans: Vec<Span> = plan
-                    .iter()
-                    .filter(|(k, &n)| &k.2 == lane && k.0 as usize == d + 1 && n >= level)
-                    .map(|(k, _)| hour_span(k.1))
-                    .collect();
-                if !spans.is_empty() {
-                    out.extend(assistants(
-                        m,
-                        &format!("va-{lane}-{level}-d{d}"),
-                        &[d],
-                        &spans,
-                        &works,
-                        1,
-                    ));
+            let mut start: Option<u8> = None;
+            for h in 0..=24u8 {
+                let on = hours.get(&h).is_some_and(|&n| n >= level);
+                match (on, start) {
+                    (true, None) => start = Some(h),
+                    (false, Some(a)) => {
+                        *runs.entry((lane.clone(), d, a, h)).or_default() += 1;
+                        start = None;
+                    }
+                    _ => {}
                 }
             }
         }
     }
-    out
+    runs.into_iter()
+        .map(|((lane, d, a, b), n)| {
+            let span = Span {
+                start: hour_span(a).start,
+                end: hour_span(b - 1).end,
+            };
+            Addition {
+                text: format!(
+                    "{} {}-{} {lane} {n}",
+                    DAYS[(d as usize - 1) % 7],
+                    span.start.format("%H:%M"),
+                    if b == 24 {
+                        "24:00".to_string()
+                    } else {
+                        span.end.format("%H:%M").to_string()
+                    }
+                ),
+                days: vec![(d as usize - 1) % 7],
+                span,
+                work: vec![lane],
+                count: n,
+            }
+        })
+        .collect()
+}
+
+/// Staff for a plan: exactly the staff its `--add` specs give.
+pub fn plan_staff(m: &Model, plan: &Plan) -> Vec<Staff> {
+    super::added_staff(m, &plan_specs(plan)).expect("a plan names only lanes assistants may work")
 }
 
 fn hour_span(h: u8) -> Span {

@@ -5,9 +5,8 @@ use super::history::{self, block_of, Model, PracticeRules};
 use super::recommend::{self, plan_staff, Recommendation};
 use super::replay::{backlog, Outcome, Staff};
 use super::spec::Addition;
-use super::{assistants, inbound, predicted, ratio, run, shares, workload};
+use super::{inbound, predicted, ratio, run, shares, workload};
 use crate::config::{Config, Practice};
-use crate::error::UsageError;
 use crate::lake::Lake;
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -60,23 +59,6 @@ pub fn rules(m: &Model) -> PracticeRules<'_> {
     }
 }
 
-/// Staff for the `--add` what-ifs.
-pub fn added_staff(m: &Model, adds: &[Addition]) -> Result<Vec<Staff>, UsageError> {
-    let mut out = Vec::new();
-    for (i, a) in adds.iter().enumerate() {
-        let works = a.works(&m.practice, &m.lanes)?;
-        out.extend(assistants(
-            m,
-            &format!("add{i}"),
-            &a.days,
-            &[a.span],
-            &works,
-            a.count,
-        ));
-    }
-    Ok(out)
-}
-
 pub fn compute(
     config: &Config,
     lake: &Lake,
@@ -88,7 +70,7 @@ pub fn compute(
     let mut m = history::build(config, lake, p, from, to)?;
     let cal = super::calibrate(&m);
     m.time_scale = cal.scale;
-    let extra = added_staff(&m, adds)?;
+    let extra = super::added_staff(&m, adds)?;
     let r = rules(&m);
     let n = m.categories.len();
     let base = run(&m, &r, &[]);

@@ -375,10 +375,16 @@ pub fn text(views: &[View]) -> String {
         let _ = writeln!(o);
         for l in &v.lines {
             let short = l.measured.is_some_and(|x| x < v.target_share);
+            let odd = v.rec.not_capacity.contains(&l.category);
             let _ = write!(
                 o,
                 "{:<24} {:>6} {:>9} {:>9} {:>11} {:>12}",
-                format!("{}{}", l.category, if short { " *" } else { "" }),
+                format!(
+                    "{}{}{}",
+                    l.category,
+                    if short { " *" } else { "" },
+                    if odd { "†" } else { "" }
+                ),
                 l.due,
                 pct(l.measured),
                 pct(l.replayed),
@@ -431,6 +437,14 @@ pub fn text(views: &[View]) -> String {
                 .collect();
             let _ = writeln!(o, "  {:<11} {}  {}", lane, day(d), list.join(", "));
         }
+        let specs = super::recommend::plan_specs(&v.rec.plan);
+        if !specs.is_empty() {
+            let args: Vec<String> = specs
+                .iter()
+                .map(|a| format!("--add \"{}\"", a.text))
+                .collect();
+            let _ = writeln!(o, "  as a what-if: followup staffing {}", args.join(" "));
+        }
         if !v.rec.not_capacity.is_empty() {
             let _ = writeln!(o, "  below the goal as measured but met by the replay of the current roster (not for lack of hours: look at priority and routing): {}", v.rec.not_capacity.join(", "));
         }
@@ -441,7 +455,38 @@ pub fn text(views: &[View]) -> String {
                 v.rec.licensed_short.join(", ")
             );
         }
-        // The shortfall the view found: the worst afternoon blocks.
+        if !v.rec.not_capacity.is_empty() {
+            let _ = writeln!(o, "† the replay of the roster as worked meets the goal, so the shortfall is not for lack of hours and predictions for it are unreliable\n");
+        }
+        // Where capacity runs short: load against capacity by hour, all weekdays together.
+        let _ = writeln!(
+            o,
+            "callback workload as % of capacity by hour (all weekdays):"
+        );
+        let mut lanes: std::collections::BTreeMap<
+            &str,
+            std::collections::BTreeMap<u8, (f64, f64)>,
+        > = Default::default();
+        for ((_, h, l), r) in &v.workload {
+            let e = lanes.entry(l.as_str()).or_default().entry(*h).or_default();
+            e.0 += r.workload_min;
+            e.1 += r.capacity_min;
+        }
+        for (lane, hours) in lanes {
+            let cells: Vec<String> = hours
+                .iter()
+                .filter(|(_, (w, c))| *w > 0.0 || *c > 0.0)
+                .map(|(h, (w, c))| {
+                    if *c > 0.0 {
+                        format!("{h:02} {:>4.0}%", w / c * 100.0)
+                    } else {
+                        format!("{h:02}   — ")
+                    }
+                })
+                .collect();
+            let _ = writeln!(o, "  {:<11} {}", lane, cells.join(" |"));
+        }
+        // The shortfall the view found: the worst blocks.
         let mut worst: Vec<(f64, String)> = v
             .workload
             .iter()
@@ -515,6 +560,7 @@ pub fn summary(views: &[View]) -> serde_json::Value {
                     "below_target_not_for_lack_of_hours": v.rec.not_capacity,
                     "calibration": v.calibration,
                     "recommendation": v.rec.plan.iter().map(|((d, h, l), n)| serde_json::json!({"weekday": day(*d), "hour": h, "lane": l, "va_hours_per_week": n})).collect::<Vec<_>>(),
+                    "recommendation_as_add": super::recommend::plan_specs(&v.rec.plan).iter().map(|a| a.text.clone()).collect::<Vec<_>>(),
                     "whatif": v.adds.iter().map(|a| &a.text).collect::<Vec<_>>(),
                 })
             })
