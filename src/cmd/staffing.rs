@@ -55,6 +55,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         .iter()
         .map(|s| spec::parse(s))
         .collect::<Result<Vec<_>, _>>()?;
+    for p in &config.practices {
+        let lanes: Vec<String> = p.lanes.keys().cloned().collect();
+        for a in &adds {
+            a.works(p, &lanes)?;
+        }
+    }
     if let Some(t) = args.target_share {
         if !(t > 0.0 && t <= 1.0) {
             return Err(UsageError(format!(

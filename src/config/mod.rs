@@ -130,7 +130,6 @@ struct RawPractice {
 struct RawStaffing {
     handle_time: Option<String>,
     after_call_work: Option<String>,
-    non_phone_time: Option<String>,
     max_va_hours: Option<u32>,
     answer_within: Option<String>,
     service_level: Option<f64>,
@@ -145,8 +144,6 @@ pub struct Staffing {
     pub handle_time_s: f64,
     /// Wrap-up after each attempt (notes, status), added to measured talk time.
     pub after_call_work_s: f64,
-    /// Time to send a text, email, portal message or letter.
-    pub non_phone_time_s: f64,
     /// Most virtual-assistant hours per week the recommendation may add.
     pub max_va_hours: u32,
     /// Inbound line: answer target, service level, shrinkage, occupancy cap.
@@ -161,7 +158,6 @@ impl Default for Staffing {
         Staffing {
             handle_time_s: 360.0,
             after_call_work_s: 60.0,
-            non_phone_time_s: 120.0,
             max_va_hours: 200,
             answer_within_s: 20.0,
             service_level: 0.8,

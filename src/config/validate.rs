@@ -254,7 +254,6 @@ fn staffing(r: &super::RawStaffing) -> Result<super::Staffing, (String, String)>
         &r.after_call_work,
         &mut s.after_call_work_s,
     )?;
-    dur("non_phone_time", &r.non_phone_time, &mut s.non_phone_time_s)?;
     dur("answer_within", &r.answer_within, &mut s.answer_within_s)?;
     if s.handle_time_s <= 0.0 {
         return Err((

@@ -17,9 +17,6 @@ pub mod view;
 pub mod workload;
 pub mod write;
 
-#[cfg(test)]
-mod erlang_tests;
-
 use crate::config::{Span, WeekHours};
 use history::{expand, Model, PracticeRules};
 use replay::{replay, Job, OpenTime, Outcome, Staff};
