@@ -112,7 +112,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&write::summary(&views))?);
     } else {
-        print!("{}", write::text(&views));
+        print!("{}", crate::staffing::text::text(&views));
     }
     if !cli.quiet {
         eprintln!(

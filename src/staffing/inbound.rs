@@ -39,13 +39,29 @@ pub fn patience_s(m: &Model) -> Option<f64> {
     (gave_up > 0).then(|| waited as f64 / gave_up as f64)
 }
 
+/// Per business-hour block (calls outside business hours reach a closed line
+/// and are left out). A block with fewer than 5 answered calls uses the mean
+/// handle time of all answered calls.
 pub fn table(m: &Model) -> BTreeMap<(u8, u8), Row> {
     let st = &m.practice.staffing;
     let weeks = m.weeks();
     let patience = patience_s(m);
+    let open = super::recommend::business_blocks(m);
     let mut acc: BTreeMap<(u8, u8), (u32, u32, i64)> = BTreeMap::new();
+    let (mut all_n, mut all_talk) = (0u32, 0i64);
     for c in &m.inbound {
-        let e = acc.entry(block_of(&m.practice, c.started)).or_default();
+        if let (Some(a), Some(end)) = (c.answered, c.ended) {
+            all_n += 1;
+            all_talk += (end - a).max(0);
+        }
+    }
+    let mean_aht = all_talk as f64 / all_n.max(1) as f64;
+    for c in &m.inbound {
+        let b = block_of(&m.practice, c.started);
+        if !open.contains(&b) {
+            continue;
+        }
+        let e = acc.entry(b).or_default();
         e.0 += 1;
         if let (Some(a), Some(end)) = (c.answered, c.ended) {
             e.1 += 1;
@@ -54,10 +70,10 @@ pub fn table(m: &Model) -> BTreeMap<(u8, u8), Row> {
     }
     acc.into_iter()
         .map(|(k, (n, answered, talk))| {
-            let aht = if answered > 0 {
+            let aht = if answered >= 5 {
                 talk as f64 / answered as f64
             } else {
-                0.0
+                mean_aht
             };
             let load = Load {
                 calls: n as f64 / weeks,

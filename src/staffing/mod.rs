@@ -13,6 +13,7 @@ pub mod inbound;
 pub mod recommend;
 pub mod replay;
 pub mod spec;
+pub mod text;
 pub mod view;
 pub mod workload;
 pub mod write;
