@@ -257,7 +257,7 @@ pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff])
             *p.entry(key.clone()).or_default() += 1;
             let (out, s) = eval(&p);
             replays += 1;
-            if best.as_ref().is_none_or(|b| s < b.0) {
+            if best.as_ref().map_or(true, |b| s < b.0) {
                 best = Some((s, key, out));
             }
         }

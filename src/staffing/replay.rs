@@ -214,7 +214,7 @@ pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize)
                     q.pop_first();
                     continue;
                 }
-                if best.is_none_or(|b| (due, j) < (b.0, b.1)) {
+                if best.map_or(true, |b| (due, j) < (b.0, b.1)) {
                     best = Some((due, j, n));
                 }
                 break;
