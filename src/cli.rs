@@ -38,6 +38,8 @@ pub enum Command {
     Query(cmd::query::Args),
     Metrics(cmd::metrics::Args),
     Report(cmd::report::Args),
+    Lists(cmd::lists::Args),
+    Nightly(cmd::nightly::Args),
     Erlang(cmd::erlang::Args),
     Staffing(cmd::staffing::Args),
 }
@@ -62,6 +64,8 @@ pub fn main() -> i32 {
         Command::Query(a) => cmd::query::run(&cli, a),
         Command::Metrics(a) => cmd::metrics::run(&cli, a),
         Command::Report(a) => cmd::report::run(&cli, a),
+        Command::Lists(a) => cmd::lists::run(&cli, a),
+        Command::Nightly(a) => cmd::nightly::run(&cli, a),
         Command::Erlang(a) => cmd::erlang::run(&cli, a),
         Command::Staffing(a) => cmd::staffing::run(&cli, a),
     };

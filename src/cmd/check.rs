@@ -40,7 +40,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         for p in &profiles {
             writeln!(
                 out,
-                "  {:<22} {:<12} {}  {}",
+                "  {:<26} {:<12} {}  {}",
                 p.name(),
                 p.table().name(),
                 p.def.pattern,
@@ -59,12 +59,20 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             .map(|p| ingest::export_file(&config.paths.exports, p.clone()))
             .collect()
     };
+    let files = ingest::expand_manifests(files, &config.paths.exports)?;
     let mut problems = false;
     let phones = ingest::map::PhoneCache::default();
     for f in &files {
-        let Some(profile) = ingest::match_profile(&profiles, &f.rel) else {
+        let Some(profile) = ingest::select_profile(&profiles, f) else {
             problems = true;
-            writeln!(out, "{}: matches no source profile", f.rel)?;
+            match &f.resource_type {
+                Some(t) => writeln!(
+                    out,
+                    "{}: {t} (listed in a bulk-data manifest): no active profile reads {t}",
+                    f.rel
+                )?,
+                None => writeln!(out, "{}: matches no source profile", f.rel)?,
+            }
             continue;
         };
         let bytes =
@@ -75,7 +83,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             writeln!(out, "{}: profile {}: unreadable: {e}", f.rel, a.profile)?;
             continue;
         }
-        writeln!(
+        write!(
             out,
             "{}: profile {} -> {}: {} row(s), {} map cleanly, {} would be quarantined",
             f.rel,
@@ -85,6 +93,17 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             a.rows.len(),
             a.rejects.len()
         )?;
+        if a.merged > 0 {
+            write!(out, ", {} call leg(s) merged into their call", a.merged)?;
+        }
+        if a.superseded > 0 {
+            write!(
+                out,
+                ", {} older version(s) of a record superseded (duplicates)",
+                a.superseded
+            )?;
+        }
+        writeln!(out)?;
         for w in &a.warnings {
             writeln!(out, "  warning: {w}")?;
         }

@@ -16,7 +16,8 @@ use std::path::PathBuf;
 /// lake: the latest `updated_at` wins per key, an identical row is a duplicate. A
 /// file already ingested with the same content is skipped, so running it again
 /// changes nothing. Every rejected row goes to the quarantine folder with its file,
-/// line, column, raw value and reason. Prints read = stored + quarantined + duplicates.
+/// line, column, raw value and reason. Prints read = stored + quarantined + duplicates
+/// (+ call legs merged into their logical call, for phone systems that log each leg).
 ///
 /// Cost: each touched month partition is read and rewritten once per run.
 #[derive(Debug, clap::Args)]
@@ -74,12 +75,19 @@ pub fn summary(r: &Report, quarantine: &std::path::Path) -> String {
         r.skipped_unchanged,
         r.unmatched.len()
     );
+    // Merged call legs are shown only when an adapter merged some.
+    let legs = r.total().merged > 0;
     let line = |s: &mut String, name: &str, c: &Counts| {
-        let _ = writeln!(
+        let _ = write!(
             s,
             "  {name:<13} read {:>8}  stored {:>8}  quarantined {:>6}  duplicates {:>7}",
             c.read, c.stored, c.quarantined, c.duplicates
         );
+        let _ = if legs {
+            writeln!(s, "  merged legs {:>6}", c.merged)
+        } else {
+            writeln!(s)
+        };
     };
     for (t, c) in &r.by_table {
         line(&mut s, t.name(), c);

@@ -3,7 +3,9 @@
 pub mod check;
 pub mod erlang;
 pub mod ingest;
+pub mod lists;
 pub mod metrics;
+pub mod nightly;
 pub mod query;
 pub mod report;
 pub mod sample;

@@ -32,6 +32,7 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let config = super::load_config(cli)?;
     let lake = Lake::new(&config.paths.lake);
+    let _lock = crate::publish::RunLock::acquire(&config.paths.runs, "report")?;
     let monday = match args.week {
         Some(m) => m,
         None => report::last_complete_week(
@@ -47,8 +48,30 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         .out
         .clone()
         .unwrap_or_else(|| config.paths.reports.clone());
+    let (r, written) = weekly_report(&config, monday, &out)?;
+    if !cli.quiet {
+        eprintln!(
+            "report {}: {} and {} with {} chart(s); {} finding(s)",
+            r.week,
+            written.html.display(),
+            written.markdown.display(),
+            written.charts,
+            r.findings.len()
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+/// Compute the metrics for the 13 weeks ending with the ISO week starting `monday`
+/// and render its report into `<out>/<week>/`, published atomically.
+pub fn weekly_report(
+    config: &crate::config::Config,
+    monday: chrono::NaiveDate,
+    out: &std::path::Path,
+) -> Result<(report::Report, report::Written)> {
     let week = metrics::facts::iso_week(monday);
-    let metrics_dir = out.join(&week).join("metrics");
+    let staging = crate::publish::Staging::new(&out.join(&week))?;
+    let metrics_dir = staging.dir.join("metrics");
     let base = config
         .path
         .parent()
@@ -62,11 +85,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         queries: base.join("queries"),
         compare: None,
     };
-    metrics::run(&config, &opts, &|stage| {
+    metrics::run(config, &opts, &|stage| {
         tracing::info!("report: metrics: {stage}")
     })?;
     // The staffing view of the same 13 weeks, rendered into its own section.
-    let staffing_dir = out.join(&week).join("staffing");
+    let lake = crate::lake::Lake::new(&config.paths.lake);
+    let staffing_dir = staging.dir.join("staffing");
     crate::lake::create_private_dir(&staffing_dir)?;
     let views = config
         .practices
@@ -74,7 +98,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         .map(|p| {
             tracing::info!("report: staffing {}", p.id);
             crate::staffing::view::compute(
-                &config,
+                config,
                 &lake,
                 p,
                 (opts.from, opts.to),
@@ -84,17 +108,24 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         })
         .collect::<Result<Vec<_>>>()?;
     crate::staffing::write::all(&staffing_dir, &views)?;
-    let mut r = report::build(&config, monday, &metrics_dir)?;
+    let mut r = report::build(config, monday, &metrics_dir)?;
     report::staffing::add_section(&mut r, &staffing_dir)?;
-    let written = report::write(&r, &out)?;
-    if !cli.quiet {
-        eprintln!(
-            "report {week}: {} and {} with {} chart(s); {} finding(s)",
-            written.html.display(),
-            written.markdown.display(),
-            written.charts,
-            r.findings.len()
-        );
-    }
-    Ok(EXIT_OK)
+    let written = report::write(&r, &staging.root)?;
+    crate::failpoint::hit("weekly-staged");
+    let dir = staging.publish()?;
+    let written = report::Written {
+        html: dir.join("report.html"),
+        markdown: dir.join("report.md"),
+        charts: written.charts,
+    };
+    Ok((r, written))
+}
+
+/// The weekly report's files (for the nightly job).
+pub fn weekly(
+    config: &crate::config::Config,
+    monday: chrono::NaiveDate,
+    out: &std::path::Path,
+) -> Result<report::Written> {
+    Ok(weekly_report(config, monday, out)?.1)
 }

@@ -76,6 +76,13 @@ impl WeekHours {
     }
 }
 
+/// `"mon"` … `"sun"` as a weekday.
+pub fn parse_weekday(s: &str) -> Option<chrono::Weekday> {
+    DAYS.iter()
+        .position(|d| *d == s)
+        .and_then(|i| chrono::Weekday::try_from(i as u8).ok())
+}
+
 /// Weekday keys, Monday first.
 pub const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 

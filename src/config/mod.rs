@@ -32,6 +32,8 @@ struct RawConfig {
     #[serde(default)]
     sources: Sources,
     #[serde(default)]
+    nightly: Nightly,
+    #[serde(default)]
     defaults: toml::Table,
     #[serde(default)]
     practices: Vec<toml::Table>,
@@ -44,6 +46,8 @@ struct RawPaths {
     lake: Option<PathBuf>,
     quarantine: Option<PathBuf>,
     reports: Option<PathBuf>,
+    lists: Option<PathBuf>,
+    runs: Option<PathBuf>,
 }
 
 /// Folders, resolved against the config file's folder.
@@ -53,6 +57,39 @@ pub struct Paths {
     pub lake: PathBuf,
     pub quarantine: PathBuf,
     pub reports: PathBuf,
+    /// Tomorrow's call lists (PHI: owner-only permissions).
+    pub lists: PathBuf,
+    /// Nightly run manifests and the lock file.
+    pub runs: PathBuf,
+}
+
+/// What `followup nightly` does besides the every-night stages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nightly {
+    /// On the night whose data day is this weekday, render the weekly report for
+    /// the last complete ISO week ("sun" = the week that day completes).
+    #[serde(default = "default_report_day")]
+    pub weekly_report_day: String,
+}
+
+fn default_report_day() -> String {
+    "sun".into()
+}
+
+impl Default for Nightly {
+    fn default() -> Self {
+        Nightly {
+            weekly_report_day: default_report_day(),
+        }
+    }
+}
+
+impl Nightly {
+    /// The configured weekday (validated at load).
+    pub fn report_weekday(&self) -> chrono::Weekday {
+        hours::parse_weekday(&self.weekly_report_day).unwrap_or(chrono::Weekday::Sun)
+    }
 }
 
 /// Where the keyed-hash secret comes from (see README, "Privacy").
@@ -116,6 +153,8 @@ struct RawPractice {
     recovery_window_days: u32,
     #[serde(default = "default_target_share")]
     target_share: f64,
+    #[serde(default)]
+    callback_number: Option<String>,
     categories: BTreeMap<String, RawCategory>,
     lanes: BTreeMap<String, RawLane>,
     #[serde(default)]
@@ -251,6 +290,8 @@ pub struct Practice {
     pub recovery_window_days: u32,
     /// The share of requests that should be first attempted within target (the goal line).
     pub target_share: f64,
+    /// The number patients are asked to call back (fills `{callback_number}` in voicemail wording).
+    pub callback_number: Option<String>,
     pub categories: BTreeMap<String, Category>,
     pub lanes: BTreeMap<String, Lane>,
     pub roster: BTreeMap<String, WeekHours>,
@@ -279,6 +320,7 @@ pub struct Config {
     pub paths: Paths,
     pub privacy: Privacy,
     pub sources: Sources,
+    pub nightly: Nightly,
     pub practices: Vec<Practice>,
 }
 
@@ -316,7 +358,19 @@ impl Config {
             lake: resolve(raw.paths.lake, "lake"),
             quarantine: resolve(raw.paths.quarantine, "quarantine"),
             reports: resolve(raw.paths.reports, "reports"),
+            lists: resolve(raw.paths.lists, "lists"),
+            runs: resolve(raw.paths.runs, "runs"),
         };
+        if hours::parse_weekday(&raw.nightly.weekly_report_day).is_none() {
+            return Err(invalid(
+                path,
+                "nightly.weekly_report_day",
+                &format!(
+                    "unknown weekday `{}`; use mon, tue, wed, thu, fri, sat or sun",
+                    raw.nightly.weekly_report_day
+                ),
+            ));
+        }
         let mut privacy = raw.privacy;
         privacy.key_file = privacy.key_file.map(|p| resolve(Some(p), ""));
         let mut sources = raw.sources;
@@ -356,6 +410,7 @@ impl Config {
             paths,
             privacy,
             sources,
+            nightly: raw.nightly,
             practices,
         })
     }

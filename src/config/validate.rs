@@ -212,6 +212,7 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
         us_federal_holidays: rp.us_federal_holidays,
         recovery_window_days: rp.recovery_window_days,
         target_share: rp.target_share,
+        callback_number: rp.callback_number,
         categories,
         lanes,
         roster,

@@ -64,14 +64,24 @@ impl Mapper<'_> {
         let practice_id = match (&p.def.practice_column, &p.def.practice_id) {
             (Some(col), _) => get(col),
             (None, Some(id)) => id.clone(),
-            (None, None) => unreachable!("profile compile requires one"),
+            // The first folder below the exports folder; a file outside any folder has none.
+            (None, None) => match self.source.split_once('/') {
+                Some((folder, _)) => folder.to_string(),
+                None => String::new(),
+            },
         };
-        let practice_col = p.def.practice_column.as_deref().unwrap_or("practice_id");
+        let practice_col = match (&p.def.practice_column, p.def.practice_folder) {
+            (Some(c), _) => c.as_str(),
+            (None, true) => "practice folder",
+            (None, false) => "practice_id",
+        };
         let Some(practice) = self.config.practice(&practice_id) else {
             return Err(RowError::at(
                 practice_col,
                 &practice_id,
-                if practice_id.is_empty() {
+                if practice_id.is_empty() && p.def.practice_folder {
+                    "missing practice id: put the file in its practice's folder (exports/<practice id>/)".to_string()
+                } else if practice_id.is_empty() {
                     "missing practice id".to_string()
                 } else {
                     format!("practice `{practice_id}` is not configured; add it to [[practices]]")
@@ -96,7 +106,14 @@ impl Mapper<'_> {
         let mut raws: Vec<(usize, Value)> = Vec::new();
         for i in order {
             let col = &cols[i];
-            let Some(src) = &p.sources[i] else { continue };
+            let Some(src) = &p.sources[i] else {
+                // An unmapped column still has its (empty) raw value, so every row's
+                // raw columns line up with the table's.
+                if col.raw {
+                    raws.push((i, Value::Null));
+                }
+                continue;
+            };
             let (field, text) = match src {
                 ColumnSource::Field(f) => (f.clone(), get(f)),
                 ColumnSource::Concat(fs) => (
@@ -107,6 +124,11 @@ impl Mapper<'_> {
                         .collect::<Vec<_>>()
                         .join(" "),
                 ),
+                ColumnSource::FirstOf { first_of } => first_of
+                    .iter()
+                    .map(|f| (f.clone(), get(f)))
+                    .find(|(_, v)| !v.is_empty())
+                    .unwrap_or_else(|| (first_of.join("|"), String::new())),
                 ColumnSource::ByDirection {
                     inbound,
                     outbound,
@@ -192,9 +214,19 @@ impl Mapper<'_> {
                     Ok(t) => Value::Ts(t),
                     Err(m) => return Err(RowError::at(&field, &text, m)),
                 },
-                Kind::Int => match text.parse::<i64>() {
-                    Ok(n) => Value::Int(n),
-                    Err(_) => return Err(RowError::at(&field, &text, "not a whole number")),
+                Kind::Int => match text
+                    .parse::<i64>()
+                    .ok()
+                    .or_else(|| parse::clock_seconds(&text))
+                {
+                    Some(n) => Value::Int(n),
+                    None => {
+                        return Err(RowError::at(
+                            &field,
+                            &text,
+                            "not a whole number (or a duration as h:mm:ss / m:ss)",
+                        ))
+                    }
                 },
                 Kind::Bool => match parse::boolean(&text) {
                     Ok(b) => Value::Bool(b),

@@ -1,5 +1,7 @@
 //! Ingest: exports → canonical rows → the lake, with every rejected row in quarantine.
 
+pub mod adapters;
+mod manifest;
 pub mod map;
 pub mod parse;
 pub mod profile;
@@ -13,6 +15,7 @@ use crate::lake::schema::Table;
 use crate::lake::{Lake, Outcome, Partition};
 use crate::privacy::Hasher;
 use anyhow::{Context, Result};
+pub use manifest::expand_manifests;
 use map::Mapper;
 use profile::Profile;
 use rayon::prelude::*;
@@ -26,6 +29,8 @@ pub struct ExportFile {
     pub path: PathBuf,
     /// Path relative to the exports folder, with `/` separators.
     pub rel: String,
+    /// The FHIR resource type a bulk-data manifest says the file holds.
+    pub resource_type: Option<String>,
 }
 
 /// List every regular file below `root`, sorted, skipping hidden and temporary files.
@@ -55,6 +60,13 @@ pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
 
 /// Describe a file given on the command line (relative to the inbox when inside it).
 pub fn export_file(root: &Path, path: PathBuf) -> ExportFile {
+    // A path given relative to the working directory is still inside the exports
+    // folder when both resolve to it (its practice folder then names the practice).
+    let (path, root) = match (path.canonicalize(), root.canonicalize()) {
+        (Ok(p), Ok(r)) if p.starts_with(&r) => (p, r),
+        _ => (path, root.to_path_buf()),
+    };
+    let root = root.as_path();
     let rel = path
         .strip_prefix(root)
         .unwrap_or(&path)
@@ -69,12 +81,27 @@ pub fn export_file(root: &Path, path: PathBuf) -> ExportFile {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or(rel)
     };
-    ExportFile { path, rel }
+    ExportFile {
+        path,
+        rel,
+        resource_type: None,
+    }
 }
 
 /// The first active profile whose pattern matches.
 pub fn match_profile<'a>(profiles: &'a [Profile], rel: &str) -> Option<&'a Profile> {
     profiles.iter().find(|p| p.matches(rel))
+}
+
+/// The profile that reads a file: for a file listed in a bulk-data manifest, the
+/// active profile for its resource type; otherwise the first whose pattern matches.
+pub fn select_profile<'a>(profiles: &'a [Profile], f: &ExportFile) -> Option<&'a Profile> {
+    match &f.resource_type {
+        Some(t) => profiles
+            .iter()
+            .find(|p| p.def.resource_type.as_deref() == Some(t.as_str())),
+        None => match_profile(profiles, &f.rel),
+    }
 }
 
 /// One export file, read and mapped (nothing written yet).
@@ -92,6 +119,10 @@ pub struct Analysed {
     pub file_error: Option<String>,
     /// Per canonical column, vendor values that had no mapping, with counts.
     pub unmapped: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Call legs an adapter merged into their logical call (counted, not stored).
+    pub merged: u64,
+    /// Older copies of a record replaced by a later one in the same file (duplicates).
+    pub superseded: u64,
     read: u64,
 }
 
@@ -121,16 +152,18 @@ pub fn analyse(
         warnings: Vec::new(),
         file_error: None,
         unmapped: BTreeMap::new(),
+        merged: 0,
+        superseded: 0,
         read: 0,
     };
-    let parsed = match read::parse(bytes, profile) {
+    let mut parsed = match read::parse(bytes, profile) {
         Ok(p) => p,
         Err(e) => {
             a.file_error = Some(e.to_string());
             return a;
         }
     };
-    for b in parsed.bad {
+    for b in std::mem::take(&mut parsed.bad) {
         a.rejects.push(quarantine::Entry {
             line: b.line,
             column: b.column,
@@ -172,6 +205,9 @@ pub fn analyse(
             }
         }
     }
+    let adapted = adapters::apply(profile, &mut parsed, &mut a.rejects);
+    a.merged = adapted.merged;
+    a.superseded = adapted.superseded;
     let mapper = Mapper {
         profile,
         config,
@@ -217,7 +253,7 @@ pub fn analyse(
         }
     }
     a.rejects.sort_by_key(|r| r.line);
-    a.read = (a.rows.len() + a.rejects.len()) as u64;
+    a.read = (a.rows.len() + a.rejects.len()) as u64 + a.merged + a.superseded;
     a
 }
 
@@ -261,13 +297,14 @@ pub fn run(
         Some(f) => f,
         None => discover(&config.paths.exports)?,
     };
+    let files = expand_manifests(files, &config.paths.exports)?;
     let mut report = Report::default();
     // Match profiles first, then read and map a batch of files at a time, in
     // parallel; memory holds one batch of rows. Files are sorted by path, so a
     // batch mostly touches one practice's partitions.
     let mut matched: Vec<(&ExportFile, &Profile, u64)> = Vec::new();
     for f in &files {
-        match match_profile(profiles, &f.rel) {
+        match select_profile(profiles, f) {
             Some(p) => {
                 let len = std::fs::metadata(&f.path)
                     .with_context(|| format!("reading {}", f.path.display()))?
@@ -357,6 +394,8 @@ fn merge_batch(
         .map(|a| Counts {
             read: a.read(),
             quarantined: a.rejects.len() as u64,
+            duplicates: a.superseded,
+            merged: a.merged,
             ..Counts::default()
         })
         .collect();

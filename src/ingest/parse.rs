@@ -114,6 +114,27 @@ pub fn phone(s: &str, region: phonenumber::country::Id) -> Result<Option<String>
     Ok(Some(n.format().mode(phonenumber::Mode::E164).to_string()))
 }
 
+/// A duration written as a clock (`1:02:03`, `2:03`), as call-log downloads show
+/// call length, in seconds.
+pub fn clock_seconds(s: &str) -> Option<i64> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return None;
+    }
+    let mut total = 0i64;
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n: i64 = p.parse().ok()?;
+        if i > 0 && n >= 60 {
+            return None;
+        }
+        total = total * 60 + n;
+    }
+    Some(total)
+}
+
 /// Parse a yes/no value.
 pub fn boolean(s: &str) -> Result<bool, &'static str> {
     match s.to_ascii_lowercase().as_str() {
@@ -188,6 +209,14 @@ mod tests {
         assert_eq!(phone("Anonymous", Id::US).unwrap(), None);
         assert!(phone("12", Id::US).is_err());
         assert!(phone("call me", Id::US).is_err());
+    }
+
+    #[test]
+    fn clock_durations() {
+        assert_eq!(clock_seconds("0:01:05"), Some(65));
+        assert_eq!(clock_seconds("2:03"), Some(123));
+        assert_eq!(clock_seconds("1:75"), None);
+        assert_eq!(clock_seconds("12"), None);
     }
 
     #[test]

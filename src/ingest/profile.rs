@@ -26,6 +26,40 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "sample-patients",
         include_str!("profiles/sample-patients.toml"),
     ),
+    (
+        "ringcentral-call-log",
+        include_str!("profiles/ringcentral-call-log.toml"),
+    ),
+    (
+        "ringcentral-call-log-csv",
+        include_str!("profiles/ringcentral-call-log-csv.toml"),
+    ),
+    (
+        "twilio-calls-json",
+        include_str!("profiles/twilio-calls-json.toml"),
+    ),
+    (
+        "twilio-calls-ndjson",
+        include_str!("profiles/twilio-calls-ndjson.toml"),
+    ),
+    (
+        "zoom-call-history",
+        include_str!("profiles/zoom-call-history.toml"),
+    ),
+    (
+        "amazon-connect-ctr",
+        include_str!("profiles/amazon-connect-ctr.toml"),
+    ),
+    ("fhir-task", include_str!("profiles/fhir-task.toml")),
+    (
+        "fhir-communication",
+        include_str!("profiles/fhir-communication.toml"),
+    ),
+    (
+        "fhir-appointment",
+        include_str!("profiles/fhir-appointment.toml"),
+    ),
+    ("fhir-patient", include_str!("profiles/fhir-patient.toml")),
 ];
 
 /// File formats a profile can read.
@@ -45,6 +79,8 @@ pub enum ColumnSource {
     Field(String),
     /// Several source columns joined with a space (e.g. first and last name).
     Concat(Vec<String>),
+    /// The first of several source columns that is not empty (e.g. `Task.code`, else `reasonCode`).
+    FirstOf { first_of: Vec<String> },
     /// The source column depends on the call's direction (the external party of a call).
     ByDirection {
         inbound: String,
@@ -60,6 +96,7 @@ impl ColumnSource {
         match self {
             ColumnSource::Field(f) => vec![f],
             ColumnSource::Concat(v) => v.iter().map(String::as_str).collect(),
+            ColumnSource::FirstOf { first_of } => first_of.iter().map(String::as_str).collect(),
             ColumnSource::ByDirection {
                 inbound,
                 outbound,
@@ -101,6 +138,24 @@ pub struct ProfileDef {
     /// Or: every row belongs to this practice.
     #[serde(default)]
     pub practice_id: Option<String>,
+    /// Or: the practice id is the first folder of the file's path in the exports
+    /// folder (`exports/p001/...`), for vendor exports that do not name the practice.
+    #[serde(default)]
+    pub practice_folder: bool,
+    /// JSON only: the file is one object whose array at this key holds the records
+    /// (`records` in a RingCentral call-log response, `calls` in Twilio's).
+    #[serde(default)]
+    pub records_key: Option<String>,
+    /// Logic beyond a column map that runs before mapping (see docs/FORMATS.md).
+    #[serde(default)]
+    pub adapter: Option<super::adapters::Adapter>,
+    /// FHIR only: the resourceType this profile reads; other resources are quarantined.
+    #[serde(default)]
+    pub resource_type: Option<String>,
+    /// Records arrive at least once: keep one per `key`, the latest by `latest_by`;
+    /// the others count as duplicates.
+    #[serde(default)]
+    pub dedupe: Option<Dedupe>,
     /// canonical column -> source column.
     pub columns: BTreeMap<String, ColumnSource>,
     /// canonical column -> { vendor value -> canonical value }; "" maps to empty.
@@ -109,6 +164,16 @@ pub struct ProfileDef {
     /// Source columns deliberately not read (e.g. patient names in a task report).
     #[serde(default)]
     pub ignore: Vec<String>,
+}
+
+/// Keep the latest record per key within a file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dedupe {
+    /// Source column (dotted JSON path) naming the record.
+    pub key: String,
+    /// Source timestamp column; the greatest wins, ties go to the later record.
+    pub latest_by: String,
 }
 
 fn default_zone() -> String {
@@ -154,6 +219,13 @@ impl Profile {
             .collect();
         v.extend(self.def.practice_column.as_deref());
         v.extend(self.def.ignore.iter().map(String::as_str));
+        if let Some(d) = &self.def.dedupe {
+            v.push(&d.key);
+            v.push(&d.latest_by);
+        }
+        if let Some(a) = self.def.adapter {
+            v.extend(a.reads());
+        }
         v
     }
 
@@ -205,11 +277,25 @@ impl Profile {
                 "list at least one format, e.g. [\"%Y-%m-%d %H:%M:%S\"] or [\"rfc3339\"]".into(),
             ));
         }
-        if def.practice_column.is_some() == def.practice_id.is_some() {
+        let practice_sources = [
+            def.practice_column.is_some(),
+            def.practice_id.is_some(),
+            def.practice_folder,
+        ];
+        if practice_sources.iter().filter(|b| **b).count() != 1 {
             return Err(bad(
                 "practice_column",
-                "set exactly one of practice_column (a column with the practice id) or practice_id (one practice per file)".into(),
+                "set exactly one of practice_column (a column with the practice id), practice_id (one practice per file) or practice_folder = true (the file's first folder)".into(),
             ));
+        }
+        if def.records_key.is_some() && def.format != Format::Json {
+            return Err(bad(
+                "records_key",
+                "only a JSON file (format = \"json\") has records under a key".into(),
+            ));
+        }
+        if let Some(a) = def.adapter {
+            a.check(&def).map_err(|m| bad("adapter", m))?;
         }
         let table = def.table;
         for name in def.columns.keys().chain(def.values.keys()) {

@@ -56,6 +56,8 @@ pub enum FileError {
     Header(String),
     #[error("not a JSON array: the file must start with `[`; use format = \"ndjson\" for one object per line")]
     NotArray,
+    #[error("no array of records under the key `{0}` of the file's top-level object (the profile's records_key)")]
+    NoRecordsKey(String),
 }
 
 /// Read `bytes` as the profile's format.
@@ -70,7 +72,13 @@ pub fn parse(bytes: &[u8], profile: &Profile) -> Result<Parsed, FileError> {
     match profile.def.format {
         Format::Csv => parse_csv(bytes, profile.delimiter, profile.quote),
         Format::Ndjson => Ok(parse_ndjson(bytes)),
-        Format::Json => parse_json_array(bytes),
+        Format::Json => match &profile.def.records_key {
+            None => parse_json_array(bytes, 0),
+            Some(key) => match array_under_key(bytes, key) {
+                Some(pos) => parse_json_array(bytes, pos),
+                None => Err(FileError::NoRecordsKey(key.clone())),
+            },
+        },
     }
 }
 
@@ -219,6 +227,26 @@ fn parse_ndjson(bytes: &[u8]) -> Parsed {
 }
 
 fn push_json(out: &mut Parsed, text: &[u8], line: u64) {
+    // Kinesis Data Firehose writes records back to back (`{…}{…}`) unless told to
+    // add newlines: several objects on one line are several records of that line.
+    let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<Value>();
+    let mut objects = Vec::new();
+    let mut start = 0;
+    while let Some(Ok(Value::Object(map))) = stream.next() {
+        let end = stream.byte_offset();
+        objects.push((map, lossy(text[start..end].trim_ascii())));
+        start = end;
+    }
+    if objects.len() > 1 && start == text.len() {
+        for (map, raw) in objects {
+            out.records.push(Record {
+                line,
+                fields: Fields::Json(map),
+                raw,
+            });
+        }
+        return;
+    }
     let raw = lossy(text);
     match serde_json::from_slice::<Value>(text) {
         Ok(Value::Object(map)) => out.records.push(Record {
@@ -252,10 +280,10 @@ fn json_reason(e: &serde_json::Error) -> &'static str {
 
 /// Read a JSON array element by element, so a broken element (or a truncated file)
 /// costs only the elements it touches.
-fn parse_json_array(bytes: &[u8]) -> Result<Parsed, FileError> {
+fn parse_json_array(bytes: &[u8], start: usize) -> Result<Parsed, FileError> {
     let mut out = Parsed::default();
     let mut lines = LineCounter { pos: 0, line: 1 };
-    let mut pos = skip_ws(bytes, 0);
+    let mut pos = skip_ws(bytes, start);
     if bytes.get(pos) != Some(&b'[') {
         return Err(FileError::NotArray);
     }
@@ -311,6 +339,41 @@ fn parse_json_array(bytes: &[u8]) -> Result<Parsed, FileError> {
         }
     }
     Ok(out)
+}
+
+/// The offset of the `[` that opens the array under `key` in the file's top-level
+/// object, found without parsing the whole file (so the records keep line numbers).
+fn array_under_key(b: &[u8], key: &str) -> Option<usize> {
+    let mut pos = skip_ws(b, 0);
+    if b.get(pos) != Some(&b'{') {
+        return None;
+    }
+    pos += 1;
+    loop {
+        pos = skip_ws(b, pos);
+        match b.get(pos)? {
+            b',' => {
+                pos += 1;
+                continue;
+            }
+            b'"' => {}
+            _ => return None,
+        }
+        let mut stream = serde_json::Deserializer::from_slice(&b[pos..]).into_iter::<String>();
+        let name = stream.next()?.ok()?;
+        pos = skip_ws(b, pos + stream.byte_offset());
+        if b.get(pos) != Some(&b':') {
+            return None;
+        }
+        pos = skip_ws(b, pos + 1);
+        if name == key {
+            return (b.get(pos) == Some(&b'[')).then_some(pos);
+        }
+        let mut value =
+            serde_json::Deserializer::from_slice(&b[pos..]).into_iter::<serde::de::IgnoredAny>();
+        value.next()?.ok()?;
+        pos += value.byte_offset();
+    }
 }
 
 fn skip_ws(b: &[u8], mut pos: usize) -> usize {

@@ -95,3 +95,34 @@ fn ndjson_lines() {
         vec![3, 4, 5]
     );
 }
+
+#[test]
+fn records_under_a_key_keep_their_lines() {
+    let mut p = profile("json", ",");
+    p.def.records_key = Some("records".into());
+    let bytes = b"{\n  \"uri\": \"x\",\n  \"paging\": {\"records\": [1]},\n  \"records\": [\n    {\"id\": 1},\n    {\"id\": 2}\n  ],\n  \"navigation\": {}\n}\n";
+    let parsed = parse(bytes, &p).unwrap();
+    let lines: Vec<u64> = parsed.records.iter().map(|r| r.line).collect();
+    assert_eq!(lines, vec![5, 6]);
+    p.def.records_key = Some("calls".into());
+    assert!(matches!(parse(bytes, &p), Err(FileError::NoRecordsKey(_))));
+}
+
+#[test]
+fn ndjson_reads_objects_written_back_to_back() {
+    let bytes = b"{\"id\":1}{\"id\":2} {\"id\":3}\n{\"id\":4}\n{\"id\":5}{broken\n";
+    let p = parse(bytes, &profile("ndjson", ",")).unwrap();
+    let ids: Vec<(u64, String)> = p.records.iter().map(|r| (r.line, r.raw.clone())).collect();
+    assert_eq!(
+        ids,
+        vec![
+            (1, "{\"id\":1}".to_string()),
+            (1, "{\"id\":2}".to_string()),
+            (1, "{\"id\":3}".to_string()),
+            (2, "{\"id\":4}".to_string()),
+        ]
+    );
+    // A line that breaks part-way is one bad record, as before.
+    assert_eq!(p.bad.len(), 1);
+    assert_eq!(p.bad[0].line, 3);
+}

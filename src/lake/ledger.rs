@@ -15,6 +15,13 @@ pub struct Counts {
     pub stored: u64,
     pub quarantined: u64,
     pub duplicates: u64,
+    /// Call legs merged into the record of their logical call (by an adapter).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub merged: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Counts {
@@ -23,10 +30,11 @@ impl Counts {
         self.stored += o.stored;
         self.quarantined += o.quarantined;
         self.duplicates += o.duplicates;
+        self.merged += o.merged;
     }
-    /// read = stored + quarantined + duplicates.
+    /// read = stored + quarantined + duplicates + merged legs.
     pub fn balanced(&self) -> bool {
-        self.read == self.stored + self.quarantined + self.duplicates
+        self.read == self.stored + self.quarantined + self.duplicates + self.merged
     }
 }
 

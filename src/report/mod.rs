@@ -4,6 +4,7 @@
 //! (inline) and PNG. Everything is read from the metrics tables.
 
 pub mod charts;
+pub mod daily;
 pub mod data;
 mod figures;
 pub mod findings;
@@ -31,6 +32,8 @@ pub struct Report {
     pub subtitle: String,
     pub headlines: Table,
     pub findings: Vec<String>,
+    /// Shown when there are no findings.
+    pub no_findings: String,
     pub sections: Vec<Section>,
     pub charts: Vec<Chart>,
 }
@@ -343,6 +346,7 @@ pub fn build(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Result<R
         ),
         headlines,
         findings: found,
+        no_findings: "Nothing crossed a threshold this week.".into(),
         sections,
         charts,
     })

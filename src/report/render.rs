@@ -35,7 +35,7 @@ pub fn html(r: &Report) -> String {
     s += &figure(r, 0);
     s += "</section>\n<section>\n<h2>What needs attention</h2>\n";
     if r.findings.is_empty() {
-        s += "<p class=\"none\">Nothing crossed a threshold this week.</p>\n";
+        s += &format!("<p class=\"none\">{}</p>\n", esc(&r.no_findings));
     } else {
         s += "<ul class=\"findings\">\n";
         for f in &r.findings {
@@ -62,7 +62,9 @@ pub fn html(r: &Report) -> String {
 }
 
 fn figure(r: &Report, i: usize) -> String {
-    let c = &r.charts[i];
+    let Some(c) = r.charts.get(i) else {
+        return String::new();
+    };
     // Drop the XML prolog so the SVG can sit inline.
     let svg = c.svg.trim_start_matches(|ch| ch != '<');
     let svg = if svg.starts_with("<?xml") {
@@ -80,12 +82,12 @@ fn figure(r: &Report, i: usize) -> String {
 pub fn markdown(r: &Report) -> String {
     let mut s = format!("# {}\n\n{}\n\n## Headline numbers\n\n", r.title, r.subtitle);
     s += &r.headlines.markdown();
-    s += &format!(
-        "\n![{}](charts/{}.png)\n\n## What needs attention\n\n",
-        r.charts[0].title, r.charts[0].name
-    );
+    if let Some(c) = r.charts.first() {
+        s += &format!("\n![{}](charts/{}.png)\n", c.title, c.name);
+    }
+    s += "\n## What needs attention\n\n";
     if r.findings.is_empty() {
-        s += "Nothing crossed a threshold this week.\n";
+        s += &format!("{}\n", r.no_findings);
     }
     for f in &r.findings {
         s += &format!("- {f}\n");

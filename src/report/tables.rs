@@ -168,6 +168,13 @@ pub(super) fn data_quality(config: &Config, metrics_dir: &Path) -> Result<Sectio
         total.quarantined.to_string(),
     ]);
     t.push(vec!["duplicate rows".into(), total.duplicates.to_string()]);
+    // Phone systems that log each leg (RingCentral, Twilio): legs folded into their call.
+    if total.merged > 0 {
+        t.push(vec![
+            "call legs merged into their call".into(),
+            total.merged.to_string(),
+        ]);
+    }
     t.push(vec![
         "rows with unmapped values".into(),
         unmapped.to_string(),

@@ -1,0 +1,182 @@
+use super::*;
+use crate::ingest::profile::{builtin_defs, parse_def, Profile};
+use crate::ingest::read;
+use std::path::Path;
+
+fn builtin(name: &str) -> Profile {
+    let def = builtin_defs().into_iter().find(|d| d.name == name).unwrap();
+    Profile::compile(def, Path::new(name)).unwrap()
+}
+
+fn json(line: u64, text: &str) -> Record {
+    let Value::Object(map) = serde_json::from_str(text).unwrap() else {
+        panic!("not an object")
+    };
+    Record {
+        line,
+        fields: Fields::Json(map),
+        raw: text.to_string(),
+    }
+}
+
+#[test]
+fn each_vendor_file_name_matches_exactly_one_builtin_profile() {
+    let profiles: Vec<Profile> = builtin_defs()
+        .into_iter()
+        .map(|d| Profile::compile(d, Path::new("builtin")).unwrap())
+        .collect();
+    for (file, expected) in [
+        (
+            "p001/ringcentral_call_log_2026-11-02.json",
+            "ringcentral-call-log",
+        ),
+        (
+            "p001/ringcentral_call_log_2026-11-02.csv",
+            "ringcentral-call-log-csv",
+        ),
+        ("p001/twilio_calls_2026-11-02.json", "twilio-calls-json"),
+        ("p001/twilio_calls_2026-11-02.ndjson", "twilio-calls-ndjson"),
+        (
+            "p001/zoom_call_history_2026-11-02.json",
+            "zoom-call-history",
+        ),
+        ("p001/connect_ctr_2026-11-02.ndjson", "amazon-connect-ctr"),
+        ("p001/fhir/Task.ndjson", "fhir-task"),
+        ("p001/fhir/Task.000.ndjson", "fhir-task"),
+        ("p001/fhir/Communication.ndjson", "fhir-communication"),
+        ("p001/fhir/Appointment.ndjson", "fhir-appointment"),
+        ("p001/fhir/Patient.ndjson", "fhir-patient"),
+        ("p001/calls_2026-11-02.csv", "sample-calls"),
+        ("p001/tasks_2026-11-02.csv", "sample-tasks"),
+        ("p001/activity_2026-11-02.csv", "sample-activity"),
+        ("p001/appointments_2026-11-02.json", "sample-appointments"),
+        ("p001/patients_2026-11-02.ndjson", "sample-patients"),
+    ] {
+        let hits: Vec<&str> = profiles
+            .iter()
+            .filter(|p| p.matches(file))
+            .map(|p| p.name())
+            .collect();
+        assert_eq!(hits, vec![expected], "{file}");
+    }
+}
+
+#[test]
+fn dedupe_keeps_the_latest_whatever_the_order() {
+    let p = builtin("amazon-connect-ctr");
+    let mut parsed = read::Parsed {
+        records: vec![
+            json(
+                1,
+                r#"{"ContactId":"a","LastUpdateTimestamp":"2026-11-02T10:00:00Z","v":1}"#,
+            ),
+            json(
+                2,
+                r#"{"ContactId":"a","LastUpdateTimestamp":"2026-11-02T12:00:00Z","v":2}"#,
+            ),
+            json(
+                3,
+                r#"{"ContactId":"a","LastUpdateTimestamp":"2026-11-02T11:00:00Z","v":3}"#,
+            ),
+            json(
+                4,
+                r#"{"ContactId":"","LastUpdateTimestamp":"2026-11-02T11:00:00Z","v":4}"#,
+            ),
+        ],
+        ..Default::default()
+    };
+    let n = dedupe(&p, "ContactId", "LastUpdateTimestamp", &mut parsed);
+    assert_eq!(n, 2);
+    let lines: Vec<u64> = parsed.records.iter().map(|r| r.line).collect();
+    // The record without a key is kept for mapping to quarantine.
+    assert_eq!(lines, vec![2, 4]);
+}
+
+#[test]
+fn twilio_legs_merge_into_their_parent() {
+    let records = vec![
+        json(
+            1,
+            r#"{"sid":"P","direction":"inbound","status":"completed"}"#,
+        ),
+        json(
+            2,
+            r#"{"sid":"C1","parent_call_sid":"P","direction":"outbound-dial","status":"no-answer"}"#,
+        ),
+        json(
+            3,
+            r#"{"sid":"C2","parent_call_sid":"P","direction":"outbound-dial","status":"completed"}"#,
+        ),
+        json(
+            4,
+            r#"{"sid":"O","parent_call_sid":"ELSEWHERE","direction":"outbound-dial","status":"busy"}"#,
+        ),
+    ];
+    let (out, merged) = twilio::group(records);
+    assert_eq!(merged, 2);
+    let outcomes: Vec<String> = out
+        .iter()
+        .map(|r| text(&r.fields, &[], "[outcome]"))
+        .collect();
+    // A child whose parent is in another file stays a call of its own.
+    assert_eq!(outcomes, vec!["inbound answered", "outbound busy"]);
+    assert_eq!(
+        out[0].raw.lines().count(),
+        3,
+        "the call keeps every leg's record"
+    );
+}
+
+#[test]
+fn fhir_references_by_type_and_codeable_concepts() {
+    let p = builtin("fhir-task");
+    let mut rec = json(
+        1,
+        r#"{"resourceType":"Task","status":"in-progress","businessStatus":{"text":"left-message"},
+            "for":{"reference":"https://fhir.example.org/r4/Patient/123/_history/2"},
+            "owner":{"reference":"PractitionerRole/frontdesk"},
+            "reasonCode":{"coding":[{"code":"referral"}],"text":"Referral"}}"#,
+    );
+    fhir::derive(p.name(), "Task", &mut rec).unwrap();
+    let get = |f: &str| text(&rec.fields, &[], f);
+    assert_eq!(get("[patient]"), "123");
+    assert_eq!(get("[owner]"), "frontdesk");
+    assert_eq!(get("[category]"), "referral");
+    assert_eq!(get("[status]"), "in-progress/left-message");
+    let mut other = json(2, r#"{"resourceType":"Observation"}"#);
+    let (value, reason) = fhir::derive(p.name(), "Task", &mut other).unwrap_err();
+    assert_eq!(value, "Observation");
+    assert!(
+        reason.contains("not read by profile `fhir-task`"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn adapters_check_what_they_need() {
+    let text = r#"
+        name = "x"
+        table = "calls"
+        pattern = "*.csv"
+        format = "csv"
+        adapter = "twilio"
+        timestamp_formats = ["rfc3339"]
+        practice_folder = true
+        [columns]
+        call_id = "sid"
+        direction = "direction"
+        started_at = "start_time"
+        outcome = "[outcome]"
+    "#;
+    let e = Profile::compile(parse_def(text, Path::new("x")).unwrap(), Path::new("x"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("reads JSON records"), "{e}");
+    let text = text
+        .replace("format = \"csv\"", "format = \"ndjson\"")
+        .replace("adapter = \"twilio\"", "adapter = \"fhir\"");
+    let e = Profile::compile(parse_def(&text, Path::new("x")).unwrap(), Path::new("x"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("needs resource_type"), "{e}");
+}

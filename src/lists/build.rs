@@ -1,0 +1,417 @@
+//! From classified items to lists: one row per patient and lane, ordered by the
+//! documented priority, routed to a lane, assigned to an owner working that day,
+//! and measured against the owner's capacity.
+
+use super::rules::{self, Day, Disposition, Item, Reason};
+use super::state::Snapshot;
+use super::{Capacity, OwnerList, PracticeLists, Row};
+use crate::config::{Lane, Practice};
+use crate::model::clock::Calendar;
+use chrono::{Datelike, NaiveTime, TimeZone};
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
+/// Handle time per call when the call log has no outbound calls to measure.
+pub const DEFAULT_HANDLE_MIN: f64 = 5.0;
+
+/// The priority key: smaller is called first (docs/LISTS.md, "Order").
+type Key = (u8, Reverse<u32>, i64, u32, i64, u8, String);
+
+fn key(p: &Practice, item: &Item, window: Option<&str>, day: Day) -> Key {
+    (
+        rules::risk_tier(item, day),
+        Reverse(
+            p.categories
+                .get(&item.category)
+                .map(|c| c.weight)
+                .unwrap_or(0),
+        ),
+        item.created_at,
+        item.attempts + 1,
+        item.callback_at.unwrap_or(i64::MAX),
+        rules::window_order(window),
+        item.task_id
+            .clone()
+            .or_else(|| item.call_id.clone())
+            .unwrap_or_default(),
+    )
+}
+
+/// The lane an item is routed to: clinical questions and tasks waiting on a clinical
+/// review go to a licensed lane only, whatever lane the export put them in.
+fn route<'a>(p: &'a Practice, item: &Item) -> Option<&'a Lane> {
+    let licensed = p.categories.get(&item.category).is_some_and(|c| c.licensed)
+        || item.status == "needs_clinical_review";
+    if licensed {
+        p.lanes.values().find(|l| l.licensed)
+    } else {
+        p.lane_for(&item.category)
+    }
+}
+
+/// The person a row is about: the patient, or the number when it is not in contacts.
+fn person(item: &Item) -> String {
+    match (&item.patient_key, &item.phone_key, &item.call_id) {
+        (Some(k), _, _) => format!("patient:{k}"),
+        (None, Some(ph), _) => format!("phone:{ph}"),
+        (None, None, Some(c)) => format!("call:{c}"),
+        _ => format!("task:{}", item.task_id.as_deref().unwrap_or("")),
+    }
+}
+
+fn hhmm(p: &Practice, t: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(t)
+        .expect("instant")
+        .with_timezone(&p.tz)
+        .format("%H:%M")
+        .to_string()
+}
+
+/// The window to call: a requested time, else the patient's preferred part of the
+/// day inside business hours, else business hours.
+fn window(p: &Practice, day: Day, callback: Option<i64>, preferred: Option<&str>) -> String {
+    let spans = p.hours.day(day.date.weekday());
+    let open = spans.iter().map(|s| s.start).min();
+    let close = spans.iter().map(|s| s.end).max();
+    let (Some(open), Some(close)) = (open, close) else {
+        return String::new();
+    };
+    if let Some(cb) = callback.filter(|&cb| cb >= day.start && cb <= day.end) {
+        return format!("from {} (requested)", hhmm(p, cb));
+    }
+    if callback.is_some_and(|cb| cb < day.start) {
+        return format!(
+            "{}–{} (requested callback missed)",
+            open.format("%H:%M"),
+            close.format("%H:%M")
+        );
+    }
+    let noon = NaiveTime::from_hms_opt(12, 0, 0).expect("noon");
+    let (a, b, label) = match preferred {
+        Some("morning") => (open, noon.min(close), " (prefers mornings)"),
+        Some("afternoon") => (noon.max(open), close, " (prefers afternoons)"),
+        Some("evening") => (
+            (close - chrono::Duration::hours(1)).max(open),
+            close,
+            " (prefers evenings)",
+        ),
+        _ => (open, close, ""),
+    };
+    format!("{}–{}{label}", a.format("%H:%M"), b.format("%H:%M"))
+}
+
+/// Minutes an owner is rostered on the list date.
+fn rostered(p: &Practice, owner: &str, day: Day) -> f64 {
+    p.roster
+        .get(owner)
+        .map(|w| {
+            w.day(day.date.weekday())
+                .iter()
+                .map(|s| s.minutes())
+                .sum::<i64>() as f64
+        })
+        .unwrap_or(0.0)
+}
+
+/// Build the lists of one practice.
+pub fn practice(
+    p: &Practice,
+    cal: &Calendar,
+    snap: &Snapshot,
+    day: Day,
+    data_day: chrono::NaiveDate,
+) -> PracticeLists {
+    let mut items: Vec<Item> = snap
+        .tasks
+        .iter()
+        .map(|t| rules::task(p, cal, snap, t, day))
+        .collect();
+    items.extend(snap.owed.iter().map(|o| rules::owed(p, cal, snap, o, day)));
+
+    let mut excluded: BTreeMap<String, usize> = BTreeMap::new();
+    let mut fix = Vec::new();
+    let mut close = Vec::new();
+    // (lane, person) -> items
+    let mut due: BTreeMap<(String, String), Vec<Item>> = BTreeMap::new();
+    let mut unrouted = Vec::new();
+    for item in items {
+        match &item.disposition {
+            Disposition::Excluded(why) => *excluded.entry(why.to_string()).or_default() += 1,
+            Disposition::FixContact => fix.push(item),
+            Disposition::Close => close.push(item),
+            Disposition::Due(_) => match route(p, &item) {
+                Some(lane) => due
+                    .entry((lane.name.clone(), person(&item)))
+                    .or_default()
+                    .push(item),
+                None => unrouted.push(item),
+            },
+        }
+    }
+
+    let contact = |item: &Item| item.patient_key.as_ref().and_then(|k| snap.contacts.get(k));
+    let make_row = |group: &[Item], lane: &str| -> (Key, Row) {
+        let pref = contact(&group[0]).and_then(|c| c.preferred_window.clone());
+        let mut keyed: Vec<(Key, &Item)> = group
+            .iter()
+            .map(|i| (key(p, i, pref.as_deref(), day), i))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let (k, primary) = (keyed[0].0.clone(), keyed[0].1);
+        let r = row(
+            p,
+            snap,
+            day,
+            lane,
+            primary,
+            keyed.iter().map(|(_, i)| *i).collect(),
+            pref.as_deref(),
+        );
+        (k, r)
+    };
+
+    // Every due row of every lane in one priority order, so an owner who works two
+    // lanes spends one day's budget on the most urgent calls of both.
+    let mut rows: Vec<(Key, Row)> = due.iter().map(|((lane, _), g)| make_row(g, lane)).collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.lane.cmp(&b.1.lane)));
+    let handle = snap.measured.handle_min.unwrap_or(DEFAULT_HANDLE_MIN);
+    let mut unassigned: Vec<Row> = unrouted
+        .iter()
+        .map(|i| make_row(std::slice::from_ref(i), "").1)
+        .collect();
+    let available = |o: &str| {
+        let r = rostered(p, o, day);
+        let inbound = snap
+            .measured
+            .inbound_min
+            .get(o)
+            .copied()
+            .unwrap_or(0.0)
+            .min(r);
+        (r, inbound)
+    };
+    let mut planned: BTreeMap<String, f64> = BTreeMap::new();
+    let mut lists: BTreeMap<(String, String), OwnerList> = BTreeMap::new();
+    for lane in p.lanes.values() {
+        for o in lane.owners.iter().filter(|o| rostered(p, o, day) > 0.0) {
+            let (r, inbound) = available(o);
+            lists.insert(
+                (lane.name.clone(), o.clone()),
+                OwnerList {
+                    lane: lane.name.clone(),
+                    owner: o.clone(),
+                    capacity: Capacity {
+                        rostered_min: r,
+                        inbound_min: inbound,
+                        available_min: r - inbound,
+                        handle_min: handle,
+                        planned_min: 0.0,
+                        fits: 0,
+                        overflow: 0,
+                    },
+                    rows: Vec::new(),
+                },
+            );
+        }
+    }
+    for (_, mut r) in rows {
+        let lane = &p.lanes[&r.lane];
+        let cands: Vec<&String> = lane
+            .owners
+            .iter()
+            .filter(|o| lists.contains_key(&(lane.name.clone(), (*o).clone())))
+            .collect();
+        if cands.is_empty() {
+            unassigned.push(r);
+            continue;
+        }
+        let room = |o: &str| {
+            let (r, inbound) = available(o);
+            r - inbound - planned.get(o).copied().unwrap_or(0.0)
+        };
+        let preferred = r
+            .owner_hint
+            .as_ref()
+            .filter(|h| cands.contains(h) && room(h) >= handle)
+            .cloned();
+        let most_room = cands
+            .iter()
+            .max_by(|a, b| {
+                room(a)
+                    .partial_cmp(&room(b))
+                    .expect("finite")
+                    .then(b.cmp(a))
+            })
+            .map(|o| (*o).clone())
+            .expect("an owner");
+        let owner = preferred.unwrap_or(most_room);
+        r.fits = room(&owner) >= handle;
+        *planned.entry(owner.clone()).or_default() += handle;
+        let l = lists.get_mut(&(lane.name.clone(), owner)).expect("list");
+        if r.fits {
+            l.capacity.fits += 1;
+        } else {
+            l.capacity.overflow += 1;
+        }
+        r.rank = l.rows.len() as u32 + 1;
+        l.rows.push(r);
+    }
+    let owners: Vec<OwnerList> = lists
+        .into_values()
+        .map(|mut l| {
+            l.capacity.planned_min = planned.get(&l.owner).copied().unwrap_or(0.0);
+            l
+        })
+        .collect();
+    for (i, r) in unassigned.iter_mut().enumerate() {
+        r.rank = i as u32 + 1;
+    }
+    let side = |items: Vec<Item>, note: &str| -> Vec<Row> {
+        let mut rows: Vec<(Key, Row)> = items
+            .iter()
+            .map(|i| {
+                let lane = route(p, i).map(|l| l.name.clone()).unwrap_or_default();
+                let (k, mut r) = make_row(std::slice::from_ref(i), &lane);
+                r.reasons = vec![note.to_string()];
+                (k, r)
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.into_iter()
+            .enumerate()
+            .map(|(n, (_, mut r))| {
+                r.rank = n as u32 + 1;
+                r
+            })
+            .collect()
+    };
+    PracticeLists {
+        practice_id: p.id.clone(),
+        practice_name: p.name.clone(),
+        data_day,
+        list_date: day.date,
+        owners,
+        fix_contact: side(fix, "wrong number: correct the contact details"),
+        close_suggestions: side(close, "maximum attempts made: close as unable to reach"),
+        unassigned,
+        excluded,
+        handle_measured: snap.measured.handle_min.is_some(),
+    }
+}
+
+fn row(
+    p: &Practice,
+    snap: &Snapshot,
+    day: Day,
+    lane: &str,
+    primary: &Item,
+    all: Vec<&Item>,
+    pref: Option<&str>,
+) -> Row {
+    let contact = primary
+        .patient_key
+        .as_ref()
+        .and_then(|k| snap.contacts.get(k));
+    let cat = p.categories.get(&primary.category);
+    let next = primary.attempts + 1;
+    let max = cat.map(|c| c.max_attempts).unwrap_or(0);
+    let channel = match cat {
+        Some(c) if next >= c.max_attempts => c.final_channel.clone(),
+        _ => "phone".into(),
+    };
+    let mut categories: Vec<String> = all.iter().map(|i| i.category.clone()).collect();
+    categories.dedup();
+    let reasons = all
+        .iter()
+        .map(|i| match &i.disposition {
+            Disposition::Due(r) => format!("{}: {}", i.category, r.text()),
+            _ => i.category.clone(),
+        })
+        .collect();
+    let voicemail = cat
+        .map(|c| {
+            let v = c.voicemail.replace("{practice}", &p.name);
+            match &p.callback_number {
+                Some(n) => v.replace("{callback_number}", n),
+                None => v,
+            }
+        })
+        .unwrap_or_default();
+    let callback = all.iter().filter_map(|i| i.callback_at).min();
+    let missed_only = primary.task_id.is_none();
+    Row {
+        rank: 0,
+        lane: lane.to_string(),
+        display_name: contact
+            .and_then(|c| c.display_name.clone())
+            .unwrap_or_else(|| "(not in contacts)".into()),
+        phone: contact
+            .and_then(|c| c.phone.clone())
+            .map(|ph| display_phone(p, &ph))
+            .unwrap_or_else(|| match &primary.call_id {
+                Some(id) if missed_only => format!("(number in the phone system, call {id})"),
+                _ => "(no number on file)".into(),
+            }),
+        categories,
+        reasons,
+        attempt: next,
+        max_attempts: max,
+        channel,
+        window: window(p, day, callback, pref),
+        last_outcome: primary.last_outcome.clone().unwrap_or_default(),
+        last_note: primary.last_note.clone().unwrap_or_default(),
+        task_ids: all.iter().filter_map(|i| i.task_id.clone()).collect(),
+        call_ids: all.iter().filter_map(|i| i.call_id.clone()).collect(),
+        script: cat.map(|c| c.script.clone()).unwrap_or_default(),
+        voicemail,
+        owner_hint: primary
+            .owner
+            .clone()
+            .or_else(|| all.iter().find_map(|i| i.owner.clone())),
+        fits: true,
+        at_risk: matches!(
+            primary.disposition,
+            Disposition::Due(Reason::Callback { .. })
+        ) || rules::risk_tier(primary, day) <= 1,
+    }
+}
+
+/// A phone number as people read it: national format in the practice's region.
+fn display_phone(p: &Practice, e164: &str) -> String {
+    match phonenumber::parse(Some(p.phone_region), e164) {
+        Ok(n) if n.code().value() as u32 == region_code(p) => {
+            n.format().mode(phonenumber::Mode::National).to_string()
+        }
+        Ok(n) => n
+            .format()
+            .mode(phonenumber::Mode::International)
+            .to_string(),
+        Err(_) => e164.to_string(),
+    }
+}
+
+fn region_code(p: &Practice) -> u32 {
+    phonenumber::metadata::DATABASE
+        .by_id(p.phone_region.as_ref())
+        .map(|m| m.country_code() as u32)
+        .unwrap_or(0)
+}
+
+/// The next business day after `d` and its bounds.
+pub fn list_day(p: &Practice, cal: &Calendar, d: chrono::NaiveDate) -> Option<Day> {
+    let date = *cal
+        .business_days(
+            d + chrono::Duration::days(1),
+            d + chrono::Duration::days(60),
+        )
+        .first()?;
+    let start =
+        p.tz.from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
+            .earliest()?
+            .timestamp_micros();
+    Some(Day {
+        date,
+        start,
+        end: super::state::end_of_day(p, date),
+    })
+}

@@ -1,0 +1,491 @@
+//! The state of the follow-up work at the close of the data day, read from the lake:
+//! every open task with its attempts so far, every missed call not yet returned,
+//! the contacts, and the handle times measured from the call log.
+
+use crate::config::{Config, Practice};
+use crate::lake::schema::Table;
+use crate::lake::Lake;
+use crate::metrics::facts::{Calendars, CONTACT, TERMINAL};
+use crate::metrics::load::{self, strs, times};
+use crate::metrics::missed;
+use anyhow::{Context, Result};
+use chrono::{Datelike, NaiveDate, TimeZone};
+use polars::prelude::{col, lit, DataFrame, SortMultipleOptions};
+use std::collections::BTreeMap;
+
+/// Missed calls older than this many days are not put on a list (a stale callback
+/// is a data problem for the manager, not a call for tomorrow).
+pub const MISSED_LOOKBACK_DAYS: i64 = 28;
+/// History used for the measured handle and inbound times.
+pub const MEASURE_DAYS: i64 = 28;
+
+/// An open task as of the close of the data day.
+#[derive(Debug, Clone)]
+pub struct OpenTask {
+    pub task_id: String,
+    pub patient_key: Option<String>,
+    pub phone_key: Option<String>,
+    pub category: String,
+    pub owner: Option<String>,
+    pub urgent: bool,
+    /// The status as of the data day (the export's status, or the one implied by
+    /// the last attempt if the export's status is dated later).
+    pub status: String,
+    pub created_at: i64,
+    pub deadline: Option<i64>,
+    /// Outreach attempts since the patient was last reached (all of them if never).
+    pub attempts: u32,
+    /// Whether any outreach was ever made (through the task or the call log).
+    pub ever_attempted: bool,
+    pub last_at: Option<i64>,
+    pub last_outcome: Option<String>,
+    pub last_note: Option<String>,
+    /// A callback the patient asked for (latest one recorded).
+    pub callback_at: Option<i64>,
+}
+
+/// A run of missed inbound calls from one number that nobody has returned.
+#[derive(Debug, Clone)]
+pub struct OwedCall {
+    pub first_call_id: String,
+    pub phone_key: Option<String>,
+    pub first: i64,
+    pub count: i32,
+    /// Outbound calls to the number since the first miss that did not connect.
+    pub attempts: u32,
+    pub last_at: Option<i64>,
+    pub last_outcome: Option<String>,
+}
+
+/// The restricted contact details of a patient.
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    pub display_name: Option<String>,
+    pub phone: Option<String>,
+    pub preferred_window: Option<String>,
+    pub do_not_call: bool,
+}
+
+/// Measured from the call log over the last [`MEASURE_DAYS`].
+#[derive(Debug, Clone, Default)]
+pub struct Measured {
+    /// Median duration of an outbound call, in minutes (None: no outbound calls).
+    pub handle_min: Option<f64>,
+    /// Average minutes each staff member spent on answered inbound calls on the
+    /// list date's weekday.
+    pub inbound_min: BTreeMap<String, f64>,
+}
+
+/// Everything the list rules read for one practice.
+pub struct Snapshot {
+    pub as_of: i64,
+    pub tasks: Vec<OpenTask>,
+    pub owed: Vec<OwedCall>,
+    pub contacts: BTreeMap<String, Contact>,
+    pub patient_by_phone: BTreeMap<String, String>,
+    pub measured: Measured,
+}
+
+/// A missed call is owed by the call log only while no task carries it: a task for
+/// the same number created from shortly before the first miss on is that callback's
+/// work (on the list itself while open, done once closed).
+pub const TASK_CARRIES_MISS_MIN: i64 = 10;
+
+/// The instant the data day ends in the practice's zone (local midnight after it).
+pub fn end_of_day(p: &Practice, d: NaiveDate) -> i64 {
+    let next = d
+        .succ_opt()
+        .expect("date")
+        .and_hms_opt(0, 0, 0)
+        .expect("time");
+    p.tz.from_local_datetime(&next)
+        .earliest()
+        .expect("local midnight")
+        .timestamp_micros()
+        - 1
+}
+
+/// The status a last attempt outcome implies.
+fn status_from_outcome(o: &str) -> Option<&'static str> {
+    Some(match o {
+        "left_message" => "left_message",
+        "no_answer" | "busy" => "no_answer",
+        "wrong_number" => "wrong_number",
+        "callback_set" => "callback_set",
+        "clinical_review" => "needs_clinical_review",
+        "insurance_review" => "needs_insurance_review",
+        "declined" => "declined",
+        "scheduled" => "scheduled",
+        _ => return None,
+    })
+}
+
+/// Read the snapshot of one practice at the close of `day`, for a list on `list_date`.
+pub fn read(
+    config: &Config,
+    lake: &Lake,
+    p: &Practice,
+    day: NaiveDate,
+    list_date: NaiveDate,
+) -> Result<Snapshot> {
+    let one = config.restricted_to(&[p.id.as_str()]);
+    let w = crate::metrics::window(
+        &one,
+        day - chrono::Duration::days(MISSED_LOOKBACK_DAYS.max(MEASURE_DAYS)),
+        day,
+        None,
+    );
+    let as_of = end_of_day(p, day);
+    let inputs = load::load(lake, w, &[p.id.as_str()])?;
+    let cals = Calendars::new(&one, w, &[p.id.as_str()]);
+    let cal = cals.0.get(&p.id).context("calendar for the practice")?;
+
+    // Attempts with the columns a caller needs (the metrics projection has no callback).
+    let attempts = lake
+        .scan(Table::Attempts)?
+        .filter(col("practice_id").eq(lit(p.id.as_str())))
+        .filter(col("at").lt_eq(ts(as_of)))
+        .select([
+            col("task_id"),
+            col("at"),
+            col("channel"),
+            col("direction"),
+            col("outcome"),
+            col("note"),
+            col("callback_at"),
+            col("attempt_id"),
+        ])
+        .sort(
+            ["task_id", "at", "attempt_id"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()
+        .context("reading attempts from the lake")?;
+    let by_task = group_rows(&attempts)?;
+    let a_at = times(&attempts, "at")?;
+    let a_channel = strs(&attempts, "channel")?;
+    let a_dir = strs(&attempts, "direction")?;
+    let a_outcome = strs(&attempts, "outcome")?;
+    let a_note = strs(&attempts, "note")?;
+    let a_cb = times(&attempts, "callback_at")?;
+
+    // Outbound calls by number, for tasks worked only through the phone system.
+    let c = &inputs.calls;
+    let (c_ph, c_at, c_dir) = (
+        strs(c, "phone_key")?,
+        times(c, "started_at")?,
+        strs(c, "direction")?,
+    );
+    let c_outcome = strs(c, "outcome")?;
+    let mut outbound: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    let mut tried: BTreeMap<&str, Vec<(i64, Option<&str>)>> = BTreeMap::new();
+    for i in 0..c.height() {
+        if let (Some(ph), Some(t), Some("outbound")) = (c_ph[i], c_at[i], c_dir[i]) {
+            outbound.entry(ph).or_default().push(t);
+            tried.entry(ph).or_default().push((t, c_outcome[i]));
+        }
+    }
+
+    let t = &inputs.tasks;
+    let (tid, pkey, phone, cat, owner, prio, status, status_at, closed_at, t_cb, created) = (
+        strs(t, "task_id")?,
+        strs(t, "patient_key")?,
+        strs(t, "phone_key")?,
+        strs(t, "category")?,
+        strs(t, "owner")?,
+        strs(t, "priority")?,
+        strs(t, "status")?,
+        times(t, "status_at")?,
+        times(t, "closed_at")?,
+        times(t, "callback_at")?,
+        times(t, "created_at")?,
+    );
+    let mut tasks = Vec::new();
+    for i in 0..t.height() {
+        let (Some(id), Some(category), Some(created_at)) = (tid[i], cat[i], created[i]) else {
+            continue;
+        };
+        if created_at > as_of || closed_at[i].is_some_and(|c| c <= as_of) {
+            continue;
+        }
+        let rows = by_task.get(id).cloned().unwrap_or(0..0);
+        let outreach = |j: usize| {
+            a_channel[j].is_some()
+                && a_dir[j] != Some("inbound")
+                && a_outcome[j] != Some("status_change")
+                && a_at[j].is_some_and(|x| x >= created_at)
+        };
+        let last_contact = rows
+            .clone()
+            .filter(|&j| a_outcome[j].is_some_and(|o| CONTACT.contains(&o)))
+            .filter_map(|j| a_at[j])
+            .next_back();
+        let mut attempts = rows
+            .clone()
+            .filter(|&j| outreach(j) && last_contact.is_none_or(|c| a_at[j] > Some(c)))
+            .count() as u32;
+        let last = rows.clone().filter(|&j| outreach(j)).next_back();
+        let mut last_at = last.and_then(|j| a_at[j]);
+        let mut ever_attempted = last.is_some();
+        if !ever_attempted {
+            // Worked only through the phone system: its outbound calls are the attempts.
+            let calls: Vec<i64> = phone[i]
+                .and_then(|ph| outbound.get(ph))
+                .map(|v| {
+                    v.iter()
+                        .copied()
+                        .filter(|&x| x >= created_at && x <= as_of)
+                        .collect()
+                })
+                .unwrap_or_default();
+            attempts = calls.len() as u32;
+            last_at = calls.last().copied();
+            ever_attempted = !calls.is_empty();
+        }
+        let last_outcome_row = rows.clone().filter(|&j| a_outcome[j].is_some()).next_back();
+        let implied = last_outcome_row
+            .and_then(|j| a_outcome[j])
+            .and_then(status_from_outcome);
+        let export_status = status[i].unwrap_or("open");
+        let status = if status_at[i].is_none_or(|s| s <= as_of) {
+            export_status.to_string()
+        } else {
+            implied.unwrap_or("open").to_string()
+        };
+        if TERMINAL.contains(&status.as_str()) && status != "declined" {
+            continue;
+        }
+        let callback_at = rows
+            .clone()
+            .filter_map(|j| a_cb[j])
+            .next_back()
+            .or(t_cb[i].filter(|_| status_at[i].is_none_or(|s| s <= as_of)));
+        let deadline = p
+            .categories
+            .get(category)
+            .and_then(|c| cal.deadline(created_at, c.target));
+        tasks.push(OpenTask {
+            task_id: id.to_string(),
+            patient_key: pkey[i].map(str::to_string),
+            phone_key: phone[i].map(str::to_string),
+            category: category.to_string(),
+            owner: owner[i].map(str::to_string),
+            urgent: prio[i] == Some("urgent"),
+            status,
+            created_at,
+            deadline,
+            attempts,
+            ever_attempted,
+            last_at,
+            last_outcome: last.and_then(|j| a_outcome[j]).map(str::to_string),
+            last_note: last.and_then(|j| a_note[j]).map(str::to_string),
+            callback_at,
+        });
+    }
+
+    let mut task_times: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for i in 0..t.height() {
+        if let (Some(ph), Some(c)) = (phone[i], created[i]) {
+            task_times.entry(ph).or_default().push(c);
+        }
+    }
+    let carried = |it: &missed::Item| {
+        it.phone_key
+            .as_deref()
+            .and_then(|ph| task_times.get(ph))
+            .is_some_and(|v| {
+                v.iter()
+                    .any(|&c| c >= it.first - TASK_CARRIES_MISS_MIN * 60_000_000 && c <= as_of)
+            })
+    };
+    let since = as_of - MISSED_LOOKBACK_DAYS * 86_400_000_000;
+    let owed = missed::items(&inputs)?
+        .into_iter()
+        .filter(|it| {
+            it.returned.is_none() && it.first >= since && it.first <= as_of && !carried(it)
+        })
+        .map(|it| {
+            let tries: Vec<(i64, Option<&str>)> = it
+                .phone_key
+                .as_deref()
+                .and_then(|ph| tried.get(ph))
+                .map(|v| {
+                    v.iter()
+                        .copied()
+                        .filter(|&(x, _)| x > it.first && x <= as_of)
+                        .collect()
+                })
+                .unwrap_or_default();
+            OwedCall {
+                first_call_id: it.first_call_id,
+                phone_key: it.phone_key,
+                first: it.first,
+                count: it.count,
+                attempts: tries.len() as u32,
+                last_at: tries.last().map(|t| t.0),
+                last_outcome: tries.last().and_then(|t| t.1).map(str::to_string),
+            }
+        })
+        .collect();
+
+    let (contacts, patient_by_phone) = read_contacts(lake, p)?;
+    let measured = measure(lake, p, as_of, list_date)?;
+    Ok(Snapshot {
+        as_of,
+        tasks,
+        owed,
+        contacts,
+        patient_by_phone,
+        measured,
+    })
+}
+
+/// Row ranges per task id in a frame sorted by task id.
+fn group_rows(df: &DataFrame) -> Result<BTreeMap<String, std::ops::Range<usize>>> {
+    let ids = strs(df, "task_id")?;
+    let mut out: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
+    let mut start = 0;
+    for i in 1..=ids.len() {
+        if i == ids.len() || ids[i] != ids[start] {
+            if let Some(id) = ids[start] {
+                out.insert(id.to_string(), start..i);
+            }
+            start = i;
+        }
+    }
+    Ok(out)
+}
+
+type ContactMaps = (BTreeMap<String, Contact>, BTreeMap<String, String>);
+
+fn read_contacts(lake: &Lake, p: &Practice) -> Result<ContactMaps> {
+    let mut by_patient = BTreeMap::new();
+    let mut by_phone = BTreeMap::new();
+    if !lake.table_dir(Table::Contacts).exists() {
+        return Ok((by_patient, by_phone));
+    }
+    let df = lake
+        .scan(Table::Contacts)?
+        .filter(col("practice_id").eq(lit(p.id.as_str())))
+        .select([
+            col("patient_key"),
+            col("phone_key"),
+            col("display_name"),
+            col("phone"),
+            col("preferred_window"),
+            col("do_not_call"),
+        ])
+        .sort(
+            ["patient_key"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()
+        .context("reading contacts from the lake")?;
+    let (pk, ph, name, phone, win) = (
+        strs(&df, "patient_key")?,
+        strs(&df, "phone_key")?,
+        strs(&df, "display_name")?,
+        strs(&df, "phone")?,
+        strs(&df, "preferred_window")?,
+    );
+    let dnc: Vec<Option<bool>> = df.column("do_not_call")?.bool()?.iter().collect();
+    for i in 0..df.height() {
+        let Some(k) = pk[i] else { continue };
+        if let Some(ph) = ph[i] {
+            by_phone.insert(ph.to_string(), k.to_string());
+        }
+        by_patient.insert(
+            k.to_string(),
+            Contact {
+                display_name: name[i].map(str::to_string),
+                phone: phone[i].map(str::to_string),
+                preferred_window: win[i].map(str::to_string),
+                do_not_call: dnc[i].unwrap_or(false),
+            },
+        );
+    }
+    Ok((by_patient, by_phone))
+}
+
+/// Handle time and inbound load measured from the call log.
+fn measure(lake: &Lake, p: &Practice, as_of: i64, list_date: NaiveDate) -> Result<Measured> {
+    let since = as_of - MEASURE_DAYS * 86_400_000_000;
+    let df = lake
+        .scan(Table::Calls)?
+        .filter(col("practice_id").eq(lit(p.id.as_str())))
+        .filter(
+            col("started_at")
+                .gt(ts(since))
+                .and(col("started_at").lt_eq(ts(as_of))),
+        )
+        .select([
+            col("started_at"),
+            col("direction"),
+            col("outcome"),
+            col("duration_s"),
+            col("staff_id"),
+        ])
+        .collect()
+        .context("reading calls from the lake")?;
+    let (at, dir, outcome, staff) = (
+        times(&df, "started_at")?,
+        strs(&df, "direction")?,
+        strs(&df, "outcome")?,
+        strs(&df, "staff_id")?,
+    );
+    let dur: Vec<Option<i64>> = df
+        .column("duration_s")?
+        .cast(&polars::prelude::DataType::Int64)?
+        .i64()?
+        .iter()
+        .collect();
+    let mut out_durations: Vec<i64> = Vec::new();
+    let mut inbound: BTreeMap<String, f64> = BTreeMap::new();
+    let mut days: std::collections::BTreeSet<NaiveDate> = Default::default();
+    for i in 0..df.height() {
+        let (Some(t), Some(d)) = (at[i], dur[i]) else {
+            continue;
+        };
+        match (dir[i], outcome[i]) {
+            (Some("outbound"), _) => out_durations.push(d),
+            (Some("inbound"), Some("connected")) => {
+                let local = chrono::DateTime::from_timestamp_micros(t)
+                    .expect("instant")
+                    .with_timezone(&p.tz)
+                    .date_naive();
+                if local.weekday() == list_date.weekday() {
+                    days.insert(local);
+                    if let Some(s) = staff[i] {
+                        *inbound.entry(s.to_string()).or_default() += d as f64 / 60.0;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out_durations.sort_unstable();
+    let handle_min = (!out_durations.is_empty()).then(|| {
+        let n = out_durations.len();
+        let mid = if n % 2 == 1 {
+            out_durations[n / 2] as f64
+        } else {
+            (out_durations[n / 2 - 1] + out_durations[n / 2]) as f64 / 2.0
+        };
+        mid / 60.0
+    });
+    let n_days = days.len().max(1) as f64;
+    for v in inbound.values_mut() {
+        *v /= n_days;
+    }
+    Ok(Measured {
+        handle_min,
+        inbound_min: inbound,
+    })
+}
+
+fn ts(us: i64) -> polars::prelude::Expr {
+    lit(us).cast(polars::prelude::DataType::Datetime(
+        polars::prelude::TimeUnit::Microseconds,
+        Some(polars::prelude::TimeZone::UTC),
+    ))
+}

@@ -1,0 +1,382 @@
+//! The list rules on hand-made snapshots of one practice (the repository's
+//! followup.toml): data through Friday 2026-11-20, lists for Monday 2026-11-23.
+
+use super::build::{self, list_day};
+use super::state::{Contact, Measured, OpenTask, OwedCall, Snapshot};
+use super::{write, PracticeLists, Row};
+use crate::config::{Config, Practice};
+use crate::model::clock::Calendar;
+use chrono::{NaiveDate, TimeZone};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn config() -> Config {
+    Config::from_str(
+        include_str!("../../followup.toml"),
+        Path::new("followup.toml"),
+    )
+    .unwrap()
+}
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// Local time in the practice's zone as µs.
+fn at(p: &Practice, date: &str, hm: &str) -> i64 {
+    let t = chrono::NaiveTime::parse_from_str(hm, "%H:%M").unwrap();
+    p.tz.from_local_datetime(&d(date).and_time(t))
+        .unwrap()
+        .timestamp_micros()
+}
+
+fn task(p: &Practice, id: &str, patient: &str, category: &str) -> OpenTask {
+    OpenTask {
+        task_id: id.into(),
+        patient_key: Some(patient.into()),
+        phone_key: Some(format!("ph-{patient}")),
+        category: category.into(),
+        owner: None,
+        urgent: false,
+        status: "open".into(),
+        created_at: at(p, "2026-11-20", "09:00"),
+        deadline: Some(at(p, "2026-11-24", "17:00")),
+        attempts: 0,
+        ever_attempted: false,
+        last_at: None,
+        last_outcome: None,
+        last_note: None,
+        callback_at: None,
+    }
+}
+
+fn attempted(mut t: OpenTask, n: u32, last: i64) -> OpenTask {
+    t.attempts = n;
+    t.ever_attempted = true;
+    t.last_at = Some(last);
+    t.last_outcome = Some("left_message".into());
+    t
+}
+
+fn snapshot(tasks: Vec<OpenTask>, owed: Vec<OwedCall>) -> Snapshot {
+    let mut contacts = BTreeMap::new();
+    let mut by_phone = BTreeMap::new();
+    for t in &tasks {
+        let k = t.patient_key.clone().unwrap();
+        by_phone.insert(format!("ph-{k}"), k.clone());
+        contacts.insert(
+            k.clone(),
+            Contact {
+                display_name: Some(format!("Name {k}")),
+                phone: Some("+19785550100".into()),
+                preferred_window: None,
+                do_not_call: k == "dnc",
+            },
+        );
+    }
+    Snapshot {
+        as_of: 0,
+        tasks,
+        owed,
+        contacts,
+        patient_by_phone: by_phone,
+        measured: Measured {
+            handle_min: Some(5.0),
+            inbound_min: BTreeMap::new(),
+        },
+    }
+}
+
+fn lists(snap: &Snapshot) -> PracticeLists {
+    let c = config();
+    let p = &c.practices[0];
+    let cal = Calendar::new(p, d("2026-10-01"), d("2027-01-31"));
+    let day = list_day(p, &cal, d("2026-11-20")).unwrap();
+    assert_eq!(day.date, d("2026-11-23"), "Friday's lists are for Monday");
+    build::practice(p, &cal, snap, day, d("2026-11-20"))
+}
+
+fn owner<'a>(l: &'a PracticeLists, lane: &str, owner: &str) -> &'a [Row] {
+    &l.owners
+        .iter()
+        .find(|o| o.lane == lane && o.owner == owner)
+        .unwrap_or_else(|| panic!("no list {lane}/{owner}"))
+        .rows
+}
+
+fn all_rows(l: &PracticeLists) -> Vec<&Row> {
+    l.owners.iter().flat_map(|o| o.rows.iter()).collect()
+}
+
+fn find<'a>(l: &'a PracticeLists, task: &str) -> &'a Row {
+    all_rows(l)
+        .into_iter()
+        .find(|r| r.task_ids.iter().any(|t| t == task))
+        .unwrap_or_else(|| panic!("{task} is on no list"))
+}
+
+fn on_list(l: &PracticeLists, task: &str) -> bool {
+    all_rows(l)
+        .iter()
+        .any(|r| r.task_ids.iter().any(|t| t == task))
+}
+
+#[test]
+fn inclusion_and_exclusion_rules() {
+    let c = config();
+    let p = &c.practices[0];
+    let fri = |hm| at(p, "2026-11-20", hm);
+    let mut t2 = attempted(
+        task(p, "T2", "p2", "incomplete_scheduling"),
+        1,
+        fri("10:00"),
+    );
+    t2.callback_at = Some(at(p, "2026-11-23", "14:30"));
+    let mut t3 = attempted(
+        task(p, "T3", "p3", "incomplete_scheduling"),
+        1,
+        fri("10:00"),
+    );
+    t3.callback_at = Some(at(p, "2026-11-24", "09:00"));
+    let t4 = attempted(task(p, "T4", "p4", "referral"), 1, fri("10:00"));
+    let t4b = attempted(task(p, "T4b", "p4b", "care_gap"), 1, fri("10:00"));
+    let mut t5 = task(p, "T5", "p5", "referral");
+    t5.status = "declined".into();
+    let t6 = task(p, "T6", "dnc", "referral");
+    let mut t7 = attempted(task(p, "T7", "p7", "referral"), 1, fri("10:00"));
+    t7.status = "wrong_number".into();
+    let t8 = attempted(task(p, "T8", "p8", "referral"), 3, fri("10:00"));
+    let snap = snapshot(vec![t2, t3, t4, t4b, t5, t6, t7, t8], vec![]);
+    let l = lists(&snap);
+
+    let r2 = find(&l, "T2");
+    assert!(
+        r2.reasons[0].contains("callback requested for today"),
+        "{r2:?}"
+    );
+    assert_eq!(r2.window, "from 14:30 (requested)");
+    assert!(!on_list(&l, "T3"), "a callback set for Tuesday waits");
+    assert!(find(&l, "T4").reasons[0].contains("next attempt allowed"));
+    assert!(!on_list(&l, "T4b"), "care_gap's 2-day gap has not passed");
+    assert!(!on_list(&l, "T5") && !on_list(&l, "T6"));
+    assert_eq!(l.excluded.get("declined"), Some(&1));
+    assert_eq!(l.excluded.get("do not call"), Some(&1));
+    assert_eq!(l.excluded.get("callback set for a later day"), Some(&1));
+    assert_eq!(l.excluded.get("attempt gap not yet passed"), Some(&1));
+    assert_eq!(l.fix_contact.len(), 1);
+    assert_eq!(l.fix_contact[0].task_ids, vec!["T7"]);
+    assert!(!on_list(&l, "T7"));
+    assert_eq!(l.close_suggestions.len(), 1);
+    assert_eq!(l.close_suggestions[0].task_ids, vec!["T8"]);
+    assert!(!on_list(&l, "T8"));
+}
+
+#[test]
+fn clinical_work_goes_to_the_licensed_lane_only() {
+    let c = config();
+    let p = &c.practices[0];
+    let mut t1 = task(p, "T1", "p1", "clinical_question");
+    t1.owner = Some("amartin".into());
+    let mut t2 = attempted(
+        task(p, "T2", "p2", "referral"),
+        0,
+        at(p, "2026-11-19", "10:00"),
+    );
+    t2.status = "needs_clinical_review".into();
+    t2.owner = Some("dokafor".into());
+    let l = lists(&snapshot(vec![t1, t2], vec![]));
+    let clinical = owner(&l, "clinical", "enguyen");
+    assert_eq!(clinical.len(), 2, "{clinical:?}");
+    for o in l.owners.iter().filter(|o| o.lane != "clinical") {
+        assert!(
+            o.rows.is_empty(),
+            "{}/{} got clinical work",
+            o.lane,
+            o.owner
+        );
+    }
+}
+
+#[test]
+fn one_patient_appears_once_with_every_reason() {
+    let c = config();
+    let p = &c.practices[0];
+    let t1 = task(p, "T1", "p1", "new_patient_request");
+    let t2 = task(p, "T2", "p1", "post_visit");
+    let owed = OwedCall {
+        first_call_id: "C9".into(),
+        phone_key: Some("ph-p1".into()),
+        first: at(p, "2026-11-20", "16:50"),
+        count: 2,
+        attempts: 0,
+        last_at: None,
+        last_outcome: None,
+    };
+    let l = lists(&snapshot(vec![t1, t2], vec![owed]));
+    let rows = all_rows(&l);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = rows[0];
+    assert_eq!(r.task_ids, vec!["T1", "T2"]);
+    assert_eq!(r.call_ids, vec!["C9"]);
+    assert_eq!(r.reasons.len(), 3);
+    assert!(r.reasons.iter().any(|x| x.contains("2 missed calls")));
+    assert_eq!(r.display_name, "Name p1");
+    assert_eq!(r.phone, "(978) 555-0100");
+}
+
+#[test]
+fn attempt_number_and_final_channel_follow_the_rule() {
+    let c = config();
+    let p = &c.practices[0];
+    let t = attempted(
+        task(p, "T1", "p1", "new_patient_request"),
+        2,
+        at(p, "2026-11-19", "10:00"),
+    );
+    let l = lists(&snapshot(vec![t], vec![]));
+    let r = find(&l, "T1");
+    assert_eq!((r.attempt, r.max_attempts), (3, 3));
+    assert_eq!(
+        r.channel, "sms",
+        "the final attempt uses the approved alternate channel"
+    );
+    assert_eq!(r.script, "NPR-1");
+    assert!(
+        r.voicemail.contains("Riverside Family Medicine") && r.voicemail.contains("(978) 200-4400")
+    );
+}
+
+#[test]
+fn order_is_breach_risk_then_weight_then_age() {
+    let c = config();
+    let p = &c.practices[0];
+    // Overdue (deadline passed, never attempted), low weight.
+    let mut a = task(p, "A", "pa", "care_gap");
+    a.deadline = Some(at(p, "2026-11-20", "17:00"));
+    // Due on the list day.
+    let mut dd = task(p, "D", "pd", "post_visit");
+    dd.deadline = Some(at(p, "2026-11-23", "17:00"));
+    // Two weight-10 requests due later: the older first.
+    let mut b = task(p, "B", "pb", "new_patient_request");
+    b.created_at = at(p, "2026-11-20", "11:00");
+    let mut cc = task(p, "C", "pc", "new_patient_request");
+    cc.created_at = at(p, "2026-11-20", "08:30");
+    // Weight 6, older than both.
+    let mut e = task(p, "E", "pe", "no_show_recovery");
+    e.created_at = at(p, "2026-11-19", "08:30");
+    let mut tasks = vec![b, e, dd, cc, a];
+    for t in &mut tasks {
+        t.owner = Some("bchen".into());
+    }
+    let l = lists(&snapshot(tasks, vec![]));
+    let order: Vec<&str> = owner(&l, "front_desk", "bchen")
+        .iter()
+        .map(|r| r.task_ids[0].as_str())
+        .collect();
+    assert_eq!(order, vec!["A", "D", "C", "B", "E"]);
+    let ranks: Vec<u32> = owner(&l, "front_desk", "bchen")
+        .iter()
+        .map(|r| r.rank)
+        .collect();
+    assert_eq!(ranks, vec![1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn capacity_line_fits_what_the_day_holds_and_overflows_the_rest() {
+    let c = config();
+    let p = &c.practices[0];
+    let tasks: Vec<OpenTask> = (0..20)
+        .map(|i| {
+            let mut t = task(p, &format!("T{i:02}"), &format!("p{i:02}"), "care_gap");
+            t.owner = Some("amartin".into());
+            t
+        })
+        .collect();
+    let mut snap = snapshot(tasks, vec![]);
+    // One hour per call; amartin spends the whole Monday on the inbound line.
+    snap.measured.handle_min = Some(60.0);
+    snap.measured.inbound_min.insert("amartin".into(), 480.0);
+    let l = lists(&snap);
+    // bchen: 480 min → 8 calls; cdiaz: 300 min → 5; amartin: none.
+    let fits: usize = l.owners.iter().map(|o| o.capacity.fits).sum();
+    assert_eq!(fits, 13);
+    assert_eq!(l.overflow(), 7);
+    let am = l
+        .owners
+        .iter()
+        .find(|o| o.owner == "amartin" && o.lane == "front_desk")
+        .unwrap();
+    assert_eq!(am.capacity.available_min, 0.0);
+    assert_eq!(am.capacity.fits, 0);
+    let line = write::capacity_line(am);
+    assert!(
+        line.contains("0 min available (480 rostered − 480 inbound)"),
+        "{line}"
+    );
+    let summary = write::summary(&l).join("\n");
+    assert!(
+        summary.contains("20 calls") && summary.contains("7 overflow"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn spreadsheet_cells_are_inert() {
+    for (input, want) in [
+        ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+        ("+1 555", "'+1 555"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("Ann Lee", "Ann Lee"),
+        ("", ""),
+    ] {
+        assert_eq!(write::neutralise(input), want);
+    }
+    let c = config();
+    let p = &c.practices[0];
+    let mut t = attempted(
+        task(p, "T1", "p1", "referral"),
+        1,
+        at(p, "2026-11-19", "10:00"),
+    );
+    t.last_note = Some("=cmd|' /C calc'!A0".into());
+    let mut snap = snapshot(vec![t], vec![]);
+    snap.contacts.get_mut("p1").unwrap().display_name = Some("@Evil, Name".into());
+    let l = lists(&snap);
+    let rows = owner(&l, "referrals", "amartin").to_vec();
+    let rows = if rows.is_empty() {
+        owner(&l, "referrals", "dokafor").to_vec()
+    } else {
+        rows
+    };
+    let csv = write::csv_bytes(&rows).unwrap();
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBFrank,patient,"),
+        "UTF-8 BOM then the header"
+    );
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(
+        text.contains("'@Evil, Name") && text.contains("'=cmd|"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(",=")
+            && !text.contains(",@")
+            && !text.contains(",\"=")
+            && !text.contains(",\"@")
+    );
+    let html = write::html(&l);
+    assert!(html.contains("@Evil, Name") && !html.contains("<script"));
+}
+
+#[test]
+fn workbook_is_deterministic_with_a_sheet_per_owner() {
+    let c = config();
+    let p = &c.practices[0];
+    let l = lists(&snapshot(vec![task(p, "T1", "p1", "referral")], vec![]));
+    let a = super::xlsx::workbook(&l).unwrap();
+    let b = super::xlsx::workbook(&l).unwrap();
+    assert!(a.starts_with(b"PK"), "an .xlsx is a zip");
+    assert_eq!(a, b);
+}

@@ -1,0 +1,98 @@
+//! The run manifest: what a nightly run read, counted, wrote and warned about.
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Serialize)]
+pub struct Manifest {
+    pub followup_version: &'static str,
+    /// The day the data runs through.
+    pub data_day: String,
+    /// How the data day was chosen: "--date" or "latest day in the exports".
+    pub data_day_from: String,
+    pub list_dates: Vec<String>,
+    pub weekly_report: Option<String>,
+    pub config: FileHash,
+    pub inputs: Vec<FileHash>,
+    pub ingest: Ingest,
+    /// Rows in each lake table after the run.
+    pub lake_rows: BTreeMap<String, u64>,
+    /// Wall time per stage, in seconds (the only values that differ between identical runs).
+    pub stages: Vec<Stage>,
+    pub warnings: Vec<String>,
+    pub outputs: Vec<FileHash>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Ingest {
+    pub files_ingested: usize,
+    pub files_unchanged: usize,
+    pub files_unmatched: usize,
+    /// read / stored / quarantined / duplicates per table, for this run.
+    pub by_table: BTreeMap<String, [u64; 4]>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct FileHash {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Stage {
+    pub name: &'static str,
+    pub seconds: f64,
+}
+
+/// Hash a file (streamed).
+pub fn hash_file(path: &Path, shown_as: String) -> Result<FileHash> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut h = Sha256::new();
+    let bytes = std::io::copy(&mut f, &mut h)?;
+    Ok(FileHash {
+        path: shown_as,
+        bytes,
+        sha256: hex::encode(h.finalize()),
+    })
+}
+
+/// Every file under `dir`, sorted, skipping hidden names (staging folders, temp files).
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if !d.is_dir() {
+            continue;
+        }
+        for e in std::fs::read_dir(&d).with_context(|| format!("listing {}", d.display()))? {
+            let e = e?;
+            let name = e.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Hashes of every file under `dir`, with paths shown relative to `base`.
+pub fn hash_tree(dir: &Path, base: &Path) -> Result<Vec<FileHash>> {
+    files_under(dir)?
+        .iter()
+        .map(|p| {
+            let shown = p.strip_prefix(base).unwrap_or(p).display().to_string();
+            hash_file(p, shown)
+        })
+        .collect()
+}

@@ -1,0 +1,378 @@
+//! `followup nightly` and `followup lists` on two weeks of generated exports: every
+//! stage runs, outputs are deterministic and idempotent, a run killed at any point
+//! leaves no half-written output in view and the next run repairs everything, a
+//! concurrent run is refused, a failing stage is named, lists are owner-only.
+
+mod workdir;
+
+use std::collections::BTreeSet;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use workdir::{assert_same, Workdir};
+
+const DAILY: &str = "reports/daily/2026-11-20";
+const WEEKLY: &str = "reports/2026-W47";
+const LISTS: &str = "lists/2026-11-23";
+
+/// Two weeks of exports ending Sunday 2026-11-22 (so the weekly report is due).
+fn setup() -> Workdir {
+    let wd = Workdir::new();
+    workdir::copy_dir(&workdir::repo().join("queries"), &wd.path("queries"));
+    std::fs::copy(
+        workdir::repo().join("followup.toml"),
+        wd.path("followup.toml"),
+    )
+    .unwrap();
+    wd.run(&["sample", "--days", "14", "--start", "2026-11-09", "-q"]);
+    wd
+}
+
+/// What a person can open: the published reports and lists (not hidden staging).
+fn visible(wd: &Workdir) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for top in ["reports", "lists"] {
+        out.extend(
+            wd.snapshot(top)
+                .into_iter()
+                .filter(|(p, _)| !p.split('/').any(|part| part.starts_with('.')))
+                .map(|(p, b)| (format!("{top}/{p}"), b)),
+        );
+    }
+    out
+}
+
+/// The manifest without the stage timings (the one thing that differs between runs).
+fn manifest(wd: &Workdir) -> serde_json::Value {
+    let mut m: serde_json::Value =
+        serde_json::from_str(&wd.read("runs/2026-11-22/manifest.json")).unwrap();
+    m.as_object_mut().unwrap().remove("stages");
+    m
+}
+
+/// One uninterrupted run, shared by the tests that compare against it.
+fn reference() -> &'static Workdir {
+    static WD: std::sync::OnceLock<Workdir> = std::sync::OnceLock::new();
+    WD.get_or_init(|| {
+        let wd = setup();
+        wd.run(&["nightly"]);
+        wd
+    })
+}
+
+fn under(files: &[(String, Vec<u8>)], dir: &str) -> Vec<(String, Vec<u8>)> {
+    files
+        .iter()
+        .filter(|(p, _)| p.starts_with(&format!("{dir}/")))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn nightly_runs_every_stage_and_says_which_day() {
+    let wd = reference();
+    let m = manifest(wd);
+    assert_eq!(m["data_day"], "2026-11-22");
+    assert_eq!(m["data_day_from"], "latest day in the exports");
+    assert_eq!(m["weekly_report"], "2026-W47");
+    assert_eq!(m["list_dates"][0], "2026-11-23");
+    assert!(!m["inputs"].as_array().unwrap().is_empty());
+    assert!(m["lake_rows"]["tasks"].as_u64().unwrap() > 0);
+    assert!(m["warnings"][0].as_str().unwrap().contains("quarantined"));
+    let files = visible(wd);
+    for dir in [DAILY, WEEKLY, LISTS] {
+        assert!(!under(&files, dir).is_empty(), "{dir} was not written");
+    }
+    for f in [
+        "reports/daily/2026-11-20/report.html",
+        "reports/2026-W47/report.html",
+        "lists/2026-11-23/p001/lists.html",
+        "lists/2026-11-23/p001/lists.xlsx",
+        "lists/2026-11-23/p001/front_desk--bchen.csv",
+        "lists/2026-11-23/p001/manager--capacity.csv",
+    ] {
+        assert!(wd.path(f).is_file(), "{f} missing");
+    }
+    // Every output the manifest lists exists with that hash's size.
+    let outputs: BTreeSet<String> = m["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["path"].as_str().unwrap().to_string())
+        .collect();
+    let shown: BTreeSet<String> = files
+        .iter()
+        .map(|(p, _)| p.clone())
+        .filter(|p| !p.starts_with("reports/2026-W") || p.starts_with(WEEKLY))
+        .collect();
+    assert_eq!(outputs, shown);
+}
+
+#[test]
+fn lists_hold_phi_so_they_are_owner_only() {
+    let wd = reference();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&wd.path(LISTS)), 0o700);
+    for (f, _) in wd.snapshot(LISTS) {
+        let p = wd.path(LISTS).join(&f);
+        assert_eq!(mode(&p), 0o600, "{f}");
+        assert_eq!(mode(p.parent().unwrap()), 0o700, "{f}");
+    }
+}
+
+#[test]
+fn nothing_from_the_contacts_reaches_the_terminal_or_the_manifest() {
+    let wd = setup();
+    let run = wd.run(&["nightly"]);
+    let names: BTreeSet<String> = wd
+        .snapshot("sample_data/exports")
+        .into_iter()
+        .filter(|(p, _)| p.contains("patients"))
+        .flat_map(|(_, b)| {
+            String::from_utf8(b)
+                .unwrap()
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .filter_map(|v| v["last_name"].as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+        })
+        .filter(|n| n.len() > 3)
+        .collect();
+    assert!(names.len() > 20);
+    let manifest = wd.read("runs/2026-11-22/manifest.json");
+    for n in &names {
+        assert!(!run.stderr.contains(n.as_str()), "{n} on stderr");
+        assert!(!manifest.contains(n.as_str()), "{n} in the manifest");
+        assert!(!wd.read(&format!("{DAILY}/report.md")).contains(n.as_str()));
+    }
+    // …while the lists themselves do carry names.
+    let lists = wd.read("lists/2026-11-23/p001/lists.html");
+    assert!(names.iter().any(|n| lists.contains(n.as_str())));
+}
+
+#[test]
+fn two_runs_on_the_same_input_give_the_same_bytes_and_a_rerun_changes_nothing() {
+    let a = reference();
+    let b = setup();
+    b.run(&["nightly"]);
+    assert_same(&visible(a), &visible(&b), "second fresh run");
+    assert_eq!(manifest(a), manifest(&b));
+    let lake = b.snapshot("lake");
+    b.run(&["nightly"]);
+    assert_same(&visible(a), &visible(&b), "rerun");
+    assert_same(&lake, &b.snapshot("lake"), "lake after a rerun");
+    let m = manifest(&b);
+    assert_eq!(
+        m["ingest"]["files_ingested"], 0,
+        "unchanged exports are skipped"
+    );
+}
+
+/// Run `nightly` killed at a failpoint; the process must die by a signal.
+fn killed_at(wd: &Workdir, point: &str) {
+    let out = wd
+        .command(&["nightly", "-q"])
+        .env("FOLLOWUP_FAILPOINT", point)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_none(),
+        "{point}: expected a kill, got {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Each published folder is either absent or exactly the reference's: never partial.
+fn assert_whole(wd: &Workdir, when: &str) {
+    let refs = visible(reference());
+    let now = visible(wd);
+    for dir in [DAILY, WEEKLY, LISTS] {
+        let here = under(&now, dir);
+        if !here.is_empty() {
+            assert_same(&here, &under(&refs, dir), &format!("{dir} {when}"));
+        }
+    }
+}
+
+#[test]
+fn a_run_killed_at_any_stage_leaves_whole_outputs_and_the_next_run_repairs() {
+    let refs = visible(reference());
+    for point in [
+        "after-ingest",
+        "after-metrics",
+        "daily-staged",
+        "before-publish",
+        "weekly-staged",
+        "lists-practice-written",
+        "after-lists",
+    ] {
+        let wd = setup();
+        killed_at(&wd, point);
+        assert_whole(&wd, &format!("after a kill at {point}"));
+        wd.run(&["nightly", "-q"]);
+        assert_same(
+            &refs,
+            &visible(&wd),
+            &format!("rerun after a kill at {point}"),
+        );
+        assert_eq!(
+            manifest(reference()).get("outputs"),
+            manifest(&wd).get("outputs")
+        );
+    }
+}
+
+#[test]
+fn a_kill_while_replacing_outputs_shows_the_old_or_the_new_never_a_mix() {
+    let refs = visible(reference());
+    for point in ["before-publish", "after-exchange"] {
+        let wd = setup();
+        wd.run(&["nightly", "-q"]);
+        // Mark the published daily review so the old and new versions differ.
+        wd.write(&format!("{DAILY}/OLD"), "previous run");
+        killed_at(&wd, point);
+        let daily = under(&visible(&wd), DAILY);
+        let old = daily.iter().any(|(p, _)| p.ends_with("/OLD"));
+        let rest: Vec<_> = daily
+            .into_iter()
+            .filter(|(p, _)| !p.ends_with("/OLD"))
+            .collect();
+        assert_same(&rest, &under(&refs, DAILY), point);
+        assert_eq!(
+            old,
+            point == "before-publish",
+            "{point}: which version is in view"
+        );
+        wd.run(&["nightly", "-q"]);
+        assert_same(&refs, &visible(&wd), &format!("rerun after {point}"));
+    }
+}
+
+#[test]
+fn a_run_killed_at_arbitrary_moments_is_repaired_by_the_next() {
+    let refs = visible(reference());
+    for ms in [300, 1500, 4000] {
+        let wd = setup();
+        let mut child = wd
+            .command(&["nightly", "-q"])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_whole(&wd, &format!("after a kill at {ms} ms"));
+        wd.run(&["nightly", "-q"]);
+        assert_same(
+            &refs,
+            &visible(&wd),
+            &format!("rerun after a kill at {ms} ms"),
+        );
+    }
+}
+
+#[test]
+fn a_second_run_is_refused_while_one_is_going() {
+    let wd = setup();
+    let first = wd
+        .command(&["nightly", "-q"])
+        .env("FOLLOWUP_FAILPOINT", "locked:sleep=6000")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !wd.path("runs/followup.lock").exists()
+        || !std::fs::read_to_string(wd.path("runs/followup.lock"))
+            .unwrap()
+            .contains("pid")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "lock never taken"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for args in [&["nightly"][..], &["lists"][..], &["report"][..]] {
+        let second = wd.run_code(args, 1);
+        assert!(
+            second
+                .stderr
+                .contains("another followup run is writing outputs (`followup nightly`, pid"),
+            "{second}"
+        );
+    }
+    let out = first.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(wd.path(LISTS).is_dir());
+}
+
+#[test]
+fn a_failing_stage_stops_the_run_and_is_named() {
+    let wd = setup();
+    wd.write(
+        "queries/broken.sql",
+        "SELECT no_such_column FROM task_facts",
+    );
+    let out = wd.output(&["nightly"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("stage `metrics` failed"), "{stderr}");
+    assert!(stderr.contains("broken.sql"), "{stderr}");
+    assert!(!wd.path("lists").exists(), "later stages did not run");
+}
+
+#[test]
+fn lists_on_their_own_for_a_chosen_day() {
+    let wd = setup();
+    wd.run(&["ingest", "-q"]);
+    let run = wd.run(&["lists", "--date", "2026-11-19"]);
+    assert!(run.stderr.contains("data through 2026-11-19"), "{run}");
+    assert!(wd.path("lists/2026-11-20/p001/lists.xlsx").is_file());
+    let csv = wd.read("lists/2026-11-20/p001/front_desk--bchen.csv");
+    assert!(csv.starts_with('\u{feff}'));
+}
+
+#[test]
+fn lists_on_the_hand_computed_metrics_fixture() {
+    // tests/fixtures/metrics/README.md: at Fri 11-13's close T-B, T-C and T-E are
+    // open; nobody is rostered, so everything is on the manager's unassigned list.
+    let wd = Workdir::fixture("metrics");
+    wd.run(&["ingest", "-q"]);
+    let run = wd.run(&["lists", "--date", "2026-11-13"]);
+    assert!(
+        run.stderr
+            .contains("kept off the lists: missed call from a withheld number 1"),
+        "{run}"
+    );
+    let csv = wd.read("lists/2026-11-16/p001/manager--unassigned.csv");
+    let rows: Vec<Vec<String>> = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .skip(1)
+        .map(|l| {
+            csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(l.as_bytes())
+                .records()
+                .next()
+                .unwrap()
+                .unwrap()
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    let pick = |i: usize| -> Vec<&str> { rows.iter().map(|r| r[i].as_str()).collect() };
+    // T-C: never attempted and past its deadline, so first.
+    assert_eq!(pick(10), vec!["T-C", "T-E", "T-B"]);
+    assert_eq!(pick(5), vec!["1 of 3", "2 of 3", "2 of 3"]);
+    assert_eq!(rows[0][4], "referral: new, not yet attempted");
+    assert_eq!(rows[1][4], "missed_call: next attempt allowed");
+    assert_eq!(rows[1][8], "left_message");
+    assert_eq!(pick(14), vec!["yes", "", ""]);
+}
