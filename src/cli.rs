@@ -41,6 +41,7 @@ pub enum Command {
     Lists(cmd::lists::Args),
     Nightly(cmd::nightly::Args),
     Erlang(cmd::erlang::Args),
+    Staffing(cmd::staffing::Args),
 }
 
 impl Cli {
@@ -66,6 +67,7 @@ pub fn main() -> i32 {
         Command::Lists(a) => cmd::lists::run(&cli, a),
         Command::Nightly(a) => cmd::nightly::run(&cli, a),
         Command::Erlang(a) => cmd::erlang::run(&cli, a),
+        Command::Staffing(a) => cmd::staffing::run(&cli, a),
     };
     match result {
         Ok(code) => code,

@@ -33,7 +33,9 @@ fn reported() -> Workdir {
 fn outputs(wd: &Workdir) -> Vec<(String, String)> {
     wd.snapshot("out/2026-W47")
         .into_iter()
-        .filter(|(p, _)| !p.starts_with("metrics/") && !p.ends_with(".png"))
+        .filter(|(p, _)| {
+            !p.starts_with("metrics/") && !p.ends_with(".png") && !p.ends_with(".parquet")
+        })
         .map(|(p, b)| (p, String::from_utf8(b).expect("text output")))
         .collect()
 }

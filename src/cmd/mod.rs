@@ -9,6 +9,7 @@ pub mod nightly;
 pub mod query;
 pub mod report;
 pub mod sample;
+pub mod staffing;
 
 use crate::cli::Cli;
 use crate::config::Config;

@@ -13,7 +13,8 @@ use std::path::PathBuf;
 /// per-category and cross-category charts as SVG and PNG.
 ///
 /// Computes the metrics tables for the 13 weeks ending with the week (into
-/// <out>/<week>/metrics) and renders only from them. Default week: the last
+/// <out>/<week>/metrics) and the staffing view of the same weeks (into
+/// <out>/<week>/staffing, see `followup staffing`) and renders only from them. Default week: the last
 /// complete ISO week in the lake.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -87,7 +88,28 @@ pub fn weekly_report(
     metrics::run(config, &opts, &|stage| {
         tracing::info!("report: metrics: {stage}")
     })?;
-    let r = report::build(config, monday, &metrics_dir)?;
+    // The staffing view of the same 13 weeks, rendered into its own section.
+    let lake = crate::lake::Lake::new(&config.paths.lake);
+    let staffing_dir = staging.dir.join("staffing");
+    crate::lake::create_private_dir(&staffing_dir)?;
+    let views = config
+        .practices
+        .iter()
+        .map(|p| {
+            tracing::info!("report: staffing {}", p.id);
+            crate::staffing::view::compute(
+                config,
+                &lake,
+                p,
+                (opts.from, opts.to),
+                p.target_share,
+                &[],
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    crate::staffing::write::all(&staffing_dir, &views)?;
+    let mut r = report::build(config, monday, &metrics_dir)?;
+    report::staffing::add_section(&mut r, &staffing_dir)?;
     let written = report::write(&r, &staging.root)?;
     crate::failpoint::hit("weekly-staged");
     let dir = staging.publish()?;

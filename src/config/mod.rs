@@ -11,6 +11,7 @@ mod validate;
 
 pub use hours::{parse_span, Span, WeekHours};
 pub use target::Target;
+pub use validate::duration_s;
 
 use crate::error::ConfigError;
 use crate::ingest::profile::ProfileDef;
@@ -158,6 +159,51 @@ struct RawPractice {
     lanes: BTreeMap<String, RawLane>,
     #[serde(default)]
     roster: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    #[serde(default)]
+    staffing: RawStaffing,
+}
+
+/// `[defaults.staffing]` as written: assumptions of the staffing view.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStaffing {
+    handle_time: Option<String>,
+    after_call_work: Option<String>,
+    max_va_hours: Option<u32>,
+    answer_within: Option<String>,
+    service_level: Option<f64>,
+    shrinkage: Option<f64>,
+    max_occupancy: Option<f64>,
+}
+
+/// Assumptions of the staffing view (see docs/STAFFING.md); durations in seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Staffing {
+    /// Handle time of a phone attempt where the call log cannot measure it.
+    pub handle_time_s: f64,
+    /// Wrap-up after each attempt (notes, status), added to measured talk time.
+    pub after_call_work_s: f64,
+    /// Most virtual-assistant hours per week the recommendation may add.
+    pub max_va_hours: u32,
+    /// Inbound line: answer target, service level, shrinkage, occupancy cap.
+    pub answer_within_s: f64,
+    pub service_level: f64,
+    pub shrinkage: f64,
+    pub max_occupancy: f64,
+}
+
+impl Default for Staffing {
+    fn default() -> Self {
+        Staffing {
+            handle_time_s: 360.0,
+            after_call_work_s: 60.0,
+            max_va_hours: 200,
+            answer_within_s: 20.0,
+            service_level: 0.8,
+            shrinkage: 0.3,
+            max_occupancy: 0.85,
+        }
+    }
 }
 
 fn default_region() -> String {
@@ -249,6 +295,7 @@ pub struct Practice {
     pub categories: BTreeMap<String, Category>,
     pub lanes: BTreeMap<String, Lane>,
     pub roster: BTreeMap<String, WeekHours>,
+    pub staffing: Staffing,
 }
 
 impl Practice {

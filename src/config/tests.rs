@@ -128,3 +128,25 @@ fn the_shipped_config_is_valid() {
     assert_eq!(c.practices[0].id, "p001");
     assert!(c.practices[0].is_holiday(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()));
 }
+
+#[test]
+fn staffing_keys_default_parse_and_name_the_key() {
+    let c = load(BASE).unwrap();
+    assert_eq!(c.practices[0].staffing, Staffing::default());
+    let text = BASE.replace(
+        "[[practices]]\nid = \"p001\"",
+        "[defaults.staffing]\nhandle_time = \"5m\"\nafter_call_work = \"90s\"\nmax_va_hours = 40\nshrinkage = 0.25\n[[practices]]\nid = \"p001\"",
+    );
+    let s = &load(&text).unwrap().practices[1].staffing;
+    assert_eq!((s.handle_time_s, s.after_call_work_s), (300.0, 90.0));
+    assert_eq!((s.max_va_hours, s.shrinkage), (40, 0.25));
+    let e = err(&text.replace("\"5m\"", "\"soon\""));
+    assert!(
+        e.contains("staffing.handle_time") && e.contains("`soon`"),
+        "{e}"
+    );
+    let e = err(&text.replace("0.25", "1.5"));
+    assert!(e.contains("staffing.shrinkage"), "{e}");
+    let e = err(&text.replace("max_va_hours", "max_hours"));
+    assert!(e.contains("max_hours"), "{e}");
+}

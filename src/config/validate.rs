@@ -200,6 +200,7 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
         }
     }
 
+    let staffing = staffing(&rp.staffing).map_err(|(k, m)| err(&format!("staffing.{k}"), m))?;
     Ok(Practice {
         id: rp.id,
         name: rp.name,
@@ -215,7 +216,80 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
         categories,
         lanes,
         roster,
+        staffing,
     })
+}
+
+/// Parse a duration such as `"6m"`, `"90s"` or `"1h"` into seconds.
+pub fn duration_s(s: &str) -> Result<f64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last() {
+        Some('s') => (&s[..s.len() - 1], 1.0),
+        Some('m') => (&s[..s.len() - 1], 60.0),
+        Some('h') => (&s[..s.len() - 1], 3600.0),
+        _ => {
+            return Err(format!(
+                "`{s}` is not a duration; write e.g. \"90s\", \"6m\" or \"1h\""
+            ))
+        }
+    };
+    match num.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v * mult),
+        _ => Err(format!(
+            "`{s}` is not a duration; write e.g. \"90s\", \"6m\" or \"1h\""
+        )),
+    }
+}
+
+fn staffing(r: &super::RawStaffing) -> Result<super::Staffing, (String, String)> {
+    let mut s = super::Staffing::default();
+    let dur = |k: &str, v: &Option<String>, into: &mut f64| -> Result<(), (String, String)> {
+        if let Some(v) = v {
+            *into = duration_s(v).map_err(|m| (k.to_string(), m))?;
+        }
+        Ok(())
+    };
+    dur("handle_time", &r.handle_time, &mut s.handle_time_s)?;
+    dur(
+        "after_call_work",
+        &r.after_call_work,
+        &mut s.after_call_work_s,
+    )?;
+    dur("answer_within", &r.answer_within, &mut s.answer_within_s)?;
+    if s.handle_time_s <= 0.0 {
+        return Err((
+            "handle_time".into(),
+            "must be longer than 0s, e.g. \"6m\"".into(),
+        ));
+    }
+    if let Some(v) = r.max_va_hours {
+        s.max_va_hours = v;
+    }
+    let frac = |k: &str, v: Option<f64>, lo: f64, hi: f64, into: &mut f64| {
+        if let Some(v) = v {
+            if !(lo..=hi).contains(&v) {
+                return Err((k.to_string(), format!("must be between {lo} and {hi}")));
+            }
+            *into = v;
+        }
+        Ok(())
+    };
+    frac(
+        "service_level",
+        r.service_level,
+        0.01,
+        0.999,
+        &mut s.service_level,
+    )?;
+    frac("shrinkage", r.shrinkage, 0.0, 0.95, &mut s.shrinkage)?;
+    frac(
+        "max_occupancy",
+        r.max_occupancy,
+        0.05,
+        1.0,
+        &mut s.max_occupancy,
+    )?;
+    Ok(s)
 }
 
 pub(super) fn unique_practice_ids(practices: &[Practice], path: &Path) -> Result<(), ConfigError> {

@@ -20,13 +20,13 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(213, 94, 0),    // vermillion
     RGBColor(240, 228, 66),  // yellow
 ];
-const INK: RGBColor = RGBColor(33, 33, 33);
+pub(crate) const INK: RGBColor = RGBColor(33, 33, 33);
 const GRID: RGBColor = RGBColor(215, 215, 215);
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
 static FONTS: Once = Once::new();
 
-fn register_fonts() {
+pub(crate) fn register_fonts() {
     FONTS.call_once(|| {
         // Both calls only fail on a malformed font file, which the tests would catch.
         let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());

@@ -10,6 +10,7 @@ mod figures;
 pub mod findings;
 pub mod markup;
 mod render;
+pub mod staffing;
 mod tables;
 
 use crate::config::Config;

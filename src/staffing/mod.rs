@@ -1,3 +1,148 @@
 //! Staffing: the inbound line (Erlang C / A) and deferred callback work.
+//!
+//! Callback work is deferred work: it is sized by workload (volume × attempts ×
+//! handle time in each weekday × hour block) and checked with a deterministic
+//! replay of the period (earliest deadline first, backlog carried across blocks
+//! and days), not with a queueing formula. The live inbound line is sized with
+//! Erlang C / A. Definitions and assumptions: docs/STAFFING.md.
 
 pub mod erlang;
+pub mod heatmap;
+pub mod history;
+pub mod inbound;
+pub mod recommend;
+pub mod replay;
+pub mod spec;
+pub mod text;
+pub mod view;
+pub mod workload;
+pub mod write;
+
+use crate::config::{Span, WeekHours};
+use history::{expand, Model, PracticeRules};
+use replay::{replay, Job, OpenTime, Outcome, Staff};
+
+/// Within-target counts per category: (met, due).
+pub fn shares(jobs: &[Job], met: impl Fn(usize) -> Option<bool>, n: usize) -> Vec<(u32, u32)> {
+    let mut v = vec![(0u32, 0u32); n];
+    for (j, job) in jobs.iter().enumerate() {
+        if let Some(m) = met(j) {
+            v[job.category].1 += 1;
+            v[job.category].0 += m as u32;
+        }
+    }
+    v
+}
+
+/// A share, or None when nothing was due.
+pub fn ratio((met, due): (u32, u32)) -> Option<f64> {
+    (due > 0).then(|| met as f64 / due as f64)
+}
+
+/// Staff for `count` assistants working `works` in `span` on `days` (0 = Monday) across the period.
+pub fn assistants(
+    m: &Model,
+    name: &str,
+    days: &[usize],
+    spans: &[Span],
+    works: &[bool],
+    count: u32,
+) -> Vec<Staff> {
+    let mut week = WeekHours::default();
+    for &d in days {
+        week.0[d] = spans.to_vec();
+    }
+    let last = m.to + chrono::Duration::days(history::TAIL_DAYS);
+    let open = OpenTime::new(expand(&m.practice, &week, m.from, last));
+    (1..=count)
+        .map(|k| Staff {
+            name: format!("{name}#{k}"),
+            works: works.to_vec(),
+            open: open.clone(),
+        })
+        .collect()
+}
+
+/// Staff for `--add` what-ifs (and recommendation plans), in the order given.
+pub fn added_staff(
+    m: &Model,
+    adds: &[spec::Addition],
+) -> Result<Vec<Staff>, crate::error::UsageError> {
+    let mut out = Vec::new();
+    for (i, a) in adds.iter().enumerate() {
+        let works = a.works(&m.practice, &m.lanes)?;
+        out.extend(assistants(
+            m,
+            &format!("add{i}"),
+            &a.days,
+            &[a.span],
+            &works,
+            a.count,
+        ));
+    }
+    Ok(out)
+}
+
+/// Replay the model's jobs with its worked roster plus `extra` staff.
+pub fn run(m: &Model, rules: &PracticeRules, extra: &[Staff]) -> Outcome {
+    let mut staff = m.staff.clone();
+    staff.extend_from_slice(extra);
+    replay(&m.jobs, &staff, rules, m.lanes.len())
+}
+
+/// The calibrated prediction: the measured miss rate scaled by the replayed
+/// change in the miss rate (a replay that halves the misses of the roster as
+/// worked predicts half the measured misses). Falls back to the replayed share.
+pub fn predicted(measured: Option<f64>, base: Option<f64>, scenario: Option<f64>) -> Option<f64> {
+    let s = scenario?;
+    Some(match (measured, base) {
+        (Some(me), Some(b)) if b < 1.0 => {
+            (1.0 - (1.0 - me) * (1.0 - s) / (1.0 - b)).clamp(0.0, 1.0)
+        }
+        _ => s,
+    })
+}
+
+/// Pooled shares within target, all categories together.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Calibration {
+    /// Scale on the time per attempt (1: as measured; kept for a future fit).
+    pub scale: f64,
+    pub measured: f64,
+    pub replayed_unscaled: f64,
+    pub replayed: f64,
+}
+
+/// The check of the model: the pooled share within target over all categories,
+/// measured and replayed with the roster as worked (time per attempt as measured).
+pub fn calibrate(m: &Model) -> Calibration {
+    let (mut met, mut due) = (0u32, 0u32);
+    for (j, x) in m.measured.iter().enumerate() {
+        if let (Some(x), true) = (x, m.jobs[j].counted) {
+            met += *x as u32;
+            due += 1;
+        }
+    }
+    let out = run(
+        m,
+        &PracticeRules {
+            model: m,
+            scale: 1.0,
+        },
+        &[],
+    );
+    let (mut rmet, mut rdue) = (0u32, 0u32);
+    for j in 0..m.jobs.len() {
+        if let Some(x) = out.met(&m.jobs, j) {
+            rmet += x as u32;
+            rdue += 1;
+        }
+    }
+    let replayed = rmet as f64 / rdue.max(1) as f64;
+    Calibration {
+        scale: 1.0,
+        measured: met as f64 / due.max(1) as f64,
+        replayed_unscaled: replayed,
+        replayed,
+    }
+}

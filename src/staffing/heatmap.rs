@@ -1,0 +1,127 @@
+//! The heatmap of callback workload against capacity by weekday × hour, one row
+//! per lane and weekday: workload as a share of the capacity as worked.
+
+use super::workload::{Key, Row};
+use crate::report::charts::{register_fonts, FONT, INK};
+use anyhow::{anyhow, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::collections::{BTreeMap, BTreeSet};
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+fn colour(r: f64) -> RGBColor {
+    // Blue at ≤ 50% through white at 85% to vermillion at ≥ 120%: safe for red–green deficiency.
+    let mix = |a: RGBColor, b: RGBColor, t: f64| {
+        let t = t.clamp(0.0, 1.0);
+        let f = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
+        RGBColor(f(a.0, b.0), f(a.1, b.1), f(a.2, b.2))
+    };
+    let (blue, white, red) = (
+        RGBColor(0, 114, 178),
+        RGBColor(240, 240, 240),
+        RGBColor(213, 94, 0),
+    );
+    if r <= 0.85 {
+        mix(blue, white, (r - 0.5) / 0.35)
+    } else {
+        mix(white, red, (r - 0.85) / 0.35)
+    }
+}
+
+/// Render to (SVG, PNG); only blocks with capacity or load appear.
+pub fn render(rows: &BTreeMap<Key, Row>) -> Result<(String, Vec<u8>)> {
+    register_fonts();
+    let hours: BTreeSet<u8> = rows.keys().map(|k| k.1).collect();
+    let lines: BTreeSet<(String, u8)> = rows.keys().map(|k| (k.2.clone(), k.0)).collect();
+    let hours: Vec<u8> = hours.into_iter().collect();
+    let lines: Vec<(String, u8)> = lines.into_iter().collect();
+    let size = (860u32, 90 + 22 * lines.len().max(1) as u32);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        draw(&root, rows, &hours, &lines).map_err(|e| anyhow!("heatmap: {e}"))?;
+        root.present().map_err(|e| anyhow!("heatmap: {e:?}"))?;
+    }
+    let mut buf = vec![0u8; (size.0 * size.1 * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
+        draw(&root, rows, &hours, &lines).map_err(|e| anyhow!("heatmap: {e}"))?;
+        root.present().map_err(|e| anyhow!("heatmap: {e:?}"))?;
+    }
+    let mut png = Vec::new();
+    {
+        use image::ImageEncoder;
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(&buf, size.0, size.1, image::ColorType::Rgb8)
+            .map_err(|e| anyhow!("heatmap: {e}"))?;
+    }
+    Ok((svg, png))
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    rows: &BTreeMap<Key, Row>,
+    hours: &[u8],
+    lines: &[(String, u8)],
+) -> std::result::Result<(), String> {
+    let e = |x: &dyn std::fmt::Debug| format!("{x:?}");
+    root.fill(&WHITE).map_err(|x| e(&x))?;
+    let root = root
+        .titled(
+            "Callback workload as % of capacity (weekly, by hour block)",
+            (FONT, 18).into_font().style(FontStyle::Bold).color(&INK),
+        )
+        .map_err(|x| e(&x))?;
+    let (nc, nr) = (hours.len().max(1), lines.len().max(1));
+    let (left, top) = (150i32, 24i32);
+    let (w, h) = root.dim_in_pixel();
+    let cw = (w as i32 - left - 10) / nc as i32;
+    let ch = ((h as i32 - top - 10) / nr as i32).min(22);
+    let font = (FONT, 11).into_font().color(&INK);
+    for (c, hr) in hours.iter().enumerate() {
+        let x = left + c as i32 * cw + cw / 2;
+        root.draw(&Text::new(
+            format!("{hr:02}:00"),
+            (x, top - 12),
+            font.pos(Pos::new(HPos::Center, VPos::Center)),
+        ))
+        .map_err(|x| e(&x))?;
+    }
+    for (r, (lane, d)) in lines.iter().enumerate() {
+        let y = top + r as i32 * ch;
+        root.draw(&Text::new(
+            format!("{lane} {}", DAYS[(*d as usize).saturating_sub(1) % 7]),
+            (left - 6, y + ch / 2),
+            font.pos(Pos::new(HPos::Right, VPos::Center)),
+        ))
+        .map_err(|x| e(&x))?;
+        for (c, hr) in hours.iter().enumerate() {
+            let x = left + c as i32 * cw;
+            let row = rows.get(&(*d, *hr, lane.clone()));
+            let (fill, label) = match row {
+                Some(row) => match row.load_ratio() {
+                    Some(v) => (colour(v), format!("{:.0}%", v * 100.0)),
+                    None if row.workload_min > 0.0 => (RGBColor(213, 94, 0), "no staff".into()),
+                    None => (RGBColor(250, 250, 250), String::new()),
+                },
+                None => (RGBColor(250, 250, 250), String::new()),
+            };
+            root.draw(&Rectangle::new(
+                [(x + 1, y + 1), (x + cw - 1, y + ch - 1)],
+                fill.filled(),
+            ))
+            .map_err(|x| e(&x))?;
+            if !label.is_empty() {
+                root.draw(&Text::new(
+                    label,
+                    (x + cw / 2, y + ch / 2),
+                    font.pos(Pos::new(HPos::Center, VPos::Center)),
+                ))
+                .map_err(|x| e(&x))?;
+            }
+        }
+    }
+    Ok(())
+}

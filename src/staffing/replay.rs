@@ -1,0 +1,283 @@
+//! The capacity replay: a deterministic discrete-event simulation of deferred
+//! callback work. Tasks arrive as they did; each person on the roster works, in
+//! the time they are open, the ready attempt with the earliest deadline among the
+//! categories they work (ties by task order, so reruns give the same bytes);
+//! retries become ready when the attempt rules allow. No randomness: the number
+//! of attempts a task needs is the number history shows it took.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
+
+/// Disjoint, sorted open intervals of one person, in seconds since the epoch,
+/// with the open time before each (to advance through closed gaps).
+#[derive(Debug, Clone, Default)]
+pub struct OpenTime {
+    spans: Vec<(i64, i64)>,
+    before: Vec<i64>,
+}
+
+impl OpenTime {
+    /// Build from intervals in any order; overlapping ones are merged.
+    pub fn new(mut spans: Vec<(i64, i64)>) -> OpenTime {
+        spans.retain(|s| s.1 > s.0);
+        spans.sort_unstable();
+        let mut merged: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
+        for s in spans {
+            match merged.last_mut() {
+                Some(l) if s.0 <= l.1 => l.1 = l.1.max(s.1),
+                _ => merged.push(s),
+            }
+        }
+        let mut before = Vec::with_capacity(merged.len());
+        let mut acc = 0;
+        for (a, b) in &merged {
+            before.push(acc);
+            acc += b - a;
+        }
+        OpenTime {
+            spans: merged,
+            before,
+        }
+    }
+
+    /// These intervals minus `busy` (e.g. answered inbound calls).
+    pub fn minus(&self, mut busy: Vec<(i64, i64)>) -> OpenTime {
+        busy.sort_unstable();
+        let mut out = Vec::with_capacity(self.spans.len());
+        let mut j = 0;
+        for &(a, b) in &self.spans {
+            let mut cur = a;
+            while j < busy.len() && busy[j].1 <= cur {
+                j += 1;
+            }
+            let mut k = j;
+            while k < busy.len() && busy[k].0 < b {
+                if busy[k].0 > cur {
+                    out.push((cur, busy[k].0));
+                }
+                cur = cur.max(busy[k].1);
+                k += 1;
+            }
+            if cur < b {
+                out.push((cur, b));
+            }
+        }
+        OpenTime::new(out)
+    }
+
+    /// Total open seconds.
+    pub fn total(&self) -> i64 {
+        self.before
+            .last()
+            .zip(self.spans.last())
+            .map_or(0, |(b, s)| b + s.1 - s.0)
+    }
+
+    /// Open seconds before `t`.
+    pub fn cum(&self, t: i64) -> i64 {
+        let i = self.spans.partition_point(|s| s.0 <= t);
+        if i == 0 {
+            return 0;
+        }
+        let (a, b) = self.spans[i - 1];
+        self.before[i - 1] + t.min(b) - a
+    }
+
+    /// Open seconds in `[a, b)`.
+    pub fn between(&self, a: i64, b: i64) -> i64 {
+        self.cum(b) - self.cum(a)
+    }
+
+    /// `t` if open then, else the next opening (None when no more open time).
+    pub fn next_open(&self, t: i64) -> Option<i64> {
+        let i = self.spans.partition_point(|s| s.1 <= t);
+        self.spans.get(i).map(|&(a, _)| a.max(t))
+    }
+
+    /// The instant at which `secs` of open time after `t` have passed.
+    pub fn advance(&self, t: i64, secs: i64) -> Option<i64> {
+        let target = self.cum(t) + secs.max(0);
+        let i = self
+            .before
+            .partition_point(|&b| b < target)
+            .checked_sub(1)?;
+        let (a, b) = self.spans[i];
+        let at = a + (target - self.before[i]);
+        (at <= b).then_some(at)
+    }
+
+    pub fn spans(&self) -> &[(i64, i64)] {
+        &self.spans
+    }
+}
+
+/// One task to be worked.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Index into the category list (attempt rules, results).
+    pub category: usize,
+    /// The queue (lane) it waits in: who may work it.
+    pub queue: usize,
+    /// When it can first be worked (its creation).
+    pub arrive: i64,
+    /// First-attempt deadline (None: no target, worked last).
+    pub deadline: Option<i64>,
+    /// Attempts it takes (from history, at least 1).
+    pub attempts: u32,
+    /// A task resolved without any outreach (e.g. the patient called in) stops
+    /// needing work at this instant.
+    pub withdrawn_at: Option<i64>,
+    /// Whether it counts toward the share within target (due in the period).
+    pub counted: bool,
+}
+
+/// One person (or virtual assistant) and the queues (lanes) they work.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub name: String,
+    pub works: Vec<bool>,
+    pub open: OpenTime,
+}
+
+/// The rules the replay needs from the practice, as functions of time.
+pub trait Rules {
+    /// Seconds of work for attempt `n` (1-based) of a task in `category`.
+    fn handle_s(&self, category: usize, n: u32) -> i64;
+    /// After attempt `n` made at `at`: when the next one becomes ready and when it is due.
+    fn retry(&self, category: usize, n: u32, at: i64) -> Option<(i64, i64)>;
+}
+
+/// What happened in a replay.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Start of each job's first attempt.
+    pub first: Vec<Option<i64>>,
+    /// Attempts made per job.
+    pub made: Vec<u32>,
+    /// Seconds each staff member spent on attempts.
+    pub busy_s: Vec<i64>,
+}
+
+impl Outcome {
+    /// Whether job `j` was first attempted by its deadline (None: not counted).
+    pub fn met(&self, jobs: &[Job], j: usize) -> Option<bool> {
+        let job = &jobs[j];
+        if !job.counted {
+            return None;
+        }
+        Some(match (self.first[j], job.deadline) {
+            (Some(f), Some(d)) => f <= d,
+            (Some(_), None) => true,
+            (None, _) => false,
+        })
+    }
+}
+
+/// Replay `jobs` (sorted or not) with `staff` under `rules`.
+pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize) -> Outcome {
+    const NO_DEADLINE: i64 = i64::MAX / 4;
+    let mut first = vec![None; jobs.len()];
+    let mut made = vec![0u32; jobs.len()];
+    let mut busy_s = vec![0i64; staff.len()];
+    // (ready, job, attempt n, due)
+    let mut pending: BinaryHeap<Reverse<(i64, usize, u32, i64)>> = jobs
+        .iter()
+        .enumerate()
+        .map(|(j, job)| Reverse((job.arrive, j, 1, job.deadline.unwrap_or(NO_DEADLINE))))
+        .collect();
+    let mut ready: Vec<BTreeSet<(i64, usize, u32)>> = vec![BTreeSet::new(); n_queues];
+    let mut free: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
+    let start = pending.peek().map_or(0, |r| r.0 .0);
+    for (s, st) in staff.iter().enumerate() {
+        if let Some(t) = st.open.next_open(start) {
+            free.push(Reverse((t, s)));
+        }
+    }
+    let mut dormant: Vec<usize> = Vec::new();
+    while let Some(Reverse((t, s))) = free.pop() {
+        while let Some(&Reverse((r, j, n, due))) = pending.peek() {
+            if r > t {
+                break;
+            }
+            pending.pop();
+            ready[jobs[j].queue].insert((due, j, n));
+        }
+        let st = &staff[s];
+        let mut best: Option<(i64, usize, u32)> = None;
+        for (c, q) in ready.iter_mut().enumerate() {
+            if !st.works.get(c).copied().unwrap_or(false) {
+                continue;
+            }
+            // Drop tasks resolved without outreach before anyone got to them.
+            while let Some(&(due, j, n)) = q.first() {
+                if n == 1 && jobs[j].withdrawn_at.is_some_and(|w| w <= t) {
+                    q.pop_first();
+                    continue;
+                }
+                if best.map_or(true, |b| (due, j) < (b.0, b.1)) {
+                    best = Some((due, j, n));
+                }
+                break;
+            }
+        }
+        match best {
+            Some((due, j, n)) => {
+                ready[jobs[j].queue].remove(&(due, j, n));
+                if n == 1 {
+                    first[j] = Some(t);
+                }
+                made[j] = n;
+                let h = rules.handle_s(jobs[j].category, n).max(1);
+                busy_s[s] += h;
+                if n < jobs[j].attempts {
+                    if let Some((r, d)) = rules.retry(jobs[j].category, n, t) {
+                        pending.push(Reverse((r.max(t + 1), j, n + 1, d)));
+                        for d in dormant.drain(..) {
+                            if let Some(x) = staff[d].open.next_open(r.max(t + 1)) {
+                                free.push(Reverse((x, d)));
+                            }
+                        }
+                    }
+                }
+                if let Some(next) = st.open.advance(t, h).and_then(|e| st.open.next_open(e)) {
+                    free.push(Reverse((next, s)));
+                }
+            }
+            None => match pending.peek() {
+                Some(&Reverse((r, ..))) => {
+                    if let Some(x) = st.open.next_open(r.max(t + 1)) {
+                        free.push(Reverse((x, s)));
+                    }
+                }
+                None => dormant.push(s),
+            },
+        }
+    }
+    Outcome {
+        first,
+        made,
+        busy_s,
+    }
+}
+
+/// Backlog carried: first attempts ready but not yet started at each instant in
+/// `at` (sorted), per queue.
+pub fn backlog(jobs: &[Job], out: &Outcome, at: &[i64], n_queues: usize) -> Vec<Vec<u32>> {
+    let mut counts = vec![vec![0u32; n_queues]; at.len()];
+    for (j, job) in jobs.iter().enumerate() {
+        let end = out.first[j]
+            .or(job.withdrawn_at)
+            .unwrap_or(i64::MAX)
+            .min(job.withdrawn_at.unwrap_or(i64::MAX));
+        let a = at.partition_point(|&x| x < job.arrive);
+        let b = at.partition_point(|&x| x < end);
+        for row in counts.iter_mut().take(b).skip(a) {
+            row[job.queue] += 1;
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+#[path = "replay_tests.rs"]
+mod tests;

@@ -1,0 +1,161 @@
+//! The staffing view of one practice: measured, replayed and predicted shares
+//! within target per category and block, the recommendation, and what-ifs.
+
+use super::history::{self, block_of, Model, PracticeRules};
+use super::recommend::{self, plan_staff, Recommendation};
+use super::replay::{backlog, Outcome, Staff};
+use super::spec::Addition;
+use super::{inbound, predicted, ratio, run, shares, workload};
+use crate::config::{Config, Practice};
+use crate::lake::Lake;
+use anyhow::Result;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+/// One category's line.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Line {
+    pub category: String,
+    pub lane: String,
+    pub target: String,
+    pub due: u32,
+    pub measured: Option<f64>,
+    pub replayed: Option<f64>,
+    /// replayed − measured: the calibration error beside every prediction.
+    pub gap: Option<f64>,
+    pub recommended: Option<f64>,
+    pub recommended_predicted: Option<f64>,
+    pub whatif: Option<f64>,
+    pub whatif_predicted: Option<f64>,
+}
+
+pub struct View {
+    pub model: Model,
+    pub target_share: f64,
+    pub base: Outcome,
+    pub rec: Recommendation,
+    pub rec_staff: Vec<Staff>,
+    pub whatif: Option<Outcome>,
+    pub adds: Vec<Addition>,
+    pub lines: Vec<Line>,
+    pub workload: BTreeMap<workload::Key, workload::Row>,
+    pub inbound: BTreeMap<(u8, u8), inbound::Row>,
+    /// Mean first attempts waiting at the end of each (weekday, hour, lane) block: (actual roster, recommended).
+    pub backlog: BTreeMap<(u8, u8, String), (f64, f64)>,
+    pub patience_s: Option<f64>,
+    pub calibration: super::Calibration,
+}
+
+impl View {
+    pub fn rules(&self) -> PracticeRules<'_> {
+        rules(&self.model)
+    }
+}
+
+pub fn rules(m: &Model) -> PracticeRules<'_> {
+    PracticeRules {
+        model: m,
+        scale: m.time_scale,
+    }
+}
+
+pub fn compute(
+    config: &Config,
+    lake: &Lake,
+    p: &Practice,
+    (from, to): (NaiveDate, NaiveDate),
+    target_share: f64,
+    adds: &[Addition],
+) -> Result<View> {
+    let mut m = history::build(config, lake, p, from, to)?;
+    let cal = super::calibrate(&m);
+    m.time_scale = cal.scale;
+    let extra = super::added_staff(&m, adds)?;
+    let r = rules(&m);
+    let n = m.categories.len();
+    let base = run(&m, &r, &[]);
+    let rec = recommend::recommend(&m, &r, target_share, &[]);
+    let rec_staff = plan_staff(&m, &rec.plan);
+    let whatif = (!adds.is_empty()).then(|| run(&m, &r, &extra));
+
+    let measured = shares(&m.jobs, |j| m.measured[j].filter(|_| m.jobs[j].counted), n);
+    let b = shares(&m.jobs, |j| base.met(&m.jobs, j), n);
+    let rc = shares(&m.jobs, |j| rec.outcome.met(&m.jobs, j), n);
+    let wi = whatif
+        .as_ref()
+        .map(|o| shares(&m.jobs, |j| o.met(&m.jobs, j), n));
+    let lines = (0..n)
+        .filter(|&c| measured[c].1 > 0)
+        .map(|c| {
+            let name = &m.categories[c];
+            let (me, ba) = (ratio(measured[c]), ratio(b[c]));
+            Line {
+                category: name.clone(),
+                lane: p.lane_for(name).map(|l| l.name.clone()).unwrap_or_default(),
+                target: p.categories[name].target.to_string(),
+                due: measured[c].1,
+                measured: me,
+                replayed: ba,
+                gap: me.zip(ba).map(|(x, y)| y - x),
+                recommended: ratio(rc[c]),
+                recommended_predicted: predicted(me, ba, ratio(rc[c])),
+                whatif: wi.as_ref().and_then(|w| ratio(w[c])),
+                whatif_predicted: wi.as_ref().and_then(|w| predicted(me, ba, ratio(w[c]))),
+            }
+        })
+        .collect();
+
+    let workload = workload::table(&m, &r, &rec_staff);
+    let inbound = inbound::table(&m);
+    let patience_s = inbound::patience_s(&m);
+    let backlog = backlog_table(&m, &base, &rec.outcome);
+    Ok(View {
+        target_share,
+        base,
+        rec,
+        rec_staff,
+        whatif,
+        adds: adds.to_vec(),
+        lines,
+        workload,
+        inbound,
+        backlog,
+        patience_s,
+        calibration: cal,
+        model: m,
+    })
+}
+
+/// Backlog carried at the end of every business hour block of the period, per lane.
+fn backlog_table(m: &Model, a: &Outcome, b: &Outcome) -> BTreeMap<(u8, u8, String), (f64, f64)> {
+    let blocks = recommend::business_blocks(m);
+    let mut at = Vec::new();
+    let mut d = m.from;
+    while d <= m.to {
+        if !m.practice.is_holiday(d) {
+            for &(wd, h) in &blocks {
+                if wd as u32 == chrono::Datelike::weekday(&d).number_from_monday() {
+                    let t = chrono::NaiveTime::from_hms_opt(h as u32, 0, 0).expect("hour");
+                    at.push(history::local_s(m.practice.tz, d, t) + 3600);
+                }
+            }
+        }
+        d = d.succ_opt().expect("date");
+    }
+    at.sort_unstable();
+    let n = m.lanes.len();
+    let (ba, bb) = (backlog(&m.jobs, a, &at, n), backlog(&m.jobs, b, &at, n));
+    let mut acc: BTreeMap<(u8, u8, String), (f64, f64, u32)> = BTreeMap::new();
+    for (i, &t) in at.iter().enumerate() {
+        let (wd, h) = block_of(&m.practice, t - 3600);
+        for (q, lane) in m.lanes.iter().enumerate() {
+            let e = acc.entry((wd, h, lane.clone())).or_default();
+            e.0 += ba[i][q] as f64;
+            e.1 += bb[i][q] as f64;
+            e.2 += 1;
+        }
+    }
+    acc.into_iter()
+        .map(|(k, (x, y, c))| (k, (x / c as f64, y / c as f64)))
+        .collect()
+}

@@ -1,0 +1,403 @@
+//! Staffing outputs: tables (Parquet + CSV), the heatmap, assumptions.md and
+//! summary.json, plus the text printed on stdout. Everything is sorted by its
+//! keys, so reruns give the same bytes. No patient identifier, name, phone
+//! number or note appears in any of them.
+
+use super::view::View;
+use anyhow::Result;
+use polars::prelude::{Column, DataFrame, NamedFrom, Series};
+use std::fmt::Write as _;
+use std::path::Path;
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+fn day(d: u8) -> &'static str {
+    DAYS[(d as usize).saturating_sub(1) % 7]
+}
+
+fn r4(v: Option<f64>) -> Option<f64> {
+    v.map(|x| (x * 10_000.0).round() / 10_000.0)
+}
+
+fn s<T>(name: &str, v: Vec<T>) -> Column
+where
+    Series: NamedFrom<Vec<T>, [T]>,
+{
+    Series::new(name.into(), v).into()
+}
+
+fn frame(cols: Vec<Column>) -> Result<DataFrame> {
+    let h = cols.first().map_or(0, |c| c.len());
+    Ok(DataFrame::new(h, cols)?)
+}
+
+/// Every table, by name.
+pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
+    let mut out = Vec::new();
+    // Categories.
+    let (mut pid, mut cat, mut lane, mut target, mut due) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let (mut goal, mut me, mut re, mut gap, mut rec, mut recp, mut wi, mut wip) = (
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    );
+    for v in views {
+        for l in &v.lines {
+            pid.push(v.model.practice.id.clone());
+            cat.push(l.category.clone());
+            lane.push(l.lane.clone());
+            target.push(l.target.clone());
+            goal.push(v.target_share);
+            due.push(l.due);
+            me.push(r4(l.measured));
+            re.push(r4(l.replayed));
+            gap.push(r4(l.gap));
+            rec.push(r4(l.recommended));
+            recp.push(r4(l.recommended_predicted));
+            wi.push(r4(l.whatif));
+            wip.push(r4(l.whatif_predicted));
+        }
+    }
+    out.push((
+        "staffing_categories",
+        frame(vec![
+            s("practice_id", pid),
+            s("category", cat),
+            s("lane", lane),
+            s("target", target),
+            s("target_share", goal),
+            s("due", due),
+            s("measured_share", me),
+            s("replayed_share", re),
+            s("calibration_gap", gap),
+            s("recommended_share", rec),
+            s("recommended_predicted", recp),
+            s("whatif_share", wi),
+            s("whatif_predicted", wip),
+        ])?,
+    ));
+
+    // Blocks: share within target per category × weekday × hour of creation.
+    let mut c = BlockCols::default();
+    for v in views {
+        let m = &v.model;
+        let mut acc: std::collections::BTreeMap<(usize, u8, u8), [u32; 4]> = Default::default();
+        for (j, job) in m.jobs.iter().enumerate() {
+            let Some(meas) = m.measured[j] else { continue };
+            let (d, h) = m.job_block[j];
+            let e = acc.entry((job.category, d, h)).or_default();
+            e[0] += 1;
+            e[1] += meas as u32;
+            e[2] += v.base.met(&m.jobs, j).unwrap_or(false) as u32;
+            e[3] += v.rec.outcome.met(&m.jobs, j).unwrap_or(false) as u32;
+        }
+        for ((k, d, h), e) in acc {
+            let f = |x: u32| Some(x as f64 / e[0] as f64);
+            c.pid.push(m.practice.id.clone());
+            c.cat.push(m.categories[k].clone());
+            c.day.push(day(d).to_string());
+            c.hour.push(h as i32);
+            c.due.push(e[0]);
+            c.me.push(r4(f(e[1])));
+            c.re.push(r4(f(e[2])));
+            c.gap
+                .push(r4(Some((e[2] as f64 - e[1] as f64) / e[0] as f64)));
+            c.rec.push(r4(f(e[3])));
+        }
+    }
+    out.push((
+        "staffing_blocks",
+        frame(vec![
+            s("practice_id", c.pid),
+            s("category", c.cat),
+            s("weekday", c.day),
+            s("created_hour", c.hour),
+            s("due", c.due),
+            s("measured_share", c.me),
+            s("replayed_share", c.re),
+            s("calibration_gap", c.gap),
+            s("recommended_share", c.rec),
+        ])?,
+    ));
+
+    // Workload against capacity.
+    let mut w: [Vec<Option<f64>>; 7] = Default::default();
+    let (mut pid, mut d, mut h, mut lane) = (vec![], vec![], vec![], vec![]);
+    for v in views {
+        for ((wd, hr, l), r) in &v.workload {
+            pid.push(v.model.practice.id.clone());
+            d.push(day(*wd).to_string());
+            h.push(*hr as i32);
+            lane.push(l.clone());
+            for (i, x) in [
+                r.tasks,
+                r.attempts,
+                r.workload_min,
+                r.rostered_min,
+                r.capacity_min,
+                r.load_ratio().unwrap_or(f64::NAN),
+                r.added_min,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                w[i].push(r4((!x.is_nan()).then_some(x)));
+            }
+        }
+    }
+    let [t, a, wl, ro, ca, lr, ad] = w;
+    out.push((
+        "staffing_workload",
+        frame(vec![
+            s("practice_id", pid),
+            s("weekday", d),
+            s("hour", h),
+            s("lane", lane),
+            s("tasks_per_week", t),
+            s("attempts_per_week", a),
+            s("workload_minutes_per_week", wl),
+            s("rostered_minutes_per_week", ro),
+            s("capacity_minutes_per_week", ca),
+            s("load_ratio", lr),
+            s("added_va_minutes_per_week", ad),
+        ])?,
+    ));
+
+    // The recommendation.
+    let (mut pid, mut d, mut h, mut lane, mut n) = (vec![], vec![], vec![], vec![], vec![]);
+    for v in views {
+        for ((wd, hr, l), k) in &v.rec.plan {
+            pid.push(v.model.practice.id.clone());
+            d.push(day(*wd).to_string());
+            h.push(*hr as i32);
+            lane.push(l.clone());
+            n.push(*k);
+        }
+    }
+    out.push((
+        "staffing_recommendation",
+        frame(vec![
+            s("practice_id", pid),
+            s("weekday", d),
+            s("hour", h),
+            s("lane", lane),
+            s("va_hours_per_week", n),
+        ])?,
+    ));
+
+    // Backlog carried at the end of each block.
+    let (mut pid, mut d, mut h, mut lane, mut x, mut y) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for v in views {
+        for ((wd, hr, l), (a, b)) in &v.backlog {
+            pid.push(v.model.practice.id.clone());
+            d.push(day(*wd).to_string());
+            h.push(*hr as i32);
+            lane.push(l.clone());
+            x.push(r4(Some(*a)));
+            y.push(r4(Some(*b)));
+        }
+    }
+    out.push((
+        "staffing_backlog",
+        frame(vec![
+            s("practice_id", pid),
+            s("weekday", d),
+            s("hour", h),
+            s("lane", lane),
+            s("mean_backlog_at_block_end", x),
+            s("mean_backlog_recommended", y),
+        ])?,
+    ));
+
+    // The inbound line.
+    let mut ib = InboundCols::default();
+    for v in views {
+        for ((wd, hr), r) in &v.inbound {
+            ib.pid.push(v.model.practice.id.clone());
+            ib.day.push(day(*wd).to_string());
+            ib.hour.push(*hr as i32);
+            ib.f[0].push(r4(Some(r.calls_per_week)));
+            ib.f[1].push(r4(Some(r.answered_share)));
+            ib.f[2].push(r4(Some(r.aht_s)));
+            ib.f[3].push(r4(Some(r.erlangs)));
+            ib.f[4].push(r4(Some(r.service_level)));
+            ib.f[5].push(r4(Some(r.asa_s)));
+            ib.f[6].push(r4(Some(r.occupancy)));
+            ib.f[7].push(r4(r.p_abandon));
+            ib.agents.push(r.agents);
+            ib.scheduled.push(r.scheduled);
+        }
+    }
+    let [calls, ans, aht, erl, sl, asa, occ, pab] = ib.f;
+    out.push((
+        "staffing_inbound",
+        frame(vec![
+            s("practice_id", ib.pid),
+            s("weekday", ib.day),
+            s("hour", ib.hour),
+            s("calls_per_week", calls),
+            s("answered_share", ans),
+            s("aht_s", aht),
+            s("offered_erlangs", erl),
+            s("agents", ib.agents),
+            s("scheduled", ib.scheduled),
+            s("service_level", sl),
+            s("asa_s", asa),
+            s("occupancy", occ),
+            s("p_abandon_erlang_a", pab),
+        ])?,
+    ));
+
+    // Handle times.
+    let (mut pid, mut cat, mut per, mut talk, mut n, mut touch, mut tpa, mut src) = (
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    );
+    for v in views {
+        for hd in &v.model.handles {
+            pid.push(v.model.practice.id.clone());
+            cat.push(hd.category.clone());
+            per.push(r4(Some(hd.per_attempt_s)));
+            talk.push(r4(hd.talk_s));
+            n.push(hd.calls as u32);
+            touch.push(r4(hd.touch_s));
+            tpa.push(r4(Some(hd.touches_per_attempt)));
+            src.push(hd.source.to_string());
+        }
+    }
+    out.push((
+        "staffing_handle_times",
+        frame(vec![
+            s("practice_id", pid),
+            s("category", cat),
+            s("seconds_per_attempt", per),
+            s("call_talk_s", talk),
+            s("linked_calls", n),
+            s("seconds_per_action", touch),
+            s("actions_per_attempt", tpa),
+            s("source", src),
+        ])?,
+    ));
+    Ok(out)
+}
+
+#[derive(Default)]
+struct BlockCols {
+    pid: Vec<String>,
+    cat: Vec<String>,
+    day: Vec<String>,
+    hour: Vec<i32>,
+    due: Vec<u32>,
+    me: Vec<Option<f64>>,
+    re: Vec<Option<f64>>,
+    gap: Vec<Option<f64>>,
+    rec: Vec<Option<f64>>,
+}
+
+#[derive(Default)]
+struct InboundCols {
+    pid: Vec<String>,
+    day: Vec<String>,
+    hour: Vec<i32>,
+    f: [Vec<Option<f64>>; 8],
+    agents: Vec<u32>,
+    scheduled: Vec<u32>,
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("—".into(), |x| format!("{:.1}%", x * 100.0))
+}
+
+/// The assumptions written beside the numbers (Markdown).
+pub fn assumptions(v: &View) -> String {
+    let m = &v.model;
+    let st = &m.practice.staffing;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "## Assumptions — {} ({} to {})\n",
+        m.practice.name, m.from, m.to
+    );
+    let _ = writeln!(o, "- Period: tasks created {} to {} ({:.1} weeks); the replay starts with an empty queue and the roster keeps working {} days past the end.", m.from, m.to, m.weeks(), super::history::TAIL_DAYS);
+    let _ = writeln!(o, "- Staff time per attempt, measured from the activity log: each logged action of a person occupies them until their next action within {} min on the same day (less inbound calls they answered in between); the mean per category times the actions per attempt is the time per attempt (chart preparation, the call, wrap-up, replies and status changes included). With fewer than {} such stretches: the mean outbound call duration + {:.0} s after-call work (`staffing.after_call_work`), else {:.0} s (`staffing.handle_time`) + after-call work.", super::history::MAX_STRETCH_GAP_S / 60, super::history::MIN_CALLS_FOR_MEASURED, st.after_call_work_s, st.handle_time_s);
+    for h in &m.handles {
+        let _ = writeln!(o, "  - {}: {:.0} s per attempt ({}; {} s per action × {:.2} actions per attempt; outbound calls average {} s over {} calls)", h.category, h.per_attempt_s, h.source, h.touch_s.map_or("—".into(), |x| format!("{x:.0}")), h.touches_per_attempt, h.talk_s.map_or("—".into(), |x| format!("{x:.0}")), h.calls);
+    }
+    let _ = writeln!(o, "- Attempts per task: as many as history shows it took (at least one); a task closed with no outreach (the patient called in) leaves the queue when it was closed. Retries are ready `min_gap_days` business days later at the same time of day (an hour of business time later when the gap is 0) and are due by that day's close.");
+    let _ = writeln!(o, "- Staff: the roster in the config; each person works, earliest deadline first, the tasks waiting in every lane they own (a task waits in the lane that worked it; else in the lane the config gives its category). Answered inbound calls logged to a rostered person ({:.0} h) are taken out of that person's time as they happened; {:.0} h of inbound talk by people not on the roster is not.", v.model.inbound_talk_s.0 as f64 / 3600.0, v.model.inbound_talk_s.1 as f64 / 3600.0);
+    let _ = writeln!(o, "- Virtual assistants added by a what-if or the recommendation work only callback tasks (not the live line) in the blocks given, never licensed (clinical) categories.");
+    let _ = writeln!(o, "- Calibration: replaying the roster as worked gives the 'replayed' share; its difference from the measured share (task_facts.met_target) is the calibration gap. All categories together: {} measured, {} replayed. A prediction scales the measured misses by the replayed change in misses: predicted = 1 − (1 − measured) × (1 − replayed with new roster) ÷ (1 − replayed with roster as worked).", pct(Some(v.calibration.measured)), pct(Some(v.calibration.replayed)));
+    let _ = writeln!(o, "- Recommendation: target share {:.0}% for every category a virtual assistant may work; greedy by hour block and lane, {} replays, then reverse delete; at most {} hours a week (`staffing.max_va_hours`).", v.target_share * 100.0, v.rec.replays, st.max_va_hours);
+    let _ = writeln!(o, "- Inbound line: Erlang C per hour block for {:.0}% answered within {:.0} s, occupancy capped at {:.0}%, shrinkage {:.0}%; Erlang A abandonment with mean patience {} (all waiting time ÷ callers who hung up).", st.service_level * 100.0, st.answer_within_s, st.max_occupancy * 100.0, st.shrinkage * 100.0, v.patience_s.map_or("unknown (nobody hung up)".into(), |p| format!("{p:.0} s")));
+    o
+}
+
+/// Write tables, heatmap, assumptions and summary into `dir`.
+pub fn all(dir: &Path, views: &[View]) -> Result<()> {
+    for (name, df) in tables(views)? {
+        crate::metrics::write::table(dir, name, &df)?;
+    }
+    let mut md = String::from("# Staffing assumptions\n\n");
+    for v in views {
+        md.push_str(&assumptions(v));
+        md.push('\n');
+    }
+    crate::lake::write_bytes_atomic(&dir.join("assumptions.md"), md.as_bytes())?;
+    crate::lake::write_bytes_atomic(
+        &dir.join("staffing.txt"),
+        super::text::text(views).as_bytes(),
+    )?;
+    let mut json = serde_json::to_vec_pretty(&summary(views))?;
+    json.push(b'\n');
+    crate::lake::write_bytes_atomic(&dir.join("summary.json"), &json)?;
+    for v in views {
+        let (svg, png) = super::heatmap::render(&v.workload)?;
+        let stem = if views.len() == 1 {
+            "heatmap".to_string()
+        } else {
+            format!("heatmap_{}", v.model.practice.id)
+        };
+        crate::lake::write_bytes_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
+        crate::lake::write_bytes_atomic(&dir.join(format!("{stem}.png")), &png)?;
+    }
+    Ok(())
+}
+
+/// The JSON summary (also `--json` on stdout).
+pub fn summary(views: &[View]) -> serde_json::Value {
+    serde_json::Value::Array(
+        views
+            .iter()
+            .map(|v| {
+                serde_json::json!({
+                    "practice_id": v.model.practice.id,
+                    "from": v.model.from.to_string(),
+                    "to": v.model.to.to_string(),
+                    "target_share": v.target_share,
+                    "categories": v.lines,
+                    "recommended_va_hours_per_week": v.rec.hours(),
+                    "recommendation_reaches_target": v.rec.reached,
+                    "licensed_below_target": v.rec.licensed_short,
+                    "below_target_not_for_lack_of_hours": v.rec.not_capacity,
+                    "calibration": v.calibration,
+                    "recommendation": v.rec.plan.iter().map(|((d, h, l), n)| serde_json::json!({"weekday": day(*d), "hour": h, "lane": l, "va_hours_per_week": n})).collect::<Vec<_>>(),
+                    "recommendation_as_add": super::recommend::plan_specs(&v.rec.plan).iter().map(|a| a.text.clone()).collect::<Vec<_>>(),
+                    "whatif": v.adds.iter().map(|a| &a.text).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
