@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveTime, TimeZone};
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
-/// Handle time per call when the call log has no outbound calls to measure.
+/// Minutes per attempt for a category the staffing model has no time for.
 pub const DEFAULT_HANDLE_MIN: f64 = 5.0;
 
 /// The priority key: smaller is called first (docs/LISTS.md, "Order").
@@ -174,7 +174,13 @@ pub fn practice(
     // lanes spends one day's budget on the most urgent calls of both.
     let mut rows: Vec<(Key, Row)> = due.iter().map(|((lane, _), g)| make_row(g, lane)).collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.lane.cmp(&b.1.lane)));
-    let handle = snap.measured.handle_min.unwrap_or(DEFAULT_HANDLE_MIN);
+    let handle_of = |r: &Row| {
+        r.categories
+            .first()
+            .and_then(|c| snap.measured.handle_min.get(c))
+            .map(|h| h.0)
+            .unwrap_or(DEFAULT_HANDLE_MIN)
+    };
     let mut unassigned: Vec<Row> = unrouted
         .iter()
         .map(|i| make_row(std::slice::from_ref(i), "").1)
@@ -204,8 +210,8 @@ pub fn practice(
                         rostered_min: r,
                         inbound_min: inbound,
                         available_min: r - inbound,
-                        handle_min: handle,
                         planned_min: 0.0,
+                        work_min: 0.0,
                         fits: 0,
                         overflow: 0,
                     },
@@ -215,6 +221,8 @@ pub fn practice(
         }
     }
     for (_, mut r) in rows {
+        let handle = handle_of(&r);
+        r.work_min = handle;
         let lane = &p.lanes[&r.lane];
         let cands: Vec<&String> = lane
             .owners
@@ -248,6 +256,7 @@ pub fn practice(
         r.fits = room(&owner) >= handle;
         *planned.entry(owner.clone()).or_default() += handle;
         let l = lists.get_mut(&(lane.name.clone(), owner)).expect("list");
+        l.capacity.work_min += handle;
         if r.fits {
             l.capacity.fits += 1;
         } else {
@@ -295,7 +304,12 @@ pub fn practice(
         close_suggestions: side(close, "maximum attempts made: close as unable to reach"),
         unassigned,
         excluded,
-        handle_measured: snap.measured.handle_min.is_some(),
+        handle_sources: snap
+            .measured
+            .handle_min
+            .iter()
+            .map(|(c, h)| (c.clone(), h.0, h.1))
+            .collect(),
     }
 }
 
@@ -369,6 +383,7 @@ fn row(
             .clone()
             .or_else(|| all.iter().find_map(|i| i.owner.clone())),
         fits: true,
+        work_min: 0.0,
         at_risk: matches!(
             primary.disposition,
             Disposition::Due(Reason::Callback { .. })

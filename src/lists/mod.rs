@@ -41,6 +41,8 @@ pub struct Row {
     pub owner_hint: Option<String>,
     /// Fits in the owner's capacity (false: overflow).
     pub fits: bool,
+    /// Staff minutes planned for it (the measured time per attempt of its category).
+    pub work_min: f64,
     /// At risk of breaching its target tomorrow, or a promised callback.
     pub at_risk: bool,
 }
@@ -53,8 +55,8 @@ pub struct Capacity {
     /// Measured: average answered inbound minutes on this weekday (last 4 weeks).
     pub inbound_min: f64,
     pub available_min: f64,
-    /// Measured: median outbound call duration (last 4 weeks).
-    pub handle_min: f64,
+    /// Minutes of work on this list (measured time per attempt by category).
+    pub work_min: f64,
     /// The owner's planned minutes across every lane they work.
     pub planned_min: f64,
     pub fits: usize,
@@ -86,7 +88,8 @@ pub struct PracticeLists {
     pub unassigned: Vec<Row>,
     /// Open work kept off the lists, by reason.
     pub excluded: BTreeMap<String, usize>,
-    pub handle_measured: bool,
+    /// Minutes per attempt by category and how each was found.
+    pub handle_sources: Vec<(String, f64, &'static str)>,
 }
 
 impl PracticeLists {

@@ -66,11 +66,12 @@ pub struct Contact {
     pub do_not_call: bool,
 }
 
-/// Measured from the call log over the last [`MEASURE_DAYS`].
+/// Measured over the last [`MEASURE_DAYS`].
 #[derive(Debug, Clone, Default)]
 pub struct Measured {
-    /// Median duration of an outbound call, in minutes (None: no outbound calls).
-    pub handle_min: Option<f64>,
+    /// Staff minutes per attempt by category, as the staffing view measures them
+    /// (docs/STAFFING.md, "Time per attempt"), with how each was found.
+    pub handle_min: BTreeMap<String, (f64, &'static str)>,
     /// Average minutes each staff member spent on answered inbound calls on the
     /// list date's weekday.
     pub inbound_min: BTreeMap<String, f64>,
@@ -329,7 +330,7 @@ pub fn read(
         .collect();
 
     let (contacts, patient_by_phone) = read_contacts(lake, p)?;
-    let measured = measure(lake, p, as_of, list_date)?;
+    let measured = measure(config, lake, p, day, as_of, list_date)?;
     Ok(Snapshot {
         as_of,
         tasks,
@@ -407,8 +408,15 @@ fn read_contacts(lake: &Lake, p: &Practice) -> Result<ContactMaps> {
     Ok((by_patient, by_phone))
 }
 
-/// Handle time and inbound load measured from the call log.
-fn measure(lake: &Lake, p: &Practice, as_of: i64, list_date: NaiveDate) -> Result<Measured> {
+/// Time per attempt (from the staffing model) and inbound load (from the call log).
+fn measure(
+    config: &Config,
+    lake: &Lake,
+    p: &Practice,
+    day: NaiveDate,
+    as_of: i64,
+    list_date: NaiveDate,
+) -> Result<Measured> {
     let since = as_of - MEASURE_DAYS * 86_400_000_000;
     let df = lake
         .scan(Table::Calls)?
@@ -439,7 +447,6 @@ fn measure(lake: &Lake, p: &Practice, as_of: i64, list_date: NaiveDate) -> Resul
         .i64()?
         .iter()
         .collect();
-    let mut out_durations: Vec<i64> = Vec::new();
     let mut inbound: BTreeMap<String, f64> = BTreeMap::new();
     let mut days: std::collections::BTreeSet<NaiveDate> = Default::default();
     for i in 0..df.height() {
@@ -447,7 +454,6 @@ fn measure(lake: &Lake, p: &Practice, as_of: i64, list_date: NaiveDate) -> Resul
             continue;
         };
         match (dir[i], outcome[i]) {
-            (Some("outbound"), _) => out_durations.push(d),
             (Some("inbound"), Some("connected")) => {
                 let local = chrono::DateTime::from_timestamp_micros(t)
                     .expect("instant")
@@ -463,20 +469,23 @@ fn measure(lake: &Lake, p: &Practice, as_of: i64, list_date: NaiveDate) -> Resul
             _ => {}
         }
     }
-    out_durations.sort_unstable();
-    let handle_min = (!out_durations.is_empty()).then(|| {
-        let n = out_durations.len();
-        let mid = if n % 2 == 1 {
-            out_durations[n / 2] as f64
-        } else {
-            (out_durations[n / 2 - 1] + out_durations[n / 2]) as f64 / 2.0
-        };
-        mid / 60.0
-    });
     let n_days = days.len().max(1) as f64;
     for v in inbound.values_mut() {
         *v /= n_days;
     }
+    let model = crate::staffing::history::build(
+        config,
+        lake,
+        p,
+        day - chrono::Duration::days(MEASURE_DAYS - 1),
+        day,
+    )
+    .context("measuring the time per attempt")?;
+    let handle_min = model
+        .handles
+        .iter()
+        .map(|h| (h.category.clone(), (h.per_attempt_s / 60.0, h.source)))
+        .collect();
     Ok(Measured {
         handle_min,
         inbound_min: inbound,

@@ -81,7 +81,7 @@ fn snapshot(tasks: Vec<OpenTask>, owed: Vec<OwedCall>) -> Snapshot {
         contacts,
         patient_by_phone: by_phone,
         measured: Measured {
-            handle_min: Some(5.0),
+            handle_min: BTreeMap::new(),
             inbound_min: BTreeMap::new(),
         },
     }
@@ -294,7 +294,9 @@ fn capacity_line_fits_what_the_day_holds_and_overflows_the_rest() {
         .collect();
     let mut snap = snapshot(tasks, vec![]);
     // One hour per call; amartin spends the whole Monday on the inbound line.
-    snap.measured.handle_min = Some(60.0);
+    snap.measured
+        .handle_min
+        .insert("care_gap".into(), (60.0, "test"));
     snap.measured.inbound_min.insert("amartin".into(), 480.0);
     let l = lists(&snap);
     // bchen: 480 min → 8 calls; cdiaz: 300 min → 5; amartin: none.

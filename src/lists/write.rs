@@ -85,7 +85,7 @@ fn capacity_rows(l: &PracticeLists) -> Vec<[String; 9]> {
                 format!("{:.0}", c.rostered_min),
                 format!("{:.0}", c.inbound_min),
                 format!("{:.0}", c.available_min),
-                format!("{:.1}", c.handle_min),
+                format!("{:.0}", c.work_min),
                 c.fits.to_string(),
                 c.overflow.to_string(),
             ]
@@ -100,7 +100,7 @@ const CAPACITY_HEADER: [&str; 9] = [
     "rostered min",
     "inbound min (measured)",
     "available min",
-    "handle min per call (measured)",
+    "work min on this list",
     "fit",
     "overflow",
 ];
@@ -118,11 +118,11 @@ pub fn capacity_line(o: &OwnerList) -> String {
         )
     };
     format!(
-        "{}/{}: {} calls × {:.1} min; {}'s day: {:.0} min planned of {:.0} min available ({:.0} rostered − {:.0} inbound): {verdict}",
+        "{}/{}: {} calls, {:.0} min of work; {}'s day: {:.0} min planned of {:.0} min available ({:.0} rostered − {:.0} inbound): {verdict}",
         o.lane,
         o.owner,
         o.rows.len(),
-        c.handle_min,
+        c.work_min,
         o.owner,
         c.planned_min,
         c.available_min,
@@ -150,10 +150,15 @@ pub fn summary(l: &PracticeLists) -> Vec<String> {
         let parts: Vec<String> = l.excluded.iter().map(|(k, v)| format!("{k} {v}")).collect();
         out.push(format!("kept off the lists: {}", parts.join(", ")));
     }
-    if !l.handle_measured {
+    if !l.handle_sources.is_empty() {
+        let parts: Vec<String> = l
+            .handle_sources
+            .iter()
+            .map(|(c, m, _)| format!("{c} {m:.1}"))
+            .collect();
         out.push(format!(
-            "assumption: no outbound calls in the last 4 weeks to measure a handle time; {} min per call used",
-            super::build::DEFAULT_HANDLE_MIN
+            "minutes per attempt (measured over the last 4 weeks, as in the staffing view): {}",
+            parts.join(", ")
         ));
     }
     out
