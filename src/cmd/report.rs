@@ -60,6 +60,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         out: metrics_dir.clone(),
         queries: base.join("queries"),
         compare: None,
+        csv: metrics::CsvTables::All,
     };
     metrics::run(&config, &opts, &|stage| {
         tracing::info!("report: metrics: {stage}")
