@@ -78,17 +78,20 @@ pub struct Facts {
 
 type Key<'a> = (&'a str, &'a str);
 
-/// Index rows of a frame sorted by (practice_id, key): key -> [start, end).
-fn ranges<'a>(
+/// Rows of each (practice_id, key), in time order (`at`, empty first; ties in row
+/// order), as sorting the frame by (practice_id, key, at) would give them.
+fn rows_by_key<'a>(
     pids: &[Option<&'a str>],
     keys: &[Option<&'a str>],
-) -> HashMap<Key<'a>, (usize, usize)> {
-    let mut m: HashMap<Key<'a>, (usize, usize)> = HashMap::default();
+    at: &[Option<i64>],
+) -> HashMap<Key<'a>, Vec<usize>> {
+    let mut m: HashMap<Key<'a>, Vec<usize>> = HashMap::default();
     for (i, (p, k)) in pids.iter().zip(keys).enumerate() {
         let (Some(p), Some(k)) = (p, k) else { continue };
-        m.entry((p, k))
-            .and_modify(|r| r.1 = i + 1)
-            .or_insert((i, i + 1));
+        m.entry((p, k)).or_default().push(i);
+    }
+    for v in m.values_mut() {
+        v.sort_by_key(|&j| at[j]);
     }
     m
 }
@@ -114,7 +117,7 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     let a_dir = strs(a, "direction")?;
     let a_outcome = strs(a, "outcome")?;
     let a_note = strs(a, "note")?;
-    let by_task = ranges(&a_pid, &a_tid);
+    let by_task = rows_by_key(&a_pid, &a_tid, &a_at);
 
     let c = &inputs.calls;
     let c_pid = strs(c, "practice_id")?;
@@ -207,12 +210,13 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         // Outreach attempt rows: outbound, with a channel, after creation, up to and
         // including the one that reached the patient (later outreach is follow-up
         // with a reached patient, not an attempt to reach them).
-        let rows = by_task
+        let rows: &[usize] = by_task
             .get(&(p_id, tid[i].unwrap_or("")))
-            .map(|&(s, e)| s..e)
-            .unwrap_or(0..0);
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let contact_row = rows
-            .clone()
+            .iter()
+            .copied()
             .filter(|&j| {
                 a_at[j].is_some_and(|x| x >= created_at)
                     && a_outcome[j].is_some_and(|o| CONTACT.contains(&o))
@@ -220,7 +224,7 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
             .filter_map(|j| a_at[j])
             .next();
         outreach.clear();
-        outreach.extend(rows.clone().filter(|&j| {
+        outreach.extend(rows.iter().copied().filter(|&j| {
             a_channel[j].is_some()
                 && a_dir[j] != Some("inbound")
                 && a_at[j].is_some_and(|x| x >= created_at && contact_row.is_none_or(|c| x <= c))
@@ -278,7 +282,7 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
             .into_iter()
             .flatten()
             .min();
-        let left_message = rows.clone().any(|j| a_outcome[j] == Some("left_message"))
+        let left_message = rows.iter().any(|&j| a_outcome[j] == Some("left_message"))
             || calls_out.iter().any(|&j| c_outcome[j] == Some("voicemail"));
 
         let appt = appt_ref[i]

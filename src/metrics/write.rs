@@ -22,7 +22,9 @@ fn csv_writer<W: std::io::Write>(w: W) -> CsvWriter<W> {
 fn parquet_writer(f: File) -> ParquetWriter<File> {
     ParquetWriter::new(f)
         .with_compression(ParquetCompression::Zstd(None))
-        .with_statistics(StatisticsOptions::full())
+        // Min, max and null counts; distinct counts cost more to compute than
+        // readers of these tables gain from them.
+        .with_statistics(StatisticsOptions::default())
 }
 
 fn tmp_of(path: &Path) -> PathBuf {
