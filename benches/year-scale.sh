@@ -33,3 +33,9 @@ for run in 1 2 3; do
   measure "metrics run $run" "$bin" --config "$work/followup.toml" metrics --from "$start" --to "$end" \
     --out "$work/metrics" --queries queries --quiet
 done
+# Row-level tables as Parquet only (no multi-gigabyte CSV).
+for run in 1 2; do
+  measure "metrics --csv summary run $run" "$bin" --config "$work/followup.toml" metrics --from "$start" \
+    --to "$end" --out "$work/metrics-summary" --queries queries --csv summary --quiet
+done
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows these runs)" >&2

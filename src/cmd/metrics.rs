@@ -23,7 +23,7 @@ use std::path::PathBuf;
 /// appointments; memory grows with the tasks in the range, not the whole lake.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  followup metrics\n  followup metrics --from 2026-11-16 --to 2026-11-22 --out reports/metrics\n  followup metrics --before 2026-09-01..2026-09-30 --after 2026-10-01..2026-10-31"
+    after_help = "Examples:\n  followup metrics\n  followup metrics --from 2026-11-16 --to 2026-11-22 --out reports/metrics\n  followup metrics --before 2026-09-01..2026-09-30 --after 2026-10-01..2026-10-31\n  followup metrics --from 2025-11-24 --to 2026-11-23 --csv summary"
 )]
 pub struct Args {
     /// First day (default: 12 weeks before --to, on a Monday).
@@ -47,6 +47,12 @@ pub struct Args {
     /// An "after" range for the comparison table, FROM..TO.
     #[arg(long, value_parser = parse_range, requires = "before")]
     pub after: Option<(NaiveDate, NaiveDate)>,
+    /// Which tables get a CSV beside their Parquet. `summary` leaves out the
+    /// row-level tables (task_facts, missed_calls, recovery): at year scale their
+    /// CSV is gigabytes and most of the run's writing time, and the Parquet holds
+    /// the same rows. Without their CSV, an old one in --out is removed.
+    #[arg(long, value_enum, default_value_t = metrics::CsvTables::All)]
+    pub csv: metrics::CsvTables,
 }
 
 fn parse_instant(s: &str) -> Result<i64, String> {
@@ -119,6 +125,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             .unwrap_or_else(|| config.paths.reports.join("metrics")),
         queries: args.queries.clone().unwrap_or_else(|| base.join("queries")),
         compare: args.before.zip(args.after),
+        csv: args.csv,
     };
     let quiet = cli.quiet;
     let started = std::time::Instant::now();

@@ -84,6 +84,7 @@ pub fn weekly_report(
         out: metrics_dir.clone(),
         queries: base.join("queries"),
         compare: None,
+        csv: metrics::CsvTables::All,
     };
     metrics::run(config, &opts, &|stage| {
         tracing::info!("report: metrics: {stage}")

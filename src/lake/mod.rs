@@ -131,6 +131,56 @@ impl Lake {
     }
 }
 
+impl Lake {
+    /// One practice's partitions of a table, with `practice_id` as a column: the
+    /// files are listed from its folder, so nothing else in the lake is touched.
+    pub fn scan_practice(&self, table: Table, practice_id: &str) -> Result<LazyFrame> {
+        let dir = self
+            .table_dir(table)
+            .join(format!("practice_id={practice_id}"));
+        let mut files = Vec::new();
+        if table.partition_time().is_some() {
+            let months = match std::fs::read_dir(&dir) {
+                Ok(m) => Some(m),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(e).with_context(|| format!("listing {}", dir.display())),
+            };
+            for m in months.into_iter().flatten() {
+                let path = m?.path().join(PART_FILE);
+                if path.is_file() {
+                    files.push(path);
+                }
+            }
+        } else if dir.join(PART_FILE).is_file() {
+            files.push(dir.join(PART_FILE));
+        }
+        // Month order, so rows come in the same order as from a scan of the table.
+        files.sort();
+        let id = polars::prelude::lit(practice_id).alias("practice_id");
+        if files.is_empty() {
+            let df = DataFrame::empty_with_schema(&row::file_schema(table));
+            return Ok(df.lazy().with_column(id));
+        }
+        let paths: Vec<PlRefPath> = files
+            .iter()
+            .map(|f| PlRefPath::new(f.to_string_lossy().as_ref()))
+            .collect();
+        let args = ScanArgsParquet {
+            hive_options: HiveOptions {
+                enabled: Some(false),
+                hive_start_idx: 0,
+                schema: None,
+                try_parse_dates: false,
+            },
+            glob: false,
+            ..Default::default()
+        };
+        Ok(LazyFrame::scan_parquet_files(paths.into(), args)
+            .with_context(|| format!("scanning {}", dir.display()))?
+            .with_column(id))
+    }
+}
+
 /// Read a partition file, if it exists.
 pub fn read_file(path: &Path) -> Result<Option<DataFrame>> {
     match std::fs::File::open(path) {

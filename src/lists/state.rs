@@ -137,7 +137,7 @@ pub fn read(
         None,
     );
     let as_of = end_of_day(p, day);
-    let inputs = load::load(lake, w, &[p.id.as_str()])?;
+    let inputs = load::load(lake, w, p.id.as_str())?;
     let cals = Calendars::new(&one, w, &[p.id.as_str()]);
     let cal = cals.0.get(&p.id).context("calendar for the practice")?;
 

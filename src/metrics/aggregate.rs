@@ -85,6 +85,26 @@ fn share_of(e: Expr) -> Expr {
     e.cast(DataType::Float64).mean()
 }
 
+/// Every aggregate table, in output order, from task facts, missed calls and
+/// recovery rows. Each is grouped by practice first, so the groups of a subset of
+/// practices are final, and the tables of practices computed apart, concatenated in
+/// practice order, are the tables of them all.
+pub fn all(
+    task_facts: LazyFrame,
+    missed: LazyFrame,
+    recovery: LazyFrame,
+) -> Vec<(&'static str, LazyFrame)> {
+    let mut out = vec![
+        ("missed_calls_weekly", missed_weekly(missed)),
+        ("recovery_weekly", recovery_weekly(recovery)),
+        ("barriers_weekly", barriers(task_facts.clone())),
+    ];
+    for (name, keys) in DIMENSIONS {
+        out.push((*name, by(task_facts.clone(), keys)));
+    }
+    out
+}
+
 /// Group task facts (lazily) by one dimension, sorted by its columns.
 pub fn by(facts: LazyFrame, keys: &[&str]) -> LazyFrame {
     facts

@@ -6,8 +6,7 @@ use super::load::{strs, times, Window};
 use crate::config::Config;
 use anyhow::Result;
 use chrono::Datelike;
-use polars::prelude::{DataFrame, DataType, NamedFrom, Series};
-use std::collections::BTreeMap;
+use polars::prelude::{DataFrame, DataType, NamedFrom, PlHashMap, Series};
 
 /// Age buckets, in whole calendar days since creation: upper bounds and labels.
 pub const AGE_BUCKETS: [(i64, &str); 5] = [
@@ -27,15 +26,24 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
     let deadline = times(facts, "deadline_at")?;
     let first = times(facts, "first_attempt_at")?;
     // (practice, date, category, owner) -> [open, overdue, buckets…]
-    let mut acc: BTreeMap<(&str, i32, &str, &str), [i32; 7]> = BTreeMap::new();
+    let mut acc: PlHashMap<(&str, i32, &str, &str), [i32; 7]> = PlHashMap::default();
+    // Facts come sorted by practice: look the practice up when it changes.
+    let mut current: Option<(&crate::config::Practice, &crate::model::clock::Calendar)> = None;
     for i in 0..facts.height() {
         let (Some(p_id), Some(c_at)) = (pid[i], created[i]) else {
             continue;
         };
-        let Some(p) = config.practice(p_id) else {
-            continue;
+        let (p, cal) = match current {
+            Some((p, c)) if p.id == p_id => (p, c),
+            _ => {
+                let Some(p) = config.practice(p_id) else {
+                    continue;
+                };
+                let c = &cals.0[p_id];
+                current = Some((p, c));
+                (p, c)
+            }
         };
-        let cal = &cals.0[p_id];
         let created_date = local(p, c_at).0;
         let start = created_date.max(w.from_date);
         let end_instant = closed[i].unwrap_or(w.as_of).min(w.to);
@@ -67,6 +75,9 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
             e[2 + bucket] += 1;
         }
     }
+    // Sorted by key, as the table's order promises.
+    let mut acc: Vec<_> = acc.into_iter().collect();
+    acc.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let n = acc.len();
     let mut cols: Vec<Vec<i32>> = vec![Vec::with_capacity(n); 7];
     let (mut p, mut d, mut c, mut o) = (vec![], vec![], vec![], vec![]);

@@ -78,17 +78,20 @@ pub struct Facts {
 
 type Key<'a> = (&'a str, &'a str);
 
-/// Index rows of a frame sorted by (practice_id, key): key -> [start, end).
-fn ranges<'a>(
+/// Rows of each (practice_id, key), in time order (`at`, empty first; ties in row
+/// order), as sorting the frame by (practice_id, key, at) would give them.
+fn rows_by_key<'a>(
     pids: &[Option<&'a str>],
     keys: &[Option<&'a str>],
-) -> HashMap<Key<'a>, (usize, usize)> {
-    let mut m: HashMap<Key<'a>, (usize, usize)> = HashMap::default();
+    at: &[Option<i64>],
+) -> HashMap<Key<'a>, Vec<usize>> {
+    let mut m: HashMap<Key<'a>, Vec<usize>> = HashMap::default();
     for (i, (p, k)) in pids.iter().zip(keys).enumerate() {
         let (Some(p), Some(k)) = (p, k) else { continue };
-        m.entry((p, k))
-            .and_modify(|r| r.1 = i + 1)
-            .or_insert((i, i + 1));
+        m.entry((p, k)).or_default().push(i);
+    }
+    for v in m.values_mut() {
+        v.sort_by_key(|&j| at[j]);
     }
     m
 }
@@ -114,7 +117,7 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     let a_dir = strs(a, "direction")?;
     let a_outcome = strs(a, "outcome")?;
     let a_note = strs(a, "note")?;
-    let by_task = ranges(&a_pid, &a_tid);
+    let by_task = rows_by_key(&a_pid, &a_tid, &a_at);
 
     let c = &inputs.calls;
     let c_pid = strs(c, "practice_id")?;
@@ -152,16 +155,44 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         }
     }
 
+    // Target labels, formatted once per category rather than once per task.
+    let targets: HashMap<(&str, &str), String> = config
+        .practices
+        .iter()
+        .filter(|p| cals.0.contains_key(&p.id))
+        .flat_map(|p| {
+            p.categories
+                .iter()
+                .map(move |(name, c)| ((p.id.as_str(), name.as_str()), c.target.to_string()))
+        })
+        .collect();
+    // Notes repeat heavily: classify each distinct text once.
+    let mut note_quality: HashMap<&str, NoteQuality> = HashMap::default();
+
     let n = t.height();
     let mut f = Cols::default();
-    let mut weeks: HashMap<NaiveDate, String> = HashMap::default();
+    let mut weeks: HashMap<NaiveDate, usize> = HashMap::default();
+    let mut week_labels: Vec<String> = Vec::new();
+    let mut week_idx: Vec<usize> = Vec::with_capacity(n);
     let mut in_range = Vec::with_capacity(n);
+    // Tasks come sorted by practice: look the practice up when it changes.
+    let mut current: Option<(&str, &Practice, &Calendar)> = None;
+    let mut outreach: Vec<usize> = Vec::new();
+    let mut calls_out: Vec<usize> = Vec::new();
+    let mut days: Vec<i64> = Vec::new();
     for i in 0..n {
         let p_id = pid[i].context("task without practice_id")?;
-        let practice = config
-            .practice(p_id)
-            .with_context(|| format!("practice {p_id} is in the lake but not in the config"))?;
-        let cal = &cals.0[p_id];
+        let (practice, cal) = match current {
+            Some((id, p, c)) if id == p_id => (p, c),
+            _ => {
+                let p = config.practice(p_id).with_context(|| {
+                    format!("practice {p_id} is in the lake but not in the config")
+                })?;
+                let c = &cals.0[p_id];
+                current = Some((p_id, p, c));
+                (p, c)
+            }
+        };
         let cat_name = category[i].unwrap_or("");
         let cat = practice.categories.get(cat_name);
         let created_at = created[i].context("task without created_at")?;
@@ -179,38 +210,35 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         // Outreach attempt rows: outbound, with a channel, after creation, up to and
         // including the one that reached the patient (later outreach is follow-up
         // with a reached patient, not an attempt to reach them).
-        let rows = by_task
+        let rows: &[usize] = by_task
             .get(&(p_id, tid[i].unwrap_or("")))
-            .map(|&(s, e)| s..e)
-            .unwrap_or(0..0);
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let contact_row = rows
-            .clone()
+            .iter()
+            .copied()
             .filter(|&j| {
                 a_at[j].is_some_and(|x| x >= created_at)
                     && a_outcome[j].is_some_and(|o| CONTACT.contains(&o))
             })
             .filter_map(|j| a_at[j])
             .next();
-        let outreach: Vec<usize> = rows
-            .clone()
-            .filter(|&j| {
-                a_channel[j].is_some()
-                    && a_dir[j] != Some("inbound")
-                    && a_at[j]
-                        .is_some_and(|x| x >= created_at && contact_row.is_none_or(|c| x <= c))
-            })
-            .collect();
+        outreach.clear();
+        outreach.extend(rows.iter().copied().filter(|&j| {
+            a_channel[j].is_some()
+                && a_dir[j] != Some("inbound")
+                && a_at[j].is_some_and(|x| x >= created_at && contact_row.is_none_or(|c| x <= c))
+        }));
         let first_row = outreach.first().and_then(|&j| a_at[j]);
         // Outbound calls to the task's number between creation and closure.
-        let calls_out: Vec<usize> = phone[i]
-            .and_then(|ph| outbound.get(&(p_id, ph)))
-            .map(|v| {
+        calls_out.clear();
+        if let Some(v) = phone[i].and_then(|ph| outbound.get(&(p_id, ph))) {
+            calls_out.extend(
                 v.iter()
                     .copied()
-                    .filter(|&j| c_at[j].is_some_and(|x| x >= created_at && x <= window_end))
-                    .collect()
-            })
-            .unwrap_or_default();
+                    .filter(|&j| c_at[j].is_some_and(|x| x >= created_at && x <= window_end)),
+            );
+        }
         let first_call = calls_out.first().and_then(|&j| c_at[j]);
         let (first_attempt, source) = match (first_row, first_call) {
             (Some(r), Some(c)) if c < r => (Some(c), Some("call_log")),
@@ -254,7 +282,7 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
             .into_iter()
             .flatten()
             .min();
-        let left_message = rows.clone().any(|j| a_outcome[j] == Some("left_message"))
+        let left_message = rows.iter().any(|&j| a_outcome[j] == Some("left_message"))
             || calls_out.iter().any(|&j| c_outcome[j] == Some("voicemail"));
 
         let appt = appt_ref[i]
@@ -276,17 +304,27 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
             .unwrap_or((usize::MAX, 0, ""));
         let closed_unable_early = st == "unable_to_reach" && n_attempts < max;
         let over_max = n_attempts > max;
-        let days: Vec<i64> = outreach
-            .iter()
-            .filter_map(|&j| a_at[j])
-            .filter_map(|x| cal.business_day_index(x))
-            .collect();
+        days.clear();
+        if gap > 0 {
+            days.extend(
+                outreach
+                    .iter()
+                    .filter_map(|&j| a_at[j])
+                    .filter_map(|x| cal.business_day_index(x)),
+            );
+        }
         let early = gap > 0 && days.windows(2).any(|d| d[1] - d[0] < gap);
         let final_ok = (outreach.len() >= max && max != usize::MAX)
             .then(|| a_channel[outreach[max - 1]] == Some(final_channel));
         let (mut poor, mut partial, mut complete) = (0, 0, 0);
         for &j in &outreach {
-            match classify(a_note[j]) {
+            let quality = match a_note[j] {
+                None => classify(None),
+                Some(note) => *note_quality
+                    .entry(note)
+                    .or_insert_with(|| classify(Some(note))),
+            };
+            match quality {
                 NoteQuality::Poor => poor += 1,
                 NoteQuality::Partial => partial += 1,
                 NoteQuality::Complete => complete += 1,
@@ -294,17 +332,16 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         }
 
         f.created_date.push(cdate.num_days_from_ce() - EPOCH_DAYS);
-        f.iso_week.push(
-            weeks
-                .entry(cdate)
-                .or_insert_with(|| iso_week(cdate))
-                .clone(),
-        );
+        week_idx.push(*weeks.entry(cdate).or_insert_with(|| {
+            week_labels.push(iso_week(cdate));
+            week_labels.len() - 1
+        }));
         f.weekday.push(wd as i32);
         f.hour.push(hour as i32);
         f.clock_start.push(clock_start);
         f.deadline.push(deadline);
-        f.target.push(cat.map(|c| c.target.to_string()));
+        f.target
+            .push(cat.and_then(|_| targets.get(&(p_id, cat_name)).map(String::as_str)));
         f.first_attempt.push(first_attempt);
         f.source.push(source);
         f.minutes_first.push(minutes_first);
@@ -320,9 +357,8 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         f.booked.push(booked);
         f.kept
             .push(booked && appt_status.is_some_and(|s| KEPT.contains(&s)));
-        f.appt_id
-            .push(appt.and_then(|j| ap_id[j]).map(str::to_string));
-        f.appt_status.push(appt_status.map(str::to_string));
+        f.appt_id.push(appt.and_then(|j| ap_id[j]));
+        f.appt_status.push(appt_status);
         f.closed_unable_early.push(closed_unable_early);
         f.early.push(early);
         f.over_max.push(over_max);
@@ -332,6 +368,7 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         f.complete.push(complete);
         f.unowned.push(owner[i].is_none());
     }
+    f.iso_week = week_idx.iter().map(|&k| week_labels[k].as_str()).collect();
     let df = f.into_frame(t)?;
     Ok(Facts { df, in_range })
 }
@@ -340,14 +377,14 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
 pub const EPOCH_DAYS: i32 = 719_163;
 
 #[derive(Default)]
-struct Cols {
+struct Cols<'a> {
     created_date: Vec<i32>,
-    iso_week: Vec<String>,
+    iso_week: Vec<&'a str>,
     weekday: Vec<i32>,
     hour: Vec<i32>,
     clock_start: Vec<Option<i64>>,
     deadline: Vec<Option<i64>>,
-    target: Vec<Option<String>>,
+    target: Vec<Option<&'a str>>,
     first_attempt: Vec<Option<i64>>,
     source: Vec<Option<&'static str>>,
     minutes_first: Vec<Option<f64>>,
@@ -361,8 +398,8 @@ struct Cols {
     minutes_completion: Vec<Option<f64>>,
     booked: Vec<bool>,
     kept: Vec<bool>,
-    appt_id: Vec<Option<String>>,
-    appt_status: Vec<Option<String>>,
+    appt_id: Vec<Option<&'a str>>,
+    appt_status: Vec<Option<&'a str>>,
     closed_unable_early: Vec<bool>,
     early: Vec<bool>,
     over_max: Vec<bool>,
@@ -382,7 +419,7 @@ pub fn ts_col(name: &str, v: Vec<Option<i64>>) -> Result<Column> {
         .into())
 }
 
-impl Cols {
+impl Cols<'_> {
     fn into_frame(self, tasks: &DataFrame) -> Result<DataFrame> {
         let n = tasks.height();
         let pick = |name: &str| -> Result<Column> { Ok(tasks.column(name)?.clone()) };

@@ -4,8 +4,7 @@ use crate::lake::schema::Table;
 use crate::lake::Lake;
 use anyhow::{Context, Result};
 use polars::prelude::{
-    col, lit, DataFrame, DataType, Expr, JoinArgs, JoinType, LazyFrame, NamedFrom, Series,
-    SortMultipleOptions, TimeUnit, TimeZone,
+    col, lit, DataFrame, DataType, Expr, LazyFrame, SortMultipleOptions, TimeUnit, TimeZone,
 };
 
 /// The window of instants the metrics read, in µs since the epoch.
@@ -38,10 +37,9 @@ pub struct Inputs {
 
 /// Tasks that exist at some point in the window: created before its end and not
 /// closed before its start (the backlog needs older open tasks too).
-fn tasks(lake: &Lake, w: Window, practices: &Expr) -> Result<LazyFrame> {
+fn tasks(lake: &Lake, w: Window, practice: &str) -> Result<LazyFrame> {
     Ok(lake
-        .scan(Table::Tasks)?
-        .filter(practices.clone())
+        .scan_practice(Table::Tasks, practice)?
         .filter(
             col("created_at").lt_eq(ts(w.to)).and(
                 col("closed_at")
@@ -68,27 +66,16 @@ fn tasks(lake: &Lake, w: Window, practices: &Expr) -> Result<LazyFrame> {
         ]))
 }
 
-/// Load the window's rows for a batch of practices (partition pruning on practice_id).
-pub fn load(lake: &Lake, w: Window, practices: &[&str]) -> Result<Inputs> {
-    let ids = Series::new(
-        "ids".into(),
-        practices.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-    );
-    let in_batch = col("practice_id").is_in(lit(ids).implode(false), false);
-    let tasks_lf = tasks(lake, w, &in_batch)?;
-    let keys = tasks_lf
-        .clone()
-        .select([col("practice_id"), col("task_id")]);
+/// Load the window's rows for one practice, read from its own partitions.
+///
+/// Attempts are neither narrowed to the loaded tasks nor sorted: task facts look
+/// them up by task and put each task's in time order, which costs less than a join
+/// and a sort on string keys.
+pub fn load(lake: &Lake, w: Window, practice: &str) -> Result<Inputs> {
+    let sorted = SortMultipleOptions::default().with_maintain_order(true);
     let attempts = lake
-        .scan(Table::Attempts)?
-        .filter(in_batch.clone())
+        .scan_practice(Table::Attempts, practice)?
         .filter(col("at").lt_eq(ts(w.as_of)))
-        .join(
-            keys,
-            [col("practice_id"), col("task_id")],
-            [col("practice_id"), col("task_id")],
-            JoinArgs::new(JoinType::Semi),
-        )
         .select([
             col("practice_id"),
             col("task_id"),
@@ -97,14 +84,9 @@ pub fn load(lake: &Lake, w: Window, practices: &[&str]) -> Result<Inputs> {
             col("direction"),
             col("outcome"),
             col("note"),
-        ])
-        .sort(
-            ["practice_id", "task_id", "at"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        );
+        ]);
     let calls = lake
-        .scan(Table::Calls)?
-        .filter(in_batch.clone())
+        .scan_practice(Table::Calls, practice)?
         .filter(
             col("started_at")
                 .gt_eq(ts(w.from - 7 * 86_400_000_000))
@@ -123,13 +105,9 @@ pub fn load(lake: &Lake, w: Window, practices: &[&str]) -> Result<Inputs> {
             col("direction"),
             col("outcome"),
         ])
-        .sort(
-            ["practice_id", "started_at", "call_id"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        );
+        .sort(["started_at", "call_id"], sorted.clone());
     let appointments = lake
-        .scan(Table::Appointments)?
-        .filter(in_batch.clone())
+        .scan_practice(Table::Appointments, practice)?
         .filter(col("created_at").lt_eq(ts(w.as_of)))
         .select([
             col("practice_id"),
@@ -141,14 +119,8 @@ pub fn load(lake: &Lake, w: Window, practices: &[&str]) -> Result<Inputs> {
             col("task_id"),
             col("updated_at"),
         ])
-        .sort(
-            ["practice_id", "appointment_id"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        );
-    let tasks = tasks_lf.sort(
-        ["practice_id", "task_id"],
-        SortMultipleOptions::default().with_maintain_order(true),
-    );
+        .sort(["appointment_id"], sorted.clone());
+    let tasks = tasks(lake, w, practice)?.sort(["task_id"], sorted);
     Ok(Inputs {
         tasks: tasks.collect().context("reading tasks from the lake")?,
         attempts: attempts

@@ -7,7 +7,7 @@ use super::load::{strs, times, Inputs, Window};
 use crate::config::Config;
 use anyhow::Result;
 use chrono::Datelike;
-use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series};
+use polars::prelude::{Column, DataFrame, DataType, NamedFrom, PlHashMap, Series};
 use std::collections::BTreeMap;
 
 /// Inbound outcomes that leave a callback owed.
@@ -33,7 +33,7 @@ pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
     let at = times(c, "started_at")?;
     let dir = strs(c, "direction")?;
     let outcome = strs(c, "outcome")?;
-    let mut by_number: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    let mut by_number: PlHashMap<(&str, &str), Vec<usize>> = PlHashMap::default();
     let mut out = Vec::new();
     for i in 0..c.height() {
         let (Some(p), Some(t)) = (pid[i], at[i]) else {
@@ -56,7 +56,10 @@ pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
             None => {}
         }
     }
-    for ((p, ph), idx) in by_number {
+    // Numbers in sorted order, as a sorted map would give them.
+    let mut numbers: Vec<((&str, &str), Vec<usize>)> = by_number.into_iter().collect();
+    numbers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for ((p, ph), idx) in numbers {
         let mut open: Option<Item> = None;
         for i in idx {
             let t = at[i].expect("filtered");
@@ -106,9 +109,18 @@ pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
 /// The `missed_calls` table: one row per callback owed whose first call is in the window.
 pub fn table(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Result<DataFrame> {
     let mut c = MissedCols::default();
+    let mut current: Option<&crate::config::Practice> = None;
     for it in items {
-        let Some(p) = config.practice(&it.practice_id) else {
-            continue;
+        // Items come sorted by practice: look the practice up when it changes.
+        let p = match current {
+            Some(p) if p.id == it.practice_id => p,
+            _ => match config.practice(&it.practice_id) {
+                Some(p) => {
+                    current = Some(p);
+                    p
+                }
+                None => continue,
+            },
         };
         let day = local(p, it.first).0;
         if day < w.from_date || day > w.to_date {

@@ -19,8 +19,7 @@ use crate::lake::Lake;
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, TimeZone};
 use load::Window;
-use polars::prelude::{col, lit, DataFrame, LazyFrame, NewChunkedArray, Schema};
-use rayon::prelude::*;
+use polars::prelude::{col, lit, DataFrame, IntoLazy, LazyFrame, NewChunkedArray, Schema};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -35,6 +34,8 @@ pub struct Options {
     pub queries: PathBuf,
     /// Optional before/after ranges (inclusive local dates).
     pub compare: Option<((NaiveDate, NaiveDate), (NaiveDate, NaiveDate))>,
+    /// Which tables get a CSV beside their Parquet.
+    pub csv: CsvTables,
 }
 
 /// The JSON written beside the tables.
@@ -126,30 +127,164 @@ fn schemas(config: &Config, lake: &Lake) -> Result<Vec<(&'static str, Schema)>> 
     Ok(out)
 }
 
-/// Practices computed together: memory holds one batch of practices, not the group.
-const PRACTICES_PER_BATCH: usize = 4;
+/// The row-level tables, in the order a unit returns them.
+const ROW_TABLES: [&str; 5] = [
+    "task_facts",
+    "missed_calls",
+    "missed_calls_daily",
+    "backlog_daily",
+    "recovery",
+];
 
-/// The row-level tables for one batch of practices: task_facts, missed_calls,
-/// missed_calls_daily, backlog_daily, recovery.
-fn compute_batch(
+/// Tables with one row per task, callback item or appointment event: written as CSV
+/// only with `--csv all` (`CsvTables::All`).
+const ROW_LEVEL: [&str; 3] = ["task_facts", "missed_calls", "recovery"];
+
+/// Which tables are written as CSV beside their Parquet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum CsvTables {
+    /// Every table.
+    #[default]
+    All,
+    /// Every table except the row-level ones (task_facts, missed_calls, recovery),
+    /// which are written as Parquet only.
+    Summary,
+}
+
+impl CsvTables {
+    fn wants(self, table: &str) -> bool {
+        self == CsvTables::All || !ROW_LEVEL.contains(&table)
+    }
+}
+
+/// What one practice contributes: its rows of each row-level table (in
+/// `ROW_TABLES` order) and its groups of every aggregate table (in
+/// `aggregate::all` order).
+struct Unit {
+    rows: Vec<write::Piece>,
+    aggregates: Vec<DataFrame>,
+}
+
+/// Compute one practice's rows and aggregate groups.
+fn compute_unit(
     config: &Config,
     lake: &Lake,
     w: Window,
-    batch: &[&str],
-) -> Result<[DataFrame; 5]> {
-    let inputs = load::load(lake, w, batch)?;
-    let cals = facts::Calendars::new(config, w, batch);
+    practice: &str,
+    csv: CsvTables,
+) -> Result<Unit> {
+    let mut lap = Lap::new(practice);
+    let inputs = load::load(lake, w, practice)?;
+    lap.stage("load");
+    let cals = facts::Calendars::new(config, w, &[practice]);
     let f = facts::build(config, &cals, &inputs, w)?;
+    lap.stage("task facts");
     let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
     let items = missed::items(&inputs)?;
-    let batch_cfg = config.restricted_to(batch);
-    Ok([
-        f.df.filter(&mask)?,
-        missed::table(&batch_cfg, &cals, &items, w)?,
-        missed::daily(&batch_cfg, &cals, &items, w)?,
-        backlog::table(&batch_cfg, &cals, &f.df, w)?,
-        recovery::table(&batch_cfg, &inputs, w)?,
-    ])
+    lap.stage("missed items");
+    let unit_cfg = config.restricted_to(&[practice]);
+    let task_facts = f.df.filter(&mask)?;
+    let missed_calls = missed::table(&unit_cfg, &cals, &items, w)?;
+    let missed_daily = missed::daily(&unit_cfg, &cals, &items, w)?;
+    lap.stage("missed tables");
+    let backlog = backlog::table(&unit_cfg, &cals, &f.df, w)?;
+    lap.stage("backlog");
+    let recovery = recovery::table(&unit_cfg, &inputs, w)?;
+    lap.stage("recovery");
+    let aggregates = aggregate::all(
+        task_facts.clone().lazy(),
+        missed_calls.clone().lazy(),
+        recovery.clone().lazy(),
+    )
+    .into_iter()
+    .map(|(_, lf)| lf.collect())
+    .collect::<polars::prelude::PolarsResult<Vec<_>>>()?;
+    lap.stage("aggregates");
+    let rows = [task_facts, missed_calls, missed_daily, backlog, recovery]
+        .into_iter()
+        .zip(ROW_TABLES)
+        .map(|(df, name)| write::Piece::new(df, csv.wants(name)))
+        .collect::<Result<Vec<_>>>()?;
+    lap.stage("csv");
+    Ok(Unit { rows, aggregates })
+}
+
+/// Stage timings at debug level (`-vv`), to see where a run's time goes.
+struct Lap<'a> {
+    what: &'a str,
+    at: std::time::Instant,
+}
+
+impl<'a> Lap<'a> {
+    fn new(what: &'a str) -> Self {
+        Lap {
+            what,
+            at: std::time::Instant::now(),
+        }
+    }
+    fn stage(&mut self, stage: &str) {
+        let now = std::time::Instant::now();
+        tracing::debug!(
+            "metrics: {}: {stage} {:.3}s",
+            self.what,
+            (now - self.at).as_secs_f64()
+        );
+        self.at = now;
+    }
+}
+
+/// Compute every practice on a pool of worker threads, and hand each practice's
+/// unit to `write` in practice order as soon as it and those before it are done.
+/// Workers take practices in order, so only a few units wait in memory.
+fn for_each_unit(
+    ids: &[&str],
+    compute: &(dyn Fn(&str) -> Result<Unit> + Sync),
+    write: &mut dyn FnMut(usize, Unit) -> Result<()>,
+) -> Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(ids.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Unit>)>(workers);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, stop) = (&next, &stop);
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= ids.len() || stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let unit = compute(ids[i]);
+                if tx.send((i, unit)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        // Receiving ends (and drops the receiver, releasing blocked workers) on the
+        // first error.
+        let written = (move || -> Result<()> {
+            let mut pending = std::collections::BTreeMap::new();
+            let mut next_out = 0;
+            for (i, unit) in rx {
+                pending.insert(i, unit);
+                while let Some(unit) = pending.remove(&next_out) {
+                    write(next_out, unit?)?;
+                    next_out += 1;
+                }
+            }
+            Ok(())
+        })();
+        if written.is_err() {
+            stop.store(true, Ordering::SeqCst);
+        }
+        written
+    })
 }
 
 /// Compute and write every metrics table. Returns the summary that was written.
@@ -189,41 +324,57 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
     .schema()
     .as_ref()
     .clone();
-    let mut sinks = [
-        write::Sink::new(&opts.out, "task_facts", &schema_of("task_facts"))?,
-        write::Sink::new(&opts.out, "missed_calls", &schema_of("missed_calls"))?,
-        write::Sink::new(&opts.out, "missed_calls_daily", &daily_schema)?,
-        write::Sink::new(&opts.out, "backlog_daily", &schema_of("backlog_daily"))?,
-        write::Sink::new(&opts.out, "recovery", &schema_of("recovery"))?,
-    ];
+    let mut sinks = Vec::new();
+    for name in ROW_TABLES {
+        let schema = match name {
+            "missed_calls_daily" => daily_schema.clone(),
+            _ => schema_of(name),
+        };
+        sinks.push(write::Sink::new(
+            &opts.out,
+            name,
+            &schema,
+            opts.csv.wants(name),
+        )?);
+    }
+    // Aggregates start from their (empty) tables over no practice, so an empty
+    // run still writes them with the right columns.
+    let empty = |name: &str| DataFrame::empty_with_schema(&schema_of(name)).lazy();
+    let mut aggregates: Vec<(String, DataFrame)> = aggregate::all(
+        empty("task_facts"),
+        empty("missed_calls"),
+        empty("recovery"),
+    )
+    .into_iter()
+    .map(|(name, lf)| Ok((name.to_string(), lf.collect()?)))
+    .collect::<Result<_>>()?;
 
-    // Row-level tables, a batch of practices at a time, in practice order.
+    // Practices in order, computed in parallel, written in practice order.
     let ids: Vec<&str> = {
         let mut v: Vec<&str> = config.practices.iter().map(|p| p.id.as_str()).collect();
         v.sort_unstable();
         v
     };
-    // Two batches at a time (one per core); results are written in practice order.
-    let batches: Vec<&[&str]> = ids.chunks(PRACTICES_PER_BATCH).collect();
-    let mut done = 0;
-    for pair in batches.chunks(2) {
-        progress(&format!(
-            "practices {}–{} of {}",
-            done + 1,
-            done + pair.iter().map(|b| b.len()).sum::<usize>(),
-            ids.len()
-        ));
-        let outs: Vec<Result<[DataFrame; 5]>> = pair
-            .par_iter()
-            .map(|batch| compute_batch(config, &lake, w, batch))
-            .collect();
-        for out in outs {
-            for (sink, df) in sinks.iter_mut().zip(out?) {
-                sink.push(&df)?;
+    let step = (ids.len() / 10).max(1);
+    progress(&format!("{} practices", ids.len()));
+    for_each_unit(
+        &ids,
+        &|p| compute_unit(config, &lake, w, p, opts.csv),
+        &mut |i, unit| {
+            for (sink, piece) in sinks.iter_mut().zip(&unit.rows) {
+                sink.push(piece)?;
             }
-        }
-        done += pair.iter().map(|b| b.len()).sum::<usize>();
-    }
+            for ((_, all), df) in aggregates.iter_mut().zip(unit.aggregates) {
+                if df.height() > 0 {
+                    all.vstack_mut_owned(df)?;
+                }
+            }
+            if (i + 1) % step == 0 || i + 1 == ids.len() {
+                progress(&format!("practices 1–{} of {} written", i + 1, ids.len()));
+            }
+            Ok(())
+        },
+    )?;
     let mut counts = std::collections::BTreeMap::new();
     let mut paths = std::collections::BTreeMap::new();
     for s in sinks {
@@ -238,27 +389,10 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
         )?)
     };
 
-    progress("aggregates");
-    let task_facts = scan("task_facts")?;
-    let mut tables: Vec<(String, DataFrame)> = vec![
-        (
-            "missed_calls_weekly".into(),
-            aggregate::missed_weekly(scan("missed_calls")?).collect()?,
-        ),
-        (
-            "recovery_weekly".into(),
-            aggregate::recovery_weekly(scan("recovery")?).collect()?,
-        ),
-        (
-            "barriers_weekly".into(),
-            aggregate::barriers(task_facts.clone()).collect()?,
-        ),
-    ];
-    for (name, keys) in aggregate::DIMENSIONS {
-        tables.push((
-            name.to_string(),
-            aggregate::by(task_facts.clone(), keys).collect()?,
-        ));
+    progress("headlines");
+    let mut tables = aggregates;
+    for (_, df) in tables.iter_mut() {
+        df.rechunk_mut();
     }
 
     let headlines_for = |a: NaiveDate, b: NaiveDate| -> Result<Vec<summary::Headline>> {

@@ -9,7 +9,7 @@ use polars::prelude::{
     CsvWriter, DataFrame, ParquetCompression, ParquetWriter, Schema, SerWriter, StatisticsOptions,
 };
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 fn csv_writer<W: std::io::Write>(w: W) -> CsvWriter<W> {
@@ -22,7 +22,9 @@ fn csv_writer<W: std::io::Write>(w: W) -> CsvWriter<W> {
 fn parquet_writer(f: File) -> ParquetWriter<File> {
     ParquetWriter::new(f)
         .with_compression(ParquetCompression::Zstd(None))
-        .with_statistics(StatisticsOptions::full())
+        // Min, max and null counts; distinct counts cost more to compute than
+        // readers of these tables gain from them.
+        .with_statistics(StatisticsOptions::default())
 }
 
 fn tmp_of(path: &Path) -> PathBuf {
@@ -42,30 +44,67 @@ fn create(path: &Path) -> Result<File> {
         .with_context(|| format!("creating {}", path.display()))
 }
 
-/// A table written batch by batch to `<dir>/<name>.parquet` and `.csv`.
+/// A piece of a table: its rows, and their CSV text (no header) when the table is
+/// written as CSV. The text is formatted by whoever computed the rows, so formatting
+/// runs in parallel while the sink only appends bytes.
+pub struct Piece {
+    pub df: DataFrame,
+    pub csv: Option<Vec<u8>>,
+}
+
+impl Piece {
+    pub fn new(df: DataFrame, csv: bool) -> Result<Piece> {
+        let csv = if csv && df.height() > 0 {
+            Some(csv_bytes(&df, false)?)
+        } else {
+            None
+        };
+        Ok(Piece { df, csv })
+    }
+}
+
+fn csv_bytes(df: &DataFrame, header: bool) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    csv_writer(&mut out)
+        .include_header(header)
+        .finish(&mut df.clone())?;
+    Ok(out)
+}
+
+/// A table written piece by piece to `<dir>/<name>.parquet` and, when asked, `.csv`.
 pub struct Sink {
     name: String,
-    schema: Schema,
     parquet: (PathBuf, polars::io::parquet::write::BatchedWriter<File>),
-    csv: (
-        PathBuf,
-        polars::io::csv::write::BatchedWriter<BufWriter<File>>,
-    ),
+    csv: Option<(PathBuf, BufWriter<File>)>,
     pub rows: usize,
 }
 
 impl Sink {
-    pub fn new(dir: &Path, name: &str, schema: &Schema) -> Result<Sink> {
+    /// Without `csv`, a `<name>.csv` left by an earlier run is removed, so the folder
+    /// never holds a CSV that disagrees with the Parquet beside it.
+    pub fn new(dir: &Path, name: &str, schema: &Schema, csv: bool) -> Result<Sink> {
         create_private_dir(dir)?;
         let pq = dir.join(format!("{name}.parquet"));
-        let csv = dir.join(format!("{name}.csv"));
+        let csv_path = dir.join(format!("{name}.csv"));
         let pw = parquet_writer(create(&tmp_of(&pq))?).batched(schema)?;
-        let cw = csv_writer(BufWriter::new(create(&tmp_of(&csv))?)).batched(schema)?;
+        let csv = if csv {
+            let mut w = BufWriter::new(create(&tmp_of(&csv_path))?);
+            w.write_all(&csv_bytes(&DataFrame::empty_with_schema(schema), true)?)?;
+            Some((csv_path, w))
+        } else {
+            match std::fs::remove_file(&csv_path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("removing {}", csv_path.display()))
+                }
+            }
+            None
+        };
         Ok(Sink {
             name: name.to_string(),
-            schema: schema.clone(),
             parquet: (pq, pw),
-            csv: (csv, cw),
+            csv,
             rows: 0,
         })
     }
@@ -74,45 +113,55 @@ impl Sink {
         &self.name
     }
 
-    pub fn push(&mut self, df: &DataFrame) -> Result<()> {
+    pub fn push(&mut self, piece: &Piece) -> Result<()> {
+        let df = &piece.df;
         if df.height() == 0 {
             return Ok(());
         }
+        let t0 = std::time::Instant::now();
         self.parquet
             .1
             .write_batch(df)
             .with_context(|| format!("writing {}", self.name))?;
-        self.csv
-            .1
-            .write_batch(df)
-            .with_context(|| format!("writing {}", self.name))?;
+        tracing::debug!(
+            "metrics: {} parquet {:.3}s",
+            self.name,
+            t0.elapsed().as_secs_f64()
+        );
+        if let Some((path, w)) = &mut self.csv {
+            let text = match &piece.csv {
+                Some(t) => std::borrow::Cow::Borrowed(t),
+                None => std::borrow::Cow::Owned(csv_bytes(df, false)?),
+            };
+            w.write_all(&text)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
         self.rows += df.height();
         Ok(())
     }
 
-    /// Finish both files and move them into place; returns the Parquet path.
-    pub fn finish(mut self) -> Result<PathBuf> {
-        if self.rows == 0 {
-            // Still write the CSV header, so an empty table is a valid empty table.
-            self.csv
-                .1
-                .write_batch(&DataFrame::empty_with_schema(&self.schema))?;
-        }
+    /// Finish the files and move them into place; returns the Parquet path.
+    pub fn finish(self) -> Result<PathBuf> {
         self.parquet.1.finish()?;
-        self.csv.1.finish()?;
-        for p in [&self.parquet.0, &self.csv.0] {
-            let tmp = tmp_of(p);
+        let mut tmps = vec![(tmp_of(&self.parquet.0), self.parquet.0.clone())];
+        if let Some((path, w)) = self.csv {
+            w.into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("writing {}", path.display()))?;
+            tmps.push((tmp_of(&path), path));
+        }
+        for (tmp, p) in tmps {
             File::open(&tmp)?.sync_all()?;
-            publish(&tmp, p)?;
+            publish(&tmp, &p)?;
         }
         Ok(self.parquet.0)
     }
 }
 
-/// Write a small table whole.
+/// Write a small table whole (always with its CSV).
 pub fn table(dir: &Path, name: &str, df: &DataFrame) -> Result<()> {
-    let mut s = Sink::new(dir, name, df.schema())?;
-    s.push(df)?;
+    let mut s = Sink::new(dir, name, df.schema(), true)?;
+    s.push(&Piece::new(df.clone(), false)?)?;
     s.finish()?;
     Ok(())
 }

@@ -156,6 +156,7 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         out: daily.dir.join("metrics"),
         queries: base.join("queries"),
         compare: None,
+        csv: metrics::CsvTables::All,
     };
     metrics::run(config, &opts, &|s| tracing::info!("metrics: {s}"))
         .context("stage `metrics` failed")?;

@@ -184,7 +184,7 @@ pub fn build(
 ) -> Result<Model> {
     let w = crate::metrics::window(&config.restricted_to(&[&practice.id]), from, to, None);
     let ids = [practice.id.as_str()];
-    let inputs = load::load(lake, w, &ids)?;
+    let inputs = load::load(lake, w, practice.id.as_str())?;
     let cals = Calendars::new(config, w, &ids);
     let f = facts::build(config, &cals, &inputs, w).context("building task facts")?;
     let cal = cals.0[&practice.id].clone();
