@@ -1,7 +1,7 @@
 //! `followup lists`: tomorrow's call lists per lane and owner.
 
 use crate::cli::Cli;
-use crate::error::{UsageError, EXIT_OK};
+use crate::error::EXIT_OK;
 use crate::lake::Lake;
 use crate::lists;
 use crate::publish::RunLock;
@@ -36,12 +36,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let _lock = RunLock::acquire(&config.paths.runs, "lists")?;
     let day = match args.date {
         Some(d) => d,
-        None => super::metrics::latest_task_date(&config, &lake)?.ok_or_else(|| {
-            UsageError(format!(
-                "the lake at {} holds no tasks; run `followup ingest` first",
-                lake.root.display()
-            ))
-        })?,
+        None => super::metrics::latest_day(&config, &lake)?,
     };
     let out = args
         .out

@@ -74,6 +74,17 @@ fn parse_range(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
 }
 
 /// The latest local date (in any practice's zone) on which a task was created.
+/// The latest day with a task in the lake, or a usage error saying to ingest first.
+pub fn latest_day(config: &crate::config::Config, lake: &Lake) -> Result<NaiveDate> {
+    latest_task_date(config, lake)?.ok_or_else(|| {
+        UsageError(format!(
+            "the lake at {} holds no tasks; run `followup ingest` first",
+            lake.root.display()
+        ))
+        .into()
+    })
+}
+
 pub fn latest_task_date(config: &crate::config::Config, lake: &Lake) -> Result<Option<NaiveDate>> {
     let df = lake
         .scan(Table::Tasks)?
@@ -95,12 +106,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let lake = Lake::new(&config.paths.lake);
     let to = match args.to {
         Some(d) => d,
-        None => latest_task_date(&config, &lake)?.ok_or_else(|| {
-            UsageError(format!(
-                "the lake at {} holds no tasks; run `followup ingest` first",
-                lake.root.display()
-            ))
-        })?,
+        None => latest_day(&config, &lake)?,
     };
     let from = args.from.unwrap_or_else(|| {
         use chrono::Datelike;

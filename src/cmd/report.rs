@@ -1,7 +1,7 @@
 //! `followup report`: the weekly report and its charts.
 
 use crate::cli::Cli;
-use crate::error::{UsageError, EXIT_OK};
+use crate::error::EXIT_OK;
 use crate::lake::Lake;
 use crate::metrics::{self, Options};
 use crate::report;
@@ -35,14 +35,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let _lock = crate::publish::RunLock::acquire(&config.paths.runs, "report")?;
     let monday = match args.week {
         Some(m) => m,
-        None => report::last_complete_week(
-            super::metrics::latest_task_date(&config, &lake)?.ok_or_else(|| {
-                UsageError(format!(
-                    "the lake at {} holds no tasks; run `followup ingest` first",
-                    lake.root.display()
-                ))
-            })?,
-        ),
+        None => report::last_complete_week(super::metrics::latest_day(&config, &lake)?),
     };
     let out = args
         .out

@@ -72,12 +72,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let lake = Lake::new(&config.paths.lake);
     let to = match args.to {
         Some(d) => d,
-        None => super::metrics::latest_task_date(&config, &lake)?.ok_or_else(|| {
-            UsageError(format!(
-                "the lake at {} holds no tasks; run `followup ingest` first",
-                lake.root.display()
-            ))
-        })?,
+        None => super::metrics::latest_day(&config, &lake)?,
     };
     let from = args.from.unwrap_or_else(|| {
         use chrono::Datelike;

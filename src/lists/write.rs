@@ -8,7 +8,7 @@ use crate::report::markup::esc;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
-const HEADER: [&str; 15] = [
+pub(super) const HEADER: [&str; 15] = [
     "rank",
     "patient",
     "phone",
@@ -26,7 +26,7 @@ const HEADER: [&str; 15] = [
     "at risk",
 ];
 
-fn cells(r: &Row) -> [String; 15] {
+pub(super) fn cells(r: &Row) -> [String; 15] {
     [
         r.rank.to_string(),
         r.display_name.clone(),

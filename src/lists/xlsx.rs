@@ -2,59 +2,26 @@
 //! written as strings (never formulas) and neutralised like the CSV, and the
 //! document's creation date is the list date, so the same lists give the same bytes.
 
-use super::write::neutralise;
+use super::write::{cells, neutralise, HEADER};
 use super::{PracticeLists, Row};
 use anyhow::Result;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 
-const HEADER: [&str; 13] = [
-    "rank",
-    "patient",
-    "phone",
-    "reasons",
-    "attempt",
-    "channel",
-    "window",
-    "last outcome",
-    "last note",
-    "task ids",
-    "script",
-    "voicemail wording",
-    "fits capacity",
-];
-
+/// The CSV's columns; the rank is written as a number, every other cell as
+/// neutralised text.
 fn sheet(ws: &mut Worksheet, rows: &[Row], bold: &Format) -> Result<()> {
     for (c, h) in HEADER.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, bold)?;
     }
     for (i, r) in rows.iter().enumerate() {
         let row = i as u32 + 1;
-        let text = [
-            r.display_name.clone(),
-            r.phone.clone(),
-            r.reasons.join("; "),
-            format!("{} of {}", r.attempt, r.max_attempts),
-            r.channel.clone(),
-            r.window.clone(),
-            r.last_outcome.clone(),
-            r.last_note.clone(),
-            r.task_ids
-                .iter()
-                .chain(r.call_ids.iter())
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" "),
-            r.script.clone(),
-            r.voicemail.clone(),
-            if r.fits { "yes" } else { "overflow" }.to_string(),
-        ];
         ws.write_number(row, 0, r.rank as f64)?;
-        for (c, v) in text.iter().enumerate() {
-            ws.write_string(row, c as u16 + 1, neutralise(v))?;
+        for (c, v) in cells(r).iter().enumerate().skip(1) {
+            ws.write_string(row, c as u16, neutralise(v))?;
         }
     }
     ws.set_freeze_panes(1, 0)?;
-    for (c, w) in [6, 24, 16, 40, 10, 9, 22, 14, 40, 18, 8, 50, 10]
+    for (c, w) in [6, 24, 16, 18, 40, 10, 9, 22, 14, 40, 18, 8, 50, 10, 8]
         .iter()
         .enumerate()
     {
