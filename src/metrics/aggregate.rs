@@ -1,7 +1,8 @@
 //! Aggregates of task_facts by dimension (docs/METRICS.md, "Aggregates").
 
 use polars::prelude::{
-    col, len, lit, when, DataType, Expr, LazyFrame, QuantileMethod, SortMultipleOptions,
+    col, len, lit, when, DataFrame, DataType, Expr, LazyFrame, NamedFrom, PolarsResult,
+    QuantileMethod, Series, SortMultipleOptions,
 };
 
 /// Output table name and its grouping columns.
@@ -94,19 +95,71 @@ pub fn all(
     missed: LazyFrame,
     recovery: LazyFrame,
 ) -> Vec<(&'static str, LazyFrame)> {
+    tables(task_facts, missed, recovery, true)
+}
+
+/// `all` for the rows of one practice, computed without grouping by `practice_id`
+/// (a constant there) and collected: the same tables, at less cost per practice.
+pub fn one_practice(
+    practice: &str,
+    task_facts: LazyFrame,
+    missed: LazyFrame,
+    recovery: LazyFrame,
+) -> PolarsResult<Vec<DataFrame>> {
+    tables(task_facts, missed, recovery, false)
+        .into_iter()
+        .map(|(_, lf)| {
+            let mut df = lf.collect()?;
+            let id = Series::new("practice_id".into(), vec![practice; df.height()]);
+            df.insert_column(0, id.into())?;
+            Ok(df)
+        })
+        .collect()
+}
+
+fn tables(
+    task_facts: LazyFrame,
+    missed: LazyFrame,
+    recovery: LazyFrame,
+    by_practice: bool,
+) -> Vec<(&'static str, LazyFrame)> {
+    let keys = |k: &[&'static str]| -> Vec<&'static str> {
+        k.iter()
+            .copied()
+            .filter(|c| by_practice || *c != "practice_id")
+            .collect()
+    };
     let mut out = vec![
-        ("missed_calls_weekly", missed_weekly(missed)),
-        ("recovery_weekly", recovery_weekly(recovery)),
-        ("barriers_weekly", barriers(task_facts.clone())),
+        (
+            "missed_calls_weekly",
+            missed_weekly(missed, &keys(&["practice_id", "iso_week"])),
+        ),
+        (
+            "recovery_weekly",
+            recovery_weekly(recovery, &keys(&["practice_id", "iso_week", "kind"])),
+        ),
+        (
+            "barriers_weekly",
+            barriers(
+                task_facts.clone(),
+                &keys(&["practice_id", "iso_week", "category"]),
+            ),
+        ),
     ];
-    for (name, keys) in DIMENSIONS {
-        out.push((*name, by(task_facts.clone(), keys)));
+    for (name, k) in DIMENSIONS {
+        out.push((*name, by(task_facts.clone(), &keys(k))));
     }
     out
 }
 
 /// Group task facts (lazily) by one dimension, sorted by its columns.
 pub fn by(facts: LazyFrame, keys: &[&str]) -> LazyFrame {
+    if keys.is_empty() {
+        // One group of every row; none when there are no rows, as a group-by gives.
+        return facts
+            .select(metrics())
+            .filter(col("tasks").gt(lit(0)));
+    }
     facts
         .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
         .agg(metrics())
@@ -117,41 +170,37 @@ pub fn by(facts: LazyFrame, keys: &[&str]) -> LazyFrame {
 }
 
 /// Barrier counts and shares by week and category.
-pub fn barriers(facts: LazyFrame) -> LazyFrame {
-    let keys = ["practice_id", "iso_week", "category"];
+fn barriers(facts: LazyFrame, keys: &[&str]) -> LazyFrame {
+    let cols = || keys.iter().map(|k| col(*k)).collect::<Vec<_>>();
     let totals = facts
         .clone()
-        .group_by(keys.map(col))
+        .group_by(cols())
         .agg([len().cast(DataType::Int64).alias("category_tasks")]);
+    let mut with_barrier = cols();
+    with_barrier.push(col("barrier"));
+    let mut order: Vec<&str> = keys.to_vec();
+    order.push("barrier");
     facts
         .filter(col("barrier").is_not_null())
-        .group_by([
-            col("practice_id"),
-            col("iso_week"),
-            col("category"),
-            col("barrier"),
-        ])
+        .group_by(with_barrier)
         .agg([len().cast(DataType::Int64).alias("tasks")])
         .join(
             totals,
-            keys.map(col),
-            keys.map(col),
+            cols(),
+            cols(),
             polars::prelude::JoinArgs::new(polars::prelude::JoinType::Left),
         )
         .with_column(
             (col("tasks").cast(DataType::Float64) / col("category_tasks").cast(DataType::Float64))
                 .alias("share"),
         )
-        .sort(
-            ["practice_id", "iso_week", "category", "barrier"],
-            SortMultipleOptions::default(),
-        )
+        .sort(order, SortMultipleOptions::default())
 }
 
 /// Recovery rates by week and kind.
-pub fn recovery_weekly(recovery: LazyFrame) -> LazyFrame {
+fn recovery_weekly(recovery: LazyFrame, keys: &[&str]) -> LazyFrame {
     recovery
-        .group_by([col("practice_id"), col("iso_week"), col("kind")])
+        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
         .agg([
             len().cast(DataType::Int64).alias("events"),
             count(col("rebooked")).alias("rebooked"),
@@ -160,16 +209,13 @@ pub fn recovery_weekly(recovery: LazyFrame) -> LazyFrame {
                 .median()
                 .alias("median_days_to_rebook"),
         ])
-        .sort(
-            ["practice_id", "iso_week", "kind"],
-            SortMultipleOptions::default(),
-        )
+        .sort(keys.iter().copied(), SortMultipleOptions::default())
 }
 
 /// Missed-call returns by week.
-pub fn missed_weekly(missed: LazyFrame) -> LazyFrame {
+fn missed_weekly(missed: LazyFrame, keys: &[&str]) -> LazyFrame {
     missed
-        .group_by([col("practice_id"), col("iso_week")])
+        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
         .agg([
             len().cast(DataType::Int64).alias("callbacks_owed"),
             col("missed_count")
@@ -187,5 +233,5 @@ pub fn missed_weekly(missed: LazyFrame) -> LazyFrame {
                 .alias("p90_minutes_to_return"),
             count(col("unreturnable")).alias("unreturnable"),
         ])
-        .sort(["practice_id", "iso_week"], SortMultipleOptions::default())
+        .sort(keys.iter().copied(), SortMultipleOptions::default())
 }

@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod backlog;
+pub mod csv_text;
 pub mod facts;
 pub mod load;
 pub mod missed;
@@ -191,14 +192,12 @@ fn compute_unit(
     lap.stage("backlog");
     let recovery = recovery::table(&unit_cfg, &inputs, w)?;
     lap.stage("recovery");
-    let aggregates = aggregate::all(
+    let aggregates = aggregate::one_practice(
+        practice,
         task_facts.clone().lazy(),
         missed_calls.clone().lazy(),
         recovery.clone().lazy(),
-    )
-    .into_iter()
-    .map(|(_, lf)| lf.collect())
-    .collect::<polars::prelude::PolarsResult<Vec<_>>>()?;
+    )?;
     lap.stage("aggregates");
     let rows = [task_facts, missed_calls, missed_daily, backlog, recovery]
         .into_iter()

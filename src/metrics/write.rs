@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-fn csv_writer<W: std::io::Write>(w: W) -> CsvWriter<W> {
+pub(super) fn csv_writer<W: std::io::Write>(w: W) -> CsvWriter<W> {
     CsvWriter::new(w)
         .include_header(true)
         .with_float_precision(Some(4))
@@ -55,11 +55,20 @@ pub struct Piece {
 impl Piece {
     pub fn new(df: DataFrame, csv: bool) -> Result<Piece> {
         let csv = if csv && df.height() > 0 {
-            Some(csv_bytes(&df, false)?)
+            Some(row_text(&df)?)
         } else {
             None
         };
         Ok(Piece { df, csv })
+    }
+}
+
+/// CSV rows of `df` without a header: the fast writer, or polars for a column type
+/// it does not handle (the two write the same bytes).
+fn row_text(df: &DataFrame) -> Result<Vec<u8>> {
+    match super::csv_text::rows(df) {
+        Some(text) => Ok(text),
+        None => csv_bytes(df, false),
     }
 }
 
@@ -131,7 +140,7 @@ impl Sink {
         if let Some((path, w)) = &mut self.csv {
             let text = match &piece.csv {
                 Some(t) => std::borrow::Cow::Borrowed(t),
-                None => std::borrow::Cow::Owned(csv_bytes(df, false)?),
+                None => std::borrow::Cow::Owned(row_text(df)?),
             };
             w.write_all(&text)
                 .with_context(|| format!("writing {}", path.display()))?;
