@@ -93,8 +93,7 @@ fn column(c: &Column) -> Option<(Vec<u8>, Vec<u32>)> {
         DataType::Float64 => {
             for v in s.f64().ok()?.iter() {
                 if let Some(v) = v {
-                    // What polars does with a float precision of 4.
-                    let _ = write!(buf, "{v:.4}");
+                    float4(&mut buf, v);
                 }
                 end(&buf, &mut ends)?;
             }
@@ -120,6 +119,29 @@ fn column(c: &Column) -> Option<(Vec<u8>, Vec<u32>)> {
         _ => return None,
     }
     Some((buf, ends))
+}
+
+/// A float with four decimals, as `format!("{v:.4}")` writes it (what polars does
+/// with a float precision of 4). The exact decimal expansion is rounded half to
+/// even; scaling by 10⁴ in floating point agrees with it unless the scaled value is
+/// within rounding error of a tie, and those (with non-finite and huge values) go
+/// through the standard formatter.
+fn float4(buf: &mut Vec<u8>, v: f64) {
+    let scaled = v.abs() * 1e4;
+    let frac = scaled - scaled.floor();
+    if !(scaled < 1e15) || (frac - 0.5).abs() < 1e-6 {
+        let _ = write!(buf, "{v:.4}");
+        return;
+    }
+    let r = scaled.round() as u64;
+    if v.is_sign_negative() {
+        buf.push(b'-');
+    }
+    let mut f = itoa::Buffer::new();
+    let int = f.format(r / 10_000);
+    buf.extend_from_slice(int.as_bytes());
+    buf.push(b'.');
+    digits(buf, (r % 10_000) as u32, 4);
 }
 
 fn is_utc(tz: Option<&TimeZone>) -> bool {
@@ -319,7 +341,14 @@ mod tests {
                     proptest::option::of(any::<bool>()),
                     proptest::option::of(any::<i32>()),
                     proptest::option::of(any::<i64>()),
-                    proptest::option::of(prop_oneof![any::<f64>(), -1e6f64..1e6, -1.0f64..1.0]),
+                    proptest::option::of(prop_oneof![
+                        any::<f64>(),
+                        -1e6f64..1e6,
+                        -1.0f64..1.0,
+                        // Near and at four-decimal ties.
+                        (-2_000_000i64..2_000_000).prop_map(|k| k as f64 / 20_000.0),
+                        (-2_000_000i64..2_000_000).prop_map(|k| k as f64 / 20_000.0 + 1e-12),
+                    ]),
                     proptest::option::of(-800_000i32..3_000_000),
                     proptest::option::of(prop_oneof![
                         -70_000_000_000_000_000i64..260_000_000_000_000_000,

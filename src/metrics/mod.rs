@@ -442,8 +442,25 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
     }
 
     progress("writing");
+    // The tables are independent files: write them in parallel.
+    {
+        use rayon::prelude::*;
+        tables
+            .par_iter()
+            .map(|(name, df)| {
+                let t0 = std::time::Instant::now();
+                write::table(&opts.out, name, df)
+                    .with_context(|| format!("writing table {name}"))?;
+                tracing::debug!(
+                    "metrics: {name}: {} rows written in {:.3}s",
+                    df.height(),
+                    t0.elapsed().as_secs_f64()
+                );
+                Ok(())
+            })
+            .collect::<Result<Vec<()>>>()?;
+    }
     for (name, df) in &tables {
-        write::table(&opts.out, name, df).with_context(|| format!("writing table {name}"))?;
         counts.insert(name.clone(), df.height());
     }
     let fmt = |us: i64| {
