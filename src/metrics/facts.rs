@@ -78,22 +78,70 @@ pub struct Facts {
 
 type Key<'a> = (&'a str, &'a str);
 
-/// Rows of each (practice_id, key), in time order (`at`, empty first; ties in row
-/// order), as sorting the frame by (practice_id, key, at) would give them.
-fn rows_by_key<'a>(
-    pids: &[Option<&'a str>],
-    keys: &[Option<&'a str>],
-    at: &[Option<i64>],
-) -> HashMap<Key<'a>, Vec<usize>> {
-    let mut m: HashMap<Key<'a>, Vec<usize>> = HashMap::default();
-    for (i, (p, k)) in pids.iter().zip(keys).enumerate() {
-        let (Some(p), Some(k)) = (p, k) else { continue };
-        m.entry((p, k)).or_default().push(i);
+/// Rows grouped by a key, stored contiguously: the rows of key `k` are
+/// `rows[start[k]..start[k + 1]]`. Keys are numbered from the tasks (see `KeyIds`),
+/// so a lookup per task is an index, not a hash of two strings, and no key owns an
+/// allocation.
+struct Buckets {
+    start: Vec<u32>,
+    rows: Vec<u32>,
+}
+
+impl Buckets {
+    /// Bucket the rows whose key id is known, keeping row order within a key.
+    fn new(keys: usize, ids: impl Iterator<Item = Option<u32>> + Clone) -> Buckets {
+        let mut start = vec![0u32; keys + 1];
+        for k in ids.clone().flatten() {
+            start[k as usize + 1] += 1;
+        }
+        for k in 0..keys {
+            start[k + 1] += start[k];
+        }
+        let mut fill = start.clone();
+        let mut rows = vec![0u32; start[keys] as usize];
+        for (i, k) in ids.enumerate() {
+            if let Some(k) = k {
+                let at = &mut fill[k as usize];
+                rows[*at as usize] = i as u32;
+                *at += 1;
+            }
+        }
+        Buckets { start, rows }
     }
-    for v in m.values_mut() {
-        v.sort_by_key(|&j| at[j]);
+
+    fn get(&self, key: Option<u32>) -> &[u32] {
+        match key {
+            Some(k) => &self.rows[self.start[k as usize] as usize..self.start[k as usize + 1] as usize],
+            None => &[],
+        }
     }
-    m
+
+    /// Put each key's rows in time order (empty first; ties in row order), as
+    /// sorting the frame by (practice_id, key, at) would give them.
+    fn sort_each_by(&mut self, at: &[Option<i64>]) {
+        for k in 0..self.start.len() - 1 {
+            let (a, b) = (self.start[k] as usize, self.start[k + 1] as usize);
+            self.rows[a..b].sort_by_key(|&j| at[j as usize]);
+        }
+    }
+}
+
+/// Dense ids for the (practice_id, key) pairs of the tasks.
+#[derive(Default)]
+struct KeyIds<'a>(HashMap<Key<'a>, u32>);
+
+impl<'a> KeyIds<'a> {
+    fn insert(&mut self, p: Option<&'a str>, k: Option<&'a str>) -> Option<u32> {
+        let key = (p?, k?);
+        let next = self.0.len() as u32;
+        Some(*self.0.entry(key).or_insert(next))
+    }
+    fn get(&self, p: Option<&str>, k: Option<&str>) -> Option<u32> {
+        self.0.get(&(p?, k?)).copied()
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
 }
 
 pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> Result<Facts> {
@@ -117,7 +165,30 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     let a_dir = strs(a, "direction")?;
     let a_outcome = strs(a, "outcome")?;
     let a_note = strs(a, "note")?;
-    let by_task = rows_by_key(&a_pid, &a_tid, &a_at);
+    // Each task's attempts (by its practice and task id) and the calls with its
+    // number, as dense ids.
+    let mut task_keys = KeyIds::default();
+    let mut phone_keys = KeyIds::default();
+    let task_key: Vec<Option<u32>> = (0..t.height())
+        .map(|i| task_keys.insert(pid[i], tid[i]))
+        .collect();
+    let phone_key: Vec<Option<u32>> = (0..t.height())
+        .map(|i| phone_keys.insert(pid[i], phone[i]))
+        .collect();
+    let a_key: Vec<Option<u32>> = (0..a.height())
+        .map(|j| task_keys.get(a_pid[j], a_tid[j]))
+        .collect();
+    let mut by_task = Buckets::new(task_keys.len(), a_key.iter().copied());
+    by_task.sort_each_by(&a_at);
+    // Outcomes compared once per row rather than once per task that looks at it.
+    let a_contact: Vec<bool> = a_outcome
+        .iter()
+        .map(|o| o.is_some_and(|o| CONTACT.contains(&o)))
+        .collect();
+    let a_left_message: Vec<bool> = a_outcome.iter().map(|o| *o == Some("left_message")).collect();
+    let a_outreach: Vec<bool> = (0..a.height())
+        .map(|j| a_channel[j].is_some() && a_dir[j] != Some("inbound"))
+        .collect();
 
     let c = &inputs.calls;
     let c_pid = strs(c, "practice_id")?;
@@ -125,19 +196,18 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     let c_at = times(c, "started_at")?;
     let c_dir = strs(c, "direction")?;
     let c_outcome = strs(c, "outcome")?;
+    let c_connected: Vec<bool> = c_outcome.iter().map(|o| *o == Some("connected")).collect();
+    let c_voicemail: Vec<bool> = c_outcome.iter().map(|o| *o == Some("voicemail")).collect();
     // Calls per (practice, number), in time order (the frame is sorted by time).
-    let mut outbound: HashMap<Key, Vec<usize>> = HashMap::default();
-    let mut inbound: HashMap<Key, Vec<usize>> = HashMap::default();
-    for i in 0..c.height() {
-        let (Some(p), Some(ph)) = (c_pid[i], c_phone[i]) else {
-            continue;
-        };
-        match c_dir[i] {
-            Some("outbound") => outbound.entry((p, ph)).or_default().push(i),
-            Some("inbound") => inbound.entry((p, ph)).or_default().push(i),
-            _ => {}
-        }
-    }
+    let c_key: Vec<Option<u32>> = (0..c.height())
+        .map(|j| phone_keys.get(c_pid[j], c_phone[j]))
+        .collect();
+    let direction = |want: &'static str| {
+        let (c_key, c_dir) = (&c_key, &c_dir);
+        (0..c.height()).map(move |j| c_key[j].filter(|_| c_dir[j] == Some(want)))
+    };
+    let outbound = Buckets::new(phone_keys.len(), direction("outbound"));
+    let inbound = Buckets::new(phone_keys.len(), direction("inbound"));
 
     let ap = &inputs.appointments;
     let ap_pid = strs(ap, "practice_id")?;
@@ -210,35 +280,28 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         // Outreach attempt rows: outbound, with a channel, after creation, up to and
         // including the one that reached the patient (later outreach is follow-up
         // with a reached patient, not an attempt to reach them).
-        let rows: &[usize] = by_task
-            .get(&(p_id, tid[i].unwrap_or("")))
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let rows = by_task.get(task_key[i]);
         let contact_row = rows
             .iter()
-            .copied()
-            .filter(|&j| {
-                a_at[j].is_some_and(|x| x >= created_at)
-                    && a_outcome[j].is_some_and(|o| CONTACT.contains(&o))
-            })
+            .map(|&j| j as usize)
+            .filter(|&j| a_contact[j] && a_at[j].is_some_and(|x| x >= created_at))
             .filter_map(|j| a_at[j])
             .next();
         outreach.clear();
-        outreach.extend(rows.iter().copied().filter(|&j| {
-            a_channel[j].is_some()
-                && a_dir[j] != Some("inbound")
+        outreach.extend(rows.iter().map(|&j| j as usize).filter(|&j| {
+            a_outreach[j]
                 && a_at[j].is_some_and(|x| x >= created_at && contact_row.is_none_or(|c| x <= c))
         }));
         let first_row = outreach.first().and_then(|&j| a_at[j]);
         // Outbound calls to the task's number between creation and closure.
         calls_out.clear();
-        if let Some(v) = phone[i].and_then(|ph| outbound.get(&(p_id, ph))) {
-            calls_out.extend(
-                v.iter()
-                    .copied()
-                    .filter(|&j| c_at[j].is_some_and(|x| x >= created_at && x <= window_end)),
-            );
-        }
+        calls_out.extend(
+            outbound
+                .get(phone_key[i])
+                .iter()
+                .map(|&j| j as usize)
+                .filter(|&j| c_at[j].is_some_and(|x| x >= created_at && x <= window_end)),
+        );
         let first_call = calls_out.first().and_then(|&j| c_at[j]);
         let (first_attempt, source) = match (first_row, first_call) {
             (Some(r), Some(c)) if c < r => (Some(c), Some("call_log")),
@@ -264,26 +327,23 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         // or an answered call from the patient's number.
         let contact_call = calls_out
             .iter()
-            .filter(|&&j| c_outcome[j] == Some("connected"))
+            .filter(|&&j| c_connected[j])
             .filter_map(|&j| c_at[j])
             .next();
-        let contact_in = phone[i]
-            .and_then(|ph| inbound.get(&(p_id, ph)))
-            .and_then(|v| {
-                v.iter()
-                    .copied()
-                    .filter(|&j| {
-                        c_outcome[j] == Some("connected")
-                            && c_at[j].is_some_and(|x| x >= created_at && x <= window_end)
-                    })
-                    .find_map(|j| c_at[j])
-            });
+        let contact_in = inbound
+            .get(phone_key[i])
+            .iter()
+            .map(|&j| j as usize)
+            .filter(|&j| {
+                c_connected[j] && c_at[j].is_some_and(|x| x >= created_at && x <= window_end)
+            })
+            .find_map(|j| c_at[j]);
         let first_contact = [contact_row, contact_call, contact_in]
             .into_iter()
             .flatten()
             .min();
-        let left_message = rows.iter().any(|&j| a_outcome[j] == Some("left_message"))
-            || calls_out.iter().any(|&j| c_outcome[j] == Some("voicemail"));
+        let left_message = rows.iter().any(|&j| a_left_message[j as usize])
+            || calls_out.iter().any(|&j| c_voicemail[j]);
 
         let appt = appt_ref[i]
             .and_then(|a| appt_by_id.get(&(p_id, a)))
