@@ -82,14 +82,14 @@ type Key<'a> = (&'a str, &'a str);
 /// `rows[start[k]..start[k + 1]]`. Keys are numbered from the tasks (see `KeyIds`),
 /// so a lookup per task is an index, not a hash of two strings, and no key owns an
 /// allocation.
-struct Buckets {
+pub(super) struct Buckets {
     start: Vec<u32>,
     rows: Vec<u32>,
 }
 
 impl Buckets {
     /// Bucket the rows whose key id is known, keeping row order within a key.
-    fn new(keys: usize, ids: impl Iterator<Item = Option<u32>> + Clone) -> Buckets {
+    pub(super) fn new(keys: usize, ids: impl Iterator<Item = Option<u32>> + Clone) -> Buckets {
         let mut start = vec![0u32; keys + 1];
         for k in ids.clone().flatten() {
             start[k as usize + 1] += 1;
@@ -109,7 +109,7 @@ impl Buckets {
         Buckets { start, rows }
     }
 
-    fn get(&self, key: Option<u32>) -> &[u32] {
+    pub(super) fn get(&self, key: Option<u32>) -> &[u32] {
         match key {
             Some(k) => &self.rows[self.start[k as usize] as usize..self.start[k as usize + 1] as usize],
             None => &[],

@@ -160,11 +160,10 @@ pub fn load(lake: &Lake, w: Window, practice: &str) -> Result<Inputs> {
     })
 }
 
-/// The rows of `df` in the order `cmp` gives, ties in their current order, as one
-/// chunk: what polars' sort with `maintain_order` gives (nulls first). A stable sort
-/// of row numbers runs in about linear time on the lake's rows, which come nearly
-/// in order (each month's file is written in key order), where polars' sort on
-/// string keys cost as much as reading the files.
+/// Row numbers `0..n` in the order `cmp` gives, ties in their current order: with
+/// `reorder`, what polars' sort with `maintain_order` gives (compare `Option`s for
+/// nulls first). Sorting row numbers in Rust cost a fraction of polars' sort on
+/// string keys, which took as long as reading the files (see BENCHMARKS.md).
 fn stable_order(n: usize, cmp: impl Fn(usize, usize) -> std::cmp::Ordering) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..n).collect();
     idx.sort_by(|&a, &b| cmp(a, b));
@@ -271,4 +270,37 @@ pub fn times(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
         .with_context(|| format!("column {name}"))?
         .cast(&DataType::Int64)?;
     Ok(c.i64()?.iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::{NamedFrom, Series};
+
+    #[test]
+    fn reorder_is_a_stable_sort_with_nulls_first_into_one_chunk() {
+        let part = |ids: Vec<Option<&str>>, n: Vec<i32>| {
+            DataFrame::new(
+                ids.len(),
+                vec![
+                    Series::new("id".into(), ids).into(),
+                    Series::new("n".into(), n).into(),
+                ],
+            )
+            .unwrap()
+        };
+        let mut df = part(vec![Some("b"), None, Some("a")], vec![0, 1, 2]);
+        df.vstack_mut_owned(part(vec![Some("a"), Some("c")], vec![3, 4]))
+            .unwrap();
+        assert!(df.first_col_n_chunks() > 1);
+        let id = strs(&df, "id").unwrap();
+        let order = stable_order(id.len(), |a, b| id[a].cmp(&id[b]));
+        let out = reorder(df.clone(), order).unwrap();
+        assert_eq!(out.first_col_n_chunks(), 1);
+        let n: Vec<Option<i32>> = out.column("n").unwrap().i32().unwrap().iter().collect();
+        assert_eq!(n, vec![Some(1), Some(2), Some(3), Some(0), Some(4)]);
+        // Already in order: the same rows, in one chunk.
+        let sorted = reorder(out.clone(), (0..5).collect()).unwrap();
+        assert!(sorted.equals_missing(&out));
+    }
 }

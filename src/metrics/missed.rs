@@ -33,33 +33,43 @@ pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
     let at = times(c, "started_at")?;
     let dir = strs(c, "direction")?;
     let outcome = strs(c, "outcome")?;
-    let mut by_number: PlHashMap<(&str, &str), Vec<usize>> = PlHashMap::default();
+    // Calls grouped by (practice, number) as dense ids, each number's calls in row
+    // (time) order. Numbers are taken in the order they first call; the items are
+    // sorted at the end.
+    let mut ids: PlHashMap<(&str, &str), u32> = PlHashMap::default();
+    let mut numbers: Vec<(&str, &str)> = Vec::new();
+    let mut key: Vec<Option<u32>> = Vec::with_capacity(c.height());
     let mut out = Vec::new();
     for i in 0..c.height() {
         let (Some(p), Some(t)) = (pid[i], at[i]) else {
+            key.push(None);
             continue;
         };
         match phone[i] {
-            Some(ph) => by_number.entry((p, ph)).or_default().push(i),
+            Some(ph) => key.push(Some(*ids.entry((p, ph)).or_insert_with(|| {
+                numbers.push((p, ph));
+                numbers.len() as u32 - 1
+            }))),
             // A withheld number cannot be called back: an item that stays open.
-            None if dir[i] == Some("inbound") && outcome[i].is_some_and(|o| OWED.contains(&o)) => {
-                out.push(Item {
-                    practice_id: p.to_string(),
-                    first_call_id: id[i].unwrap_or("").to_string(),
-                    phone_key: None,
-                    first: t,
-                    last: t,
-                    count: 1,
-                    returned: None,
-                })
+            None => {
+                key.push(None);
+                if dir[i] == Some("inbound") && outcome[i].is_some_and(|o| OWED.contains(&o)) {
+                    out.push(Item {
+                        practice_id: p.to_string(),
+                        first_call_id: id[i].unwrap_or("").to_string(),
+                        phone_key: None,
+                        first: t,
+                        last: t,
+                        count: 1,
+                        returned: None,
+                    })
+                }
             }
-            None => {}
         }
     }
-    // Numbers in sorted order, as a sorted map would give them.
-    let mut numbers: Vec<((&str, &str), Vec<usize>)> = by_number.into_iter().collect();
-    numbers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for ((p, ph), idx) in numbers {
+    let by_number = super::facts::Buckets::new(numbers.len(), key.iter().copied());
+    for (k, &(p, ph)) in numbers.iter().enumerate() {
+        let idx = by_number.get(Some(k as u32)).iter().map(|&i| i as usize);
         let mut open: Option<Item> = None;
         for i in idx {
             let t = at[i].expect("filtered");
@@ -96,11 +106,14 @@ pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
         }
         out.extend(open);
     }
+    // Stable, and ending with the number (withheld first), so that items alike in
+    // everything else come in the order the numbers sort in.
     out.sort_by(|a, b| {
-        (&a.practice_id, a.first, &a.first_call_id).cmp(&(
+        (&a.practice_id, a.first, &a.first_call_id, &a.phone_key).cmp(&(
             &b.practice_id,
             b.first,
             &b.first_call_id,
+            &b.phone_key,
         ))
     });
     Ok(out)
