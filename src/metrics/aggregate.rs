@@ -106,10 +106,19 @@ pub fn one_practice(
     missed: LazyFrame,
     recovery: LazyFrame,
 ) -> PolarsResult<Vec<DataFrame>> {
-    tables(task_facts, missed, recovery, false)
+    let lfs: Vec<LazyFrame> = tables(task_facts, missed, recovery, false)
         .into_iter()
-        .map(|(_, lf)| {
-            let mut df = lf.collect()?;
+        .map(|(_, lf)| lf)
+        .collect();
+    let opt = lfs[0].get_current_optimizations();
+    // One multi-plan collect: the inputs are scanned and shared once.
+    let dfs = LazyFrame::collect_all_with_engine(
+        lfs.into_iter().map(|lf| lf.logical_plan).collect(),
+        polars::prelude::Engine::Auto,
+        opt,
+    )?;
+    dfs.into_iter()
+        .map(|mut df| {
             let id = Series::new("practice_id".into(), vec![practice; df.height()]);
             df.insert_column(0, id.into())?;
             Ok(df)
