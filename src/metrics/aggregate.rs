@@ -165,9 +165,7 @@ fn tables(
 pub fn by(facts: LazyFrame, keys: &[&str]) -> LazyFrame {
     if keys.is_empty() {
         // One group of every row; none when there are no rows, as a group-by gives.
-        return facts
-            .select(metrics())
-            .filter(col("tasks").gt(lit(0)));
+        return facts.select(metrics()).filter(col("tasks").gt(lit(0)));
     }
     facts
         .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())

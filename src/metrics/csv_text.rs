@@ -173,7 +173,8 @@ fn string(buf: &mut Vec<u8>, v: &str) {
 /// Civil date of a day count since 1970-01-01, for years 0–9999 (the years chrono
 /// prints as four plain digits); `None` outside them.
 fn civil(days: i64) -> Option<(u32, u32, u32)> {
-    let d = chrono::NaiveDate::from_num_days_from_ce_opt(i32::try_from(days + EPOCH_DAYS_CE).ok()?)?;
+    let d =
+        chrono::NaiveDate::from_num_days_from_ce_opt(i32::try_from(days + EPOCH_DAYS_CE).ok()?)?;
     use chrono::Datelike;
     let y = d.year();
     (0..=9999)
@@ -271,7 +272,10 @@ mod tests {
                 Series::new("l".into(), l).into(),
                 Series::new("u".into(), u).into(),
                 Series::new("f".into(), f).into(),
-                Series::new("d".into(), d).cast(&DataType::Date).unwrap().into(),
+                Series::new("d".into(), d)
+                    .cast(&DataType::Date)
+                    .unwrap()
+                    .into(),
                 Series::new("t".into(), t)
                     .cast(&DataType::Datetime(
                         TimeUnit::Microseconds,
@@ -296,8 +300,22 @@ mod tests {
                 Some("plain é".into()),
             ],
             vec![Some(true), Some(false), None, Some(true), None, Some(false)],
-            vec![Some(0), Some(-1), Some(i32::MAX), Some(i32::MIN), None, Some(42)],
-            vec![Some(i64::MIN), Some(i64::MAX), None, Some(0), Some(-7), Some(7)],
+            vec![
+                Some(0),
+                Some(-1),
+                Some(i32::MAX),
+                Some(i32::MIN),
+                None,
+                Some(42),
+            ],
+            vec![
+                Some(i64::MIN),
+                Some(i64::MAX),
+                None,
+                Some(0),
+                Some(-7),
+                Some(7),
+            ],
             vec![
                 Some(0.00005),
                 Some(-0.0),
@@ -306,7 +324,14 @@ mod tests {
                 Some(1e300),
                 None,
             ],
-            vec![Some(0), Some(-719_162), Some(2_932_896), None, Some(20_000), Some(-1)],
+            vec![
+                Some(0),
+                Some(-719_162),
+                Some(2_932_896),
+                None,
+                Some(20_000),
+                Some(-1),
+            ],
             vec![
                 Some(0),
                 Some(-1),

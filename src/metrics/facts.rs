@@ -111,7 +111,9 @@ impl Buckets {
 
     pub(super) fn get(&self, key: Option<u32>) -> &[u32] {
         match key {
-            Some(k) => &self.rows[self.start[k as usize] as usize..self.start[k as usize + 1] as usize],
+            Some(k) => {
+                &self.rows[self.start[k as usize] as usize..self.start[k as usize + 1] as usize]
+            }
             None => &[],
         }
     }
@@ -185,7 +187,10 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         .iter()
         .map(|o| o.is_some_and(|o| CONTACT.contains(&o)))
         .collect();
-    let a_left_message: Vec<bool> = a_outcome.iter().map(|o| *o == Some("left_message")).collect();
+    let a_left_message: Vec<bool> = a_outcome
+        .iter()
+        .map(|o| *o == Some("left_message"))
+        .collect();
     let a_outreach: Vec<bool> = (0..a.height())
         .map(|j| a_channel[j].is_some() && a_dir[j] != Some("inbound"))
         .collect();

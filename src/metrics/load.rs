@@ -120,7 +120,10 @@ pub fn load(lake: &Lake, w: Window, practice: &str) -> Result<Inputs> {
     let tasks = tasks(lake, w, practice)?;
     let t0 = std::time::Instant::now();
     let lap = |what: &str| {
-        tracing::debug!("metrics: {practice}: load {what} {:.3}s", t0.elapsed().as_secs_f64())
+        tracing::debug!(
+            "metrics: {practice}: load {what} {:.3}s",
+            t0.elapsed().as_secs_f64()
+        )
     };
     let tasks = tasks.collect().context("reading tasks from the lake")?;
     let tasks = {
