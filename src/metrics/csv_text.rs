@@ -40,85 +40,72 @@ pub fn rows(df: &DataFrame) -> Option<Vec<u8>> {
 /// One column's fields, concatenated, with the end offset of each.
 fn column(c: &Column) -> Option<(Vec<u8>, Vec<u32>)> {
     let s = c.as_materialized_series();
-    let mut buf = Vec::with_capacity(s.len() * 8);
-    let mut ends = Vec::with_capacity(s.len());
-    let end = |buf: &Vec<u8>, ends: &mut Vec<u32>| -> Option<()> {
-        ends.push(u32::try_from(buf.len()).ok()?);
-        Some(())
+    let mut out = Fields {
+        buf: Vec::with_capacity(s.len() * 8),
+        ends: Vec::with_capacity(s.len()),
     };
+    let mut int = itoa::Buffer::new();
     match s.dtype() {
-        DataType::String => {
-            for v in s.str().ok()?.iter() {
-                if let Some(v) = v {
-                    string(&mut buf, v);
-                }
-                end(&buf, &mut ends)?;
-            }
-        }
-        DataType::Boolean => {
-            for v in s.bool().ok()?.iter() {
-                if let Some(v) = v {
-                    buf.extend_from_slice(if v { b"true" } else { b"false" });
-                }
-                end(&buf, &mut ends)?;
-            }
-        }
-        DataType::Int32 => {
-            let mut f = itoa::Buffer::new();
-            for v in s.i32().ok()?.iter() {
-                if let Some(v) = v {
-                    buf.extend_from_slice(f.format(v).as_bytes());
-                }
-                end(&buf, &mut ends)?;
-            }
-        }
-        DataType::Int64 => {
-            let mut f = itoa::Buffer::new();
-            for v in s.i64().ok()?.iter() {
-                if let Some(v) = v {
-                    buf.extend_from_slice(f.format(v).as_bytes());
-                }
-                end(&buf, &mut ends)?;
-            }
-        }
-        DataType::UInt32 => {
-            let mut f = itoa::Buffer::new();
-            for v in s.u32().ok()?.iter() {
-                if let Some(v) = v {
-                    buf.extend_from_slice(f.format(v).as_bytes());
-                }
-                end(&buf, &mut ends)?;
-            }
-        }
-        DataType::Float64 => {
-            for v in s.f64().ok()?.iter() {
-                if let Some(v) = v {
-                    float4(&mut buf, v);
-                }
-                end(&buf, &mut ends)?;
-            }
-        }
+        DataType::String => out.extend(s.str().ok()?.iter(), |b, v| {
+            string(b, v);
+            Some(())
+        })?,
+        DataType::Boolean => out.extend(s.bool().ok()?.iter(), |b, v| {
+            b.extend_from_slice(if v { b"true" } else { b"false" });
+            Some(())
+        })?,
+        DataType::Int32 => out.extend(s.i32().ok()?.iter(), |b, v| {
+            b.extend_from_slice(int.format(v).as_bytes());
+            Some(())
+        })?,
+        DataType::Int64 => out.extend(s.i64().ok()?.iter(), |b, v| {
+            b.extend_from_slice(int.format(v).as_bytes());
+            Some(())
+        })?,
+        DataType::UInt32 => out.extend(s.u32().ok()?.iter(), |b, v| {
+            b.extend_from_slice(int.format(v).as_bytes());
+            Some(())
+        })?,
+        DataType::Float64 => out.extend(s.f64().ok()?.iter(), |b, v| {
+            float4(b, v);
+            Some(())
+        })?,
         DataType::Date => {
             let phys = s.to_physical_repr();
-            for v in phys.i32().ok()?.iter() {
-                if let Some(v) = v {
-                    date(&mut buf, v as i64)?;
-                }
-                end(&buf, &mut ends)?;
-            }
+            out.extend(phys.i32().ok()?.iter(), |b, v| date(b, v as i64))?
         }
         DataType::Datetime(TimeUnit::Microseconds, tz) if is_utc(tz.as_ref()) => {
             let phys = s.to_physical_repr();
-            for v in phys.i64().ok()?.iter() {
-                if let Some(v) = v {
-                    datetime(&mut buf, v)?;
-                }
-                end(&buf, &mut ends)?;
-            }
+            out.extend(phys.i64().ok()?.iter(), datetime)?
         }
         _ => return None,
     }
-    Some((buf, ends))
+    Some((out.buf, out.ends))
+}
+
+/// A column's text: its fields back to back and where each ends.
+struct Fields {
+    buf: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+impl Fields {
+    /// Append each value with `put` (a null is an empty field). `None` when `put`
+    /// cannot write a value or the text outgrows u32 offsets (the caller falls back
+    /// to polars).
+    fn extend<T>(
+        &mut self,
+        values: impl Iterator<Item = Option<T>>,
+        mut put: impl FnMut(&mut Vec<u8>, T) -> Option<()>,
+    ) -> Option<()> {
+        for v in values {
+            if let Some(v) = v {
+                put(&mut self.buf, v)?;
+            }
+            self.ends.push(u32::try_from(self.buf.len()).ok()?);
+        }
+        Some(())
+    }
 }
 
 /// A float with four decimals, as `format!("{v:.4}")` writes it (what polars does
