@@ -116,11 +116,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     if to < from {
         return Err(UsageError("--to is before --from".into()).into());
     }
-    let base = config
-        .path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
+    let base = config.dir();
     let opts = Options {
         from,
         to,

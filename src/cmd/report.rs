@@ -65,11 +65,7 @@ pub fn weekly_report(
     let week = metrics::facts::iso_week(monday);
     let staging = crate::publish::Staging::new(&out.join(&week))?;
     let metrics_dir = staging.dir.join("metrics");
-    let base = config
-        .path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
+    let base = config.dir();
     let opts = Options {
         from: monday - Duration::weeks(report::TREND_WEEKS - 1),
         to: monday + Duration::days(6),

@@ -222,10 +222,7 @@ fn write_config(
     let abs = |p: &std::path::Path| -> Result<String> {
         Ok(std::path::absolute(p)?.to_string_lossy().into_owned())
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
+    let dir = crate::config::folder_of(path);
     let mut paths = toml::Table::new();
     paths.insert("exports".into(), abs(exports)?.into());
     paths.insert("lake".into(), abs(&dir.join("lake"))?.into());

@@ -324,7 +324,20 @@ pub struct Config {
     pub practices: Vec<Practice>,
 }
 
+/// The folder holding a config file (`.` for a bare file name): relative paths in
+/// the config, and `queries/`, are resolved against it.
+pub fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 impl Config {
+    /// The folder holding this config's file (see `folder_of`).
+    pub fn dir(&self) -> &Path {
+        folder_of(&self.path)
+    }
+
     /// Read, merge and validate a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -340,11 +353,7 @@ impl Config {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        let base = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
+        let base = folder_of(path).to_path_buf();
         let resolve = |p: Option<PathBuf>, default: &str| {
             let p = p.unwrap_or_else(|| PathBuf::from(default));
             if p.is_absolute() {

@@ -150,3 +150,17 @@ fn staffing_keys_default_parse_and_name_the_key() {
     let e = err(&text.replace("max_va_hours", "max_hours"));
     assert!(e.contains("max_hours"), "{e}");
 }
+
+#[test]
+fn a_config_folder_is_its_files_parent_or_the_current_folder() {
+    use std::path::Path;
+    assert_eq!(super::folder_of(Path::new("followup.toml")), Path::new("."));
+    assert_eq!(
+        super::folder_of(Path::new("site/followup.toml")),
+        Path::new("site")
+    );
+    assert_eq!(
+        super::folder_of(Path::new("/etc/followup.toml")),
+        Path::new("/etc")
+    );
+}

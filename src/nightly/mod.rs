@@ -19,7 +19,7 @@ use anyhow::{Context, Result};
 use chrono::{Datelike, Duration, NaiveDate};
 use manifest::{hash_file, hash_tree, Manifest, Stage};
 use polars::prelude::{len, DataType};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// The stages, in order.
@@ -41,12 +41,7 @@ pub struct Request {
 }
 
 fn base(config: &Config) -> PathBuf {
-    config
-        .path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf()
+    config.dir().to_path_buf()
 }
 
 /// Run every stage; returns the manifest that was written.
