@@ -99,7 +99,8 @@ pub fn all(
 }
 
 /// `all` for the rows of one practice, computed without grouping by `practice_id`
-/// (a constant there) and collected: the same tables, at less cost per practice.
+/// (a constant there) and collected: the same tables. Runs compute them with
+/// `group::one_practice` instead, at less cost; this is its reference in tests.
 pub fn one_practice(
     practice: &str,
     task_facts: LazyFrame,
@@ -118,12 +119,26 @@ pub fn one_practice(
         opt,
     )?;
     dfs.into_iter()
-        .map(|mut df| {
-            let id = Series::new("practice_id".into(), vec![practice; df.height()]);
-            df.insert_column(0, id.into())?;
-            Ok(df)
-        })
+        .map(|df| with_practice(practice, df))
         .collect()
+}
+
+/// Put the constant `practice_id` column first.
+pub fn with_practice(practice: &str, mut df: DataFrame) -> PolarsResult<DataFrame> {
+    let id = Series::new("practice_id".into(), vec![practice; df.height()]);
+    df.insert_column(0, id.into())?;
+    Ok(df)
+}
+
+/// Every aggregate table's name and grouping columns, in output order.
+pub fn names() -> Vec<(&'static str, &'static [&'static str])> {
+    let mut v: Vec<(&'static str, &'static [&'static str])> = vec![
+        ("missed_calls_weekly", &["practice_id", "iso_week"]),
+        ("recovery_weekly", &["practice_id", "iso_week", "kind"]),
+        ("barriers_weekly", &["practice_id", "iso_week", "category"]),
+    ];
+    v.extend(DIMENSIONS.iter().copied());
+    v
 }
 
 fn tables(
@@ -132,33 +147,23 @@ fn tables(
     recovery: LazyFrame,
     by_practice: bool,
 ) -> Vec<(&'static str, LazyFrame)> {
-    let keys = |k: &[&'static str]| -> Vec<&'static str> {
-        k.iter()
-            .copied()
-            .filter(|c| by_practice || *c != "practice_id")
-            .collect()
-    };
-    let mut out = vec![
-        (
-            "missed_calls_weekly",
-            missed_weekly(missed, &keys(&["practice_id", "iso_week"])),
-        ),
-        (
-            "recovery_weekly",
-            recovery_weekly(recovery, &keys(&["practice_id", "iso_week", "kind"])),
-        ),
-        (
-            "barriers_weekly",
-            barriers(
-                task_facts.clone(),
-                &keys(&["practice_id", "iso_week", "category"]),
-            ),
-        ),
-    ];
-    for (name, k) in DIMENSIONS {
-        out.push((*name, by(task_facts.clone(), &keys(k))));
-    }
-    out
+    names()
+        .into_iter()
+        .map(|(name, k)| {
+            let k: Vec<&str> = k
+                .iter()
+                .copied()
+                .filter(|c| by_practice || *c != "practice_id")
+                .collect();
+            let lf = match name {
+                "missed_calls_weekly" => missed_weekly(missed.clone(), &k),
+                "recovery_weekly" => recovery_weekly(recovery.clone(), &k),
+                "barriers_weekly" => barriers(task_facts.clone(), &k),
+                _ => by(task_facts.clone(), &k),
+            };
+            (name, lf)
+        })
+        .collect()
 }
 
 /// Group task facts (lazily) by one dimension, sorted by its columns.

@@ -6,6 +6,7 @@ pub mod aggregate;
 pub mod backlog;
 pub mod csv_text;
 pub mod facts;
+pub mod group;
 pub mod load;
 pub mod missed;
 pub mod notes;
@@ -173,6 +174,7 @@ fn compute_unit(
     w: Window,
     practice: &str,
     csv: CsvTables,
+    aggregate_schemas: &[Schema],
 ) -> Result<Unit> {
     let mut lap = Lap::new(practice);
     let inputs = load::load(lake, w, practice)?;
@@ -192,12 +194,10 @@ fn compute_unit(
     lap.stage("backlog");
     let recovery = recovery::table(&unit_cfg, &inputs, w)?;
     lap.stage("recovery");
-    let aggregates = aggregate::one_practice(
-        practice,
-        task_facts.clone().lazy(),
-        missed_calls.clone().lazy(),
-        recovery.clone().lazy(),
-    )?;
+    let aggregates = group::one_practice(&task_facts, &missed_calls, &recovery, aggregate_schemas)?
+        .into_iter()
+        .map(|df| aggregate::with_practice(practice, df))
+        .collect::<polars::prelude::PolarsResult<Vec<_>>>()?;
     lap.stage("aggregates");
     let rows = [task_facts, missed_calls, missed_daily, backlog, recovery]
         .into_iter()
@@ -348,6 +348,10 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
     .map(|(name, lf)| Ok((name.to_string(), lf.collect()?)))
     .collect::<Result<_>>()?;
 
+    let aggregate_schemas: Vec<Schema> = aggregates
+        .iter()
+        .map(|(_, df)| df.schema().as_ref().clone())
+        .collect();
     // Practices in order, computed in parallel, written in practice order.
     let ids: Vec<&str> = {
         let mut v: Vec<&str> = config.practices.iter().map(|p| p.id.as_str()).collect();
@@ -358,7 +362,7 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
     progress(&format!("{} practices", ids.len()));
     for_each_unit(
         &ids,
-        &|p| compute_unit(config, &lake, w, p, opts.csv),
+        &|p| compute_unit(config, &lake, w, p, opts.csv, &aggregate_schemas),
         &mut |i, unit| {
             for (sink, piece) in sinks.iter_mut().zip(&unit.rows) {
                 sink.push(piece)?;
