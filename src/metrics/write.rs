@@ -20,8 +20,11 @@ pub(super) fn csv_writer<W: std::io::Write>(w: W) -> CsvWriter<W> {
 }
 
 fn parquet_writer(f: File) -> ParquetWriter<File> {
+    // zstd level 1: about as small as polars' default level 3 on these tables,
+    // at a fraction of the compression time (BENCHMARKS.md).
+    let level = polars_utils::compression::ZstdLevel::try_new(1).expect("a valid zstd level");
     ParquetWriter::new(f)
-        .with_compression(ParquetCompression::Zstd(None))
+        .with_compression(ParquetCompression::Zstd(Some(level)))
         // Min, max and null counts; distinct counts cost more to compute than
         // readers of these tables gain from them.
         .with_statistics(StatisticsOptions::default())
