@@ -913,6 +913,13 @@ mod tests {
     }
 
     #[test]
+    fn densify_keeps_order_and_counts_distinct() {
+        let mut v = vec![u64::MAX, 7, 7, 1 << 40, 0];
+        assert_eq!(densify(&mut v), 4);
+        assert_eq!(v, vec![3, 1, 1, 2, 0]);
+    }
+
+    #[test]
     fn no_rows() {
         check(&[]);
     }
