@@ -80,8 +80,9 @@ type Key<'a> = (&'a str, &'a str);
 
 /// Rows grouped by a key, stored contiguously: the rows of key `k` are
 /// `rows[start[k]..start[k + 1]]`. Keys are dense ids (numbered from the tasks by
-/// `KeyIds` here, from the calls' numbers in `missed::items`), so a lookup is an
-/// index rather than a hash of two strings, and no key owns an allocation.
+/// `KeyIds` here, from the calls' numbers in `missed::items`, from the key tuples
+/// in `group`), so a lookup is an index rather than a hash of two strings, and no
+/// key owns an allocation.
 pub(super) struct Buckets {
     start: Vec<u32>,
     rows: Vec<u32>,

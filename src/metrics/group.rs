@@ -9,6 +9,7 @@
 //! quantiles, the same group order — which the tests check against the plans on
 //! generated rows, and the schema is taken from the plans.
 
+use super::facts::Buckets;
 use anyhow::{bail, Context, Result};
 use polars::prelude::{
     Column, DataFrame, DataType, IdxCa, IdxSize, NamedFrom, PlHashMap, Schema, Series,
@@ -22,67 +23,58 @@ enum Nulls {
     Last,
 }
 
+/// Each value's rank among the distinct non-empty values (0 for the smallest),
+/// and how many distinct values there are.
+fn ranks<T: Copy + Eq + std::hash::Hash + Ord>(
+    values: impl Iterator<Item = Option<T>>,
+) -> (Vec<Option<u32>>, usize) {
+    let mut ids: PlHashMap<T, u32> = PlHashMap::default();
+    let mut distinct: Vec<T> = Vec::new();
+    let first: Vec<Option<u32>> = values
+        .map(|v| {
+            v.map(|x| {
+                *ids.entry(x).or_insert_with(|| {
+                    distinct.push(x);
+                    distinct.len() as u32 - 1
+                })
+            })
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| distinct[i as usize]);
+    let mut rank = vec![0u32; distinct.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        rank[i as usize] = pos as u32;
+    }
+    let ranked = first
+        .into_iter()
+        .map(|v| v.map(|i| rank[i as usize]))
+        .collect();
+    (ranked, distinct.len())
+}
+
 /// Per-row sort codes for one key column, and how many codes there are: equal
 /// values get equal codes, and codes order as polars sorts the column (strings by
 /// their bytes, dates and numbers by value; the empty value first or last).
 fn codes(c: &Column, nulls: Nulls) -> Result<(Vec<u32>, u64)> {
-    // Rank the distinct values; `first` numbers each row's value by first
-    // appearance.
-    fn finish<T: Ord>(distinct: &[T], first: Vec<Option<u32>>, nulls: Nulls) -> (Vec<u32>, u64) {
-        let mut order: Vec<usize> = (0..distinct.len()).collect();
-        order.sort_unstable_by(|&a, &b| distinct[a].cmp(&distinct[b]));
-        let shift = (nulls == Nulls::First) as u32;
-        let mut rank = vec![0u32; distinct.len()];
-        for (pos, &i) in order.iter().enumerate() {
-            rank[i] = pos as u32 + shift;
-        }
-        let null_code = match nulls {
-            Nulls::First => 0,
-            Nulls::Last => distinct.len() as u32,
-        };
-        let codes = first
-            .into_iter()
-            .map(|v| v.map_or(null_code, |i| rank[i as usize]))
-            .collect();
-        (codes, distinct.len() as u64 + 1)
-    }
-    if c.dtype() == &DataType::String {
-        let mut ids: PlHashMap<&str, u32> = PlHashMap::default();
-        let mut distinct: Vec<&str> = Vec::new();
-        let first = c
-            .str()?
-            .iter()
-            .map(|v| {
-                v.map(|s| {
-                    *ids.entry(s).or_insert_with(|| {
-                        distinct.push(s);
-                        distinct.len() as u32 - 1
-                    })
-                })
-            })
-            .collect();
-        Ok(finish(&distinct, first, nulls))
+    let (ranked, distinct) = if c.dtype() == &DataType::String {
+        ranks(c.str()?.iter())
     } else {
         let phys = c
             .to_physical_repr()
             .cast(&DataType::Int64)
             .with_context(|| format!("key column {}", c.name()))?;
-        let mut ids: PlHashMap<i64, u32> = PlHashMap::default();
-        let mut distinct: Vec<i64> = Vec::new();
-        let first = phys
-            .i64()?
-            .iter()
-            .map(|v| {
-                v.map(|x| {
-                    *ids.entry(x).or_insert_with(|| {
-                        distinct.push(x);
-                        distinct.len() as u32 - 1
-                    })
-                })
-            })
-            .collect();
-        Ok(finish(&distinct, first, nulls))
-    }
+        ranks(phys.i64()?.iter())
+    };
+    let (shift, null_code) = match nulls {
+        Nulls::First => (1, 0),
+        Nulls::Last => (0, distinct as u32),
+    };
+    let codes = ranked
+        .into_iter()
+        .map(|r| r.map_or(null_code, |r| r + shift))
+        .collect();
+    Ok((codes, distinct as u64 + 1))
 }
 
 /// The sort codes of a frame's key columns, each computed once.
@@ -110,13 +102,13 @@ impl<'a> Coder<'a> {
     }
 }
 
-/// Rows grouped by key columns, groups in key order: the rows of group `g` are
-/// `rows[start[g]..start[g + 1]]`, in row order.
+/// Rows grouped by key columns, groups in key order, each group's rows in row
+/// order.
 struct Groups {
-    start: Vec<u32>,
-    rows: Vec<u32>,
-    /// Each row's group (`u32::MAX` for rows left out).
-    of_row: Vec<u32>,
+    rows: Buckets,
+    count: usize,
+    /// Each row's group (none for rows left out).
+    of_row: Vec<Option<u32>>,
 }
 
 impl Groups {
@@ -140,52 +132,21 @@ impl Groups {
                 *x = *x * radix + c as u64;
             }
         }
-        let mut ids: PlHashMap<u64, u32> = PlHashMap::default();
-        let mut distinct: Vec<u64> = Vec::new();
-        let mut of_row = vec![u32::MAX; n];
-        for (i, g) in of_row.iter_mut().enumerate() {
-            if take(i) {
-                *g = *ids.entry(comp[i]).or_insert_with(|| {
-                    distinct.push(comp[i]);
-                    distinct.len() as u32 - 1
-                });
-            }
-        }
-        let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
-        order.sort_unstable_by_key(|&g| distinct[g as usize]);
-        let mut rank = vec![0u32; distinct.len()];
-        for (pos, &g) in order.iter().enumerate() {
-            rank[g as usize] = pos as u32;
-        }
-        let mut start = vec![0u32; distinct.len() + 1];
-        for g in of_row.iter_mut().filter(|g| **g != u32::MAX) {
-            *g = rank[*g as usize];
-            start[*g as usize + 1] += 1;
-        }
-        for g in 0..distinct.len() {
-            start[g + 1] += start[g];
-        }
-        let mut fill = start.clone();
-        let mut rows = vec![0u32; start[distinct.len()] as usize];
-        for (i, &g) in of_row.iter().enumerate() {
-            if g != u32::MAX {
-                rows[fill[g as usize] as usize] = i as u32;
-                fill[g as usize] += 1;
-            }
-        }
+        let (of_row, count) = ranks((0..n).map(|i| take(i).then(|| comp[i])));
+        let rows = Buckets::new(count, of_row.iter().copied());
         Ok(Groups {
-            start,
             rows,
+            count,
             of_row,
         })
     }
 
     fn len(&self) -> usize {
-        self.start.len() - 1
+        self.count
     }
 
     fn rows(&self, g: usize) -> &[u32] {
-        &self.rows[self.start[g] as usize..self.start[g + 1] as usize]
+        self.rows.get(Some(g as u32))
     }
 
     fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
@@ -514,8 +475,10 @@ fn barriers(df: &DataFrame, keys: &[&str], schema: &Schema) -> Result<DataFrame>
         for k in keys {
             null_key |= coder.get(k)?.0[first] == 0;
         }
-        category_tasks
-            .push((!null_key).then(|| totals.rows(totals.of_row[first] as usize).len() as i64));
+        category_tasks.push((!null_key).then(|| {
+            let t = totals.of_row[first].expect("every row has a total");
+            totals.rows(t as usize).len() as i64
+        }));
     }
     let share: Vec<Option<f64>> = tasks
         .iter()
