@@ -1,12 +1,11 @@
--- Callbacks owed from the call log with no task logged for that number in the range:
+-- Callbacks owed from the call log with no task logged for that number in the range
+-- (`task_logged`: no task for the number was open at any point in the range):
 -- work that lives only in the phone system.
 SELECT
-    m.practice_id,
-    m.iso_week,
+    practice_id,
+    iso_week,
     COUNT(*) AS callbacks_owed,
-    SUM(CASE WHEN t.phone_key IS NULL THEN 1 ELSE 0 END) AS without_task
-FROM missed_calls AS m
-LEFT JOIN (SELECT DISTINCT practice_id, phone_key FROM tasks WHERE phone_key IS NOT NULL) AS t
-    ON m.practice_id = t.practice_id AND m.phone_key = t.phone_key
-GROUP BY m.practice_id, m.iso_week
-ORDER BY m.practice_id, m.iso_week
+    SUM(CASE WHEN task_logged THEN 0 ELSE 1 END) AS without_task
+FROM missed_calls
+GROUP BY practice_id, iso_week
+ORDER BY practice_id, iso_week

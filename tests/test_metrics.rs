@@ -133,6 +133,9 @@ fn aggregates_missed_calls_recovery_and_backlog() {
         ("50.0000", "false")
     );
     assert_eq!(missed["C-14"]["unreturnable"], "true");
+    // No task carries either number (the anonymous caller has none to carry).
+    assert_eq!(missed["C-10"]["task_logged"], "false");
+    assert_eq!(missed["C-14"]["task_logged"], "false");
 
     let rec = rows(&wd.read("out/recovery.csv"));
     assert_eq!(rec.len(), 1);

@@ -7,7 +7,7 @@ use super::load::{strs, times, Inputs, Window};
 use crate::config::Config;
 use anyhow::Result;
 use chrono::Datelike;
-use polars::prelude::{Column, DataFrame, DataType, NamedFrom, PlHashMap, Series};
+use polars::prelude::{Column, DataFrame, DataType, NamedFrom, PlHashMap, PlHashSet, Series};
 use std::collections::BTreeMap;
 
 /// Inbound outcomes that leave a callback owed.
@@ -119,8 +119,51 @@ pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
     Ok(out)
 }
 
-/// The `missed_calls` table: one row per callback owed whose first call is in the window.
-pub fn table(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Result<DataFrame> {
+/// Numbers a practice logged work for in the range, as (practice, phone_key): those
+/// of its tasks open at some point in the range, that is created before the end of
+/// the range's last day and not closed (`closed_at`) before the start of its first,
+/// in the practice's time zone.
+pub fn logged_numbers<'a>(
+    config: &Config,
+    tasks: &'a DataFrame,
+    w: Window,
+) -> Result<PlHashSet<(&'a str, &'a str)>> {
+    let pid = strs(tasks, "practice_id")?;
+    let phone = strs(tasks, "phone_key")?;
+    let created = times(tasks, "created_at")?;
+    let closed = times(tasks, "closed_at")?;
+    let end_day = w.to_date.succ_opt().unwrap_or(w.to_date);
+    let mut bounds: PlHashMap<&str, Option<(i64, i64)>> = PlHashMap::default();
+    let mut out = PlHashSet::default();
+    for i in 0..tasks.height() {
+        let (Some(p), Some(ph), Some(c)) = (pid[i], phone[i], created[i]) else {
+            continue;
+        };
+        let range = *bounds.entry(p).or_insert_with(|| {
+            config.practice(p).map(|pr| {
+                (
+                    super::day_start(pr, w.from_date),
+                    super::day_start(pr, end_day),
+                )
+            })
+        });
+        let Some((start, end)) = range else { continue };
+        if c < end && closed[i].is_none_or(|x| x >= start) {
+            out.insert((p, ph));
+        }
+    }
+    Ok(out)
+}
+
+/// The `missed_calls` table: one row per callback owed whose first call is in the
+/// window; `logged` holds the numbers with a task in the range (`logged_numbers`).
+pub fn table(
+    config: &Config,
+    cals: &Calendars,
+    items: &[Item],
+    logged: &PlHashSet<(&str, &str)>,
+    w: Window,
+) -> Result<DataFrame> {
     let mut c = MissedCols::default();
     let mut current: Option<&crate::config::Practice> = None;
     for it in items {
@@ -166,6 +209,11 @@ pub fn table(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Re
         });
         c.returned.push(returned_at.is_some());
         c.unreturnable.push(it.phone_key.is_none());
+        c.task_logged.push(
+            it.phone_key
+                .as_deref()
+                .is_some_and(|ph| logged.contains(&(it.practice_id.as_str(), ph))),
+        );
     }
     c.into_frame()
 }
@@ -239,6 +287,7 @@ struct MissedCols {
     within: Vec<Option<bool>>,
     returned: Vec<bool>,
     unreturnable: Vec<bool>,
+    task_logged: Vec<bool>,
 }
 
 impl MissedCols {
@@ -268,7 +317,124 @@ impl MissedCols {
             Series::new("within_target".into(), self.within).into(),
             Series::new("returned".into(), self.returned).into(),
             Series::new("unreturnable".into(), self.unreturnable).into(),
+            Series::new("task_logged".into(), self.task_logged).into(),
         ];
         Ok(DataFrame::new(n, cols)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use chrono::{NaiveDate, TimeZone};
+    use polars::prelude::{DataType, NamedFrom, Series, TimeUnit, TimeZone as PlTz};
+
+    fn config() -> Config {
+        Config::from_str(
+            include_str!("../../followup.toml"),
+            std::path::Path::new("followup.toml"),
+        )
+        .unwrap()
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_number_is_logged_by_a_task_open_at_some_point_in_the_range_in_local_time() {
+        let config = config();
+        let p = &config.practices[0];
+        // Local wall-clock instants in the practice's zone, as µs.
+        let at = |date: &str, hm: &str| {
+            let t = chrono::NaiveTime::parse_from_str(hm, "%H:%M").unwrap();
+            p.tz.from_local_datetime(&d(date).and_time(t))
+                .unwrap()
+                .timestamp_micros()
+        };
+        let w = super::super::window(&config, d("2026-11-09"), d("2026-11-13"), None);
+        // (number, created, closed)
+        let rows: Vec<(Option<&str>, i64, Option<i64>)> = vec![
+            // Open since before the range: logged.
+            (Some("open-before"), at("2026-11-02", "09:00"), None),
+            // Closed before the range began (23:59 local on the Sunday): not logged.
+            (
+                Some("closed-before"),
+                at("2026-11-02", "09:00"),
+                Some(at("2026-11-08", "23:59")),
+            ),
+            // Closed at the first local midnight of the range: logged.
+            (
+                Some("closed-at-start"),
+                at("2026-11-02", "09:00"),
+                Some(at("2026-11-09", "00:00")),
+            ),
+            // Created in the last minute of the range: logged.
+            (Some("created-last-minute"), at("2026-11-13", "23:59"), None),
+            // Created just after the range: not logged.
+            (Some("created-after"), at("2026-11-14", "00:00"), None),
+            // No number: nothing to log.
+            (None, at("2026-11-10", "09:00"), None),
+        ];
+        let ts = |v: Vec<Option<i64>>| {
+            Series::new("x".into(), v)
+                .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(PlTz::UTC)))
+                .unwrap()
+        };
+        let n = rows.len();
+        let tasks = DataFrame::new(
+            n,
+            vec![
+                Series::new("practice_id".into(), vec![p.id.as_str(); n]).into(),
+                Series::new(
+                    "phone_key".into(),
+                    rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                )
+                .into(),
+                ts(rows.iter().map(|r| Some(r.1)).collect())
+                    .with_name("created_at".into())
+                    .into(),
+                ts(rows.iter().map(|r| r.2).collect())
+                    .with_name("closed_at".into())
+                    .into(),
+            ],
+        )
+        .unwrap();
+        let logged = logged_numbers(&config, &tasks, w).unwrap();
+        let mut got: Vec<&str> = logged.iter().map(|&(_, ph)| ph).collect();
+        got.sort_unstable();
+        assert_eq!(
+            got,
+            ["closed-at-start", "created-last-minute", "open-before"]
+        );
+        assert!(logged.iter().all(|&(pid, _)| pid == p.id));
+
+        // The table marks items by (practice, number); a withheld number is never logged.
+        let item = |ph: Option<&str>, first: i64| Item {
+            practice_id: p.id.clone(),
+            first_call_id: format!("C-{first}"),
+            phone_key: ph.map(str::to_string),
+            first,
+            last: first,
+            count: 1,
+            returned: None,
+        };
+        let items = vec![
+            item(None, at("2026-11-10", "09:00")),
+            item(Some("open-before"), at("2026-11-10", "09:01")),
+            item(Some("closed-before"), at("2026-11-10", "09:02")),
+        ];
+        let cfg = config.restricted_to(&[p.id.as_str()]);
+        let cals = Calendars::new(&cfg, w, &[p.id.as_str()]);
+        let df = table(&cfg, &cals, &items, &logged, w).unwrap();
+        let flags: Vec<Option<bool>> = df
+            .column("task_logged")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(flags, [Some(false), Some(true), Some(false)]);
     }
 }

@@ -51,20 +51,22 @@ pub struct Summary {
     pub tables: std::collections::BTreeMap<String, usize>,
 }
 
+/// The instant a practice's local day `d` starts (its first midnight).
+pub(crate) fn day_start(p: &crate::config::Practice, d: NaiveDate) -> i64 {
+    p.tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+        .earliest()
+        .expect("midnight exists")
+        .timestamp_micros()
+}
+
 /// Local midnight at the start of `d` in the practice zone furthest east (earliest instant)
 /// or, with `end`, the end of `d` furthest west: the window covers every practice's day.
 fn bound(config: &Config, d: NaiveDate, end: bool) -> i64 {
     let instants = config.practices.iter().map(|p| {
-        let day = if end { d.succ_opt().expect("date") } else { d };
-        let t =
-            p.tz.from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
-                .earliest()
-                .expect("midnight exists")
-                .timestamp_micros();
         if end {
-            t - 1
+            day_start(p, d.succ_opt().expect("date")) - 1
         } else {
-            t
+            day_start(p, d)
         }
     });
     if end {
@@ -98,7 +100,7 @@ fn schemas(config: &Config, lake: &Lake) -> Result<Vec<(&'static str, Schema)>> 
         ("task_facts", f.df.schema().as_ref().clone()),
         (
             "missed_calls",
-            missed::table(config, &cals, &items, w)?
+            missed::table(config, &cals, &items, &Default::default(), w)?
                 .schema()
                 .as_ref()
                 .clone(),
@@ -187,7 +189,8 @@ fn compute_unit(
     lap.stage("missed items");
     let unit_cfg = config.restricted_to(&[practice]);
     let task_facts = f.df.filter(&mask)?;
-    let missed_calls = missed::table(&unit_cfg, &cals, &items, w)?;
+    let logged = missed::logged_numbers(&unit_cfg, &inputs.tasks, w)?;
+    let missed_calls = missed::table(&unit_cfg, &cals, &items, &logged, w)?;
     let missed_daily = missed::daily(&unit_cfg, &cals, &items, w)?;
     lap.stage("missed tables");
     let backlog = backlog::table(&unit_cfg, &cals, &f.df, w)?;
