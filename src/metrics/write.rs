@@ -1,7 +1,8 @@
 //! Writing metrics tables: Parquet (zstd, statistics) and CSV, atomically.
 //!
 //! Large tables are written in batches (one per group of practices) so memory
-//! holds one batch, not the year.
+//! holds one batch, not the year, and streamed to disk as they grow (see
+//! `Streamed`) so the page cache does not fill with them either.
 
 use crate::lake::{create_private_dir, publish};
 use anyhow::{Context, Result};
@@ -9,7 +10,7 @@ use polars::prelude::{
     CsvWriter, DataFrame, ParquetCompression, ParquetWriter, Schema, SerWriter, StatisticsOptions,
 };
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
 pub(super) fn csv_writer<W: std::io::Write>(w: W) -> CsvWriter<W> {
@@ -83,11 +84,87 @@ fn csv_bytes(df: &DataFrame, header: bool) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Bytes written to a file between two rounds of `Streamed::advance`.
+const STREAM_CHUNK: u64 = 8 << 20;
+
+/// A large output file handed to the disk as it is written, rather than left in
+/// the page cache until the final fsync: each new stretch of at least
+/// `STREAM_CHUNK` bytes has its writeback started, and (unless the file is read
+/// again later in the run) the stretch before it is waited for and dropped from
+/// the cache. The year-scale run writes about
+/// 2.7 GB of row-level tables; left in the cache, every one of those bytes takes a
+/// fresh page of memory, which cost as much system time as formatting the CSV
+/// (BENCHMARKS.md, fifth speed pass), and the final fsync waited for all of it.
+///
+/// Only a hint to the kernel: errors are ignored here (an I/O error still fails
+/// the `sync_all` that ends every file), and off Linux it does nothing.
+struct Streamed {
+    file: File,
+    /// Whether written stretches leave the cache.
+    drop: bool,
+    /// Bytes before this are on disk and out of the cache.
+    dropped: u64,
+    /// Bytes before this have had their writeback started.
+    started: u64,
+}
+
+impl Streamed {
+    fn new(file: File, drop: bool) -> Streamed {
+        Streamed {
+            file,
+            drop,
+            dropped: 0,
+            started: 0,
+        }
+    }
+
+    /// Call after writing: `end` is the file's length so far.
+    fn advance(&mut self, end: u64) {
+        if end < self.started + STREAM_CHUNK {
+            return;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::io::AsRawFd;
+            let fd = self.file.as_raw_fd();
+            let off = |v: u64| libc::off64_t::try_from(v).unwrap_or(libc::off64_t::MAX);
+            // SAFETY: plain system calls on a file descriptor `self.file` owns
+            // for the duration of the call; no memory is passed.
+            unsafe {
+                libc::sync_file_range(
+                    fd,
+                    off(self.started),
+                    off(end - self.started),
+                    libc::SYNC_FILE_RANGE_WRITE,
+                );
+                if self.drop && self.started > self.dropped {
+                    let len = off(self.started - self.dropped);
+                    libc::sync_file_range(
+                        fd,
+                        off(self.dropped),
+                        len,
+                        libc::SYNC_FILE_RANGE_WAIT_BEFORE
+                            | libc::SYNC_FILE_RANGE_WRITE
+                            | libc::SYNC_FILE_RANGE_WAIT_AFTER,
+                    );
+                    libc::posix_fadvise64(fd, off(self.dropped), len, libc::POSIX_FADV_DONTNEED);
+                }
+            }
+        }
+        self.dropped = self.started;
+        self.started = end;
+    }
+}
+
 /// A table written piece by piece to `<dir>/<name>.parquet` and, when asked, `.csv`.
 pub struct Sink {
     name: String,
-    parquet: (PathBuf, polars::io::parquet::write::BatchedWriter<File>),
-    csv: Option<(PathBuf, BufWriter<File>)>,
+    parquet: (
+        PathBuf,
+        polars::io::parquet::write::BatchedWriter<File>,
+        Streamed,
+    ),
+    csv: Option<(PathBuf, Streamed)>,
     pub rows: usize,
 }
 
@@ -98,11 +175,16 @@ impl Sink {
         create_private_dir(dir)?;
         let pq = dir.join(format!("{name}.parquet"));
         let csv_path = dir.join(format!("{name}.csv"));
-        let pw = parquet_writer(create(&tmp_of(&pq))?).batched(schema)?;
+        let pq_file = create(&tmp_of(&pq))?;
+        // The writer's handle and this one share the file offset, which is how
+        // far the writer has written. The Parquet files stay in the cache: the
+        // headlines and queries read them at the end of the run.
+        let pq_stream = Streamed::new(pq_file.try_clone()?, false);
+        let pw = parquet_writer(pq_file).batched(schema)?;
         let csv = if csv {
-            let mut w = BufWriter::new(create(&tmp_of(&csv_path))?);
-            w.write_all(&csv_bytes(&DataFrame::empty_with_schema(schema), true)?)?;
-            Some((csv_path, w))
+            let mut f = create(&tmp_of(&csv_path))?;
+            f.write_all(&csv_bytes(&DataFrame::empty_with_schema(schema), true)?)?;
+            Some((csv_path, Streamed::new(f, true)))
         } else {
             match std::fs::remove_file(&csv_path) {
                 Ok(()) => {}
@@ -115,7 +197,7 @@ impl Sink {
         };
         Ok(Sink {
             name: name.to_string(),
-            parquet: (pq, pw),
+            parquet: (pq, pw, pq_stream),
             csv,
             rows: 0,
         })
@@ -135,18 +217,23 @@ impl Sink {
             .1
             .write_batch(df)
             .with_context(|| format!("writing {}", self.name))?;
+        let end = (&self.parquet.2.file).stream_position()?;
+        self.parquet.2.advance(end);
         tracing::debug!(
             "metrics: {} parquet {:.3}s",
             self.name,
             t0.elapsed().as_secs_f64()
         );
-        if let Some((path, w)) = &mut self.csv {
+        if let Some((path, s)) = &mut self.csv {
             let text = match &piece.csv {
                 Some(t) => std::borrow::Cow::Borrowed(t),
                 None => std::borrow::Cow::Owned(row_text(df)?),
             };
-            w.write_all(&text)
+            s.file
+                .write_all(&text)
                 .with_context(|| format!("writing {}", path.display()))?;
+            let end = s.file.stream_position()?;
+            s.advance(end);
         }
         self.rows += df.height();
         Ok(())
@@ -156,14 +243,15 @@ impl Sink {
     pub fn finish(self) -> Result<PathBuf> {
         self.parquet.1.finish()?;
         let mut tmps = vec![(tmp_of(&self.parquet.0), self.parquet.0.clone())];
-        if let Some((path, w)) = self.csv {
-            w.into_inner()
-                .map_err(|e| e.into_error())
-                .with_context(|| format!("writing {}", path.display()))?;
+        let mut files = vec![self.parquet.2.file];
+        if let Some((path, s)) = self.csv {
             tmps.push((tmp_of(&path), path));
+            files.push(s.file);
         }
-        for (tmp, p) in tmps {
-            File::open(&tmp)?.sync_all()?;
+        for ((tmp, p), f) in tmps.into_iter().zip(files) {
+            f.sync_all()
+                .with_context(|| format!("writing {}", tmp.display()))?;
+            drop(f);
             publish(&tmp, &p)?;
         }
         Ok(self.parquet.0)
