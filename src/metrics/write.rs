@@ -242,17 +242,14 @@ impl Sink {
     /// Finish the files and move them into place; returns the Parquet path.
     pub fn finish(self) -> Result<PathBuf> {
         self.parquet.1.finish()?;
-        let mut tmps = vec![(tmp_of(&self.parquet.0), self.parquet.0.clone())];
-        let mut files = vec![self.parquet.2.file];
-        if let Some((path, s)) = self.csv {
-            tmps.push((tmp_of(&path), path));
-            files.push(s.file);
-        }
-        for ((tmp, p), f) in tmps.into_iter().zip(files) {
+        let mut done = vec![(self.parquet.0.clone(), self.parquet.2.file)];
+        done.extend(self.csv.map(|(path, s)| (path, s.file)));
+        for (path, f) in done {
+            let tmp = tmp_of(&path);
             f.sync_all()
                 .with_context(|| format!("writing {}", tmp.display()))?;
             drop(f);
-            publish(&tmp, &p)?;
+            publish(&tmp, &path)?;
         }
         Ok(self.parquet.0)
     }
