@@ -8,7 +8,7 @@
 //! `rows` returns `None` and the caller falls back to polars. The property test in
 //! this module's tests compares the two writers on random frames.
 
-use polars::prelude::{Column, DataFrame, DataType, TimeUnit, TimeZone};
+use polars::prelude::{DataFrame, DataType, Series, TimeUnit, TimeZone};
 use std::io::Write;
 
 const US_PER_DAY: i64 = 86_400_000_000;
@@ -16,96 +16,91 @@ const US_PER_DAY: i64 = 86_400_000_000;
 const EPOCH_DAYS_CE: i64 = 719_163;
 
 /// Rows of `df` as CSV text without a header, or `None` when a column has a type
-/// this writer does not handle.
+/// this writer does not handle. Written row by row, each field straight into the
+/// output.
 pub fn rows(df: &DataFrame) -> Option<Vec<u8>> {
     let n = df.height();
-    let mut cols: Vec<(Vec<u8>, Vec<u32>)> = Vec::with_capacity(df.width());
-    for c in df.columns() {
-        cols.push(column(c)?);
+    // Physical values (days, microseconds) of each column, kept alive for the
+    // iterators below.
+    let phys: Vec<Series> = df
+        .columns()
+        .iter()
+        .map(|c| c.as_materialized_series().to_physical_repr().into_owned())
+        .collect();
+    let mut cells: Vec<Cell<'_>> = Vec::with_capacity(phys.len());
+    let mut width = 0usize;
+    for (c, p) in df.columns().iter().zip(&phys) {
+        let (cell, w) = column(c.dtype(), p)?;
+        cells.push(cell);
+        width += w + 1;
     }
-    let total: usize = cols.iter().map(|(b, _)| b.len()).sum::<usize>() + n * df.width();
-    let mut out = Vec::with_capacity(total);
-    let mut at = vec![0usize; cols.len()];
-    for r in 0..n {
-        for (k, (buf, ends)) in cols.iter().enumerate() {
-            let end = ends[r] as usize;
-            out.extend_from_slice(&buf[at[k]..end]);
-            at[k] = end;
-            out.push(if k + 1 == cols.len() { b'\n' } else { b',' });
+    let mut out = Vec::with_capacity(n * width);
+    let last = cells.len().saturating_sub(1);
+    for _ in 0..n {
+        for (k, cell) in cells.iter_mut().enumerate() {
+            cell(&mut out)?;
+            out.push(if k == last { b'\n' } else { b',' });
         }
     }
     Some(out)
 }
 
-/// One column's fields, concatenated, with the end offset of each.
-fn column(c: &Column) -> Option<(Vec<u8>, Vec<u32>)> {
-    let s = c.as_materialized_series();
-    let mut out = Fields {
-        buf: Vec::with_capacity(s.len() * 8),
-        ends: Vec::with_capacity(s.len()),
-    };
-    let mut int = itoa::Buffer::new();
-    match s.dtype() {
-        DataType::String => out.extend(s.str().ok()?.iter(), |b, v| {
-            string(b, v);
-            Some(())
-        })?,
-        DataType::Boolean => out.extend(s.bool().ok()?.iter(), |b, v| {
-            b.extend_from_slice(if v { b"true" } else { b"false" });
-            Some(())
-        })?,
-        DataType::Int32 => out.extend(s.i32().ok()?.iter(), |b, v| {
-            b.extend_from_slice(int.format(v).as_bytes());
-            Some(())
-        })?,
-        DataType::Int64 => out.extend(s.i64().ok()?.iter(), |b, v| {
-            b.extend_from_slice(int.format(v).as_bytes());
-            Some(())
-        })?,
-        DataType::UInt32 => out.extend(s.u32().ok()?.iter(), |b, v| {
-            b.extend_from_slice(int.format(v).as_bytes());
-            Some(())
-        })?,
-        DataType::Float64 => out.extend(s.f64().ok()?.iter(), |b, v| {
-            float4(b, v);
-            Some(())
-        })?,
-        DataType::Date => {
-            let phys = s.to_physical_repr();
-            out.extend(phys.i32().ok()?.iter(), |b, v| date(b, v as i64))?
+/// Writes a column's next field (nothing for a null); `None` when it cannot.
+type Cell<'a> = Box<dyn FnMut(&mut Vec<u8>) -> Option<()> + 'a>;
+
+fn cell<'a, T: 'a>(
+    mut values: impl Iterator<Item = Option<T>> + 'a,
+    mut put: impl FnMut(&mut Vec<u8>, T) -> Option<()> + 'a,
+) -> Cell<'a> {
+    Box::new(move |b| match values.next()? {
+        Some(v) => put(b, v),
+        None => Some(()),
+    })
+}
+
+fn int<T: itoa::Integer>(b: &mut Vec<u8>, v: T) -> Option<()> {
+    b.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    Some(())
+}
+
+/// The field writer of a column of logical type `dtype` with physical values
+/// `p`, and the typical width of a field (to size the output); `None` for a type
+/// this writer does not handle.
+fn column<'a>(dtype: &DataType, p: &'a Series) -> Option<(Cell<'a>, usize)> {
+    Some(match dtype {
+        DataType::String => {
+            let ca = p.str().ok()?;
+            let bytes: usize = ca.downcast_iter().map(|a| a.total_bytes_len()).sum();
+            let avg = bytes / ca.len().max(1);
+            let put = |b: &mut Vec<u8>, v: &str| {
+                string(b, v);
+                Some(())
+            };
+            (cell(ca.iter(), put), avg + 2)
         }
+        DataType::Boolean => {
+            let put = |b: &mut Vec<u8>, v: bool| {
+                b.extend_from_slice(if v { b"true" } else { b"false" });
+                Some(())
+            };
+            (cell(p.bool().ok()?.iter(), put), 5)
+        }
+        DataType::Int32 => (cell(p.i32().ok()?.iter(), int::<i32>), 6),
+        DataType::Int64 => (cell(p.i64().ok()?.iter(), int::<i64>), 8),
+        DataType::UInt32 => (cell(p.u32().ok()?.iter(), int::<u32>), 6),
+        DataType::Float64 => {
+            let put = |b: &mut Vec<u8>, v: f64| {
+                float4(b, v);
+                Some(())
+            };
+            (cell(p.f64().ok()?.iter(), put), 10)
+        }
+        DataType::Date => (cell(p.i32().ok()?.iter(), |b, v| date(b, v as i64)), 10),
         DataType::Datetime(TimeUnit::Microseconds, tz) if is_utc(tz.as_ref()) => {
-            let phys = s.to_physical_repr();
-            out.extend(phys.i64().ok()?.iter(), datetime)?
+            (cell(p.i64().ok()?.iter(), datetime), 20)
         }
         _ => return None,
-    }
-    Some((out.buf, out.ends))
-}
-
-/// A column's text: its fields back to back and where each ends.
-struct Fields {
-    buf: Vec<u8>,
-    ends: Vec<u32>,
-}
-
-impl Fields {
-    /// Append each value with `put` (a null is an empty field). `None` when `put`
-    /// cannot write a value or the text outgrows u32 offsets (the caller falls back
-    /// to polars).
-    fn extend<T>(
-        &mut self,
-        values: impl Iterator<Item = Option<T>>,
-        mut put: impl FnMut(&mut Vec<u8>, T) -> Option<()>,
-    ) -> Option<()> {
-        for v in values {
-            if let Some(v) = v {
-                put(&mut self.buf, v)?;
-            }
-            self.ends.push(u32::try_from(self.buf.len()).ok()?);
-        }
-        Some(())
-    }
+    })
 }
 
 /// A float with four decimals, as `format!("{v:.4}")` writes it (what polars does
@@ -158,15 +153,23 @@ fn string(buf: &mut Vec<u8>, v: &str) {
 }
 
 /// Civil date of a day count since 1970-01-01, for years 0–9999 (the years chrono
-/// prints as four plain digits); `None` outside them.
+/// prints as four plain digits); `None` outside them. Plain arithmetic (Howard
+/// Hinnant's `civil_from_days`): 400-year eras of 146 097 days, years starting on
+/// 1 March so the leap day ends the year. A test compares it with chrono on every
+/// day of those years.
 fn civil(days: i64) -> Option<(u32, u32, u32)> {
-    let d =
-        chrono::NaiveDate::from_num_days_from_ce_opt(i32::try_from(days + EPOCH_DAYS_CE).ok()?)?;
-    use chrono::Datelike;
-    let y = d.year();
+    let z = days.checked_add(719_468)?;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // day of era, 0..=146_096
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365; // 0..=399
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // from 1 March, 0..=365
+    let mp = (5 * doy + 2) / 153; // month from March, 0..=11
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
     (0..=9999)
         .contains(&y)
-        .then(|| (y as u32, d.month(), d.day()))
+        .then(|| (y as u32, m as u32, d as u32))
 }
 
 fn digits(buf: &mut Vec<u8>, v: u32, width: usize) {
@@ -332,6 +335,47 @@ mod tests {
             String::from_utf8(rows(&df).unwrap()).unwrap(),
             String::from_utf8(polars_rows(&df)).unwrap()
         );
+    }
+
+    #[test]
+    fn civil_dates_match_chrono_on_every_day_of_years_0_to_9999() {
+        use chrono::Datelike;
+        let first = -719_528; // 0000-01-01
+        let last = 2_932_896; // 9999-12-31
+        assert_eq!(civil(first - 1), None);
+        assert_eq!(civil(last + 1), None);
+        for days in first..=last {
+            let d = chrono::NaiveDate::from_num_days_from_ce_opt((days + EPOCH_DAYS_CE) as i32)
+                .unwrap();
+            let want = (d.year() as u32, d.month(), d.day());
+            assert_eq!(civil(days), Some(want), "day {days}");
+        }
+    }
+
+    #[test]
+    fn frames_of_several_chunks_match_polars() {
+        let a = frame(
+            vec![Some("x".into()), None],
+            vec![Some(true), None],
+            vec![Some(1), None],
+            vec![None, Some(2)],
+            vec![Some(0.5), None],
+            vec![Some(1), None],
+            vec![None, Some(86_400_000_000)],
+        );
+        let b = frame(
+            vec![Some("y,z".into())],
+            vec![Some(false)],
+            vec![Some(-3)],
+            vec![Some(4)],
+            vec![Some(1.25)],
+            vec![Some(20_000)],
+            vec![Some(1)],
+        );
+        let mut df = a.clone();
+        df.vstack_mut(&b).unwrap();
+        assert!(df.first_col_n_chunks() > 1);
+        assert_eq!(rows(&df).unwrap(), polars_rows(&df));
     }
 
     #[test]
