@@ -17,6 +17,14 @@ pub const AGE_BUCKETS: [(i64, &str); 5] = [
     (i64::MAX, "age_15d_plus"),
 ];
 
+/// The dense id of `s`, numbering it when it is new.
+fn intern<'a>(ids: &mut PlHashMap<&'a str, u32>, names: &mut Vec<&'a str>, s: &'a str) -> u32 {
+    *ids.entry(s).or_insert_with(|| {
+        names.push(s);
+        names.len() as u32 - 1
+    })
+}
+
 pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) -> Result<DataFrame> {
     let pid = strs(facts, "practice_id")?;
     let cat = strs(facts, "category")?;
@@ -25,8 +33,12 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
     let closed = times(facts, "closed_at")?;
     let deadline = times(facts, "deadline_at")?;
     let first = times(facts, "first_attempt_at")?;
+    // Practices, categories and owners as dense ids, so the count for each open
+    // task-day is found by hashing four integers rather than three strings.
+    let mut names: PlHashMap<&str, u32> = PlHashMap::default();
+    let mut name_of: Vec<&str> = Vec::new();
     // (practice, date, category, owner) -> [open, overdue, buckets…]
-    let mut acc: PlHashMap<(&str, i32, &str, &str), [i32; 7]> = PlHashMap::default();
+    let mut acc: PlHashMap<(u32, i32, u32, u32), [i32; 7]> = PlHashMap::default();
     // Facts come sorted by practice: look the practice up when it changes.
     let mut current: Option<(&crate::config::Practice, &crate::model::clock::Calendar)> = None;
     for i in 0..facts.height() {
@@ -44,6 +56,12 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
                 (p, c)
             }
         };
+        let mut id = |s| intern(&mut names, &mut name_of, s);
+        let (p_ix, cat_ix, owner_ix) = (
+            id(p_id),
+            id(cat[i].unwrap_or("")),
+            id(owner[i].unwrap_or("")),
+        );
         let created_date = local(p, c_at).0;
         let start = created_date.max(w.from_date);
         let end_instant = closed[i].unwrap_or(w.as_of).min(w.to);
@@ -63,12 +81,7 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
             let overdue =
                 deadline[i].is_some_and(|dl| dl <= close) && first[i].is_none_or(|f| f > close);
             let e = acc
-                .entry((
-                    p_id,
-                    d.num_days_from_ce() - EPOCH_DAYS,
-                    cat[i].unwrap_or(""),
-                    owner[i].unwrap_or(""),
-                ))
+                .entry((p_ix, d.num_days_from_ce() - EPOCH_DAYS, cat_ix, owner_ix))
                 .or_default();
             e[0] += 1;
             e[1] += overdue as i32;
@@ -76,7 +89,13 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
         }
     }
     // Sorted by key, as the table's order promises.
-    let mut acc: Vec<_> = acc.into_iter().collect();
+    let mut acc: Vec<_> = acc
+        .into_iter()
+        .map(|((p, d, c, o), v)| {
+            let name = |k: u32| name_of[k as usize];
+            ((name(p), d, name(c), name(o)), v)
+        })
+        .collect();
     acc.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let n = acc.len();
     let mut cols: Vec<Vec<i32>> = vec![Vec::with_capacity(n); 7];

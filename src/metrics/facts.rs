@@ -1,6 +1,7 @@
 //! task_facts: one row per task, following docs/METRICS.md exactly.
 
-use super::load::{strs, times, Inputs, Window};
+use super::load::{codes, strs, times, Inputs, Window};
+use super::missed::{self, Numbers};
 use super::notes::{classify, NoteQuality};
 use crate::config::{Config, Practice};
 use crate::model::clock::Calendar;
@@ -148,12 +149,28 @@ impl<'a> KeyIds<'a> {
 }
 
 pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> Result<Facts> {
+    build_with(config, cals, inputs, &Numbers::new(&inputs.calls)?, w)
+}
+
+/// `build`, with the call log's numbers already counted.
+pub fn build_with(
+    config: &Config,
+    cals: &Calendars,
+    inputs: &Inputs,
+    numbers: &Numbers,
+    w: Window,
+) -> Result<Facts> {
     let t = &inputs.tasks;
     let pid = strs(t, "practice_id")?;
     let tid = strs(t, "task_id")?;
     let phone = strs(t, "phone_key")?;
     let category = strs(t, "category")?;
-    let status = strs(t, "status")?;
+    // TERMINAL's index, or None for an open (or missing) status.
+    let status = codes(t, "status", TERMINAL)?;
+    let unable = TERMINAL
+        .iter()
+        .position(|s| *s == "unable_to_reach")
+        .map(|k| k as u8);
     let owner = strs(t, "owner")?;
     let appt_ref = strs(t, "appointment_id")?;
     let created = times(t, "created_at")?;
@@ -165,18 +182,18 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     let a_tid = strs(a, "task_id")?;
     let a_at = times(a, "at")?;
     let a_channel = strs(a, "channel")?;
-    let a_dir = strs(a, "direction")?;
-    let a_outcome = strs(a, "outcome")?;
+    let a_dir = codes(a, "direction", &["inbound"])?;
+    // CONTACT's index, or CONTACT.len() for a message left.
+    let a_outcome = codes(a, "outcome", &[CONTACT, &["left_message"]].concat())?;
     let a_note = strs(a, "note")?;
     // Each task's attempts (by its practice and task id) and the calls with its
     // number, as dense ids.
     let mut task_keys = KeyIds::default();
-    let mut phone_keys = KeyIds::default();
     let task_key: Vec<Option<u32>> = (0..t.height())
         .map(|i| task_keys.insert(pid[i], tid[i]))
         .collect();
     let phone_key: Vec<Option<u32>> = (0..t.height())
-        .map(|i| phone_keys.insert(pid[i], phone[i]))
+        .map(|i| numbers.get(pid[i], phone[i]))
         .collect();
     let a_key: Vec<Option<u32>> = (0..a.height())
         .map(|j| task_keys.get(a_pid[j], a_tid[j]))
@@ -186,34 +203,29 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     // Outcomes compared once per row rather than once per task that looks at it.
     let a_contact: Vec<bool> = a_outcome
         .iter()
-        .map(|o| o.is_some_and(|o| CONTACT.contains(&o)))
+        .map(|o| o.is_some_and(|o| (o as usize) < CONTACT.len()))
         .collect();
     let a_left_message: Vec<bool> = a_outcome
         .iter()
-        .map(|o| *o == Some("left_message"))
+        .map(|o| *o == Some(CONTACT.len() as u8))
         .collect();
     let a_outreach: Vec<bool> = (0..a.height())
-        .map(|j| a_channel[j].is_some() && a_dir[j] != Some("inbound"))
+        .map(|j| a_channel[j].is_some() && a_dir[j] != Some(0))
         .collect();
 
     let c = &inputs.calls;
-    let c_pid = strs(c, "practice_id")?;
-    let c_phone = strs(c, "phone_key")?;
     let c_at = times(c, "started_at")?;
-    let c_dir = strs(c, "direction")?;
-    let c_outcome = strs(c, "outcome")?;
-    let c_connected: Vec<bool> = c_outcome.iter().map(|o| *o == Some("connected")).collect();
-    let c_voicemail: Vec<bool> = c_outcome.iter().map(|o| *o == Some("voicemail")).collect();
+    let c_dir = codes(c, "direction", &missed::DIRECTIONS)?;
+    let c_outcome = codes(c, "outcome", &missed::OUTCOMES)?;
+    let c_connected: Vec<bool> = c_outcome.iter().map(|o| *o == missed::CONNECTED).collect();
+    let c_voicemail: Vec<bool> = c_outcome.iter().map(|o| *o == missed::VOICEMAIL).collect();
     // Calls per (practice, number), in time order (the frame is sorted by time).
-    let c_key: Vec<Option<u32>> = (0..c.height())
-        .map(|j| phone_keys.get(c_pid[j], c_phone[j]))
-        .collect();
-    let direction = |want: &'static str| {
-        let (c_key, c_dir) = (&c_key, &c_dir);
-        (0..c.height()).map(move |j| c_key[j].filter(|_| c_dir[j] == Some(want)))
+    let direction = |want: Option<u8>| {
+        let c_dir = &c_dir;
+        (numbers.of_call.iter().enumerate()).map(move |(j, k)| k.filter(|_| c_dir[j] == want))
     };
-    let outbound = Buckets::new(phone_keys.len(), direction("outbound"));
-    let inbound = Buckets::new(phone_keys.len(), direction("inbound"));
+    let outbound = Buckets::new(numbers.list.len(), direction(missed::OUTBOUND));
+    let inbound = Buckets::new(numbers.list.len(), direction(missed::INBOUND));
 
     let ap = &inputs.appointments;
     let ap_pid = strs(ap, "practice_id")?;
@@ -274,8 +286,7 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
         let created_at = created[i].context("task without created_at")?;
         let (cdate, wd, hour) = local(practice, created_at);
         in_range.push(cdate >= w.from_date && cdate <= w.to_date);
-        let st = status[i].unwrap_or("open");
-        let terminal = TERMINAL.contains(&st);
+        let terminal = status[i].is_some();
         let closed_at = if terminal {
             closed_raw[i].or(status_at[i])
         } else {
@@ -368,7 +379,7 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
                 )
             })
             .unwrap_or((usize::MAX, 0, ""));
-        let closed_unable_early = st == "unable_to_reach" && n_attempts < max;
+        let closed_unable_early = status[i] == unable && n_attempts < max;
         let over_max = n_attempts > max;
         days.clear();
         if gap > 0 {

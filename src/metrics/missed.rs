@@ -3,7 +3,7 @@
 //! inbound call from it returns it. Several misses before a return are one item.
 
 use super::facts::{iso_week, local, Calendars, EPOCH_DAYS};
-use super::load::{strs, times, Inputs, Window};
+use super::load::{codes, strs, times, Inputs, Window};
 use crate::config::Config;
 use anyhow::Result;
 use chrono::Datelike;
@@ -24,62 +24,96 @@ pub struct Item {
     pub returned: Option<(i64, &'static str)>,
 }
 
+/// The numbers in the call log as dense ids: one per (practice_id, phone_key), in
+/// the order the numbers first appear, and each call's id (`None` for a call
+/// without a number or practice). Built once per run of a practice and shared by
+/// the reconciliation and the task facts, so each call's number is hashed once.
+pub struct Numbers<'a> {
+    pub ids: PlHashMap<(&'a str, &'a str), u32>,
+    pub list: Vec<(&'a str, &'a str)>,
+    pub of_call: Vec<Option<u32>>,
+}
+
+impl<'a> Numbers<'a> {
+    pub fn new(calls: &'a DataFrame) -> Result<Numbers<'a>> {
+        let pid = strs(calls, "practice_id")?;
+        let phone = strs(calls, "phone_key")?;
+        let mut ids: PlHashMap<(&str, &str), u32> = PlHashMap::default();
+        let mut list = Vec::new();
+        let of_call = pid
+            .iter()
+            .zip(&phone)
+            .map(|(&p, &ph)| {
+                let key = (p?, ph?);
+                Some(*ids.entry(key).or_insert_with(|| {
+                    list.push(key);
+                    list.len() as u32 - 1
+                }))
+            })
+            .collect();
+        Ok(Numbers { ids, list, of_call })
+    }
+
+    /// The id of a practice's number, if it is in the call log.
+    pub fn get(&self, practice: Option<&str>, phone: Option<&str>) -> Option<u32> {
+        self.ids.get(&(practice?, phone?)).copied()
+    }
+}
+
+/// `DIRECTIONS` and `OUTCOMES` codes (see `load::codes`) of the calls.
+pub const DIRECTIONS: [&str; 2] = ["inbound", "outbound"];
+pub const INBOUND: Option<u8> = Some(0);
+pub const OUTBOUND: Option<u8> = Some(1);
+/// `OWED` first, then connected.
+pub const OUTCOMES: [&str; 4] = ["missed", "voicemail", "abandoned", "connected"];
+pub const VOICEMAIL: Option<u8> = Some(1);
+pub const CONNECTED: Option<u8> = Some(3);
+
 /// Reconcile the call log into callback items (all of them, in and before the window).
 pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
+    items_with(inputs, &Numbers::new(&inputs.calls)?)
+}
+
+/// `items`, with the call log's numbers already counted.
+pub fn items_with(inputs: &Inputs, numbers: &Numbers) -> Result<Vec<Item>> {
     let c = &inputs.calls;
     let pid = strs(c, "practice_id")?;
     let id = strs(c, "call_id")?;
-    let phone = strs(c, "phone_key")?;
     let at = times(c, "started_at")?;
-    let dir = strs(c, "direction")?;
-    let outcome = strs(c, "outcome")?;
-    // Calls grouped by (practice, number) as dense ids, each number's calls in row
-    // (time) order. Numbers are taken in the order they first call; the items are
-    // sorted at the end.
-    let mut ids: PlHashMap<(&str, &str), u32> = PlHashMap::default();
-    let mut numbers: Vec<(&str, &str)> = Vec::new();
-    let mut key: Vec<Option<u32>> = Vec::with_capacity(c.height());
+    let dir = codes(c, "direction", &DIRECTIONS)?;
+    let outcome = codes(c, "outcome", &OUTCOMES)?;
+    let owed =
+        |i: usize| dir[i] == INBOUND && outcome[i].is_some_and(|o| (o as usize) < OWED.len());
     let mut out = Vec::new();
+    // A withheld number cannot be called back: an item that stays open.
     for i in 0..c.height() {
-        let (Some(p), Some(t)) = (pid[i], at[i]) else {
-            key.push(None);
-            continue;
-        };
-        match phone[i] {
-            Some(ph) => key.push(Some(*ids.entry((p, ph)).or_insert_with(|| {
-                numbers.push((p, ph));
-                numbers.len() as u32 - 1
-            }))),
-            // A withheld number cannot be called back: an item that stays open.
-            None => {
-                key.push(None);
-                if dir[i] == Some("inbound") && outcome[i].is_some_and(|o| OWED.contains(&o)) {
-                    out.push(Item {
-                        practice_id: p.to_string(),
-                        first_call_id: id[i].unwrap_or("").to_string(),
-                        phone_key: None,
-                        first: t,
-                        last: t,
-                        count: 1,
-                        returned: None,
-                    })
-                }
+        if let (Some(p), Some(t), None) = (pid[i], at[i], numbers.of_call[i]) {
+            if owed(i) {
+                out.push(Item {
+                    practice_id: p.to_string(),
+                    first_call_id: id[i].unwrap_or("").to_string(),
+                    phone_key: None,
+                    first: t,
+                    last: t,
+                    count: 1,
+                    returned: None,
+                })
             }
         }
     }
-    let by_number = super::facts::Buckets::new(numbers.len(), key.iter().copied());
-    for (k, &(p, ph)) in numbers.iter().enumerate() {
+    // Each number's calls in row (time) order; the items are sorted at the end.
+    let by_number = super::facts::Buckets::new(numbers.list.len(), numbers.of_call.iter().copied());
+    for (k, &(p, ph)) in numbers.list.iter().enumerate() {
         let idx = by_number.get(Some(k as u32)).iter().map(|&i| i as usize);
         let mut open: Option<Item> = None;
         for i in idx {
-            let t = at[i].expect("filtered");
-            let owed = dir[i] == Some("inbound") && outcome[i].is_some_and(|o| OWED.contains(&o));
+            let Some(t) = at[i] else { continue };
             let returned = match (dir[i], outcome[i]) {
-                (Some("outbound"), Some("connected")) => Some("callback"),
-                (Some("inbound"), Some("connected")) => Some("patient_called_back"),
+                (OUTBOUND, CONNECTED) => Some("callback"),
+                (INBOUND, CONNECTED) => Some("patient_called_back"),
                 _ => None,
             };
-            if owed {
+            if owed(i) {
                 match &mut open {
                     Some(item) => {
                         item.count += 1;
@@ -329,6 +363,16 @@ mod tests {
     use crate::config::Config;
     use chrono::{NaiveDate, TimeZone};
     use polars::prelude::{DataType, NamedFrom, Series, TimeUnit, TimeZone as PlTz};
+
+    #[test]
+    fn call_codes_name_their_values() {
+        let code = |values: &[&str], v: &str| values.iter().position(|x| *x == v).map(|k| k as u8);
+        assert_eq!(INBOUND, code(&DIRECTIONS, "inbound"));
+        assert_eq!(OUTBOUND, code(&DIRECTIONS, "outbound"));
+        assert_eq!(VOICEMAIL, code(&OUTCOMES, "voicemail"));
+        assert_eq!(CONNECTED, code(&OUTCOMES, "connected"));
+        assert_eq!(OUTCOMES[..OWED.len()], *OWED);
+    }
 
     fn config() -> Config {
         Config::from_str(

@@ -182,10 +182,11 @@ fn compute_unit(
     let inputs = load::load(lake, w, practice)?;
     lap.stage("load");
     let cals = facts::Calendars::new(config, w, &[practice]);
-    let f = facts::build(config, &cals, &inputs, w)?;
+    let numbers = missed::Numbers::new(&inputs.calls)?;
+    let f = facts::build_with(config, &cals, &inputs, &numbers, w)?;
     lap.stage("task facts");
     let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
-    let items = missed::items(&inputs)?;
+    let items = missed::items_with(&inputs, &numbers)?;
     lap.stage("missed items");
     let unit_cfg = config.restricted_to(&[practice]);
     let task_facts = f.df.filter(&mask)?;
