@@ -4,11 +4,19 @@
 //! several times faster: polars formats every datetime through chrono's strftime
 //! machinery, which dominated the CPU time of writing the row-level tables.
 //!
+//! Each field is read by index from its column's single Arrow array (no per-value
+//! iterator), and a date's text is reused while neighbouring values share the day.
+//!
 //! Only the column types the metrics tables use are handled; for any other type
 //! `rows` returns `None` and the caller falls back to polars. The property test in
 //! this module's tests compares the two writers on random frames.
 
-use polars::prelude::{DataFrame, DataType, Series, TimeUnit, TimeZone};
+use polars::prelude::{
+    ChunkedArray, DataFrame, DataType, PolarsDataType, PolarsNumericType, Series, TimeUnit,
+    TimeZone,
+};
+use polars_arrow::array::{Array, BooleanArray, Utf8ViewArray};
+use polars_arrow::bitmap::Bitmap;
 use std::io::Write;
 
 const US_PER_DAY: i64 = 86_400_000_000;
@@ -17,90 +25,163 @@ const EPOCH_DAYS_CE: i64 = 719_163;
 
 /// Rows of `df` as CSV text without a header, or `None` when a column has a type
 /// this writer does not handle. Written row by row, each field straight into the
-/// output.
+/// output from the column's single Arrow array.
 pub fn rows(df: &DataFrame) -> Option<Vec<u8>> {
     let n = df.height();
-    // Physical values (days, microseconds) of each column, kept alive for the
-    // iterators below.
+    if df.width() == 0 {
+        return None;
+    }
+    if n == 0 {
+        return Some(Vec::new());
+    }
+    // One chunk per column, and the physical values (days, microseconds) of each,
+    // kept alive for the fields below.
+    let mut df = df.clone();
+    df.rechunk_mut();
     let phys: Vec<Series> = df
         .columns()
         .iter()
         .map(|c| c.as_materialized_series().to_physical_repr().into_owned())
         .collect();
-    let mut cells: Vec<Cell<'_>> = Vec::with_capacity(phys.len());
+    let mut fields = Vec::with_capacity(phys.len());
     let mut width = 0usize;
     for (c, p) in df.columns().iter().zip(&phys) {
-        let (cell, w) = column(c.dtype(), p)?;
-        cells.push(cell);
+        let (field, w) = Field::of(c.dtype(), p)?;
+        fields.push(field);
         width += w + 1;
     }
     let mut out = Vec::with_capacity(n * width);
-    let last = cells.len().saturating_sub(1);
-    for _ in 0..n {
-        for (k, cell) in cells.iter_mut().enumerate() {
-            cell(&mut out)?;
+    let last = fields.len() - 1;
+    for i in 0..n {
+        for (k, f) in fields.iter_mut().enumerate() {
+            if f.valid.is_none_or(|v| v.get_bit(i)) {
+                f.put(&mut out, i)?;
+            }
             out.push(if k == last { b'\n' } else { b',' });
         }
     }
     Some(out)
 }
 
-/// Writes a column's next field (nothing for a null); `None` when it cannot.
-type Cell<'a> = Box<dyn FnMut(&mut Vec<u8>) -> Option<()> + 'a>;
-
-fn cell<'a, T: 'a>(
-    mut values: impl Iterator<Item = Option<T>> + 'a,
-    mut put: impl FnMut(&mut Vec<u8>, T) -> Option<()> + 'a,
-) -> Cell<'a> {
-    Box::new(move |b| match values.next()? {
-        Some(v) => put(b, v),
-        None => Some(()),
-    })
+/// A column's values, by the type they are written as.
+enum Values<'a> {
+    Str(&'a Utf8ViewArray),
+    Bool(&'a BooleanArray),
+    I32(&'a [i32]),
+    I64(&'a [i64]),
+    U32(&'a [u32]),
+    F64(&'a [f64]),
+    /// Days since 1970-01-01.
+    Date(&'a [i32], DayText),
+    /// UTC µs since the epoch.
+    Datetime(&'a [i64], DayText),
 }
 
-fn int<T: itoa::Integer>(b: &mut Vec<u8>, v: T) -> Option<()> {
+/// One column of the output: its values and which of them are valid (`None`: all).
+struct Field<'a> {
+    values: Values<'a>,
+    valid: Option<&'a Bitmap>,
+}
+
+/// The single Arrow array of a one-chunk column.
+fn single<T: PolarsDataType>(ca: &ChunkedArray<T>) -> Option<&T::Array> {
+    let mut chunks = ca.downcast_iter();
+    let arr = chunks.next()?;
+    chunks.next().is_none().then_some(arr)
+}
+
+fn slice<T: PolarsNumericType>(ca: &ChunkedArray<T>) -> Option<(&[T::Native], Option<&Bitmap>)> {
+    let arr = single(ca)?;
+    Some((arr.values().as_slice(), validity(arr)))
+}
+
+fn validity(arr: &dyn Array) -> Option<&Bitmap> {
+    arr.validity().filter(|_| arr.null_count() > 0)
+}
+
+impl<'a> Field<'a> {
+    /// The field of a column of logical type `dtype` with physical values `p` (one
+    /// chunk), and the typical width of a value (to size the output); `None` for a
+    /// type this writer does not handle.
+    fn of(dtype: &DataType, p: &'a Series) -> Option<(Field<'a>, usize)> {
+        let (values, valid, w) = match dtype {
+            DataType::String => {
+                let arr = single(p.str().ok()?)?;
+                let avg = arr.total_bytes_len() / arr.len().max(1);
+                (Values::Str(arr), validity(arr), avg + 2)
+            }
+            DataType::Boolean => {
+                let arr = single(p.bool().ok()?)?;
+                (Values::Bool(arr), validity(arr), 5)
+            }
+            DataType::Int32 => {
+                let (v, valid) = slice(p.i32().ok()?)?;
+                (Values::I32(v), valid, 6)
+            }
+            DataType::Int64 => {
+                let (v, valid) = slice(p.i64().ok()?)?;
+                (Values::I64(v), valid, 8)
+            }
+            DataType::UInt32 => {
+                let (v, valid) = slice(p.u32().ok()?)?;
+                (Values::U32(v), valid, 6)
+            }
+            DataType::Float64 => {
+                let (v, valid) = slice(p.f64().ok()?)?;
+                (Values::F64(v), valid, 10)
+            }
+            DataType::Date => {
+                let (v, valid) = slice(p.i32().ok()?)?;
+                (Values::Date(v, DayText::default()), valid, 10)
+            }
+            DataType::Datetime(TimeUnit::Microseconds, tz) if is_utc(tz.as_ref()) => {
+                let (v, valid) = slice(p.i64().ok()?)?;
+                (Values::Datetime(v, DayText::default()), valid, 20)
+            }
+            _ => return None,
+        };
+        Some((Field { values, valid }, w))
+    }
+
+    /// Write row `i`'s (valid) value.
+    fn put(&mut self, b: &mut Vec<u8>, i: usize) -> Option<()> {
+        match &mut self.values {
+            Values::Str(a) => string(b, a.value(i)),
+            Values::Bool(a) => b.extend_from_slice(if a.value(i) { b"true" } else { b"false" }),
+            Values::I32(v) => int(b, v[i]),
+            Values::I64(v) => int(b, v[i]),
+            Values::U32(v) => int(b, v[i]),
+            Values::F64(v) => float4(b, v[i]),
+            Values::Date(v, day) => date(b, v[i] as i64, day)?,
+            Values::Datetime(v, day) => datetime(b, v[i], day)?,
+        }
+        Some(())
+    }
+}
+
+fn int<T: itoa::Integer>(b: &mut Vec<u8>, v: T) {
     b.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
-    Some(())
 }
 
-/// The field writer of a column of logical type `dtype` with physical values
-/// `p`, and the typical width of a field (to size the output); `None` for a type
-/// this writer does not handle.
-fn column<'a>(dtype: &DataType, p: &'a Series) -> Option<(Cell<'a>, usize)> {
-    Some(match dtype {
-        DataType::String => {
-            let ca = p.str().ok()?;
-            let bytes: usize = ca.downcast_iter().map(|a| a.total_bytes_len()).sum();
-            let avg = bytes / ca.len().max(1);
-            let put = |b: &mut Vec<u8>, v: &str| {
-                string(b, v);
-                Some(())
-            };
-            (cell(ca.iter(), put), avg + 2)
+/// The text of the last day written in a column (`%Y-%m-%d`): neighbouring rows
+/// often fall on the same day.
+#[derive(Default)]
+struct DayText {
+    day: Option<i64>,
+    text: [u8; 10],
+}
+
+impl DayText {
+    /// The day's text, or `None` for a year outside 0–9999.
+    fn of(&mut self, days: i64) -> Option<&[u8; 10]> {
+        if self.day != Some(days) {
+            let mut t = Vec::with_capacity(10);
+            ymd(&mut t, civil(days)?);
+            self.text.copy_from_slice(&t);
+            self.day = Some(days);
         }
-        DataType::Boolean => {
-            let put = |b: &mut Vec<u8>, v: bool| {
-                b.extend_from_slice(if v { b"true" } else { b"false" });
-                Some(())
-            };
-            (cell(p.bool().ok()?.iter(), put), 5)
-        }
-        DataType::Int32 => (cell(p.i32().ok()?.iter(), int::<i32>), 6),
-        DataType::Int64 => (cell(p.i64().ok()?.iter(), int::<i64>), 8),
-        DataType::UInt32 => (cell(p.u32().ok()?.iter(), int::<u32>), 6),
-        DataType::Float64 => {
-            let put = |b: &mut Vec<u8>, v: f64| {
-                float4(b, v);
-                Some(())
-            };
-            (cell(p.f64().ok()?.iter(), put), 10)
-        }
-        DataType::Date => (cell(p.i32().ok()?.iter(), |b, v| date(b, v as i64)), 10),
-        DataType::Datetime(TimeUnit::Microseconds, tz) if is_utc(tz.as_ref()) => {
-            (cell(p.i64().ok()?.iter(), datetime), 20)
-        }
-        _ => return None,
-    })
+        Some(&self.text)
+    }
 }
 
 /// A float with four decimals, as `format!("{v:.4}")` writes it (what polars does
@@ -191,9 +272,9 @@ fn ymd(buf: &mut Vec<u8>, (y, m, d): (u32, u32, u32)) {
 }
 
 /// A date as chrono displays it (`%Y-%m-%d`); out-of-range years go through chrono.
-fn date(buf: &mut Vec<u8>, days: i64) -> Option<()> {
-    match civil(days) {
-        Some(c) => ymd(buf, c),
+fn date(buf: &mut Vec<u8>, days: i64, day: &mut DayText) -> Option<()> {
+    match day.of(days) {
+        Some(t) => buf.extend_from_slice(t),
         None => {
             let d = chrono::NaiveDate::from_num_days_from_ce_opt(
                 i32::try_from(days + EPOCH_DAYS_CE).ok()?,
@@ -205,19 +286,18 @@ fn date(buf: &mut Vec<u8>, days: i64) -> Option<()> {
 }
 
 /// A UTC instant in µs as `%Y-%m-%dT%H:%M:%SZ` (seconds truncated, as strftime does).
-fn datetime(buf: &mut Vec<u8>, us: i64) -> Option<()> {
+fn datetime(buf: &mut Vec<u8>, us: i64, day: &mut DayText) -> Option<()> {
     let days = us.div_euclid(US_PER_DAY);
     let secs = (us.rem_euclid(US_PER_DAY) / 1_000_000) as u32;
-    match civil(days) {
-        Some(c) => {
-            ymd(buf, c);
-            buf.push(b'T');
-            digits(buf, secs / 3600, 2);
-            buf.push(b':');
-            digits(buf, secs / 60 % 60, 2);
-            buf.push(b':');
-            digits(buf, secs % 60, 2);
-            buf.push(b'Z');
+    match day.of(days) {
+        Some(t) => {
+            let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+            let two = |v: u32| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+            let [h0, h1] = two(h);
+            let [m0, m1] = two(m);
+            let [s0, s1] = two(s);
+            buf.extend_from_slice(t);
+            buf.extend_from_slice(&[b'T', h0, h1, b':', m0, m1, b':', s0, s1, b'Z']);
         }
         None => {
             let t = chrono::DateTime::from_timestamp_micros(us)?;
