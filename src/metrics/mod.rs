@@ -290,6 +290,90 @@ fn for_each_unit(
     })
 }
 
+/// The headline numbers of the reporting range and, with a before/after
+/// comparison asked for, the `comparison` table; read from the row-level tables
+/// through `scan`.
+fn headlines_and_more(
+    opts: &Options,
+    scan: &dyn Fn(&str) -> Result<LazyFrame>,
+) -> Result<(Vec<summary::Headline>, Vec<(String, DataFrame)>)> {
+    let headlines_for = |a: NaiveDate, b: NaiveDate| -> Result<Vec<summary::Headline>> {
+        let in_dates = |name: &str| col(name).gt_eq(lit(a)).and(col(name).lt_eq(lit(b)));
+        let last = scan("backlog_daily")?
+            .filter(in_dates("date"))
+            .filter(col("date").eq(col("date").max()))
+            .select([col("open").sum(), col("overdue").sum()])
+            .collect()?;
+        let get = |c: &str| -> Result<i64> {
+            Ok(last
+                .column(c)?
+                .cast(&polars::prelude::DataType::Int64)?
+                .i64()?
+                .get(0)
+                .unwrap_or(0))
+        };
+        summary::headlines(
+            scan("task_facts")?.filter(in_dates("created_date")),
+            scan("missed_calls")?.filter(in_dates("created_date")),
+            scan("recovery")?.filter(in_dates("event_date")),
+            (get("open")?, get("overdue")?),
+        )
+    };
+    let headlines = headlines_for(opts.from, opts.to)?;
+    let mut tables = Vec::new();
+    if let Some(((a, b), (c, d))) = opts.compare {
+        tables.push((
+            "comparison".into(),
+            summary::comparison(&headlines_for(a, b)?, &headlines_for(c, d)?)?,
+        ));
+    }
+    Ok((headlines, tables))
+}
+
+/// Run queries/*.sql over the row-level tables (through `scan`) and the lake.
+fn run_queries(
+    queries: &[sql::Query],
+    scan: &dyn Fn(&str) -> Result<LazyFrame>,
+    lake: &Lake,
+) -> Result<Vec<(String, DataFrame)>> {
+    let mut registered: Vec<(&str, LazyFrame)> = Vec::new();
+    for name in ["task_facts", "missed_calls", "backlog_daily", "recovery"] {
+        registered.push((name, scan(name)?));
+    }
+    for t in [
+        Table::Calls,
+        Table::Tasks,
+        Table::Attempts,
+        Table::Appointments,
+    ] {
+        registered.push((t.name(), lake.scan(t)?));
+    }
+    queries
+        .iter()
+        .map(|q| Ok((q.name.clone(), sql::run(q, &registered)?)))
+        .collect()
+}
+
+/// Write whole tables (Parquet and CSV) into `dir`; they are independent files,
+/// written in parallel.
+fn write_tables(dir: &std::path::Path, tables: &[(String, DataFrame)]) -> Result<()> {
+    use rayon::prelude::*;
+    tables
+        .par_iter()
+        .map(|(name, df)| {
+            let t0 = std::time::Instant::now();
+            write::table(dir, name, df).with_context(|| format!("writing table {name}"))?;
+            tracing::debug!(
+                "metrics: {name}: {} rows written in {:.3}s",
+                df.height(),
+                t0.elapsed().as_secs_f64()
+            );
+            Ok(())
+        })
+        .collect::<Result<Vec<()>>>()?;
+    Ok(())
+}
+
 /// Compute and write every metrics table. Returns the summary that was written.
 pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
     let lake = Lake::new(&config.paths.lake);
@@ -384,10 +468,16 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
     )?;
     let mut counts = std::collections::BTreeMap::new();
     let mut paths = std::collections::BTreeMap::new();
+    // The row-level files, finished under their temporary names: the headlines
+    // and queries read the Parquet there while the files are made durable.
+    let mut unpublished = Vec::new();
     for s in sinks {
         let name = s.name().to_string();
         counts.insert(name.clone(), s.rows);
-        paths.insert(name, s.finish()?);
+        let (parquet, csv) = s.finish_unpublished()?;
+        paths.insert(name, parquet.tmp_path());
+        unpublished.push(parquet);
+        unpublished.extend(csv);
     }
     let scan = |name: &str| -> Result<LazyFrame> {
         Ok(LazyFrame::scan_parquet(
@@ -395,80 +485,41 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
             Default::default(),
         )?)
     };
-
-    progress("headlines");
-    let mut tables = aggregates;
-    for (_, df) in tables.iter_mut() {
+    for (_, df) in aggregates.iter_mut() {
         df.rechunk_mut();
     }
 
-    let headlines_for = |a: NaiveDate, b: NaiveDate| -> Result<Vec<summary::Headline>> {
-        let in_dates = |name: &str| col(name).gt_eq(lit(a)).and(col(name).lt_eq(lit(b)));
-        let last = scan("backlog_daily")?
-            .filter(in_dates("date"))
-            .filter(col("date").eq(col("date").max()))
-            .select([col("open").sum(), col("overdue").sum()])
-            .collect()?;
-        let get = |c: &str| -> Result<i64> {
-            Ok(last
-                .column(c)?
-                .cast(&polars::prelude::DataType::Int64)?
-                .i64()?
-                .get(0)
-                .unwrap_or(0))
-        };
-        summary::headlines(
-            scan("task_facts")?.filter(in_dates("created_date")),
-            scan("missed_calls")?.filter(in_dates("created_date")),
-            scan("recovery")?.filter(in_dates("event_date")),
-            (get("open")?, get("overdue")?),
-        )
-    };
-    let headlines = headlines_for(opts.from, opts.to)?;
-    if let Some(((a, b), (c, d))) = opts.compare {
-        tables.push((
-            "comparison".into(),
-            summary::comparison(&headlines_for(a, b)?, &headlines_for(c, d)?)?,
-        ));
+    // The headlines and queries read only the row-level Parquet files: flushing
+    // the row-level files to disk (which waits for the disk) and writing the
+    // aggregate tables are done beside them.
+    let (headlines, tables) = std::thread::scope(|s| -> Result<_> {
+        let background = s.spawn(|| -> Result<()> {
+            for u in &unpublished {
+                u.sync()?;
+            }
+            write_tables(&opts.out, &aggregates)
+        });
+        let computed = (|| -> Result<_> {
+            progress("headlines");
+            let headlines = headlines_and_more(opts, &scan)?;
+            progress("queries");
+            let mut more = headlines.1;
+            more.extend(run_queries(&queries, &scan, &lake)?);
+            Ok((headlines.0, more))
+        })();
+        let written = background
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the tables failed")));
+        let computed = computed?;
+        written?;
+        Ok(computed)
+    })?;
+    for u in unpublished {
+        u.publish()?;
     }
-
-    progress("queries");
-    let mut registered: Vec<(&str, LazyFrame)> = Vec::new();
-    for name in ["task_facts", "missed_calls", "backlog_daily", "recovery"] {
-        registered.push((name, scan(name)?));
-    }
-    for t in [
-        Table::Calls,
-        Table::Tasks,
-        Table::Attempts,
-        Table::Appointments,
-    ] {
-        registered.push((t.name(), lake.scan(t)?));
-    }
-    for q in &queries {
-        tables.push((q.name.clone(), sql::run(q, &registered)?));
-    }
-
     progress("writing");
-    // The tables are independent files: write them in parallel.
-    {
-        use rayon::prelude::*;
-        tables
-            .par_iter()
-            .map(|(name, df)| {
-                let t0 = std::time::Instant::now();
-                write::table(&opts.out, name, df)
-                    .with_context(|| format!("writing table {name}"))?;
-                tracing::debug!(
-                    "metrics: {name}: {} rows written in {:.3}s",
-                    df.height(),
-                    t0.elapsed().as_secs_f64()
-                );
-                Ok(())
-            })
-            .collect::<Result<Vec<()>>>()?;
-    }
-    for (name, df) in &tables {
+    write_tables(&opts.out, &tables)?;
+    for (name, df) in aggregates.iter().chain(&tables) {
         counts.insert(name.clone(), df.height());
     }
     let fmt = |us: i64| {

@@ -241,17 +241,58 @@ impl Sink {
 
     /// Finish the files and move them into place; returns the Parquet path.
     pub fn finish(self) -> Result<PathBuf> {
-        self.parquet.1.finish()?;
-        let mut done = vec![(self.parquet.0.clone(), self.parquet.2.file)];
-        done.extend(self.csv.map(|(path, s)| (path, s.file)));
-        for (path, f) in done {
-            let tmp = tmp_of(&path);
-            f.sync_all()
-                .with_context(|| format!("writing {}", tmp.display()))?;
-            drop(f);
-            publish(&tmp, &path)?;
+        let (parquet, csv) = self.finish_unpublished()?;
+        let path = parquet.path.clone();
+        parquet.publish()?;
+        if let Some(csv) = csv {
+            csv.publish()?;
         }
-        Ok(self.parquet.0)
+        Ok(path)
+    }
+
+    /// Finish writing the Parquet and CSV files under their temporary names, and
+    /// leave making them durable (the slow part: it waits for the disk) and moving
+    /// them into place to the caller, who can read the Parquet meanwhile.
+    pub fn finish_unpublished(self) -> Result<(Unpublished, Option<Unpublished>)> {
+        self.parquet
+            .1
+            .finish()
+            .with_context(|| format!("writing {}", self.name))?;
+        let (path, _, stream) = self.parquet;
+        let parquet = Unpublished {
+            path,
+            file: stream.file,
+        };
+        let csv = self.csv.map(|(path, s)| Unpublished { path, file: s.file });
+        Ok((parquet, csv))
+    }
+}
+
+/// A file written in full under its temporary name.
+pub struct Unpublished {
+    path: PathBuf,
+    file: File,
+}
+
+impl Unpublished {
+    /// Where the file is until it is published.
+    pub fn tmp_path(&self) -> PathBuf {
+        tmp_of(&self.path)
+    }
+
+    /// Make the file durable.
+    pub fn sync(&self) -> Result<()> {
+        self.file
+            .sync_all()
+            .with_context(|| format!("writing {}", self.tmp_path().display()))
+    }
+
+    /// Make the file durable (if `sync` has not) and move it into place.
+    pub fn publish(self) -> Result<()> {
+        self.sync()?;
+        let tmp = self.tmp_path();
+        drop(self.file);
+        publish(&tmp, &self.path)
     }
 }
 
