@@ -10,7 +10,7 @@ use polars::prelude::{
     CsvWriter, DataFrame, ParquetCompression, ParquetWriter, Schema, SerWriter, StatisticsOptions,
 };
 use std::fs::File;
-use std::io::{Seek, Write};
+use std::io::{BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 
 pub(super) fn csv_writer<W: std::io::Write>(w: W) -> CsvWriter<W> {
@@ -20,7 +20,7 @@ pub(super) fn csv_writer<W: std::io::Write>(w: W) -> CsvWriter<W> {
         .with_datetime_format(Some("%Y-%m-%dT%H:%M:%SZ".into()))
 }
 
-fn parquet_writer(f: File) -> ParquetWriter<File> {
+fn parquet_writer<W: std::io::Write>(f: W) -> ParquetWriter<W> {
     // zstd level 1 rather than polars' default level 3: files about 9 % larger,
     // runs about 2 % faster (BENCHMARKS.md, third speed pass).
     let level = polars_utils::compression::ZstdLevel::try_new(1).expect("a valid zstd level");
@@ -161,7 +161,7 @@ pub struct Sink {
     name: String,
     parquet: (
         PathBuf,
-        polars::io::parquet::write::BatchedWriter<File>,
+        polars::io::parquet::write::BatchedWriter<BufWriter<File>>,
         Streamed,
     ),
     csv: Option<(PathBuf, Streamed)>,
@@ -180,7 +180,8 @@ impl Sink {
         // far the writer has written. The Parquet files stay in the cache: the
         // headlines and queries read them at the end of the run.
         let pq_stream = Streamed::new(pq_file.try_clone()?, false);
-        let pw = parquet_writer(pq_file).batched(schema)?;
+        // Buffered: the footer goes out in thousands of small writes.
+        let pw = parquet_writer(BufWriter::with_capacity(1 << 20, pq_file)).batched(schema)?;
         let csv = if csv {
             let mut f = create(&tmp_of(&csv_path))?;
             f.write_all(&csv_bytes(&DataFrame::empty_with_schema(schema), true)?)?;
@@ -254,11 +255,21 @@ impl Sink {
     /// leave making them durable (the slow part: it waits for the disk) and moving
     /// them into place to the caller, who can read the Parquet meanwhile.
     pub fn finish_unpublished(self) -> Result<(Unpublished, Option<Unpublished>)> {
-        self.parquet
+        let size = self
+            .parquet
             .1
             .finish()
             .with_context(|| format!("writing {}", self.name))?;
-        let (path, _, stream) = self.parquet;
+        let (path, writer, stream) = self.parquet;
+        // Dropping the writer flushes its buffer, without a word if that fails: a
+        // file shorter than the writer wrote is the sign.
+        drop(writer);
+        let len = stream.file.metadata()?.len();
+        anyhow::ensure!(
+            len == size,
+            "writing {}: {len} of {size} bytes reached the file",
+            tmp_of(&path).display()
+        );
         let parquet = Unpublished {
             path,
             file: stream.file,
