@@ -1,7 +1,7 @@
 //! backlog_daily: open tasks at each business day's close, by age bucket, and how
 //! many of them are overdue (their first-attempt deadline passed with no attempt).
 
-use super::facts::{local, Calendars, EPOCH_DAYS};
+use super::facts::{Calendars, LocalDays, EPOCH_DAYS};
 use super::load::{strs, times, Window};
 use crate::config::Config;
 use anyhow::Result;
@@ -40,20 +40,28 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
     // (practice, date, category, owner) -> [open, overdue, buckets…]
     let mut acc: PlHashMap<(u32, i32, u32, u32), [i32; 7]> = PlHashMap::default();
     // Facts come sorted by practice: look the practice up when it changes.
-    let mut current: Option<(&crate::config::Practice, &crate::model::clock::Calendar)> = None;
+    type Current<'c> = (
+        &'c crate::config::Practice,
+        &'c crate::model::clock::Calendar,
+        [LocalDays<'c>; 2],
+    );
+    let mut current: Option<Current> = None;
     for i in 0..facts.height() {
         let (Some(p_id), Some(c_at)) = (pid[i], created[i]) else {
             continue;
         };
-        let (p, cal) = match current {
-            Some((p, c)) if p.id == p_id => (p, c),
+        let (cal, [created_days, end_days]) = match &mut current {
+            Some((p, ..)) if p.id == p_id => {
+                let (_, c, days) = current.as_mut().expect("just matched");
+                (*c, days)
+            }
             _ => {
                 let Some(p) = config.practice(p_id) else {
                     continue;
                 };
-                let c = &cals.0[p_id];
-                current = Some((p, c));
-                (p, c)
+                let (_, c, days) =
+                    current.insert((p, &cals.0[p_id], [LocalDays::new(p), LocalDays::new(p)]));
+                (*c, days)
             }
         };
         let mut id = |s| intern(&mut names, &mut name_of, s);
@@ -62,10 +70,10 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
             id(cat[i].unwrap_or("")),
             id(owner[i].unwrap_or("")),
         );
-        let created_date = local(p, c_at).0;
+        let created_date = created_days.at(c_at).0;
         let start = created_date.max(w.from_date);
         let end_instant = closed[i].unwrap_or(w.as_of).min(w.to);
-        let end = local(p, end_instant).0.min(w.to_date);
+        let end = end_days.at(end_instant).0.min(w.to_date);
         for &d in cal.business_days(start, end) {
             let Some(close) = cal.close_on(d) else {
                 continue;

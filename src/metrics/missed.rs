@@ -2,7 +2,7 @@
 //! a callback owed, until a connected outbound call to that number or an answered
 //! inbound call from it returns it. Several misses before a return are one item.
 
-use super::facts::{iso_week, local, Calendars, EPOCH_DAYS};
+use super::facts::{iso_week, Calendars, LocalDays, EPOCH_DAYS};
 use super::load::{codes, strs, times, Inputs, Window};
 use crate::config::Config;
 use anyhow::Result;
@@ -198,37 +198,48 @@ pub fn table(
     logged: &PlHashSet<(&str, &str)>,
     w: Window,
 ) -> Result<DataFrame> {
+    // ISO week labels, made once per week.
+    let mut weeks: BTreeMap<chrono::NaiveDate, usize> = BTreeMap::new();
+    let mut week_labels: Vec<String> = Vec::new();
+    let mut week_of: Vec<usize> = Vec::with_capacity(items.len());
     let mut c = MissedCols::default();
-    let mut current: Option<&crate::config::Practice> = None;
+    // Items come sorted by practice: look the practice (its calendar, clock and
+    // missed-call target) up when it changes.
+    type Current<'c> = (
+        &'c crate::config::Practice,
+        LocalDays<'c>,
+        Option<crate::config::Target>,
+    );
+    let mut current: Option<Current> = None;
     for it in items {
-        // Items come sorted by practice: look the practice up when it changes.
-        let p = match current {
-            Some(p) if p.id == it.practice_id => p,
+        let (p, clock, target) = match &mut current {
+            Some((p, ..)) if p.id == it.practice_id => current.as_mut().expect("just matched"),
             _ => match config.practice(&it.practice_id) {
                 Some(p) => {
-                    current = Some(p);
-                    p
+                    let target = p.categories.get("missed_call").map(|c| c.target);
+                    current.insert((p, LocalDays::new(p), target))
                 }
                 None => continue,
             },
         };
-        let day = local(p, it.first).0;
-        if day < w.from_date || day > w.to_date {
+        let (d, wd, h) = clock.at(it.first);
+        if d < w.from_date || d > w.to_date {
             continue;
         }
         let cal = &cals.0[&p.id];
-        let target = p.categories.get("missed_call").map(|c| c.target);
         let deadline = target.and_then(|t| cal.deadline(it.first, t));
         let returned_at = it.returned.map(|r| r.0).filter(|&r| r <= w.as_of);
-        let (d, wd, h) = local(p, it.first);
-        c.practice_id.push(it.practice_id.clone());
-        c.first_call_id.push(it.first_call_id.clone());
-        c.phone_key.push(it.phone_key.clone());
+        c.practice_id.push(&it.practice_id);
+        c.first_call_id.push(&it.first_call_id);
+        c.phone_key.push(it.phone_key.as_deref());
         c.first.push(it.first);
         c.last.push(it.last);
         c.count.push(it.count);
         c.date.push(d.num_days_from_ce() - EPOCH_DAYS);
-        c.week.push(iso_week(d));
+        week_of.push(*weeks.entry(d).or_insert_with(|| {
+            week_labels.push(iso_week(d));
+            week_labels.len() - 1
+        }));
         c.weekday.push(wd as i32);
         c.hour.push(h as i32);
         c.deadline.push(deadline);
@@ -249,6 +260,7 @@ pub fn table(
                 .is_some_and(|ph| logged.contains(&(it.practice_id.as_str(), ph))),
         );
     }
+    c.week = week_of.iter().map(|&k| week_labels[k].as_str()).collect();
     c.into_frame()
 }
 
@@ -264,12 +276,13 @@ pub fn daily(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Re
         let mut returns = Vec::new();
         let mut owed_on: BTreeMap<chrono::NaiveDate, i32> = BTreeMap::new();
         let mut returned_on: BTreeMap<chrono::NaiveDate, i32> = BTreeMap::new();
+        let (mut first_days, mut return_days) = (LocalDays::new(p), LocalDays::new(p));
         for i in items.iter().filter(|i| i.practice_id == p.id) {
             firsts.push(i.first);
-            *owed_on.entry(local(p, i.first).0).or_default() += 1;
+            *owed_on.entry(first_days.at(i.first).0).or_default() += 1;
             if let Some((r, _)) = i.returned.filter(|r| r.0 <= w.as_of) {
                 returns.push(r);
-                *returned_on.entry(local(p, r).0).or_default() += 1;
+                *returned_on.entry(return_days.at(r).0).or_default() += 1;
             }
         }
         firsts.sort_unstable();
@@ -303,15 +316,15 @@ pub fn daily(config: &Config, cals: &Calendars, items: &[Item], w: Window) -> Re
 }
 
 #[derive(Default)]
-struct MissedCols {
-    practice_id: Vec<String>,
-    first_call_id: Vec<String>,
-    phone_key: Vec<Option<String>>,
+struct MissedCols<'a> {
+    practice_id: Vec<&'a str>,
+    first_call_id: Vec<&'a str>,
+    phone_key: Vec<Option<&'a str>>,
     first: Vec<i64>,
     last: Vec<i64>,
     count: Vec<i32>,
     date: Vec<i32>,
-    week: Vec<String>,
+    week: Vec<&'a str>,
     weekday: Vec<i32>,
     hour: Vec<i32>,
     deadline: Vec<Option<i64>>,
@@ -324,7 +337,7 @@ struct MissedCols {
     task_logged: Vec<bool>,
 }
 
-impl MissedCols {
+impl MissedCols<'_> {
     fn into_frame(self) -> Result<DataFrame> {
         use super::facts::ts_col;
         let n = self.practice_id.len();
