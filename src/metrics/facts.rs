@@ -3,7 +3,7 @@
 use super::load::{codes, strs, times, Inputs, Window};
 use super::missed::{self, Numbers};
 use super::notes::{classify, NoteQuality};
-use crate::config::{Config, Practice};
+use crate::config::{Category, Config, Practice};
 use crate::model::clock::Calendar;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate, Timelike};
@@ -208,7 +208,18 @@ pub fn build_with(
     let pid = strs(t, "practice_id")?;
     let tid = strs(t, "task_id")?;
     let phone = strs(t, "phone_key")?;
-    let category = strs(t, "category")?;
+    // Categories as codes into every category name the config knows.
+    let cat_names: Vec<&str> = {
+        let mut v: Vec<&str> = config
+            .practices
+            .iter()
+            .flat_map(|p| p.categories.keys().map(String::as_str))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let category = codes(t, "category", &cat_names)?;
     // TERMINAL's index, or None for an open (or missing) status.
     let status = codes(t, "status", TERMINAL)?;
     let unable = TERMINAL
@@ -308,27 +319,36 @@ pub fn build_with(
     let mut week_idx: Vec<usize> = Vec::with_capacity(n);
     let mut in_range = Vec::with_capacity(n);
     // Tasks come sorted by practice: look the practice up when it changes.
-    let mut current: Option<(&str, &Practice, &Calendar)> = None;
+    let mut current: Option<(&str, &Calendar)> = None;
     let mut clock: Option<LocalDays> = None;
+    // The current practice's category (and target label) of each category code.
+    let mut cat_of: Vec<Option<(&Category, Option<&str>)>> = Vec::new();
     let mut outreach: Vec<usize> = Vec::new();
     let mut calls_out: Vec<usize> = Vec::new();
     let mut days: Vec<i64> = Vec::new();
     for i in 0..n {
         let p_id = pid[i].context("task without practice_id")?;
-        let (practice, cal) = match current {
-            Some((id, p, c)) if id == p_id => (p, c),
+        let cal = match current {
+            Some((id, c)) if id == p_id => c,
             _ => {
                 let p = config.practice(p_id).with_context(|| {
                     format!("practice {p_id} is in the lake but not in the config")
                 })?;
                 let c = &cals.0[p_id];
-                current = Some((p_id, p, c));
+                current = Some((p_id, c));
                 clock = Some(LocalDays::new(p));
-                (p, c)
+                cat_of = cat_names
+                    .iter()
+                    .map(|&name| {
+                        let label = targets.get(&(p_id, name)).map(String::as_str);
+                        p.categories.get(name).map(|c| (c, label))
+                    })
+                    .collect();
+                c
             }
         };
-        let cat_name = category[i].unwrap_or("");
-        let cat = practice.categories.get(cat_name);
+        let cat_and_label = category[i].and_then(|k| cat_of[k as usize]);
+        let cat = cat_and_label.map(|c| c.0);
         let created_at = created[i].context("task without created_at")?;
         let (cdate, wd, hour) = clock
             .as_mut()
@@ -466,8 +486,7 @@ pub fn build_with(
         f.hour.push(hour as i32);
         f.clock_start.push(clock_start);
         f.deadline.push(deadline);
-        f.target
-            .push(cat.and_then(|_| targets.get(&(p_id, cat_name)).map(String::as_str)));
+        f.target.push(cat_and_label.and_then(|c| c.1));
         f.first_attempt.push(first_attempt);
         f.source.push(source);
         f.minutes_first.push(minutes_first);

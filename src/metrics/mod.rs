@@ -179,7 +179,7 @@ fn compute_unit(
     aggregate_schemas: &[Schema],
 ) -> Result<Unit> {
     let mut lap = Lap::new(practice);
-    let inputs = load::load(lake, w, practice)?;
+    let inputs = load::load_for_metrics(lake, w, practice)?;
     lap.stage("load");
     let cals = facts::Calendars::new(config, w, &[practice]);
     let numbers = missed::Numbers::new(&inputs.calls)?;
