@@ -276,14 +276,23 @@ impl Inputs {
     }
 }
 
-/// Iterate a column as optional strings.
+/// A string column as optional strings, read array by array (a column without
+/// nulls skips the validity check).
 pub fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
-    Ok(df
+    use polars_arrow::array::Array;
+    let ca = df
         .column(name)
         .with_context(|| format!("column {name}"))?
-        .str()?
-        .iter()
-        .collect())
+        .str()?;
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        if arr.null_count() == 0 {
+            out.extend(arr.values_iter().map(Some));
+        } else {
+            out.extend(arr.iter());
+        }
+    }
+    Ok(out)
 }
 
 /// For each row of a string column, which of `values` it holds (its index in
@@ -338,13 +347,27 @@ pub fn codes(df: &DataFrame, name: &str, values: &[&str]) -> Result<Vec<Option<u
     Ok(out)
 }
 
-/// A timestamp column as optional µs.
+/// A timestamp column as optional µs (any integer-backed column as its values
+/// widened to i64), read array by array.
 pub fn times(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
-    let c = df
-        .column(name)
-        .with_context(|| format!("column {name}"))?
-        .cast(&DataType::Int64)?;
-    Ok(c.i64()?.iter().collect())
+    use polars_arrow::array::Array;
+    let c = df.column(name).with_context(|| format!("column {name}"))?;
+    let phys = c.to_physical_repr();
+    let c = if phys.dtype() == &DataType::Int64 {
+        phys
+    } else {
+        c.cast(&DataType::Int64)?
+    };
+    let ca = c.i64()?;
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        if arr.null_count() == 0 {
+            out.extend(arr.values().iter().map(|&v| Some(v)));
+        } else {
+            out.extend(arr.iter().map(|v| v.copied()));
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
