@@ -27,8 +27,11 @@ fi
 measure "ingest" "$bin" --config "$work/followup.toml" ingest --quiet
 end=$(date -d "$start + $((days - 1)) days" +%F)
 echo "data: $(du -sh "$work/exports" | cut -f1) of exports, $(du -sh "$work/lake" | cut -f1) of lake in $(find "$work/lake" -name '*.parquet' | wc -l) files" >&2
-"$bin" --config "$work/followup.toml" query --format csv \
-  "SELECT (SELECT count(*) FROM calls) AS calls, (SELECT count(*) FROM tasks) AS tasks, (SELECT count(*) FROM attempts) AS attempts, (SELECT count(*) FROM appointments) AS appointments" >&2 || true
+# Row counts of the lake (polars SQL has no scalar subqueries: one query each).
+for table in calls tasks attempts appointments; do
+  n=$("$bin" --config "$work/followup.toml" query --format csv "SELECT count(*) AS n FROM $table" | tail -n 1)
+  echo "$table: $n rows" >&2
+done
 for run in 1 2 3; do
   measure "metrics run $run" "$bin" --config "$work/followup.toml" metrics --from "$start" --to "$end" \
     --out "$work/metrics" --queries queries --quiet
