@@ -35,6 +35,25 @@ pub struct Inputs {
     pub appointments: DataFrame,
 }
 
+/// The task columns `load` reads.
+const TASK_COLUMNS: [&str; 15] = [
+    "practice_id",
+    "task_id",
+    "patient_key",
+    "phone_key",
+    "category",
+    "lane",
+    "owner",
+    "priority",
+    "status",
+    "status_at",
+    "closed_at",
+    "callback_at",
+    "barrier",
+    "appointment_id",
+    "created_at",
+];
+
 /// Task columns only the next-day lists read: the metrics leave them unread (see
 /// `load_for_metrics`).
 const LIST_TASK_COLUMNS: [&str; 2] = ["patient_key", "callback_at"];
@@ -43,27 +62,11 @@ const LIST_TASK_COLUMNS: [&str; 2] = ["patient_key", "callback_at"];
 /// closed before its start (the backlog needs older open tasks too). Without
 /// `list_columns`, the `LIST_TASK_COLUMNS` are left out.
 fn tasks(lake: &Lake, w: Window, practice: &str, list_columns: bool) -> Result<LazyFrame> {
-    let columns = [
-        "practice_id",
-        "task_id",
-        "patient_key",
-        "phone_key",
-        "category",
-        "lane",
-        "owner",
-        "priority",
-        "status",
-        "status_at",
-        "closed_at",
-        "callback_at",
-        "barrier",
-        "appointment_id",
-        "created_at",
-    ]
-    .into_iter()
-    .filter(|c| list_columns || !LIST_TASK_COLUMNS.contains(c))
-    .map(col)
-    .collect::<Vec<_>>();
+    let columns = TASK_COLUMNS
+        .into_iter()
+        .filter(|c| list_columns || !LIST_TASK_COLUMNS.contains(c))
+        .map(col)
+        .collect::<Vec<_>>();
     Ok(lake
         .scan_practice(Table::Tasks, practice)?
         .filter(
@@ -216,26 +219,7 @@ impl Inputs {
             Ok(df.select(cols.iter().copied())?)
         };
         Ok(Inputs {
-            tasks: frame(
-                Table::Tasks,
-                &[
-                    "practice_id",
-                    "task_id",
-                    "patient_key",
-                    "phone_key",
-                    "category",
-                    "lane",
-                    "owner",
-                    "priority",
-                    "status",
-                    "status_at",
-                    "closed_at",
-                    "callback_at",
-                    "barrier",
-                    "appointment_id",
-                    "created_at",
-                ],
-            )?,
+            tasks: frame(Table::Tasks, &TASK_COLUMNS)?,
             attempts: frame(
                 Table::Attempts,
                 &[

@@ -8,6 +8,7 @@ pub mod csv_text;
 pub mod facts;
 pub mod group;
 pub mod load;
+pub mod local_time;
 pub mod missed;
 pub mod notes;
 pub mod recovery;
