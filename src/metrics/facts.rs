@@ -180,7 +180,7 @@ pub fn build_with(
     let a_tid = strs(a, "task_id")?;
     let a_at = times(a, "at")?;
     let a_channel = strs(a, "channel")?;
-    let a_dir = codes(a, "direction", &["inbound"])?;
+    let a_dir = codes(a, "direction", &missed::DIRECTIONS)?;
     // CONTACT's index, or CONTACT.len() for a message left.
     let a_outcome = codes(a, "outcome", &[CONTACT, &["left_message"]].concat())?;
     let a_note = strs(a, "note")?;
@@ -208,7 +208,7 @@ pub fn build_with(
         .map(|o| *o == Some(CONTACT.len() as u8))
         .collect();
     let a_outreach: Vec<bool> = (0..a.height())
-        .map(|j| a_channel[j].is_some() && a_dir[j] != Some(0))
+        .map(|j| a_channel[j].is_some() && a_dir[j] != missed::INBOUND)
         .collect();
 
     let c = &inputs.calls;

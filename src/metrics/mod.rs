@@ -510,7 +510,7 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
         })();
         let written = background
             .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the tables failed")));
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the tables panicked")));
         let computed = computed?;
         written?;
         Ok(computed)

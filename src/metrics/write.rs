@@ -1,7 +1,7 @@
 //! Writing metrics tables: Parquet (zstd, statistics) and CSV, atomically.
 //!
-//! Large tables are written in batches (one per group of practices) so memory
-//! holds one batch, not the year, and streamed to disk as they grow (see
+//! Large tables are written in batches (one per practice) so memory holds a few
+//! practices, not the year, and streamed to disk as they grow (see
 //! `Streamed`) so the page cache does not fill with them either.
 
 use crate::lake::{create_private_dir, publish};
@@ -177,7 +177,7 @@ impl Sink {
         let csv_path = dir.join(format!("{name}.csv"));
         let pq_file = create(&tmp_of(&pq))?;
         // The writer's handle and this one share the file offset, which is how
-        // far the writer has written. The Parquet files stay in the cache: the
+        // far the writer's buffer has reached the file. The Parquet files stay in the cache: the
         // headlines and queries read them at the end of the run.
         let pq_stream = Streamed::new(pq_file.try_clone()?, false);
         // Buffered: the footer goes out in thousands of small writes.
