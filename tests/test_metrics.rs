@@ -344,3 +344,55 @@ fn aggregates_equal_naive_recomputation() {
         }
     }
 }
+
+#[test]
+fn a_closure_exported_after_as_of_is_not_seen() {
+    // T-B is exported again on Mon 11-16: completed at 10:00 that day. The fixture's
+    // range (as of the end of Fri 11-13) still sees it as the 11-09 export left it;
+    // a range through 11-16 sees the closure.
+    let wd = Workdir::fixture("metrics");
+    let header = wd
+        .read("exports/p001/tasks_2026-11-09.csv")
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    wd.write(
+        "exports/p001/tasks_2026-11-16.csv",
+        format!(
+            "{header}\nT-B,p001,MRN-B,\"Baker, Bo\",617-555-0102,New Patient Request,2026-11-07 21:15,,amartin,Front Desk,Routine,Completed,2026-11-16 10:00,2026-11-16 10:00,,,,2026-11-16 10:00:00\n"
+        ),
+    );
+    wd.run(&["ingest", "-q"]);
+    let mut args = RANGE.to_vec();
+    args.extend(["--out", "before", "-q"]);
+    wd.run(&args);
+    let facts = by_key(rows(&wd.read("before/task_facts.csv")), "task_id");
+    assert_eq!(facts["T-B"]["status"], "left_message");
+    assert_eq!(facts["T-B"]["terminal"], "false");
+    assert_eq!(facts["T-B"]["closed_at"], "");
+    assert_eq!(facts["T-B"]["minutes_to_completion"], "");
+    // Backlog at Fri's close: T-B, T-C, T-E open, as before the later export.
+    let backlog = rows(&wd.read("before/backlog_daily.csv"));
+    let open: i64 = backlog
+        .iter()
+        .filter(|r| r["date"] == "2026-11-13")
+        .map(|r| r["open"].parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(open, 3);
+
+    wd.run(&[
+        "metrics",
+        "--from",
+        "2026-10-26",
+        "--to",
+        "2026-11-16",
+        "--out",
+        "after",
+        "-q",
+    ]);
+    let facts = by_key(rows(&wd.read("after/task_facts.csv")), "task_id");
+    assert_eq!(facts["T-B"]["status"], "completed");
+    assert_eq!(facts["T-B"]["terminal"], "true");
+    assert_eq!(facts["T-B"]["closed_at"], "2026-11-16T15:00:00Z");
+}

@@ -69,9 +69,14 @@ fn sample_data_ingests_with_exactly_its_deliberate_mess_quarantined() {
         parquet.len(),
         "a partition holds more than one file: {parquet:?}"
     );
+    // Five tables and the history of two (tasks, appointments).
     assert!(
-        parquet.len() <= 5 * 5,
+        parquet.len() <= 7 * 5,
         "13 weeks span at most 5 months per table: {parquet:?}"
+    );
+    assert!(
+        parquet.iter().any(|p| p.starts_with("_versions/tasks/")),
+        "no task history: {parquet:?}"
     );
 
     let lake = wd.snapshot("lake");

@@ -64,11 +64,13 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
         let target = Target::parse(&rc.target).map_err(|m| err(&format!("{k}.target"), m))?;
         if let Target::NextDayBy(t) = target {
             let earliest = hours.0.iter().flatten().map(|s| s.start).min();
-            if earliest.is_some_and(|e| t <= e) {
+            // At the opening itself the target is met by a call at opening time; before
+            // it the next day adds nothing over `same_day`.
+            if earliest.is_some_and(|e| t < e) {
                 return Err(err(
                     &format!("{k}.target"),
                     format!(
-                        "can never be met: {} is not after the earliest opening ({}); choose a later time",
+                        "never met on the next day: {} is before the earliest opening ({}); use same_day, or a time at or after the opening",
                         t.format("%H:%M"),
                         earliest.map(|e| e.format("%H:%M").to_string()).unwrap_or_default()
                     ),

@@ -86,8 +86,16 @@ impl Lake {
     }
 
     /// Merge rows into one partition; returns each row's outcome. Writes only if
-    /// something changed.
+    /// something changed. A table that keeps its versions (`Table::keeps_versions`)
+    /// gets every new version into its history first, so a run killed between the
+    /// two writes is repaired by ingesting the file again.
     pub fn merge(&self, table: Table, dir: &Path, incoming: &[Row]) -> Result<Vec<Outcome>> {
+        if table.keeps_versions() {
+            if let Ok(rel) = dir.strip_prefix(self.table_dir(table)) {
+                let vdir = self.versions_dir(table).join(rel);
+                self.merge_versions(table, &vdir, incoming)?;
+            }
+        }
         let path = dir.join(PART_FILE);
         let existing = read_file(&path)?;
         let (merged, outcomes) = merge_rows(table, existing, incoming)
@@ -96,6 +104,26 @@ impl Lake {
             write_atomic(&path, &mut df)?;
         }
         Ok(outcomes)
+    }
+
+    /// Where a table's history is kept: `<lake>/_versions/<table>/`, partitioned as
+    /// the table. Every distinct version of every row, as the exports gave it:
+    /// what a past *as of* reads (docs/METRICS.md, "as-of").
+    pub fn versions_dir(&self, table: Table) -> PathBuf {
+        self.root.join("_versions").join(table.name())
+    }
+
+    /// Add the versions not yet kept to a history partition, sorted by key, then
+    /// version (`updated_at`), then row hash.
+    fn merge_versions(&self, table: Table, dir: &Path, incoming: &[Row]) -> Result<()> {
+        let path = dir.join(PART_FILE);
+        let existing = read_file(&path)?;
+        let merged = merge_version_rows(table, existing, incoming)
+            .with_context(|| format!("merging into {}", path.display()))?;
+        if let Some(mut df) = merged {
+            write_atomic(&path, &mut df)?;
+        }
+        Ok(())
     }
 
     /// A lazy scan of a table across all partitions, with practice_id (and month) as columns.
@@ -135,9 +163,21 @@ impl Lake {
     /// One practice's partitions of a table, with `practice_id` as a column: the
     /// files are listed from its folder, so nothing else in the lake is touched.
     pub fn scan_practice(&self, table: Table, practice_id: &str) -> Result<LazyFrame> {
-        let dir = self
-            .table_dir(table)
-            .join(format!("practice_id={practice_id}"));
+        self.scan_practice_in(self.table_dir(table), table, practice_id)
+    }
+
+    /// `scan_practice` over the table's history (`versions_dir`): every version.
+    pub fn scan_practice_versions(&self, table: Table, practice_id: &str) -> Result<LazyFrame> {
+        self.scan_practice_in(self.versions_dir(table), table, practice_id)
+    }
+
+    fn scan_practice_in(
+        &self,
+        root: PathBuf,
+        table: Table,
+        practice_id: &str,
+    ) -> Result<LazyFrame> {
+        let dir = root.join(format!("practice_id={practice_id}"));
         let mut files = Vec::new();
         if table.partition_time().is_some() {
             let months = match std::fs::read_dir(&dir) {
@@ -271,6 +311,49 @@ fn merge_rows(
         SortMultipleOptions::default().with_maintain_order(true),
     )?;
     Ok((Some(sorted), outcomes))
+}
+
+/// The history after adding `incoming`: every distinct (key, updated_at, row hash)
+/// once. `None` when nothing is new.
+fn merge_version_rows(
+    table: Table,
+    existing: Option<DataFrame>,
+    incoming: &[Row],
+) -> PolarsResult<Option<DataFrame>> {
+    let key = table.key();
+    let mut seen: std::collections::HashSet<(String, i64, u64)> = Default::default();
+    if let Some(df) = &existing {
+        let keys = df.column(key)?.str()?.clone();
+        let versions = df.column("updated_at")?.cast(&DataType::Int64)?;
+        let versions = versions.i64()?;
+        let hashes = df.column("row_hash")?.u64()?.clone();
+        for ((k, v), h) in keys.iter().zip(versions.iter()).zip(hashes.iter()) {
+            seen.insert((
+                k.unwrap_or_default().to_string(),
+                v.unwrap_or(i64::MIN),
+                h.unwrap_or(0),
+            ));
+        }
+    }
+    let fresh: Vec<&Row> = incoming
+        .iter()
+        .filter(|r| seen.insert((r.key(table).to_string(), r.version(table), r.row_hash)))
+        .collect();
+    if fresh.is_empty() {
+        return Ok(None);
+    }
+    let fresh = to_frame(table, &fresh)?;
+    let all = match existing {
+        Some(mut df) => {
+            df.vstack_mut_owned(fresh)?;
+            df
+        }
+        None => fresh,
+    };
+    Ok(Some(all.sort(
+        [key, "updated_at", "row_hash"],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )?))
 }
 
 /// Write a frame as zstd Parquet with full column statistics, atomically, owner-only.

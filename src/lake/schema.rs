@@ -59,6 +59,13 @@ impl Table {
         }
     }
 
+    /// Whether the lake keeps every version of the table's rows beside the current
+    /// one (`Lake::versions_dir`): tasks and appointments change status over time,
+    /// and a past *as of* needs the status they had then.
+    pub fn keeps_versions(self) -> bool {
+        matches!(self, Table::Tasks | Table::Appointments)
+    }
+
     pub fn col(self, name: &str) -> Option<&'static Col> {
         self.columns().iter().find(|c| c.name == name)
     }

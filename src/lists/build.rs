@@ -7,7 +7,7 @@ use super::state::Snapshot;
 use super::{Capacity, OwnerList, PracticeLists, Row};
 use crate::config::{Lane, Practice};
 use crate::model::clock::Calendar;
-use chrono::{Datelike, NaiveTime, TimeZone};
+use chrono::{Datelike, NaiveTime};
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
@@ -420,10 +420,7 @@ pub fn list_day(p: &Practice, cal: &Calendar, d: chrono::NaiveDate) -> Option<Da
             d + chrono::Duration::days(60),
         )
         .first()?;
-    let start =
-        p.tz.from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
-            .earliest()?
-            .timestamp_micros();
+    let start = crate::model::day::start(p.tz, date)?;
     Some(Day {
         date,
         start,

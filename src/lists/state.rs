@@ -8,8 +8,9 @@ use crate::lake::Lake;
 use crate::metrics::facts::{Calendars, CONTACT, TERMINAL};
 use crate::metrics::load::{self, strs, times};
 use crate::metrics::missed;
+use crate::model::attempts;
 use anyhow::{Context, Result};
-use chrono::{Datelike, NaiveDate, TimeZone};
+use chrono::{Datelike, NaiveDate};
 use polars::prelude::{col, lit, DataFrame, SortMultipleOptions};
 use std::collections::BTreeMap;
 
@@ -92,18 +93,10 @@ pub struct Snapshot {
 /// work (on the list itself while open, done once closed).
 pub const TASK_CARRIES_MISS_MIN: i64 = 10;
 
-/// The instant the data day ends in the practice's zone (local midnight after it).
+/// The instant the data day ends in the practice's zone (local midnight after it,
+/// less a microsecond).
 pub fn end_of_day(p: &Practice, d: NaiveDate) -> i64 {
-    let next = d
-        .succ_opt()
-        .expect("date")
-        .and_hms_opt(0, 0, 0)
-        .expect("time");
-    p.tz.from_local_datetime(&next)
-        .earliest()
-        .expect("local midnight")
-        .timestamp_micros()
-        - 1
+    crate::model::day::last_instant(p, d)
 }
 
 /// The status a last attempt outcome implies.
@@ -178,11 +171,11 @@ pub fn read(
         strs(c, "direction")?,
     );
     let c_outcome = strs(c, "outcome")?;
-    let mut outbound: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    let mut outbound: BTreeMap<&str, Vec<(usize, i64)>> = BTreeMap::new();
     let mut tried: BTreeMap<&str, Vec<(i64, Option<&str>)>> = BTreeMap::new();
     for i in 0..c.height() {
         if let (Some(ph), Some(t), Some("outbound")) = (c_ph[i], c_at[i], c_dir[i]) {
-            outbound.entry(ph).or_default().push(t);
+            outbound.entry(ph).or_default().push((i, t));
             tried.entry(ph).or_default().push((t, c_outcome[i]));
         }
     }
@@ -201,6 +194,48 @@ pub fn read(
         times(t, "callback_at")?,
         times(t, "created_at")?,
     );
+    // Each task's outreach rows and the calls to its number from its creation to
+    // its closure (or as of); then which task's row recorded each call.
+    let outreach = |i: usize| -> (Vec<(usize, i64, bool)>, Vec<(usize, i64)>) {
+        let (Some(id), Some(created_at)) = (tid[i], created[i]) else {
+            return Default::default();
+        };
+        let terminal = status[i].is_some_and(|s| TERMINAL.contains(&s));
+        let end = terminal
+            .then(|| closed_at[i].or(status_at[i]))
+            .flatten()
+            .unwrap_or(as_of)
+            .min(as_of);
+        let rows = by_task
+            .get(id)
+            .cloned()
+            .unwrap_or(0..0)
+            .filter_map(|j| {
+                let at = a_at[j].filter(|&x| x >= created_at)?;
+                attempts::is_outreach(
+                    a_channel[j].is_some(),
+                    a_dir[j] == Some("inbound"),
+                    a_outcome[j] == Some(attempts::STATUS_CHANGE),
+                )
+                .then_some((j, at, a_channel[j] == Some("phone")))
+            })
+            .collect();
+        let calls = phone[i]
+            .and_then(|ph| outbound.get(ph))
+            .map(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|&(_, x)| x >= created_at && x <= end)
+                    .collect()
+            })
+            .unwrap_or_default();
+        (rows, calls)
+    };
+    let mut call_owner: Vec<Option<u32>> = vec![None; c.height()];
+    for i in 0..t.height() {
+        let (rows, calls) = outreach(i);
+        attempts::claim(i as u32, &rows, &calls, &mut call_owner);
+    }
     let mut tasks = Vec::new();
     for i in 0..t.height() {
         let (Some(id), Some(category), Some(created_at)) = (tid[i], cat[i], created[i]) else {
@@ -210,39 +245,35 @@ pub fn read(
             continue;
         }
         let rows = by_task.get(id).cloned().unwrap_or(0..0);
-        let outreach = |j: usize| {
-            a_channel[j].is_some()
-                && a_dir[j] != Some("inbound")
-                && a_outcome[j] != Some("status_change")
-                && a_at[j].is_some_and(|x| x >= created_at)
-        };
-        let last_contact = rows
-            .clone()
-            .filter(|&j| a_outcome[j].is_some_and(|o| CONTACT.contains(&o)))
-            .filter_map(|j| a_at[j])
-            .next_back();
-        let mut attempts = rows
-            .clone()
-            .filter(|&j| outreach(j) && last_contact.is_none_or(|c| a_at[j] > Some(c)))
-            .count() as u32;
-        let last = rows.clone().filter(|&j| outreach(j)).next_back();
-        let mut last_at = last.and_then(|j| a_at[j]);
-        let mut ever_attempted = last.is_some();
-        if !ever_attempted {
-            // Worked only through the phone system: its outbound calls are the attempts.
-            let calls: Vec<i64> = phone[i]
-                .and_then(|ph| outbound.get(ph))
-                .map(|v| {
-                    v.iter()
-                        .copied()
-                        .filter(|&x| x >= created_at && x <= as_of)
-                        .collect()
+        // The task's attempts by the one rule (model::attempts), both sources.
+        let (out_rows, mut calls) = outreach(i);
+        calls.retain(|&(j, _)| attempts::unclaimed(i as u32, j, &call_owner));
+        let all = attempts::merge(&out_rows, &calls);
+        // The last contact the task's outreach made (model::attempts): a row whose
+        // outcome reached the patient, or an attempt that did.
+        let last_contact = [
+            rows.clone()
+                .filter(|&j| a_outcome[j].is_some_and(|o| CONTACT.contains(&o)))
+                .filter_map(|j| a_at[j].filter(|&x| x >= created_at))
+                .next_back(),
+            all.iter()
+                .rfind(|x| {
+                    x.reached(
+                        |j| a_outcome[j].is_some_and(|o| CONTACT.contains(&o)),
+                        |k| c_outcome[k] == Some("connected"),
+                    )
                 })
-                .unwrap_or_default();
-            attempts = calls.len() as u32;
-            last_at = calls.last().copied();
-            ever_attempted = !calls.is_empty();
-        }
+                .map(|x| x.at()),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        let attempts = attempts::since_contact(&all, last_contact).len() as u32;
+        let last_attempt = all.last();
+        // The last attempt with a row carries the outcome and note a caller reads.
+        let last = all.iter().rev().find_map(|x| x.row.map(|r| r.0));
+        let last_at = last_attempt.map(|x| x.at());
+        let ever_attempted = last_attempt.is_some();
         let last_outcome_row = rows.clone().filter(|&j| a_outcome[j].is_some()).next_back();
         let implied = last_outcome_row
             .and_then(|j| a_outcome[j])

@@ -60,7 +60,7 @@ pub fn metrics() -> Vec<Expr> {
             .median()
             .alias("median_minutes_to_completion"),
         share("booked").alias("booking_rate"),
-        ratio(count(col("kept")), count(col("booked"))).alias("kept_rate"),
+        share("kept").alias("kept_rate"),
         count(col("left_message")).alias("left_message"),
         ratio(
             count(col("left_message").and(col("booked"))),

@@ -5,32 +5,17 @@ pub use super::local_time::{iso_week, local, LocalDays};
 use super::missed::{self, Numbers};
 use super::notes::{classify, NoteQuality};
 use crate::config::{Category, Config};
+use crate::model::attempts;
 use crate::model::clock::Calendar;
+use crate::model::rules;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::PlHashMap as HashMap;
 use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series, TimeUnit, TimeZone};
 use std::collections::BTreeMap;
 
-/// Statuses after which a task needs no more work.
-pub const TERMINAL: &[&str] = &[
-    "scheduled",
-    "completed",
-    "declined",
-    "unable_to_reach",
-    "cancelled",
-];
-/// Attempt outcomes that mean the patient was reached.
-pub const CONTACT: &[&str] = &[
-    "reached",
-    "scheduled",
-    "callback_set",
-    "declined",
-    "clinical_review",
-    "insurance_review",
-];
-/// Appointment statuses that mean the visit happened.
-pub const KEPT: &[&str] = &["fulfilled", "arrived", "checked-in"];
+pub use crate::model::attempts::CONTACT;
+pub use crate::model::rules::{KEPT, TERMINAL};
 
 /// Per-practice business calendars covering the window with a margin.
 pub struct Calendars(pub BTreeMap<String, Calendar>);
@@ -181,8 +166,13 @@ pub fn build_with(
     let a_at = times(a, "at")?;
     let a_channel = strs(a, "channel")?;
     let a_dir = codes(a, "direction", &missed::DIRECTIONS)?;
-    // CONTACT's index, or CONTACT.len() for a message left.
-    let a_outcome = codes(a, "outcome", &[CONTACT, &["left_message"]].concat())?;
+    // CONTACT's index, CONTACT.len() for a message left, CONTACT.len() + 1 for a
+    // status change.
+    let a_outcome = codes(
+        a,
+        "outcome",
+        &[CONTACT, &["left_message", attempts::STATUS_CHANGE]].concat(),
+    )?;
     let a_note = strs(a, "note")?;
     // Each task's attempts (by its practice and task id) and the calls with its
     // number, as dense ids.
@@ -208,8 +198,15 @@ pub fn build_with(
         .map(|o| *o == Some(CONTACT.len() as u8))
         .collect();
     let a_outreach: Vec<bool> = (0..a.height())
-        .map(|j| a_channel[j].is_some() && a_dir[j] != missed::INBOUND)
+        .map(|j| {
+            attempts::is_outreach(
+                a_channel[j].is_some(),
+                a_dir[j] == missed::INBOUND,
+                a_outcome[j] == Some(CONTACT.len() as u8 + 1),
+            )
+        })
         .collect();
+    let a_phone: Vec<bool> = a_channel.iter().map(|c| *c == Some("phone")).collect();
 
     let c = &inputs.calls;
     let c_at = times(c, "started_at")?;
@@ -230,16 +227,35 @@ pub fn build_with(
     let ap_id = strs(ap, "appointment_id")?;
     let ap_task = strs(ap, "task_id")?;
     let ap_status = strs(ap, "status")?;
+    let ap_created = times(ap, "created_at")?;
+    let ap_start = times(ap, "start_at")?;
+    // Appointments by id and by the task they name, entered-in-error ones left out
+    // (they never count and never hide a valid one).
     let mut appt_by_id: HashMap<Key, usize> = HashMap::default();
-    let mut appt_by_task: HashMap<Key, usize> = HashMap::default();
+    let mut appt_by_task: HashMap<Key, Vec<usize>> = HashMap::default();
+    let mut appt_known: polars::prelude::PlHashSet<Key> = Default::default();
     for i in 0..ap.height() {
+        if let (Some(p), Some(id)) = (ap_pid[i], ap_id[i]) {
+            appt_known.insert((p, id));
+        }
+        if ap_status[i] == Some(rules::ENTERED_IN_ERROR) {
+            continue;
+        }
         if let (Some(p), Some(id)) = (ap_pid[i], ap_id[i]) {
             appt_by_id.insert((p, id), i);
         }
         if let (Some(p), Some(task)) = (ap_pid[i], ap_task[i]) {
-            appt_by_task.entry((p, task)).or_insert(i);
+            appt_by_task.entry((p, task)).or_default().push(i);
         }
     }
+    let appt_rank = |j: usize| {
+        (
+            rules::appointment_rank(ap_status[j]),
+            ap_created[j],
+            std::cmp::Reverse(ap_id[j]),
+        )
+    };
+    let mut candidates: Vec<usize> = Vec::new();
 
     // Target labels, formatted once per category rather than once per task.
     let targets: HashMap<(&str, &str), String> = config
@@ -266,8 +282,46 @@ pub fn build_with(
     let mut clock: Option<LocalDays> = None;
     // The current practice's category (and target label) of each category code.
     let mut cat_of: Vec<Option<(&Category, Option<&str>)>> = Vec::new();
-    let mut outreach: Vec<usize> = Vec::new();
-    let mut calls_out: Vec<usize> = Vec::new();
+    let mut calls_out: Vec<(usize, i64)> = Vec::new();
+    // Each task's outreach rows and the calls to its number in its window, then
+    // which task's row recorded each call (model::attempts::claim).
+    let (mut task_rows, mut rows_at) = (Vec::<(usize, i64, bool)>::new(), vec![0usize]);
+    let (mut task_calls, mut calls_at) = (Vec::<(usize, i64)>::new(), vec![0usize]);
+    let mut call_owner: Vec<Option<u32>> = vec![None; c.height()];
+    for i in 0..n {
+        if let Some(created_at) = created[i] {
+            let closed_at = status[i].and(closed_raw[i].or(status_at[i]));
+            let window_end = closed_at.unwrap_or(w.as_of).min(w.as_of);
+            let (r0, c0) = (task_rows.len(), task_calls.len());
+            task_rows.extend(
+                by_task
+                    .get(task_key[i])
+                    .iter()
+                    .map(|&j| j as usize)
+                    .filter_map(|j| {
+                        let at = a_at[j].filter(|&x| x >= created_at)?;
+                        a_outreach[j].then_some((j, at, a_phone[j]))
+                    }),
+            );
+            task_calls.extend(
+                outbound
+                    .get(phone_key[i])
+                    .iter()
+                    .map(|&j| j as usize)
+                    .filter_map(|j| {
+                        Some((j, c_at[j].filter(|&x| x >= created_at && x <= window_end)?))
+                    }),
+            );
+            attempts::claim(
+                i as u32,
+                &task_rows[r0..],
+                &task_calls[c0..],
+                &mut call_owner,
+            );
+        }
+        rows_at.push(task_rows.len());
+        calls_at.push(task_calls.len());
+    }
     let mut days: Vec<i64> = Vec::new();
     for i in 0..n {
         let p_id = pid[i].context("task without practice_id")?;
@@ -306,37 +360,50 @@ pub fn build_with(
         };
         let window_end = closed_at.unwrap_or(w.as_of).min(w.as_of);
 
-        // Outreach attempt rows: outbound, with a channel, after creation, up to and
-        // including the one that reached the patient (later outreach is follow-up
-        // with a reached patient, not an attempt to reach them).
+        // The task's attempts (model::attempts): outreach rows from its creation,
+        // and outbound calls to its number from its creation to its closure (or
+        // as of) that no other task's row recorded, merged; counted up to the
+        // first contact its outreach made.
         let rows = by_task.get(task_key[i]);
+        let out_rows = &task_rows[rows_at[i]..rows_at[i + 1]];
+        calls_out.clear();
+        calls_out.extend(
+            task_calls[calls_at[i]..calls_at[i + 1]]
+                .iter()
+                .copied()
+                .filter(|&(j, _)| attempts::unclaimed(i as u32, j, &call_owner)),
+        );
+        let all = attempts::merge(out_rows, &calls_out);
+
+        // Contact: a row logged on the task (any direction) whose outcome reached
+        // the patient, an attempt that reached the patient (its row's outcome; a
+        // call alone that connected), or an answered call from the patient's
+        // number. Counting attempts stops at the first of the first two.
         let contact_row = rows
             .iter()
             .map(|&j| j as usize)
-            .filter(|&j| a_contact[j] && a_at[j].is_some_and(|x| x >= created_at))
-            .filter_map(|j| a_at[j])
+            .filter(|&j| a_contact[j])
+            .filter_map(|j| a_at[j].filter(|&x| x >= created_at))
             .next();
-        outreach.clear();
-        outreach.extend(rows.iter().map(|&j| j as usize).filter(|&j| {
-            a_outreach[j]
-                && a_at[j].is_some_and(|x| x >= created_at && contact_row.is_none_or(|c| x <= c))
-        }));
-        let first_row = outreach.first().and_then(|&j| a_at[j]);
-        // Outbound calls to the task's number between creation and closure.
-        calls_out.clear();
-        calls_out.extend(
-            outbound
-                .get(phone_key[i])
-                .iter()
-                .map(|&j| j as usize)
-                .filter(|&j| c_at[j].is_some_and(|x| x >= created_at && x <= window_end)),
-        );
-        let first_call = calls_out.first().and_then(|&j| c_at[j]);
-        let (first_attempt, source) = match (first_row, first_call) {
-            (Some(r), Some(c)) if c < r => (Some(c), Some("call_log")),
-            (Some(r), _) => (Some(r), Some("attempt")),
-            (None, Some(c)) => (Some(c), Some("call_log")),
-            (None, None) => (None, None),
+        let reaching = all
+            .iter()
+            .find(|x| x.reached(|j| a_contact[j], |k| c_connected[k]))
+            .map(|x| x.at());
+        let contact_in = inbound
+            .get(phone_key[i])
+            .iter()
+            .map(|&j| j as usize)
+            .filter(|&j| {
+                c_connected[j] && c_at[j].is_some_and(|x| x >= created_at && x <= window_end)
+            })
+            .find_map(|j| c_at[j]);
+        let stop = attempts::stop_contact(contact_row, reaching);
+        let first_contact = stop.into_iter().chain(contact_in).min();
+        let counted = attempts::until_contact(&all, stop);
+
+        let (first_attempt, source) = match all.first() {
+            Some(a) => (Some(a.at()), Some(a.source().as_str())),
+            None => (None, None),
         };
         let clock_start = cal.clock_start(created_at);
         let deadline = cat.and_then(|c| cal.deadline(created_at, c.target));
@@ -346,42 +413,39 @@ pub fn build_with(
             (None, Some(d)) if d <= w.as_of => Some(false),
             _ => None,
         };
-        let n_attempts = if outreach.is_empty() {
-            calls_out.len()
-        } else {
-            outreach.len()
-        };
+        let n_attempts = counted.len();
+        // A message left by any of the task's outreach (from its creation, by as of).
+        let left_message = all.iter().any(|x| {
+            x.row.is_some_and(|(j, _)| a_left_message[j])
+                || x.call.is_some_and(|(j, _)| c_voicemail[j])
+        });
 
-        // Contact: an attempt that reached the patient, a connected outbound call,
-        // or an answered call from the patient's number.
-        let contact_call = calls_out
-            .iter()
-            .filter(|&&j| c_connected[j])
-            .filter_map(|&j| c_at[j])
-            .next();
-        let contact_in = inbound
-            .get(phone_key[i])
-            .iter()
-            .map(|&j| j as usize)
-            .filter(|&j| {
-                c_connected[j] && c_at[j].is_some_and(|x| x >= created_at && x <= window_end)
-            })
-            .find_map(|j| c_at[j]);
-        let first_contact = [contact_row, contact_call, contact_in]
-            .into_iter()
-            .flatten()
-            .min();
-        let left_message = rows.iter().any(|&j| a_left_message[j as usize])
-            || calls_out.iter().any(|&j| c_voicemail[j]);
-
-        let appt = appt_ref[i]
-            .and_then(|a| appt_by_id.get(&(p_id, a)))
-            .or_else(|| tid[i].and_then(|t| appt_by_task.get(&(p_id, t))))
-            .copied();
+        // The task's appointment (model::rules::appointment_rank): its own
+        // appointment_id, or any appointment naming the task.
+        candidates.clear();
+        candidates.extend(
+            appt_ref[i]
+                .and_then(|a| appt_by_id.get(&(p_id, a)))
+                .copied(),
+        );
+        if let Some(v) = tid[i].and_then(|t| appt_by_task.get(&(p_id, t))) {
+            candidates.extend(v.iter().copied());
+        }
+        let appt = candidates.iter().copied().max_by_key(|&j| appt_rank(j));
         let appt_status = appt.and_then(|j| ap_status[j]);
-        let booked = appt.is_some() && appt_status != Some("entered-in-error");
+        // An appointment_id the appointment export does not hold (or holds only as
+        // entered in error): booked by the task's word, kept unknown.
+        let unknown_ref =
+            appt.is_none() && appt_ref[i].is_some_and(|a| !appt_known.contains(&(p_id, a)));
+        let booked = appt.is_some() || unknown_ref;
+        let kept = appt.and_then(|j| {
+            // Empty until the visit's start has passed, or while its status is
+            // unknown (seen before its first exported version).
+            ap_start[j].filter(|&s| s <= w.as_of)?;
+            appt_status.map(|s| KEPT.contains(&s))
+        });
 
-        // Attempt discipline against the category's rules.
+        // Attempt discipline against the category's rules, over the counted attempts.
         let (max, gap, final_channel) = cat
             .map(|c| {
                 (
@@ -396,17 +460,20 @@ pub fn build_with(
         days.clear();
         if gap > 0 {
             days.extend(
-                outreach
+                counted
                     .iter()
-                    .filter_map(|&j| a_at[j])
-                    .filter_map(|x| cal.business_day_index(x)),
+                    .filter_map(|x| cal.business_day_index(x.at())),
             );
         }
         let early = gap > 0 && days.windows(2).any(|d| d[1] - d[0] < gap);
-        let final_ok = (outreach.len() >= max && max != usize::MAX)
-            .then(|| a_channel[outreach[max - 1]] == Some(final_channel));
+        let channel_of = |x: &attempts::Attempt| match x.row {
+            Some((j, _)) => a_channel[j],
+            None => Some("phone"),
+        };
+        let final_ok = (n_attempts >= max && max != usize::MAX)
+            .then(|| channel_of(&counted[max - 1]) == Some(final_channel));
         let (mut poor, mut partial, mut complete) = (0, 0, 0);
-        for &j in &outreach {
+        for &(j, _) in counted.iter().filter_map(|x| x.row.as_ref()) {
             let quality = match a_note[j] {
                 None => classify(None),
                 Some(note) => *note_quality
@@ -443,9 +510,11 @@ pub fn build_with(
         f.minutes_completion
             .push(closed_at.map(|x| cal.minutes_between(created_at, x)));
         f.booked.push(booked);
-        f.kept
-            .push(booked && appt_status.is_some_and(|s| KEPT.contains(&s)));
-        f.appt_id.push(appt.and_then(|j| ap_id[j]));
+        f.kept.push(kept);
+        f.appt_id.push(
+            appt.and_then(|j| ap_id[j])
+                .or(appt_ref[i].filter(|_| unknown_ref)),
+        );
         f.appt_status.push(appt_status);
         f.closed_unable_early.push(closed_unable_early);
         f.early.push(early);
@@ -485,7 +554,7 @@ struct Cols<'a> {
     closed_at: Vec<Option<i64>>,
     minutes_completion: Vec<Option<f64>>,
     booked: Vec<bool>,
-    kept: Vec<bool>,
+    kept: Vec<Option<bool>>,
     appt_id: Vec<Option<&'a str>>,
     appt_status: Vec<Option<&'a str>>,
     closed_unable_early: Vec<bool>,
@@ -557,3 +626,7 @@ impl Cols<'_> {
         Ok(DataFrame::new(n, cols)?)
     }
 }
+
+#[cfg(test)]
+#[path = "facts_tests.rs"]
+mod tests;

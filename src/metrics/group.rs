@@ -358,8 +358,6 @@ fn yes(v: &[Option<bool>]) -> impl Fn(usize) -> bool + '_ {
 /// `aggregate::metrics()` per group.
 fn task_metrics(g: &Groups, t: &TaskRows) -> Vec<Column> {
     let tasks = g.sizes();
-    let booked = g.count(yes(&t.booked));
-    let kept = g.count(yes(&t.kept));
     let left_message = g.count(yes(&t.left_message));
     let lm_booked = g.count(|i| t.left_message[i] == Some(true) && t.booked[i] == Some(true));
     let with_barrier = g.count(|i| t.barrier[i]);
@@ -409,13 +407,7 @@ fn task_metrics(g: &Groups, t: &TaskRows) -> Vec<Column> {
             quantiles(g, &t.minutes_completion, 0.5),
         ),
         f64s("booking_rate", shares(g, &t.booked)),
-        f64s(
-            "kept_rate",
-            kept.iter()
-                .zip(&booked)
-                .map(|(&k, &b)| ratio(k, b))
-                .collect(),
-        ),
+        f64s("kept_rate", shares(g, &t.kept)),
         i64s("left_message", left_message.clone()),
         f64s(
             "voicemail_to_scheduled_rate",

@@ -4,7 +4,8 @@ use crate::lake::schema::Table;
 use crate::lake::Lake;
 use anyhow::{Context, Result};
 use polars::prelude::{
-    col, lit, DataFrame, DataType, Expr, IdxCa, IdxSize, LazyFrame, TimeUnit, TimeZone,
+    col, lit, Column, DataFrame, DataType, Expr, IdxCa, IdxSize, IntoLazy, LazyFrame,
+    NewChunkedArray, TimeUnit, TimeZone,
 };
 
 /// The window of instants the metrics read, in µs since the epoch.
@@ -18,6 +19,20 @@ pub struct Window {
     /// The local dates whose tasks are measured.
     pub from_date: chrono::NaiveDate,
     pub to_date: chrono::NaiveDate,
+}
+
+impl Window {
+    /// A window of no data, for learning the output tables' schemas.
+    pub fn placeholder() -> Window {
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+        Window {
+            from: 0,
+            to: 0,
+            as_of: 0,
+            from_date: epoch,
+            to_date: epoch,
+        }
+    }
 }
 
 fn ts(us: i64) -> Expr {
@@ -36,7 +51,7 @@ pub struct Inputs {
 }
 
 /// The task columns `load` reads.
-const TASK_COLUMNS: [&str; 15] = [
+const TASK_COLUMNS: [&str; 16] = [
     "practice_id",
     "task_id",
     "patient_key",
@@ -52,6 +67,7 @@ const TASK_COLUMNS: [&str; 15] = [
     "barrier",
     "appointment_id",
     "created_at",
+    "updated_at",
 ];
 
 /// Task columns only the next-day lists read: the metrics leave them unread (see
@@ -149,6 +165,7 @@ fn load_with(lake: &Lake, w: Window, practice: &str, list_columns: bool) -> Resu
         )
     };
     let tasks = tasks.collect().context("reading tasks from the lake")?;
+    let tasks = at_as_of(lake, Table::Tasks, practice, tasks, w)?;
     let tasks = {
         let id = strs(&tasks, "task_id")?;
         let order = stable_order(id.len(), |a, b| id[a].cmp(&id[b]));
@@ -172,6 +189,7 @@ fn load_with(lake: &Lake, w: Window, practice: &str, list_columns: bool) -> Resu
     let appointments = appointments
         .collect()
         .context("reading appointments from the lake")?;
+    let appointments = at_as_of(lake, Table::Appointments, practice, appointments, w)?;
     let appointments = {
         let id = strs(&appointments, "appointment_id")?;
         let order = stable_order(id.len(), |a, b| id[a].cmp(&id[b]));
@@ -185,6 +203,119 @@ fn load_with(lake: &Lake, w: Window, practice: &str, list_columns: bool) -> Resu
         appointments,
     })
 }
+
+/// A table's rows as they stood at `as_of` (docs/METRICS.md, "as-of"): a row whose
+/// current version is dated after `as_of` is replaced by its latest version dated
+/// at or before it, read from the lake's history (`Lake::versions_dir`). Versions
+/// are ordered by `updated_at`, ties by row hash, as the lake orders them. A row
+/// with no version by then (first exported later, or a lake from before the
+/// history was kept) is its earliest known version with what may have changed
+/// since left empty (`UNKNOWN_BEFORE_FIRST_VERSION`). Rows current by `as_of`
+/// (every row, on a run over the latest data) are kept and the history not read.
+fn at_as_of(
+    lake: &Lake,
+    table: Table,
+    practice: &str,
+    df: DataFrame,
+    w: Window,
+) -> Result<DataFrame> {
+    let key = table.key();
+    let updated = times(&df, "updated_at")?;
+    let late: Vec<bool> = updated
+        .iter()
+        .map(|u| u.is_some_and(|u| u > w.as_of))
+        .collect();
+    if !late.contains(&true) {
+        return Ok(df);
+    }
+    let ids = strs(&df, key)?;
+    let wanted: std::collections::HashSet<&str> = ids
+        .iter()
+        .zip(&late)
+        .filter(|(_, &l)| l)
+        .filter_map(|(id, _)| *id)
+        .collect();
+    let columns: Vec<Expr> = df
+        .get_column_names()
+        .into_iter()
+        .filter(|c| c.as_str() != "practice_id")
+        .map(|c| col(c.as_str()))
+        .chain([col("row_hash")])
+        .collect();
+    let history = lake
+        .scan_practice_versions(table, practice)?
+        .select(columns)
+        .collect()
+        .with_context(|| format!("reading the history of {table} from the lake"))?;
+    let h_id = strs(&history, key)?;
+    let h_at = times(&history, "updated_at")?;
+    let h_hash: Vec<Option<u64>> = history.column("row_hash")?.u64()?.iter().collect();
+    // Per wanted row: its latest version by as_of, and its earliest version.
+    let mut best: std::collections::BTreeMap<&str, (Option<usize>, usize)> = Default::default();
+    for j in 0..history.height() {
+        let Some(id) = h_id[j].filter(|id| wanted.contains(id)) else {
+            continue;
+        };
+        let stamp = |k: usize| (h_at[k], h_hash[k]);
+        let by_as_of = h_at[j].is_some_and(|t| t <= w.as_of);
+        let e = best.entry(id).or_insert((None, j));
+        if stamp(j) < stamp(e.1) {
+            e.1 = j;
+        }
+        if by_as_of && e.0.is_none_or(|b| stamp(j) >= stamp(b)) {
+            e.0 = Some(j);
+        }
+    }
+    let (mut picked, mut unknown) = (Vec::new(), Vec::new());
+    for (by_as_of, earliest) in best.values() {
+        picked.push(by_as_of.unwrap_or(*earliest) as IdxSize);
+        unknown.push(by_as_of.is_none());
+    }
+    let mut earlier = history
+        .take(&IdxCa::from_vec("".into(), picked))?
+        .drop("row_hash")?;
+    earlier.with_column(Column::new(
+        "practice_id".into(),
+        vec![practice; earlier.height()],
+    ))?;
+    let mut earlier = earlier.select(df.get_column_names_owned())?;
+    earlier.with_column(Column::new("unknown".into(), unknown))?;
+    // Late rows without any history keep their current version, as unknown.
+    let keep: Vec<bool> = (0..df.height())
+        .map(|i| !late[i] || ids[i].is_none_or(|id| !best.contains_key(id)))
+        .collect();
+    let unknown: Vec<bool> = (0..df.height()).map(|i| late[i] && keep[i]).collect();
+    let keep = polars::prelude::BooleanChunked::from_slice("keep".into(), &keep);
+    let mut out = df.clone();
+    out.with_column(Column::new("unknown".into(), unknown))?;
+    let mut out = out.filter(&keep)?;
+    out.vstack_mut_owned(earlier)?;
+    let blank: Vec<Expr> = UNKNOWN_BEFORE_FIRST_VERSION
+        .iter()
+        .filter_map(|&c| {
+            let dtype = df.column(c).ok()?.dtype().clone();
+            Some(
+                polars::prelude::when(col("unknown"))
+                    .then(lit(polars::prelude::NULL).cast(dtype))
+                    .otherwise(col(c))
+                    .alias(c),
+            )
+        })
+        .collect();
+    Ok(out.lazy().with_columns(blank).collect()?.drop("unknown")?)
+}
+
+/// What a row seen before its first exported version leaves empty: the state a
+/// later export may have changed (status, closure, callback, barrier, booking).
+const UNKNOWN_BEFORE_FIRST_VERSION: [&str; 7] = [
+    "status",
+    "status_at",
+    "closed_at",
+    "callback_at",
+    "barrier",
+    "appointment_id",
+    "cancel_reason",
+];
 
 /// Row numbers `0..n` in the order `cmp` gives, ties in their current order: with
 /// `reorder`, what polars' sort with `maintain_order` gives (compare `Option`s for

@@ -37,14 +37,7 @@ impl<'p> LocalDays<'p> {
             }
         }
         let got = local(self.p, us);
-        let midnight = |d: NaiveDate| {
-            use chrono::TimeZone;
-            self.p
-                .tz
-                .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
-                .single()
-                .map(|t| t.timestamp_micros())
-        };
+        let midnight = |d: NaiveDate| crate::model::day::start(self.p.tz, d);
         self.day = match (midnight(got.0), got.0.succ_opt().and_then(midnight)) {
             (Some(start), Some(end)) if end - start == 24 * HOUR => {
                 Some((start, end, got.0, got.1))

@@ -132,7 +132,9 @@ pub fn items_with(inputs: &Inputs, numbers: &Numbers) -> Result<Vec<Item>> {
                     }
                 }
             } else if let Some(kind) = returned {
-                if let Some(mut item) = open.take() {
+                // Only a call strictly later than the last miss returns it: one in
+                // the same second is not an answer to it (docs/METRICS.md).
+                if let Some(mut item) = open.take_if(|it| t > it.last) {
                     item.returned = Some((t, kind));
                     out.push(item);
                 }
@@ -493,5 +495,49 @@ mod tests {
             .iter()
             .collect();
         assert_eq!(flags, [Some(false), Some(true), Some(false)]);
+    }
+
+    #[test]
+    fn only_a_call_strictly_later_than_the_miss_returns_it() {
+        // K misses at 09:00:00 and a connected call from K starts in the same second
+        // (sorted after it): not a return. L misses at 09:00:00 and is called back
+        // (connected) at 09:00:01: returned.
+        let t0 = 1_796_000_000_000_000i64;
+        let rows: [(&str, &str, i64, &str, &str); 4] = [
+            ("C1", "K", t0, "inbound", "missed"),
+            ("C2", "K", t0, "inbound", "connected"),
+            ("C3", "L", t0, "inbound", "missed"),
+            ("C4", "L", t0 + 1_000_000, "outbound", "connected"),
+        ];
+        let ts = |v: Vec<Option<i64>>| {
+            Series::new("started_at".into(), v)
+                .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(PlTz::UTC)))
+                .unwrap()
+        };
+        fn col(name: &str, v: Vec<&str>) -> Column {
+            Series::new(name.into(), v).into()
+        }
+        let mut inputs = Inputs::empty().unwrap();
+        inputs.calls = DataFrame::new(
+            rows.len(),
+            vec![
+                col("practice_id", vec!["p001"; rows.len()]),
+                col("call_id", rows.iter().map(|r| r.0).collect()),
+                col("phone_key", rows.iter().map(|r| r.1).collect()),
+                ts(rows.iter().map(|r| Some(r.2)).collect()).into(),
+                col("direction", rows.iter().map(|r| r.3).collect()),
+                col("outcome", rows.iter().map(|r| r.4).collect()),
+            ],
+        )
+        .unwrap();
+        let items = items(&inputs).unwrap();
+        let returned: Vec<(Option<&str>, Option<i64>)> = items
+            .iter()
+            .map(|it| (it.phone_key.as_deref(), it.returned.map(|r| r.0)))
+            .collect();
+        assert_eq!(
+            returned,
+            [(Some("K"), None), (Some("L"), Some(t0 + 1_000_000))]
+        );
     }
 }

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::lake::schema::Table;
 use crate::lake::Lake;
 use anyhow::{Context, Result};
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use load::Window;
 use polars::prelude::{col, lit, DataFrame, IntoLazy, LazyFrame, NewChunkedArray, Schema};
 use serde::Serialize;
@@ -46,18 +46,18 @@ pub struct Options {
 pub struct Summary {
     pub from: String,
     pub to: String,
+    /// The latest of the practices' *as of* instants.
     pub as_of: String,
+    /// Each practice's *as of*: the end of `to` in its own zone, or the `--as-of` instant.
+    pub as_of_by_practice: std::collections::BTreeMap<String, String>,
     pub practices: Vec<String>,
     pub headlines: Vec<summary::Headline>,
     pub tables: std::collections::BTreeMap<String, usize>,
 }
 
-/// The instant a practice's local day `d` starts (its first midnight).
+/// The instant a practice's local day `d` starts (see `model::day`).
 pub(crate) fn day_start(p: &crate::config::Practice, d: NaiveDate) -> i64 {
-    p.tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-        .earliest()
-        .expect("midnight exists")
-        .timestamp_micros()
+    crate::model::day::first_instant(p, d)
 }
 
 /// Local midnight at the start of `d` in the practice zone furthest east (earliest instant)
@@ -65,7 +65,7 @@ pub(crate) fn day_start(p: &crate::config::Practice, d: NaiveDate) -> i64 {
 fn bound(config: &Config, d: NaiveDate, end: bool) -> i64 {
     let instants = config.practices.iter().map(|p| {
         if end {
-            day_start(p, d.succ_opt().expect("date")) - 1
+            crate::model::day::last_instant(p, d)
         } else {
             day_start(p, d)
         }
@@ -91,7 +91,10 @@ pub fn window(config: &Config, from: NaiveDate, to: NaiveDate, as_of: Option<i64
 
 /// Schemas of the tables queries may read, known before any data is read.
 fn schemas(config: &Config, lake: &Lake) -> Result<Vec<(&'static str, Schema)>> {
-    let w = window(config, NaiveDate::MIN, NaiveDate::MIN, Some(0));
+    // No data is read: any window gives the schemas. Not one computed from a date
+    // through the practices' zones (a date near chrono's limits has no instant east
+    // of UTC).
+    let w = Window::placeholder();
     let empty = load::Inputs::empty()?;
     let cals = facts::Calendars(Default::default());
     let f = facts::build(config, &cals, &empty, w)?;
@@ -175,11 +178,20 @@ fn compute_unit(
     config: &Config,
     lake: &Lake,
     w: Window,
+    as_of: Option<i64>,
     practice: &str,
     csv: CsvTables,
     aggregate_schemas: &[Schema],
 ) -> Result<Unit> {
     let mut lap = Lap::new(practice);
+    // The practice's own window: its local dates, and "as of" the end of the last
+    // one in its zone (or the instant asked for).
+    let w = window(
+        &config.restricted_to(&[practice]),
+        w.from_date,
+        w.to_date,
+        as_of,
+    );
     let inputs = load::load_for_metrics(lake, w, practice)?;
     lap.stage("load");
     let cals = facts::Calendars::new(config, w, &[practice]);
@@ -451,7 +463,17 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
     progress(&format!("{} practices", ids.len()));
     for_each_unit(
         &ids,
-        &|p| compute_unit(config, &lake, w, p, opts.csv, &aggregate_schemas),
+        &|p| {
+            compute_unit(
+                config,
+                &lake,
+                w,
+                opts.as_of,
+                p,
+                opts.csv,
+                &aggregate_schemas,
+            )
+        },
         &mut |i, unit| {
             for (sink, piece) in sinks.iter_mut().zip(&unit.rows) {
                 sink.push(piece)?;
@@ -532,6 +554,13 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
         from: opts.from.to_string(),
         to: opts.to.to_string(),
         as_of: fmt(w.as_of),
+        as_of_by_practice: ids
+            .iter()
+            .map(|p| {
+                let one = config.restricted_to(&[p]);
+                (p.to_string(), fmt(window(&one, from, to, opts.as_of).as_of))
+            })
+            .collect(),
         practices: ids.iter().map(|p| p.to_string()).collect(),
         headlines,
         tables: counts,

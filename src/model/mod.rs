@@ -1,3 +1,6 @@
 //! The model: business-time clock, call ↔ task linking, task timeline facts.
 
+pub mod attempts;
 pub mod clock;
+pub mod day;
+pub mod rules;
