@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its clap `Args` and a `run`.
 
 pub mod check;
+pub mod init;
 pub mod erlang;
 pub mod ingest;
 pub mod lists;

@@ -1,6 +1,7 @@
 //! Ingest: exports → canonical rows → the lake, with every rejected row in quarantine.
 
 pub mod adapters;
+pub mod guess;
 mod manifest;
 pub mod map;
 pub mod parse;
@@ -123,6 +124,9 @@ pub struct Analysed {
     pub merged: u64,
     /// Older copies of a record replaced by a later one in the same file (duplicates).
     pub superseded: u64,
+    /// Columns the profile reads that the file's header lacks (every row is then
+    /// quarantined, naming the first).
+    pub missing: Vec<String>,
     read: u64,
 }
 
@@ -154,6 +158,7 @@ pub fn analyse(
         unmapped: BTreeMap::new(),
         merged: 0,
         superseded: 0,
+        missing: Vec::new(),
         read: 0,
     };
     let mut parsed = match read::parse(bytes, profile) {
@@ -252,6 +257,7 @@ pub fn analyse(
             }
         }
     }
+    a.missing = missing;
     a.rejects.sort_by_key(|r| r.line);
     a.read = (a.rows.len() + a.rejects.len()) as u64 + a.merged + a.superseded;
     a
