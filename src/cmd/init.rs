@@ -124,15 +124,17 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         }
     }
     if !cli.quiet {
-        let mut said = format!(
-            "init: wrote {} ({}, {} practice(s), {} source profile(s){})",
+        let profiles = if s.profiles.is_empty() {
+            "no source profile yet: list yours in [sources]".to_string()
+        } else {
+            format!("source profiles {}", s.profiles.join(", "))
+        };
+        let said = format!(
+            "init: wrote {} ({}, {} practice(s), {profiles})",
             path.display(),
             args.timezone,
             s.practices.len(),
-            s.profiles.len(),
-            if s.profiles.is_empty() { "" } else { ": " }
         );
-        said.push_str(&s.profiles.join(", "));
         eprintln!("{said}");
         if key_written {
             eprintln!(

@@ -58,9 +58,9 @@ pub fn render(s: &Starter) -> String {
         )
     };
     let exports_note = if s.exports_given {
-        "        # the inbox: where the exports land"
+        "  # the inbox: where the exports land"
     } else {
-        "          # EDIT: the inbox, where the exports land"
+        "  # EDIT: the inbox, where the exports land"
     };
     let mut practices = String::new();
     for (i, id) in s.practices.iter().enumerate() {
