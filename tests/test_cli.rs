@@ -78,3 +78,35 @@ fn writing_to_a_closed_pipe_ends_quietly_with_status_0() {
         assert!(!stderr.contains("error"), "followup {}\n{stderr}", args.join(" "));
     }
 }
+
+/// Run under a pseudo-terminal (util-linux `script`); None when it is missing.
+fn on_a_terminal(wd: &Workdir, args: &str) -> Option<String> {
+    let bin = env!("CARGO_BIN_EXE_followup");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &format!("{bin} {args}"), "/dev/null"])
+        .current_dir(&wd.dir)
+        .env_remove("FOLLOWUP_HASH_KEY")
+        .env_remove("FOLLOWUP_CONFIG")
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn progress_bars_only_on_a_terminal_and_never_when_quiet() {
+    let wd = Workdir::fixture("mini");
+    let piped = wd.run(&["ingest"]);
+    assert!(!piped.stderr.contains('\r'), "{piped}");
+    assert!(!piped.stderr.contains("files,"), "{piped}");
+    std::fs::remove_dir_all(wd.path("lake")).unwrap();
+    let Some(quiet) = on_a_terminal(&wd, "ingest --quiet") else {
+        eprintln!("no `script` to make a terminal with; skipped");
+        return;
+    };
+    assert!(!quiet.contains("files,"), "{quiet}");
+    std::fs::remove_dir_all(wd.path("lake")).unwrap();
+    let tty = on_a_terminal(&wd, "ingest").unwrap();
+    assert!(tty.contains("ingest ["), "{tty}");
+    assert!(tty.contains("/6 files"), "{tty}");
+    assert!(tty.contains("ingest: 6 file(s) ingested"), "{tty}");
+}

@@ -44,6 +44,15 @@ fn list(v: &[String]) -> String {
     )
 }
 
+/// A TOML key: bare when it can be, quoted otherwise.
+fn key(k: &str) -> String {
+    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        k.to_string()
+    } else {
+        quote(k)
+    }
+}
+
 /// The config text.
 pub fn render(s: &Starter) -> String {
     let sources = if s.profiles.is_empty() {
@@ -79,12 +88,31 @@ pub fn render(s: &Starter) -> String {
             quote(&name)
         ));
     }
-    let owners = |v: &[String]| {
+    let placeholder = vec!["staff".to_string()];
+    let or_placeholder = |v: &'_ [String]| -> Vec<String> {
         if v.is_empty() {
-            list(&["staff".to_string()])
+            placeholder.clone()
         } else {
-            list(v)
+            v.to_vec()
         }
+    };
+    let (front, clinical) = (
+        or_placeholder(&s.front_desk_owners),
+        or_placeholder(&s.clinical_owners),
+    );
+    let everyone: std::collections::BTreeSet<&String> = front.iter().chain(&clinical).collect();
+    let mut roster = String::new();
+    for o in everyone {
+        roster.push_str(&format!("[defaults.roster.{}]\n", key(o)));
+        for d in ["mon", "tue", "wed", "thu", "fri"] {
+            roster.push_str(&format!("{d} = [\"08:00-12:00\", \"13:00-17:00\"]\n"));
+        }
+        roster.push('\n');
+    }
+    let owners_from = if s.front_desk_owners.is_empty() && s.clinical_owners.is_empty() {
+        "\"staff\" is a placeholder"
+    } else {
+        "these were found in the task exports"
     };
     TEMPLATE
         .replace("@exports@", &s.exports.replace('\\', "/"))
@@ -92,8 +120,10 @@ pub fn render(s: &Starter) -> String {
         .replace("@key_file@", KEY_FILE)
         .replace("@sources@", &sources)
         .replace("@timezone@", &s.timezone)
-        .replace("@front_desk_owners@", &owners(&s.front_desk_owners))
-        .replace("@clinical_owners@", &owners(&s.clinical_owners))
+        .replace("@front_desk_owners@", &list(&front))
+        .replace("@clinical_owners@", &list(&clinical))
+        .replace("@owners_from@", owners_from)
+        .replace("@roster@", &roster)
         .replace("@practices@", &practices)
 }
 
@@ -132,6 +162,8 @@ mod tests {
         assert_eq!(target("referral"), parsed("same_day"));
         assert_eq!(target("insurance_documents"), parsed("next_day 12:00"));
         assert_eq!(p.lanes.len(), 2);
+        // Every owner has a roster, so tomorrow's lists have someone to go to.
+        assert_eq!(p.roster.keys().collect::<Vec<_>>(), vec!["amartin", "staff"]);
         assert!(p.lanes["clinical"].licensed);
         assert_eq!(c.sources.profiles, vec!["sample-calls", "sample-tasks"]);
         assert_eq!(
@@ -147,6 +179,7 @@ mod tests {
         s.practices = vec!["a".into(), "b".into()];
         s.profiles.clear();
         s.exports_given = false;
+        s.front_desk_owners = vec!["a.b@example".into()];
         let text = render(&s);
         // No profile is a configuration error until the user lists theirs.
         let e = Config::from_str(&text, Path::new("followup.toml"));
