@@ -115,3 +115,13 @@ fn a_duplicate_alone_exits_zero() {
     assert!(verdict.starts_with("verdict: ok: 2 file(s)"), "{run}");
     assert!(verdict.ends_with("(1 suspected duplicate export(s))"), "{run}");
 }
+
+#[test]
+fn a_missing_exports_folder_says_what_to_do() {
+    let wd = Workdir::fixture("mini");
+    std::fs::remove_dir_all(wd.path("exports")).unwrap();
+    let run = wd.run_code(&["check"], 2);
+    assert_eq!(run.stderr.lines().count(), 1, "{run}");
+    assert!(run.stderr.contains("the exports folder"), "{run}");
+    assert!(run.stderr.contains("[paths] exports"), "{run}");
+}

@@ -137,3 +137,14 @@ fn init_then_nightly_on_the_sample_exports_gives_the_committed_report() {
         assert!(got == want, "reports/2026-W47/{file} differs from the committed one");
     }
 }
+
+#[test]
+fn init_refuses_the_config_folder_as_exports_and_a_missing_folder() {
+    let wd = Workdir::new();
+    let run = wd.run_code(&["init", "."], 2);
+    assert!(run.stderr.contains("folder of their own"), "{run}");
+    assert!(!wd.path("followup.toml").exists());
+    assert!(!wd.path("followup.key").exists());
+    let run = wd.run_code(&["init", "nowhere"], 2);
+    assert!(run.stderr.contains("nowhere: no such folder"), "{run}");
+}

@@ -57,6 +57,9 @@ fn bad_sql_is_a_usage_error() {
     wd.run(&["ingest"]);
     let run = wd.run_code(&["query", "SELEC nothing"], 2);
     assert!(run.stderr.contains("SQL error"), "{run}");
+    let run = wd.run_code(&["query", "SELECT * FROM taks"], 2);
+    assert!(run.stderr.contains("no table `taks`"), "{run}");
+    assert!(run.stderr.contains("followup query --tables"), "{run}");
     let run = wd.run_code(&["query", "--file", "missing.sql"], 2);
     assert!(run.stderr.contains("missing.sql: no such file"), "{run}");
 }

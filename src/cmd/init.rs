@@ -85,6 +85,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     }
     let dir = folder_of(path).to_path_buf();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    if let Some(exports) = &args.exports_dir {
+        if relative_to(exports, &dir) == "." {
+            return Err(UsageError(format!(
+                "{} is the config's own folder, where the lake and reports go; put the exports in a folder of their own (e.g. ./exports) and run `followup init ./exports`",
+                exports.display()
+            ))
+            .into());
+        }
+    }
     let key_written = write_key(&dir.join(starter::KEY_FILE))?;
 
     let mut s = Starter {

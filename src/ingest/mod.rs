@@ -36,6 +36,13 @@ pub struct ExportFile {
 
 /// List every regular file below `root`, sorted, skipping hidden and temporary files.
 pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
+    if !root.exists() {
+        return Err(crate::error::UsageError(format!(
+            "the exports folder {} does not exist; create it and put the exports there, or set [paths] exports in the config",
+            root.display()
+        ))
+        .into());
+    }
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
