@@ -125,3 +125,16 @@ fn a_missing_exports_folder_says_what_to_do() {
     assert!(run.stderr.contains("the exports folder"), "{run}");
     assert!(run.stderr.contains("[paths] exports"), "{run}");
 }
+
+#[test]
+fn an_empty_exports_folder_is_said_and_profiles_list_before_any_is_active() {
+    let wd = Workdir::new();
+    wd.run(&["init", "-q"]);
+    let run = wd.run(&["check", "--profiles"]);
+    assert!(run.stdout.contains("built in, not active"), "{run}");
+    assert!(run.stdout.contains("ringcentral-call-log-csv"), "{run}");
+    let cfg = wd.read("followup.toml").replace("profiles = []", "profiles = [\"sample-calls\"]");
+    wd.write("followup.toml", cfg);
+    let run = wd.run(&["check"]);
+    assert!(run.stdout.contains("verdict: nothing to check: no export files in"), "{run}");
+}

@@ -57,7 +57,13 @@ enum Outcome {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let config = super::load_config(cli)?;
-    let profiles = profile::load_active(&config)?;
+    // Listing the profiles is how one finds which to activate, so it works
+    // before any is.
+    let profiles = if args.profiles && config.sources.profiles.is_empty() {
+        Vec::new()
+    } else {
+        profile::load_active(&config)?
+    };
     let mut out = String::new();
     writeln!(
         out,
@@ -67,15 +73,21 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         profiles.len()
     )?;
     if args.profiles {
+        let line = |out: &mut String, name: &str, table: &str, pattern: &str, about: &str| {
+            writeln!(out, "  {name:<26} {table:<12} {pattern}  {about}")
+        };
         for p in &profiles {
-            writeln!(
-                out,
-                "  {:<26} {:<12} {}  {}",
-                p.name(),
-                p.table().name(),
-                p.def.pattern,
-                p.def.description
-            )?;
+            line(&mut out, p.name(), p.table().name(), &p.def.pattern, &p.def.description)?;
+        }
+        let inactive: Vec<_> = profile::builtin_defs()
+            .into_iter()
+            .filter(|d| !profiles.iter().any(|p| p.name() == d.name))
+            .collect();
+        if !inactive.is_empty() {
+            writeln!(out, "built in, not active (add to [sources] profiles to use):")?;
+            for d in &inactive {
+                line(&mut out, &d.name, d.table.name(), &d.pattern, &d.description)?;
+            }
         }
         crate::error::stdout(&out)?;
         return Ok(EXIT_OK);
@@ -90,6 +102,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             .collect()
     };
     let files = ingest::expand_manifests(files, &config.paths.exports)?;
+    if files.is_empty() {
+        writeln!(
+            out,
+            "verdict: nothing to check: no export files in {}; copy the exports there (or name files) and check again",
+            config.paths.exports.display()
+        )?;
+        crate::error::stdout(&out)?;
+        return Ok(EXIT_OK);
+    }
     // Every known profile, active first, to name the closest for an unread file.
     let mut known: Vec<Profile> = profiles.clone();
     for def in profile::builtin_defs() {
