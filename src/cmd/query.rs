@@ -19,8 +19,9 @@ use std::path::PathBuf;
 ///
 /// Rows: without an ORDER BY at its top level the result is sorted by its
 /// columns, first to last (nulls last), so a query prints the same rows in the
-/// same order on every run. Columns are named as written in the SQL
-/// (`count(*)`, not polars' `len`).
+/// same order on every run (a LIMIT without ORDER BY still leaves to polars
+/// which rows are kept: add an ORDER BY). Columns are named as written in the
+/// SQL (`count(*)`, not polars' `len`).
 ///
 /// Cost: the result is held in memory; the lake is scanned lazily, so filters and
 /// projections are pushed down to the Parquet files.
