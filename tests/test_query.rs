@@ -57,6 +57,10 @@ fn bad_sql_is_a_usage_error() {
     wd.run(&["ingest"]);
     let run = wd.run_code(&["query", "SELEC nothing"], 2);
     assert!(run.stderr.contains("SQL error"), "{run}");
+    // polars' Python hint and resolved plan are left out; the fix is ours.
+    let run = wd.run_code(&["query", "SELECT 1, 2"], 2);
+    assert_eq!(run.stderr.lines().count(), 1, "{run}");
+    assert!(run.stderr.contains("with AS"), "{run}");
     let run = wd.run_code(&["query", "SELECT * FROM taks"], 2);
     assert!(run.stderr.contains("no table `taks`"), "{run}");
     assert!(run.stderr.contains("followup query --tables"), "{run}");

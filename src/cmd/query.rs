@@ -175,5 +175,13 @@ fn sql_error(e: &polars::prelude::PolarsError, w: &names::Written, rel: &Relatio
             }
         }
     }
-    UsageError(format!("SQL error: {text}")).into()
+    // polars follows its message with a hint for its Python API and the plan
+    // it resolved: the first paragraph is the cause.
+    let cause = text.split("\n\n").next().unwrap_or(&text).trim();
+    let fix = if cause.contains("is duplicate") {
+        "; give each expression its own name with AS"
+    } else {
+        ""
+    };
+    UsageError(format!("SQL error: {cause}{fix}")).into()
 }
