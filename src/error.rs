@@ -71,7 +71,14 @@ pub struct UsageError(pub String);
 pub fn message(err: &anyhow::Error) -> String {
     let mut msg = String::new();
     for cause in err.chain() {
-        let text = cause.to_string();
+        let mut text = cause.to_string();
+        if cause.downcast_ref::<polars::prelude::PolarsError>().is_some() {
+            // polars follows the cause with a hint for its Python API and the
+            // plan it resolved; the first paragraph is the cause.
+            if let Some(i) = text.find("\n\n") {
+                text.truncate(i);
+            }
+        }
         if text.is_empty() || msg.contains(&text) {
             continue;
         }
@@ -119,6 +126,15 @@ mod tests {
             message(&e),
             "loading the config: cannot read x.toml: Permission denied"
         );
+    }
+
+    #[test]
+    fn a_polars_error_is_its_first_paragraph() {
+        let e = polars::prelude::PolarsError::ComputeError(
+            "column `x` not found\n\nResolved plan until failure:\n\t---> FAILED HERE".into(),
+        );
+        let e = anyhow::Error::new(e).context("planning queries/x.sql");
+        assert_eq!(message(&e), "planning queries/x.sql: column `x` not found");
     }
 
     #[test]
