@@ -72,7 +72,10 @@ pub fn message(err: &anyhow::Error) -> String {
     let mut msg = String::new();
     for cause in err.chain() {
         let mut text = cause.to_string();
-        if cause.downcast_ref::<polars::prelude::PolarsError>().is_some() {
+        if cause
+            .downcast_ref::<polars::prelude::PolarsError>()
+            .is_some()
+        {
             // polars follows the cause with a hint for its Python API and the
             // plan it resolved; the first paragraph is the cause.
             if let Some(i) = text.find("\n\n") {

@@ -67,14 +67,17 @@ impl Progress {
             self.label, self.unit
         ))
         .expect("the template is valid")
-        .with_key("left", |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-            // Before the first step there is no rate to estimate from.
-            let _ = if s.pos() == 0 {
-                write!(w, "estimating the time left")
-            } else {
-                write!(w, "about {:#} left", indicatif::HumanDuration(s.eta()))
-            };
-        })
+        .with_key(
+            "left",
+            |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                // Before the first step there is no rate to estimate from.
+                let _ = if s.pos() == 0 {
+                    write!(w, "estimating the time left")
+                } else {
+                    write!(w, "about {:#} left", indicatif::HumanDuration(s.eta()))
+                };
+            },
+        )
         .progress_chars("=> ");
         bar.set_style(style);
         bar

@@ -65,9 +65,12 @@ fn the_summary_names_profiles_closest_profiles_duplicates_and_a_verdict() {
     let calls = wd.read("exports/p001/calls_2026-11-02.csv");
     let renamed = calls.replacen("Duration", "Length", 1);
     wd.write("exports/p001/phone_log.csv", &renamed);
-    wd.write("exports/p001/appointments_2026-11-02 (1).json", wd.read("exports/p001/appointments_2026-11-02.json"));
+    wd.write(
+        "exports/p001/appointments_2026-11-02 (1).json",
+        wd.read("exports/p001/appointments_2026-11-02.json"),
+    );
     let run = wd.run_code(&["check"], 1);
-    let summary = &run.stdout[run.stdout.find("\nsummary\n").expect("a summary") ..];
+    let summary = &run.stdout[run.stdout.find("\nsummary\n").expect("a summary")..];
     let line = |file: &str| {
         summary
             .lines()
@@ -77,14 +80,24 @@ fn the_summary_names_profiles_closest_profiles_duplicates_and_a_verdict() {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    assert_eq!(line("p001/tasks_2026-11-02.csv"), "p001/tasks_2026-11-02.csv sample-tasks 2 3", "{run}");
+    assert_eq!(
+        line("p001/tasks_2026-11-02.csv"),
+        "p001/tasks_2026-11-02.csv sample-tasks 2 3",
+        "{run}"
+    );
     assert_eq!(
         line("p001/phone_log.csv"),
         "p001/phone_log.csv no profile — closest: sample-calls, missing columns Duration",
         "{run}"
     );
-    assert!(summary.contains("sample-tasks `Status`: \"Pending??\" in 1 row(s)"), "{run}");
-    assert!(summary.contains("sample-calls `Result`: \"Dropped\" in 1 row(s)"), "{run}");
+    assert!(
+        summary.contains("sample-tasks `Status`: \"Pending??\" in 1 row(s)"),
+        "{run}"
+    );
+    assert!(
+        summary.contains("sample-calls `Result`: \"Dropped\" in 1 row(s)"),
+        "{run}"
+    );
     assert!(
         summary.contains("p001/appointments_2026-11-02 (1).json: same bytes as p001/appointments_2026-11-02.json"),
         "{run}"
@@ -113,7 +126,10 @@ fn a_duplicate_alone_exits_zero() {
     ]);
     let verdict = run.stdout.lines().last().unwrap();
     assert!(verdict.starts_with("verdict: ok: 2 file(s)"), "{run}");
-    assert!(verdict.ends_with("(1 suspected duplicate export(s))"), "{run}");
+    assert!(
+        verdict.ends_with("(1 suspected duplicate export(s))"),
+        "{run}"
+    );
 }
 
 #[test]
@@ -133,8 +149,14 @@ fn an_empty_exports_folder_is_said_and_profiles_list_before_any_is_active() {
     let run = wd.run(&["check", "--profiles"]);
     assert!(run.stdout.contains("built in, not active"), "{run}");
     assert!(run.stdout.contains("ringcentral-call-log-csv"), "{run}");
-    let cfg = wd.read("followup.toml").replace("profiles = []", "profiles = [\"sample-calls\"]");
+    let cfg = wd
+        .read("followup.toml")
+        .replace("profiles = []", "profiles = [\"sample-calls\"]");
     wd.write("followup.toml", cfg);
     let run = wd.run(&["check"]);
-    assert!(run.stdout.contains("verdict: nothing to check: no export files in"), "{run}");
+    assert!(
+        run.stdout
+            .contains("verdict: nothing to check: no export files in"),
+        "{run}"
+    );
 }

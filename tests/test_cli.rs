@@ -21,7 +21,10 @@ fn a_missing_config_is_said_once_and_points_at_init() {
         let run = wd.run_code(&[cmd], 2);
         let lines: Vec<&str> = run.stderr.lines().collect();
         assert_eq!(lines.len(), 1, "one line, cause and fix once\n{run}");
-        assert!(lines[0].starts_with("error: no config file at followup.toml"), "{run}");
+        assert!(
+            lines[0].starts_with("error: no config file at followup.toml"),
+            "{run}"
+        );
         assert_eq!(run.stderr.matches("followup init").count(), 1, "{run}");
         assert!(!run.stderr.contains("os error"), "{run}");
         assert!(!run.stderr.contains("hint"), "{run}");
@@ -70,12 +73,32 @@ fn writing_to_a_closed_pipe_ends_quietly_with_status_0() {
         &["query", "SELECT * FROM calls"][..],
         &["query", "--format", "jsonl", "SELECT * FROM attempts"][..],
         &["check"][..],
-        &["erlang", "--calls", "100", "--interval", "30m", "--aht", "180s", "--answer-within", "20s", "--agents", "12"][..],
+        &[
+            "erlang",
+            "--calls",
+            "100",
+            "--interval",
+            "30m",
+            "--aht",
+            "180s",
+            "--answer-within",
+            "20s",
+            "--agents",
+            "12",
+        ][..],
     ] {
         let (code, stderr) = closed_pipe(&wd, args);
         assert_eq!(code, 0, "followup {}\n{stderr}", args.join(" "));
-        assert!(!stderr.contains("panicked"), "followup {}\n{stderr}", args.join(" "));
-        assert!(!stderr.contains("error"), "followup {}\n{stderr}", args.join(" "));
+        assert!(
+            !stderr.contains("panicked"),
+            "followup {}\n{stderr}",
+            args.join(" ")
+        );
+        assert!(
+            !stderr.contains("error"),
+            "followup {}\n{stderr}",
+            args.join(" ")
+        );
     }
 }
 

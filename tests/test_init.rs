@@ -31,7 +31,11 @@ fn init_without_exports_writes_a_commented_starter_a_private_key_and_the_queries
     assert_eq!(mode & 0o777, 0o600, "the key file is owner-only");
     let key = wd.read("followup.key");
     assert_eq!(key.trim().len(), 64, "32 random bytes, hex");
-    for q in ["afternoon_slip.sql", "owner_backlog.sql", "unlogged_missed_calls.sql"] {
+    for q in [
+        "afternoon_slip.sql",
+        "owner_backlog.sql",
+        "unlogged_missed_calls.sql",
+    ] {
         assert!(wd.path("queries").join(q).is_file(), "{q}\n{run}");
     }
     assert!(run.stderr.contains("followup nightly"), "{run}");
@@ -46,7 +50,9 @@ fn init_without_exports_writes_a_commented_starter_a_private_key_and_the_queries
     assert!(again.stderr.contains("--force"), "{again}");
     wd.run(&["init", "--force", "--timezone", "America/Chicago"]);
     assert_eq!(wd.read("followup.key"), key);
-    assert!(wd.read("followup.toml").contains("timezone = \"America/Chicago\""));
+    assert!(wd
+        .read("followup.toml")
+        .contains("timezone = \"America/Chicago\""));
     let bad = wd.run_code(&["init", "--force", "--timezone", "Mars/Olympus"], 2);
     assert!(bad.stderr.contains("unknown time zone"), "{bad}");
 }
@@ -61,7 +67,9 @@ fn cells(line: &str) -> Vec<String> {
 
 /// The rows of the "Categories this week" table.
 fn category_rows(md: &str) -> Vec<Vec<String>> {
-    let start = md.find("## Categories this week").expect("categories section");
+    let start = md
+        .find("## Categories this week")
+        .expect("categories section");
     md[start..]
         .lines()
         .skip_while(|l| !l.starts_with("| category"))
@@ -98,18 +106,26 @@ fn init_then_nightly_on_the_sample_exports_gives_the_committed_report() {
     );
     assert!(cfg.contains("exports = \"exports\""), "{cfg}");
     assert!(cfg.contains("id = \"p001\""), "{cfg}");
-    assert!(cfg.contains("name = \"Riverside Family Medicine\""), "{cfg}");
+    assert!(
+        cfg.contains("name = \"Riverside Family Medicine\""),
+        "{cfg}"
+    );
     // The owners come from the task exports.
     assert!(cfg.contains("owners = [\"enguyen\"]"), "{cfg}");
     // init ran check: its summary names the duplicated export and gives a verdict.
     assert!(
-        run.stdout.contains("p001/tasks_2026-11-09 (1).csv: same bytes as p001/tasks_2026-11-09.csv"),
+        run.stdout
+            .contains("p001/tasks_2026-11-09 (1).csv: same bytes as p001/tasks_2026-11-09.csv"),
         "{run}"
     );
     assert!(run.stdout.contains("verdict: "), "{run}");
-    assert!(run.stdout.contains("6 row(s) in"), "the sample's six malformed rows\n{run}");
+    assert!(
+        run.stdout.contains("6 row(s) in"),
+        "the sample's six malformed rows\n{run}"
+    );
 
-    let committed = std::fs::read_to_string(workdir::repo().join("reports/2026-W47/report.md")).unwrap();
+    let committed =
+        std::fs::read_to_string(workdir::repo().join("reports/2026-W47/report.md")).unwrap();
 
     // 1. The starter as written.
     wd.run(&["nightly"]);
@@ -122,7 +138,11 @@ fn init_then_nightly_on_the_sample_exports_gives_the_committed_report() {
     let want_rows = keep(category_rows(&committed));
     assert_eq!(want_rows.len(), 10);
     assert_eq!(keep(category_rows(&got)), want_rows, "\n{got}");
-    let requests = |md: &str| md.lines().find(|l| l.starts_with("| requests |")).map(str::to_string);
+    let requests = |md: &str| {
+        md.lines()
+            .find(|l| l.starts_with("| requests |"))
+            .map(str::to_string)
+    };
     assert_eq!(requests(&got), requests(&committed));
 
     // 2. The sample practice's process in place of the starter's.
@@ -133,8 +153,12 @@ fn init_then_nightly_on_the_sample_exports_gives_the_committed_report() {
     wd.run(&["nightly"]);
     for file in ["report.md", "report.html"] {
         let got = wd.read(&format!("reports/2026-W47/{file}"));
-        let want = std::fs::read_to_string(workdir::repo().join("reports/2026-W47").join(file)).unwrap();
-        assert!(got == want, "reports/2026-W47/{file} differs from the committed one");
+        let want =
+            std::fs::read_to_string(workdir::repo().join("reports/2026-W47").join(file)).unwrap();
+        assert!(
+            got == want,
+            "reports/2026-W47/{file} differs from the committed one"
+        );
     }
 }
 

@@ -33,7 +33,10 @@ fn contacts_need_restricted_and_keys_are_hashed() {
     let wd = Workdir::fixture("mini");
     wd.run(&["ingest"]);
     let run = wd.run_code(&["query", "SELECT * FROM contacts"], 2);
-    assert!(run.stderr.contains("`contacts` is the restricted table"), "{run}");
+    assert!(
+        run.stderr.contains("`contacts` is the restricted table"),
+        "{run}"
+    );
     assert!(run.stderr.contains("add --restricted"), "{run}");
     assert_eq!(run.stderr.lines().count(), 1, "{run}");
     let run = wd.run(&[
@@ -103,8 +106,7 @@ fn columns_are_named_as_written_rows_sorted_and_the_table_is_clean() {
         "SELECT category FROM tasks ORDER BY category DESC",
     ]);
     assert_eq!(
-        desc.stdout,
-        "category\nnew_patient_request\nnew_patient_request\nmissed_call\n",
+        desc.stdout, "category\nnew_patient_request\nnew_patient_request\nmissed_call\n",
         "{desc}"
     );
 }
@@ -140,7 +142,9 @@ fn jsonl_and_parquet_out() {
     .unwrap();
     assert_eq!(df.shape(), (3, 4));
     wd.run(&["query", sql, "--out", "out/calls.csv"]);
-    assert!(wd.read("out/calls.csv").starts_with("call_id,duration_s,missed,started_at\n"));
+    assert!(wd
+        .read("out/calls.csv")
+        .starts_with("call_id,duration_s,missed,started_at\n"));
     let run = wd.run_code(&["query", sql, "--out", "out/calls.xyz"], 2);
     assert!(run.stderr.contains("--format"), "{run}");
 }
@@ -153,11 +157,16 @@ fn metrics_tables_of_the_latest_run_are_relations() {
     let run = wd.run_code(&["query", "SELECT * FROM task_facts"], 2);
     assert!(run.stderr.contains("followup metrics"), "{run}");
     let listing = wd.run(&["query", "--tables", "--format", "csv"]);
-    assert!(listing.stdout.starts_with("table,from,columns\n"), "{listing}");
+    assert!(
+        listing.stdout.starts_with("table,from,columns\n"),
+        "{listing}"
+    );
     assert!(listing.stdout.contains("\ntasks,lake,"), "{listing}");
     assert!(!listing.stdout.contains("task_facts"), "{listing}");
     assert!(
-        listing.stdout.contains("contacts,lake (restricted: add --restricted),"),
+        listing
+            .stdout
+            .contains("contacts,lake (restricted: add --restricted),"),
         "{listing}"
     );
 
@@ -174,7 +183,10 @@ fn metrics_tables_of_the_latest_run_are_relations() {
         "unlogged_missed_calls",
     ] {
         assert!(
-            listing.stdout.lines().any(|l| l.starts_with(&format!("{t} "))),
+            listing
+                .stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("{t} "))),
             "`{t}` not listed\n{listing}"
         );
     }

@@ -77,16 +77,31 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             writeln!(out, "  {name:<26} {table:<12} {pattern}  {about}")
         };
         for p in &profiles {
-            line(&mut out, p.name(), p.table().name(), &p.def.pattern, &p.def.description)?;
+            line(
+                &mut out,
+                p.name(),
+                p.table().name(),
+                &p.def.pattern,
+                &p.def.description,
+            )?;
         }
         let inactive: Vec<_> = profile::builtin_defs()
             .into_iter()
             .filter(|d| !profiles.iter().any(|p| p.name() == d.name))
             .collect();
         if !inactive.is_empty() {
-            writeln!(out, "built in, not active (add to [sources] profiles to use):")?;
+            writeln!(
+                out,
+                "built in, not active (add to [sources] profiles to use):"
+            )?;
             for d in &inactive {
-                line(&mut out, &d.name, d.table.name(), &d.pattern, &d.description)?;
+                line(
+                    &mut out,
+                    &d.name,
+                    d.table.name(),
+                    &d.pattern,
+                    &d.description,
+                )?;
             }
         }
         crate::error::stdout(&out)?;
@@ -229,7 +244,12 @@ fn summary(
     dups: &[guess::Duplicate],
 ) -> Result<bool> {
     writeln!(out, "\nsummary")?;
-    let w = outcomes.iter().map(|(r, _)| r.chars().count()).max().unwrap_or(4).max(4);
+    let w = outcomes
+        .iter()
+        .map(|(r, _)| r.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let pw = outcomes
         .iter()
         .filter_map(|(_, o)| match o {
@@ -239,8 +259,13 @@ fn summary(
         .max()
         .unwrap_or(7)
         .max(7);
-    writeln!(out, "  {:<w$}  {:<pw$}  {:>8}  {:>11}", "file", "profile", "clean", "quarantined")?;
-    let (mut rows_lost, mut files_lost, mut unread, mut clean_total) = (0usize, 0usize, 0usize, 0usize);
+    writeln!(
+        out,
+        "  {:<w$}  {:<pw$}  {:>8}  {:>11}",
+        "file", "profile", "clean", "quarantined"
+    )?;
+    let (mut rows_lost, mut files_lost, mut unread, mut clean_total) =
+        (0usize, 0usize, 0usize, 0usize);
     for (rel, o) in outcomes {
         match o {
             Outcome::Read {
@@ -252,7 +277,10 @@ fn summary(
                 clean_total += clean;
                 rows_lost += quarantined;
                 files_lost += usize::from(*quarantined > 0);
-                write!(out, "  {rel:<w$}  {profile:<pw$}  {clean:>8}  {quarantined:>11}")?;
+                write!(
+                    out,
+                    "  {rel:<w$}  {profile:<pw$}  {clean:>8}  {quarantined:>11}"
+                )?;
                 if !missing.is_empty() {
                     write!(out, "  missing columns {}", missing.join(", "))?;
                 }

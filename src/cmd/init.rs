@@ -66,8 +66,14 @@ fn time_zone(s: &str) -> Result<String, String> {
 /// The SQL shipped with followup: each file becomes a metrics table (and the
 /// weekly report reads unlogged_missed_calls).
 pub const STANDARD_QUERIES: &[(&str, &str)] = &[
-    ("afternoon_slip.sql", include_str!("../../queries/afternoon_slip.sql")),
-    ("owner_backlog.sql", include_str!("../../queries/owner_backlog.sql")),
+    (
+        "afternoon_slip.sql",
+        include_str!("../../queries/afternoon_slip.sql"),
+    ),
+    (
+        "owner_backlog.sql",
+        include_str!("../../queries/owner_backlog.sql"),
+    ),
     (
         "unlogged_missed_calls.sql",
         include_str!("../../queries/unlogged_missed_calls.sql"),
@@ -243,7 +249,8 @@ fn match_exports(path: &Path, s: &Starter, exports: &Path) -> Result<Found> {
     let mut contents = Vec::with_capacity(files.len());
     let mut practices = BTreeSet::new();
     for f in &files {
-        let bytes = std::fs::read(&f.path).with_context(|| format!("reading {}", f.path.display()))?;
+        let bytes =
+            std::fs::read(&f.path).with_context(|| format!("reading {}", f.path.display()))?;
         for p in candidates(f) {
             practices.extend(guess::practice_ids(p, &f.rel, &bytes));
         }
@@ -274,7 +281,10 @@ fn match_exports(path: &Path, s: &Starter, exports: &Path) -> Result<Found> {
             if a.file_error.is_some() || a.rows.is_empty() {
                 continue;
             }
-            let i = builtin.iter().position(|b| b.name() == p.name()).unwrap_or(0);
+            let i = builtin
+                .iter()
+                .position(|b| b.name() == p.name())
+                .unwrap_or(0);
             // More clean rows wins; a tie goes to the profile listed first.
             if best.as_ref().is_none_or(|(_, n, _)| a.rows.len() > *n) {
                 best = Some((i, a.rows.len(), a));

@@ -1,9 +1,9 @@
 //! One module per subcommand, each with its clap `Args` and a `run`.
 
 pub mod check;
-pub mod init;
 pub mod erlang;
 pub mod ingest;
+pub mod init;
 pub mod lists;
 pub mod metrics;
 pub mod nightly;

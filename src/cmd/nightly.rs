@@ -39,7 +39,11 @@ struct Terminal {
 
 impl Ui for Terminal {
     fn stage(&self, i: usize, name: &str) {
-        let unit = if name == "metrics" { "practices" } else { "files" };
+        let unit = if name == "metrics" {
+            "practices"
+        } else {
+            "files"
+        };
         let label = STAGES[i];
         self.bar.replace(Progress::new(label, unit, self.v)).clear();
         if !self.v.quiet {

@@ -89,10 +89,9 @@ fn format(args: &Args) -> Result<Format> {
         (None, None) => Format::Table,
     };
     if f == Format::Parquet && args.out.is_none() {
-        return Err(UsageError(
-            "Parquet is written to a file; add --out FILE.parquet".into(),
-        )
-        .into());
+        return Err(
+            UsageError("Parquet is written to a file; add --out FILE.parquet".into()).into(),
+        );
     }
     Ok(f)
 }
@@ -123,7 +122,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         let written = names::written(&sql);
         let mut ctx = rel.context();
         let planned = ctx.execute(&sql).map_err(|e| sql_error(&e, &written, &rel));
-        let df = planned?.collect().map_err(|e| sql_error(&e, &written, &rel))?;
+        let df = planned?
+            .collect()
+            .map_err(|e| sql_error(&e, &written, &rel))?;
         (df, written)
     };
     names::apply(&mut df, &written)?;
@@ -150,7 +151,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         Some(path) => {
             crate::lake::write_bytes_atomic(path, &bytes)?;
             if !cli.quiet {
-                eprintln!("query: {} row(s) written to {}", df.height(), path.display());
+                eprintln!(
+                    "query: {} row(s) written to {}",
+                    df.height(),
+                    path.display()
+                );
             }
         }
         None => {
@@ -165,7 +170,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
 
 /// A query that does not plan or run is a usage error: polars' message, and the
 /// fix when the query names a table that is not registered.
-fn sql_error(e: &polars::prelude::PolarsError, w: &names::Written, rel: &Relations) -> anyhow::Error {
+fn sql_error(
+    e: &polars::prelude::PolarsError,
+    w: &names::Written,
+    rel: &Relations,
+) -> anyhow::Error {
     let registered = |t: &str| rel.list.iter().any(|r| r.name.eq_ignore_ascii_case(t));
     let text = e.to_string();
     for t in &w.tables {

@@ -46,7 +46,10 @@ fn list(v: &[String]) -> String {
 
 /// A TOML key: bare when it can be, quoted otherwise.
 fn key(k: &str) -> String {
-    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         k.to_string()
     } else {
         quote(k)
@@ -163,7 +166,10 @@ mod tests {
         assert_eq!(target("insurance_documents"), parsed("next_day 12:00"));
         assert_eq!(p.lanes.len(), 2);
         // Every owner has a roster, so tomorrow's lists have someone to go to.
-        assert_eq!(p.roster.keys().collect::<Vec<_>>(), vec!["amartin", "staff"]);
+        assert_eq!(
+            p.roster.keys().collect::<Vec<_>>(),
+            vec!["amartin", "staff"]
+        );
         assert!(p.lanes["clinical"].licensed);
         assert_eq!(c.sources.profiles, vec!["sample-calls", "sample-tasks"]);
         assert_eq!(

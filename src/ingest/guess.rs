@@ -70,7 +70,10 @@ pub struct Closest {
 /// Among `profiles`, the one whose reader parses the file and that lacks the
 /// fewest of its columns (then: has the most; then: listed first). None when no
 /// profile finds a single one of its columns.
-pub fn closest<'a>(profiles: impl IntoIterator<Item = &'a Profile>, bytes: &[u8]) -> Option<Closest> {
+pub fn closest<'a>(
+    profiles: impl IntoIterator<Item = &'a Profile>,
+    bytes: &[u8],
+) -> Option<Closest> {
     let mut best: Option<(usize, usize, Closest)> = None;
     for p in profiles {
         let Ok(parsed) = read::parse(bytes, p) else {
@@ -108,7 +111,9 @@ pub fn practice_ids(profile: &Profile, rel: &str, bytes: &[u8]) -> BTreeSet<Stri
         if let Some((folder, _)) = rel.split_once('/') {
             out.insert(folder.to_string());
         }
-    } else if let (Some(col), Ok(parsed)) = (&profile.def.practice_column, read::parse(bytes, profile)) {
+    } else if let (Some(col), Ok(parsed)) =
+        (&profile.def.practice_column, read::parse(bytes, profile))
+    {
         for r in &parsed.records {
             if let Some(v) = r.fields.get(&parsed.header, col) {
                 let v = v.trim();
@@ -143,10 +148,19 @@ fn without_copy_mark(rel: &str) -> Option<String> {
         Some((s, e)) => (s, format!(".{e}")),
         None => (name, String::new()),
     };
-    let base = if let Some(open) = stem.strip_suffix(')').and_then(|s| s.rfind(" (").map(|i| (s, i))) {
+    let base = if let Some(open) = stem
+        .strip_suffix(')')
+        .and_then(|s| s.rfind(" (").map(|i| (s, i)))
+    {
         let (s, i) = open;
-        s[i + 2..].chars().all(|c| c.is_ascii_digit()).then(|| &s[..i])?
-    } else if let Some(s) = stem.strip_suffix(" copy").or_else(|| stem.strip_suffix(" - Copy")) {
+        s[i + 2..]
+            .chars()
+            .all(|c| c.is_ascii_digit())
+            .then(|| &s[..i])?
+    } else if let Some(s) = stem
+        .strip_suffix(" copy")
+        .or_else(|| stem.strip_suffix(" - Copy"))
+    {
         s
     } else {
         return None;
@@ -204,7 +218,10 @@ mod tests {
             without_copy_mark("p001/tasks_2026-11-09 (1).csv").as_deref(),
             Some("p001/tasks_2026-11-09.csv")
         );
-        assert_eq!(without_copy_mark("calls copy.csv").as_deref(), Some("calls.csv"));
+        assert_eq!(
+            without_copy_mark("calls copy.csv").as_deref(),
+            Some("calls.csv")
+        );
         assert_eq!(without_copy_mark("calls (final).csv"), None);
         assert_eq!(without_copy_mark("calls_2026.csv"), None);
     }

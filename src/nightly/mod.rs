@@ -153,9 +153,12 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         compare: None,
         csv: metrics::CsvTables::All,
     };
-    metrics::run_with(config, &opts, &|s| tracing::info!("metrics: {s}"), &|d, t| {
-        ui.progress(d, t)
-    })
+    metrics::run_with(
+        config,
+        &opts,
+        &|s| tracing::info!("metrics: {s}"),
+        &|d, t| ui.progress(d, t),
+    )
     .context("stage `metrics` failed")?;
     timed("metrics", t, &mut m);
     failpoint::hit("after-metrics");

@@ -156,8 +156,8 @@ pub fn latest_metrics(reports: &Path) -> Result<Option<PathBuf>> {
 /// `(stem, path)` of every `*.parquet` in `dir`, sorted by name.
 fn parquet_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("listing metrics folder {}", dir.display()))?;
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("listing metrics folder {}", dir.display()))?;
     for e in entries {
         let path = e?.path();
         if path.extension().and_then(|x| x.to_str()) != Some("parquet") {

@@ -86,7 +86,10 @@ fn collect_tables(statements: &[Statement], out: &mut Vec<String>) {
 
 /// Rename the columns of `df` to the names as written, when the projection says
 /// exactly one name per column and the result would have no duplicate name.
-pub fn apply(df: &mut polars::prelude::DataFrame, w: &Written) -> polars::prelude::PolarsResult<()> {
+pub fn apply(
+    df: &mut polars::prelude::DataFrame,
+    w: &Written,
+) -> polars::prelude::PolarsResult<()> {
     let Some(names) = &w.names else {
         return Ok(());
     };
@@ -116,7 +119,8 @@ mod tests {
 
     #[test]
     fn unaliased_expressions_are_named_as_written() {
-        let w = written("select category, count(*), sum(n) as total, t.x from tasks t group by 1, 4");
+        let w =
+            written("select category, count(*), sum(n) as total, t.x from tasks t group by 1, 4");
         assert_eq!(
             w.names,
             Some(vec![None, Some("count(*)".into()), None, None])

@@ -65,10 +65,7 @@ fn texts(c: &Column) -> PolarsResult<Vec<Option<String>>> {
         DataType::String => s.clone(),
         _ => s.cast(&DataType::String)?,
     };
-    Ok(s.str()?
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect())
+    Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
 }
 
 fn is_numeric(dt: &DataType) -> bool {
