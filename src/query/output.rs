@@ -63,7 +63,20 @@ fn texts(c: &Column) -> PolarsResult<Vec<Option<String>>> {
             .to_string("%Y-%m-%dT%H:%M:%S%.fZ")?
             .into_series(),
         DataType::String => s.clone(),
-        _ => s.cast(&DataType::String)?,
+        _ => match s.cast(&DataType::String) {
+            Ok(t) => t,
+            // A type polars does not cast to text (a list, a struct): each
+            // value as polars prints it.
+            Err(_) => {
+                return Ok((0..s.len())
+                    .map(|i| match s.get(i) {
+                        Ok(AnyValue::Null) => None,
+                        Ok(v) => Some(v.to_string()),
+                        Err(_) => None,
+                    })
+                    .collect())
+            }
+        },
     };
     Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
 }
