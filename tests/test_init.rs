@@ -172,3 +172,25 @@ fn init_refuses_the_config_folder_as_exports_and_a_missing_folder() {
     let run = wd.run_code(&["init", "nowhere"], 2);
     assert!(run.stderr.contains("nowhere: no such folder"), "{run}");
 }
+
+#[test]
+fn exports_no_built_in_profile_reads_leave_sources_empty_and_say_why() {
+    let wd = Workdir::new();
+    let calls = std::fs::read_to_string(
+        workdir::repo().join("tests/fixtures/mini/exports/p001/calls_2026-11-02.csv"),
+    )
+    .unwrap();
+    wd.write(
+        "exports/p001/phone_log.csv",
+        calls.replacen("Duration", "Length", 1),
+    );
+    let run = wd.run(&["init", "exports"]);
+    assert!(
+        run.stderr.contains(
+            "init: p001/phone_log.csv: no built-in profile reads it; closest: sample-calls, missing columns Duration"
+        ),
+        "{run}"
+    );
+    assert!(run.stderr.contains("docs/PROFILES.md"), "{run}");
+    assert!(wd.read("followup.toml").contains("profiles = []"));
+}

@@ -160,11 +160,25 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         if queries_written {
             eprintln!("init: wrote the standard queries to {}", queries.display());
         }
-        for u in &unmatched {
-            eprintln!("init: {u}: no built-in profile reads it (see the summary below)");
+        for (file, closest) in &unmatched {
+            let closest = match closest {
+                Some(c) if c.missing.is_empty() => format!("; closest: {}", c.profile),
+                Some(c) => format!(
+                    "; closest: {}, missing columns {}",
+                    c.profile,
+                    c.missing.join(", ")
+                ),
+                None => String::new(),
+            };
+            eprintln!("init: {file}: no built-in profile reads it{closest}");
+        }
+        if args.exports_dir.is_some() && s.profiles.is_empty() {
+            eprintln!(
+                "init: no built-in profile reads any export, so [sources] is empty: describe your exports in a profile (docs/PROFILES.md) and list it there"
+            );
         }
     }
-    if args.exports_dir.is_some() {
+    if args.exports_dir.is_some() && !s.profiles.is_empty() {
         let check = super::check::Args {
             files: Vec::new(),
             profiles: false,
@@ -226,7 +240,8 @@ struct Found {
     practices: BTreeSet<String>,
     front_desk_owners: BTreeSet<String>,
     clinical_owners: BTreeSet<String>,
-    unmatched: Vec<String>,
+    /// Files no built-in profile reads, with the closest one.
+    unmatched: Vec<(String, Option<guess::Closest>)>,
 }
 
 /// Pick, for each export, the built-in profile that maps the most of its rows.
@@ -291,7 +306,9 @@ fn match_exports(path: &Path, s: &Starter, exports: &Path) -> Result<Found> {
             }
         }
         let Some((i, _, a)) = best else {
-            found.unmatched.push(f.rel.clone());
+            found
+                .unmatched
+                .push((f.rel.clone(), guess::closest(&builtin, bytes)));
             continue;
         };
         chosen.insert(i);
