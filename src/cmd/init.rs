@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 /// 08:00–12:00 and 13:00–17:00), the ten request categories with common targets
 /// (new-patient requests 30 min, missed calls 60 min, referrals the same day,
 /// insurance documents by noon the next business day, …), a front-desk lane and a
-/// licensed clinical lane; the lines to adapt are marked EDIT. The hashing key is
+/// licensed clinical lane, and a roster giving each owner the business hours;
+/// the lines to adapt are marked EDIT. The config is written to --config
+/// (default ./followup.toml); an existing one is kept unless --force. The hashing key is
 /// 32 random bytes in followup.key, readable only by you (an existing key file is
 /// kept: a new key would change every key in the lake). queries/ gets the
 /// standard SQL (afternoon_slip, owner_backlog, unlogged_missed_calls) unless it
