@@ -7,7 +7,7 @@ use crate::nightly::{self, Request, Ui, STAGES};
 use crate::publish::RunLock;
 use anyhow::Result;
 use chrono::NaiveDate;
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 /// Run the nightly job: ingest → metrics → report → lists.
 ///
@@ -34,7 +34,14 @@ pub struct Args {
 struct Terminal {
     v: Verbosity,
     /// The bar of the stage running (a fresh one per stage).
-    bar: RefCell<Progress>,
+    bar: Mutex<Progress>,
+}
+
+impl Terminal {
+    fn bar(&self) -> std::sync::MutexGuard<'_, Progress> {
+        // A panic while drawing leaves the bar usable: it holds no invariant.
+        self.bar.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl Ui for Terminal {
@@ -45,18 +52,19 @@ impl Ui for Terminal {
             "files"
         };
         let label = STAGES[i];
-        self.bar.replace(Progress::new(label, unit, self.v)).clear();
+        let old = std::mem::replace(&mut *self.bar(), Progress::new(label, unit, self.v));
+        old.clear();
         if !self.v.quiet {
             eprintln!("nightly [{}/{}] {name}", i + 1, STAGES.len());
         }
     }
     fn note(&self, line: &str) {
         if !self.v.quiet {
-            self.bar.borrow().println(&format!("  {line}"));
+            self.bar().println(&format!("  {line}"));
         }
     }
     fn progress(&self, done: usize, total: usize) {
-        self.bar.borrow().update(done, total);
+        self.bar().update(done, total);
     }
 }
 
@@ -66,11 +74,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     crate::failpoint::hit("locked");
     let ui = Terminal {
         v: cli.verbosity(),
-        bar: RefCell::new(Progress::when(false, "", "")),
+        bar: Mutex::new(Progress::when(false, "", "")),
     };
     let started = std::time::Instant::now();
     let m = nightly::run(&config, &Request { date: args.date }, &ui);
-    ui.bar.borrow().clear();
+    ui.bar().clear();
     let m = m?;
     drop(lock);
     if !cli.quiet {

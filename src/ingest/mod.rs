@@ -302,7 +302,7 @@ pub fn run(
     profiles: &[Profile],
     hasher: &Hasher,
     files: Option<Vec<ExportFile>>,
-    progress: &dyn Fn(usize, usize),
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Report> {
     let lake = Lake::new(&config.paths.lake);
     let mut ledger = Ledger::load(&lake.root)?;
@@ -338,21 +338,28 @@ pub fn run(
         batches.last_mut().expect("one batch").push(m);
     }
     let total = files.len();
-    let mut done = 0;
+    // Files read and mapped so far, counted as each finishes (on any thread), so
+    // a progress bar moves within a batch too.
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    progress(0, total);
     for batch in batches {
-        progress(done, total);
-        done += batch.len();
         let results: Vec<Result<Option<(Analysed, Option<Vec<u8>>)>>> = batch
             .par_iter()
             .map(|(f, profile, _)| {
+                let finished = || {
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    progress(n.min(total.saturating_sub(1)), total);
+                };
                 let bytes = std::fs::read(&f.path)
                     .with_context(|| format!("reading {}", f.path.display()))?;
                 let sha = hex::encode(Sha256::digest(&bytes));
                 if ledger.files.get(&f.rel).is_some_and(|e| e.sha256 == sha) {
+                    finished();
                     return Ok(None);
                 }
                 let phones = map::PhoneCache::default();
                 let a = analyse(f, &bytes, profile, config, hasher, &phones);
+                finished();
                 let keep = a.file_error.is_some().then_some(bytes);
                 Ok(Some((a, keep)))
             })

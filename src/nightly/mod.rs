@@ -25,8 +25,9 @@ use std::time::Instant;
 /// The stages, in order.
 pub const STAGES: [&str; 4] = ["ingest", "metrics", "report", "lists"];
 
-/// How a run reports progress.
-pub trait Ui {
+/// How a run reports progress (from any thread: ingest counts files as its
+/// threads finish them).
+pub trait Ui: Sync {
     /// Stage `i` (0-based) starts.
     fn stage(&self, i: usize, name: &str);
     /// A line for the person watching (never PHI).
