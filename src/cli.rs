@@ -1,7 +1,7 @@
 //! Command-line definition and dispatch.
 
 use crate::cmd;
-use crate::error::{exit_code, EXIT_OK};
+use crate::error::{exit_code, is_broken_pipe, message, EXIT_OK};
 use crate::logging::{self, Verbosity};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -10,7 +10,12 @@ use std::path::PathBuf;
 ///
 /// Exit codes: 0 ok; 1 data or run failure; 2 usage or configuration error.
 #[derive(Debug, Parser)]
-#[command(name = "followup", version, propagate_version = true)]
+#[command(
+    name = "followup",
+    version,
+    propagate_version = true,
+    after_help = "Start here, in an empty folder:\n  followup init ./exports   write followup.toml for your exports folder (and a hashing key)\n  followup check            see how every export maps, with a one-line verdict\n  followup nightly          ingest, metrics, reports and tomorrow's call lists\n  followup query --tables   every table you can query"
+)]
 pub struct Cli {
     /// The practice configuration (TOML). Relative folders in it are resolved against its folder.
     #[arg(
@@ -32,6 +37,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Init(cmd::init::Args),
     Sample(cmd::sample::Args),
     Ingest(cmd::ingest::Args),
     Check(cmd::check::Args),
@@ -58,6 +64,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     logging::init(cli.verbosity());
     let result = match &cli.command {
+        Command::Init(a) => cmd::init::run(&cli, a),
         Command::Sample(a) => cmd::sample::run(&cli, a),
         Command::Ingest(a) => cmd::ingest::run(&cli, a),
         Command::Check(a) => cmd::check::run(&cli, a),
@@ -71,8 +78,9 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => EXIT_OK,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", message(&e));
             exit_code(&e)
         }
     }

@@ -16,6 +16,7 @@ pub mod model;
 pub mod nightly;
 pub mod privacy;
 pub mod publish;
+pub mod query;
 pub mod report;
 pub mod sample;
 pub mod staffing;

@@ -33,7 +33,12 @@ fn contacts_need_restricted_and_keys_are_hashed() {
     let wd = Workdir::fixture("mini");
     wd.run(&["ingest"]);
     let run = wd.run_code(&["query", "SELECT * FROM contacts"], 2);
-    assert!(run.stderr.contains("contacts"), "{run}");
+    assert!(
+        run.stderr.contains("`contacts` is the restricted table"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("add --restricted"), "{run}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run}");
     let run = wd.run(&[
         "query",
         "--restricted",
@@ -55,6 +60,147 @@ fn bad_sql_is_a_usage_error() {
     wd.run(&["ingest"]);
     let run = wd.run_code(&["query", "SELEC nothing"], 2);
     assert!(run.stderr.contains("SQL error"), "{run}");
+    // polars' Python hint and resolved plan are left out; the fix is ours.
+    let run = wd.run_code(&["query", "SELECT 1, 2"], 2);
+    assert_eq!(run.stderr.lines().count(), 1, "{run}");
+    assert!(run.stderr.contains("with AS"), "{run}");
+    let run = wd.run_code(&["query", "SELECT * FROM taks"], 2);
+    assert!(run.stderr.contains("no table `taks`"), "{run}");
+    assert!(run.stderr.contains("followup query --tables"), "{run}");
     let run = wd.run_code(&["query", "--file", "missing.sql"], 2);
     assert!(run.stderr.contains("missing.sql: no such file"), "{run}");
+}
+
+#[test]
+fn columns_are_named_as_written_rows_sorted_and_the_table_is_clean() {
+    let wd = Workdir::fixture("mini");
+    wd.run(&["ingest"]);
+    let sql = "select category, count(*) from tasks group by 1";
+    let run = wd.run(&["query", sql]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    // Header, rule, one row per category, sorted by category without ORDER BY.
+    assert_eq!(lines[0], "category             count(*)", "{run}");
+    assert!(lines[1].starts_with("────"), "{run}");
+    assert_eq!(
+        &lines[2..],
+        &[
+            "missed_call                 1",
+            "new_patient_request         2",
+        ],
+        "{run}"
+    );
+    for chrome in ["shape:", "str", "u32", "┌", "len"] {
+        assert!(!run.stdout.contains(chrome), "`{chrome}` in\n{run}");
+    }
+    // The same bytes on every run.
+    for _ in 0..3 {
+        assert_eq!(wd.run(&["query", sql]).stdout, run.stdout);
+    }
+    let csv = wd.run(&["query", "--format", "csv", sql]);
+    assert!(csv.stdout.starts_with("category,count(*)\n"), "{csv}");
+    // An ORDER BY is kept as written.
+    let desc = wd.run(&[
+        "query",
+        "--format",
+        "csv",
+        "SELECT category FROM tasks ORDER BY category DESC",
+    ]);
+    assert_eq!(
+        desc.stdout, "category\nnew_patient_request\nnew_patient_request\nmissed_call\n",
+        "{desc}"
+    );
+}
+
+#[test]
+fn jsonl_and_parquet_out() {
+    let wd = Workdir::fixture("mini");
+    wd.run(&["ingest"]);
+    let sql = "SELECT call_id, duration_s, outcome = 'missed' AS missed, started_at FROM calls";
+    let run = wd.run(&["query", "--format", "jsonl", sql]);
+    let first = run.stdout.lines().next().unwrap();
+    let v: serde_json::Value = serde_json::from_str(first).unwrap();
+    assert!(v["call_id"].is_string(), "{run}");
+    assert!(v["missed"].is_boolean(), "{run}");
+    assert!(
+        v["started_at"].as_str().unwrap().ends_with('Z'),
+        "instants in RFC 3339 UTC\n{run}"
+    );
+    assert_eq!(run.stdout.lines().count(), 3, "{run}");
+    for line in run.stdout.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+
+    // Parquet needs a file; the format follows the extension.
+    let run = wd.run_code(&["query", "--format", "parquet", sql], 2);
+    assert!(run.stderr.contains("--out"), "{run}");
+    wd.run(&["query", sql, "--out", "out/calls.parquet"]);
+    use polars::prelude::SerReader;
+    let df = polars::prelude::ParquetReader::new(
+        std::fs::File::open(wd.path("out/calls.parquet")).unwrap(),
+    )
+    .finish()
+    .unwrap();
+    assert_eq!(df.shape(), (3, 4));
+    wd.run(&["query", sql, "--out", "out/calls.csv"]);
+    assert!(wd
+        .read("out/calls.csv")
+        .starts_with("call_id,duration_s,missed,started_at\n"));
+    let run = wd.run_code(&["query", sql, "--out", "out/calls.xyz"], 2);
+    assert!(run.stderr.contains("--format"), "{run}");
+}
+
+#[test]
+fn metrics_tables_of_the_latest_run_are_relations() {
+    let wd = Workdir::fixture("mini");
+    wd.run(&["ingest"]);
+    // Before any metrics run: a metrics table says what to run.
+    let run = wd.run_code(&["query", "SELECT * FROM task_facts"], 2);
+    assert!(run.stderr.contains("followup metrics"), "{run}");
+    let listing = wd.run(&["query", "--tables", "--format", "csv"]);
+    assert!(
+        listing.stdout.starts_with("table,from,columns\n"),
+        "{listing}"
+    );
+    assert!(listing.stdout.contains("\ntasks,lake,"), "{listing}");
+    assert!(!listing.stdout.contains("task_facts"), "{listing}");
+    assert!(
+        listing
+            .stdout
+            .contains("contacts,lake (restricted: add --restricted),"),
+        "{listing}"
+    );
+
+    let queries = workdir::repo().join("queries");
+    wd.run(&["metrics", "--queries", queries.to_str().unwrap()]);
+    let listing = wd.run(&["query", "--tables"]);
+    for t in [
+        "task_facts",
+        "missed_calls",
+        "by_category",
+        "backlog_daily",
+        "afternoon_slip",
+        "owner_backlog",
+        "unlogged_missed_calls",
+    ] {
+        assert!(
+            listing
+                .stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("{t} "))),
+            "`{t}` not listed\n{listing}"
+        );
+    }
+    let run = wd.run(&[
+        "query",
+        "--format",
+        "csv",
+        "SELECT category, count(*) FROM task_facts GROUP BY category",
+    ]);
+    assert!(run.stdout.starts_with("category,count(*)\n"), "{run}");
+    assert!(run.stdout.contains("\nmissed_call,"), "{run}");
+    // A metrics table joins a lake table.
+    wd.run(&[
+        "query",
+        "SELECT f.task_id, t.status FROM task_facts f JOIN tasks t ON f.task_id = t.task_id",
+    ]);
 }

@@ -116,25 +116,30 @@ pub fn run(_cli: &Cli, a: &Args) -> Result<i32> {
             "occupancy": perf.occupancy,
             "p_abandon": perf.p_abandon,
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        crate::error::stdout(&(serde_json::to_string_pretty(&v)? + "\n"))?;
     } else {
-        println!("model            {model}");
-        println!("offered load     {:.3} Erlangs", load.erlangs());
-        println!("agents           {agents}");
-        println!(
+        use std::fmt::Write;
+        let mut out = String::new();
+        writeln!(out, "model            {model}")?;
+        writeln!(out, "offered load     {:.3} Erlangs", load.erlangs())?;
+        writeln!(out, "agents           {agents}")?;
+        writeln!(
+            out,
             "scheduled        {scheduled} (shrinkage {:.0}%)",
             a.shrinkage * 100.0
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "service level    {:.4} answered within {:.0} s",
             perf.service_level, a.answer_within
-        );
-        println!("P(wait)          {:.4}", perf.p_wait);
-        println!("ASA              {:.2} s", perf.asa_s);
-        println!("occupancy        {:.4}", perf.occupancy);
+        )?;
+        writeln!(out, "P(wait)          {:.4}", perf.p_wait)?;
+        writeln!(out, "ASA              {:.2} s", perf.asa_s)?;
+        writeln!(out, "occupancy        {:.4}", perf.occupancy)?;
         if let Some(p) = perf.p_abandon {
-            println!("P(abandon)       {p:.4}");
+            writeln!(out, "P(abandon)       {p:.4}")?;
         }
+        crate::error::stdout(&out)?;
     }
     Ok(EXIT_OK)
 }

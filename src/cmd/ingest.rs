@@ -47,10 +47,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             .map(|p| ingest::export_file(&config.paths.exports, p.clone()))
             .collect()
     });
-    let progress = Progress::new("ingest", cli.verbosity());
+    let progress = Progress::new("ingest", "files", cli.verbosity());
     let report = ingest::run(&config, &profiles, &hasher, files, &|d, t| {
         progress.update(d, t)
     })?;
+    progress.clear();
     if !cli.quiet {
         eprint!("{}", summary(&report, &config.paths.quarantine));
     }

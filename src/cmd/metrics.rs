@@ -131,11 +131,19 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     };
     let quiet = cli.quiet;
     let started = std::time::Instant::now();
-    let summary = metrics::run(&config, &opts, &|stage| {
-        if !quiet {
-            tracing::info!("metrics: {:>6.1}s {stage}", started.elapsed().as_secs_f64());
-        }
-    })?;
+    let bar = crate::logging::Progress::new("metrics", "practices", cli.verbosity());
+    let summary = metrics::run_with(
+        &config,
+        &opts,
+        &|stage| {
+            if !quiet {
+                tracing::info!("metrics: {:>6.1}s {stage}", started.elapsed().as_secs_f64());
+            }
+        },
+        &|d, t| bar.update(d, t),
+    );
+    bar.clear();
+    let summary = summary?;
     if !quiet {
         let tasks = summary.tables.get("task_facts").copied().unwrap_or(0);
         eprintln!(

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod erlang;
 pub mod ingest;
+pub mod init;
 pub mod lists;
 pub mod metrics;
 pub mod nightly;

@@ -2,12 +2,12 @@
 
 use crate::cli::Cli;
 use crate::error::EXIT_OK;
-use crate::logging::Verbosity;
+use crate::logging::{Progress, Verbosity};
 use crate::nightly::{self, Request, Ui, STAGES};
 use crate::publish::RunLock;
 use anyhow::Result;
 use chrono::NaiveDate;
-use std::io::IsTerminal;
+use std::sync::Mutex;
 
 /// Run the nightly job: ingest → metrics → report → lists.
 ///
@@ -33,30 +33,38 @@ pub struct Args {
 
 struct Terminal {
     v: Verbosity,
-    tty: bool,
+    /// The bar of the stage running (a fresh one per stage).
+    bar: Mutex<Progress>,
+}
+
+impl Terminal {
+    fn bar(&self) -> std::sync::MutexGuard<'_, Progress> {
+        // A panic while drawing leaves the bar usable: it holds no invariant.
+        self.bar.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl Ui for Terminal {
     fn stage(&self, i: usize, name: &str) {
+        let unit = if name == "metrics" {
+            "practices"
+        } else {
+            "files"
+        };
+        let label = STAGES[i];
+        let old = std::mem::replace(&mut *self.bar(), Progress::new(label, unit, self.v));
+        old.clear();
         if !self.v.quiet {
-            if self.tty {
-                eprint!("\r\x1b[2K");
-            }
             eprintln!("nightly [{}/{}] {name}", i + 1, STAGES.len());
         }
     }
     fn note(&self, line: &str) {
         if !self.v.quiet {
-            eprintln!("  {line}");
+            self.bar().println(&format!("  {line}"));
         }
     }
     fn progress(&self, done: usize, total: usize) {
-        if self.tty && !self.v.quiet && total > 0 {
-            eprint!("\r  {done}/{total} files");
-            if done >= total {
-                eprint!("\r\x1b[2K");
-            }
-        }
+        self.bar().update(done, total);
     }
 }
 
@@ -66,10 +74,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     crate::failpoint::hit("locked");
     let ui = Terminal {
         v: cli.verbosity(),
-        tty: std::io::stderr().is_terminal(),
+        bar: Mutex::new(Progress::when(false, "", "")),
     };
     let started = std::time::Instant::now();
-    let m = nightly::run(&config, &Request { date: args.date }, &ui)?;
+    let m = nightly::run(&config, &Request { date: args.date }, &ui);
+    ui.bar().clear();
+    let m = m?;
     drop(lock);
     if !cli.quiet {
         for w in &m.warnings {

@@ -92,7 +92,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     if let Some(path) = &args.write_config {
         write_config(&config, &ids, &out, path)?;
     }
-    let progress = Progress::new("sample", cli.verbosity());
+    let progress = Progress::new("sample", "practices", cli.verbosity());
     let started = std::time::Instant::now();
     let summary = sample::generate(&sims, &opts, &|d, t| progress.update(d, t))?;
     if !cli.quiet {

@@ -105,9 +105,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     }
     write::all(&out, &views)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&write::summary(&views))?);
+        crate::error::stdout(&(serde_json::to_string_pretty(&write::summary(&views))? + "\n"))?;
     } else {
-        print!("{}", crate::staffing::text::text(&views));
+        crate::error::stdout(&crate::staffing::text::text(&views))?;
     }
     if !cli.quiet {
         eprintln!(

@@ -6,6 +6,7 @@
 
 mod holidays;
 mod hours;
+pub mod starter;
 mod target;
 mod validate;
 
@@ -340,9 +341,17 @@ impl Config {
 
     /// Read, merge and validate a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
+        let text = std::fs::read_to_string(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                ConfigError::Missing {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            }
         })?;
         Self::from_str(&text, path)
     }

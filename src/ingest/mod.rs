@@ -1,6 +1,7 @@
 //! Ingest: exports → canonical rows → the lake, with every rejected row in quarantine.
 
 pub mod adapters;
+pub mod guess;
 mod manifest;
 pub mod map;
 pub mod parse;
@@ -35,6 +36,13 @@ pub struct ExportFile {
 
 /// List every regular file below `root`, sorted, skipping hidden and temporary files.
 pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
+    if !root.exists() {
+        return Err(crate::error::UsageError(format!(
+            "the exports folder {} does not exist; create it and put the exports there, or set [paths] exports in the config",
+            root.display()
+        ))
+        .into());
+    }
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -123,6 +131,9 @@ pub struct Analysed {
     pub merged: u64,
     /// Older copies of a record replaced by a later one in the same file (duplicates).
     pub superseded: u64,
+    /// Columns the profile reads that the file's header lacks (every row is then
+    /// quarantined, naming the first).
+    pub missing: Vec<String>,
     read: u64,
 }
 
@@ -154,6 +165,7 @@ pub fn analyse(
         unmapped: BTreeMap::new(),
         merged: 0,
         superseded: 0,
+        missing: Vec::new(),
         read: 0,
     };
     let mut parsed = match read::parse(bytes, profile) {
@@ -252,6 +264,7 @@ pub fn analyse(
             }
         }
     }
+    a.missing = missing;
     a.rejects.sort_by_key(|r| r.line);
     a.read = (a.rows.len() + a.rejects.len()) as u64 + a.merged + a.superseded;
     a
@@ -289,7 +302,7 @@ pub fn run(
     profiles: &[Profile],
     hasher: &Hasher,
     files: Option<Vec<ExportFile>>,
-    progress: &dyn Fn(usize, usize),
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Report> {
     let lake = Lake::new(&config.paths.lake);
     let mut ledger = Ledger::load(&lake.root)?;
@@ -325,21 +338,28 @@ pub fn run(
         batches.last_mut().expect("one batch").push(m);
     }
     let total = files.len();
-    let mut done = 0;
+    // Files read and mapped so far, counted as each finishes (on any thread), so
+    // a progress bar moves within a batch too.
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    progress(0, total);
     for batch in batches {
-        progress(done, total);
-        done += batch.len();
         let results: Vec<Result<Option<(Analysed, Option<Vec<u8>>)>>> = batch
             .par_iter()
             .map(|(f, profile, _)| {
+                let finished = || {
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    progress(n.min(total.saturating_sub(1)), total);
+                };
                 let bytes = std::fs::read(&f.path)
                     .with_context(|| format!("reading {}", f.path.display()))?;
                 let sha = hex::encode(Sha256::digest(&bytes));
                 if ledger.files.get(&f.rel).is_some_and(|e| e.sha256 == sha) {
+                    finished();
                     return Ok(None);
                 }
                 let phones = map::PhoneCache::default();
                 let a = analyse(f, &bytes, profile, config, hasher, &phones);
+                finished();
                 let keep = a.file_error.is_some().then_some(bytes);
                 Ok(Some((a, keep)))
             })

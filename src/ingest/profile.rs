@@ -398,7 +398,7 @@ pub fn load_active(cfg: &crate::config::Config) -> Result<Vec<Profile>, ConfigEr
         return Err(ConfigError::Invalid {
             path: cfg.path.clone(),
             key: "sources.profiles".into(),
-            message: "no source profile is active; list the profiles for your exports".into(),
+            message: "no source profile is active; list the ones that read your exports (`followup check --profiles` shows the built-in ones), or let `followup init EXPORTS_DIR --force` match them".into(),
         });
     }
     Ok(out)

@@ -389,6 +389,17 @@ fn write_tables(dir: &std::path::Path, tables: &[(String, DataFrame)]) -> Result
 
 /// Compute and write every metrics table. Returns the summary that was written.
 pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
+    run_with(config, opts, progress, &|_, _| {})
+}
+
+/// `run`, also calling `practices(done, total)` as each practice's tables are
+/// written (for a progress bar at scale).
+pub fn run_with(
+    config: &Config,
+    opts: &Options,
+    progress: &dyn Fn(&str),
+    practices: &dyn Fn(usize, usize),
+) -> Result<Summary> {
     let lake = Lake::new(&config.paths.lake);
     // Fail fast: every query plans against the schemas, and the output folder exists.
     let queries = sql::read_dir(&opts.queries)?;
@@ -483,6 +494,7 @@ pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<S
                     all.vstack_mut_owned(df)?;
                 }
             }
+            practices(i + 1, ids.len());
             if (i + 1) % step == 0 || i + 1 == ids.len() {
                 progress(&format!("practices 1–{} of {} written", i + 1, ids.len()));
             }

@@ -25,8 +25,9 @@ use std::time::Instant;
 /// The stages, in order.
 pub const STAGES: [&str; 4] = ["ingest", "metrics", "report", "lists"];
 
-/// How a run reports progress.
-pub trait Ui {
+/// How a run reports progress (from any thread: ingest counts files as its
+/// threads finish them).
+pub trait Ui: Sync {
     /// Stage `i` (0-based) starts.
     fn stage(&self, i: usize, name: &str);
     /// A line for the person watching (never PHI).
@@ -153,8 +154,13 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         compare: None,
         csv: metrics::CsvTables::All,
     };
-    metrics::run(config, &opts, &|s| tracing::info!("metrics: {s}"))
-        .context("stage `metrics` failed")?;
+    metrics::run_with(
+        config,
+        &opts,
+        &|s| tracing::info!("metrics: {s}"),
+        &|d, t| ui.progress(d, t),
+    )
+    .context("stage `metrics` failed")?;
     timed("metrics", t, &mut m);
     failpoint::hit("after-metrics");
 
