@@ -4,7 +4,7 @@ use crate::cli::Cli;
 use crate::error::{EXIT_DATA, EXIT_OK};
 use crate::ingest::{self, profile};
 use crate::privacy::Hasher;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -62,6 +62,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let files = ingest::expand_manifests(files, &config.paths.exports)?;
     let mut problems = false;
     let phones = ingest::map::PhoneCache::default();
+    let limits = ingest::map::Limits::from_config(&config)?;
     for f in &files {
         let Some(profile) = ingest::select_profile(&profiles, f) else {
             problems = true;
@@ -75,9 +76,20 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             }
             continue;
         };
-        let bytes =
-            std::fs::read(&f.path).with_context(|| format!("reading {}", f.path.display()))?;
-        let a = ingest::analyse(f, &bytes, profile, &config, &hasher, &phones);
+        let bytes = match std::fs::read(&f.path) {
+            Ok(b) => b,
+            Err(e) => {
+                problems = true;
+                writeln!(
+                    out,
+                    "{}: unreadable: {}",
+                    f.rel,
+                    ingest::unreadable(&f.path, &e)
+                )?;
+                continue;
+            }
+        };
+        let a = ingest::analyse(f, &bytes, profile, &config, &hasher, &phones, &limits);
         if let Some(e) = &a.file_error {
             problems = true;
             writeln!(out, "{}: profile {}: unreadable: {e}", f.rel, a.profile)?;
@@ -112,14 +124,25 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             let col = r
                 .column
                 .as_deref()
-                .map(|c| format!(", column `{c}`"))
+                .map(|c| format!(", column `{}`", ingest::shape::header_name(c)))
                 .unwrap_or_default();
             writeln!(out, "  line {}{col}: {}", r.line, r.reason)?;
         }
-        // Vendor codes of enumerated columns are not PHI; they are what a profile needs.
+        // Vendor codes of enumerated columns are not PHI; they are what a profile
+        // needs. A value that does not read as a code (a phone number in a row whose
+        // fields shifted) is shown by its shape and a keyed tag, never as written.
         for (col, values) in &a.unmapped {
             for (v, n) in values {
-                writeln!(out, "  unmapped value in `{col}`: {v:?} ({n} row(s))")?;
+                let shown = if ingest::shape::is_code(v) {
+                    format!("{v:?}")
+                } else {
+                    format!("a value ({}, {})", ingest::shape::shape(v), hasher.tag(v))
+                };
+                writeln!(
+                    out,
+                    "  unmapped value in `{}`: {shown} ({n} row(s))",
+                    ingest::shape::header_name(col)
+                )?;
             }
         }
     }

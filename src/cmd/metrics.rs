@@ -94,11 +94,23 @@ pub fn latest_task_date(config: &crate::config::Config, lake: &Lake) -> Result<O
     let Some(us) = df.column("created_at")?.i64()?.get(0) else {
         return Ok(None);
     };
-    Ok(config
+    // Never later than today (by the run's clock, in the practice whose day is
+    // furthest on): a task from the future must not move the data day there.
+    let now = crate::clock::now()?.timestamp_micros();
+    let latest = config
         .practices
         .iter()
         .map(|p| metrics::facts::local(p, us).0)
-        .max())
+        .max();
+    let today = config
+        .practices
+        .iter()
+        .map(|p| metrics::facts::local(p, now).0)
+        .max();
+    Ok(match (latest, today) {
+        (Some(l), Some(t)) => Some(l.min(t)),
+        (l, _) => l,
+    })
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
