@@ -96,6 +96,19 @@ fn names_time_ahead(column: &str) -> bool {
 /// control character, or a byte-order mark (from exports concatenated into one
 /// file). A note may hold line ends and tabs.
 fn invisible(s: &str, note: bool) -> Option<&'static str> {
+    // ASCII, the common case: look at bytes, no need to decode.
+    if s.is_ascii() {
+        for &b in s.as_bytes() {
+            if b < 0x20 || b == 0x7f {
+                return match b {
+                    0 => Some("a NUL character"),
+                    b'\n' | b'\r' | b'\t' if note => continue,
+                    _ => Some("a control character"),
+                };
+            }
+        }
+        return None;
+    }
     for c in s.chars() {
         match c {
             '\0' => return Some("a NUL character"),

@@ -111,7 +111,7 @@ fn parse_csv(
     let mut out = Parsed::default();
     let mut rec = csv::ByteRecord::new();
     let mut first = true;
-    let mut lines = LineCounter { pos: 0, line: 1 };
+    let mut lines = LineCounter::new(bytes);
     let mut repeated_headers = Vec::new();
     loop {
         let mut start = rdr.position().byte() as usize;
@@ -146,6 +146,10 @@ fn parse_csv(
         let end = (rdr.position().byte() as usize).min(bytes.len());
         let span = bytes[start..end].trim_ascii_end();
         let raw = lossy(span);
+        // Counting the record's own line ends tells a record on several lines
+        // without another pass over its bytes.
+        lines.advance(bytes, start + span.len());
+        let multi_line = lines.line > line;
         if first {
             first = false;
             out.header = rec.iter().map(|f| lossy(f).trim().to_string()).collect();
@@ -157,7 +161,7 @@ fn parse_csv(
         }
         // A record whose quoted field runs across line ends: either a note written
         // on several lines, or a quote left open that swallows the rows after it.
-        if span.iter().any(|&b| b == b'\n' || b == b'\r') {
+        if multi_line {
             if let Some(bad) = runaway_quote(
                 span,
                 line,
@@ -385,23 +389,40 @@ fn runaway_quote(
 struct LineCounter {
     pos: usize,
     line: u64,
+    /// The file has a `\r` not followed by `\n` (CR-only ends, or a stray CR);
+    /// without one, counting `\n` is enough (and fast).
+    lone_cr: bool,
 }
 
 impl LineCounter {
+    fn new(bytes: &[u8]) -> LineCounter {
+        // Each piece after a `\r` starts with `\n` in a CRLF file.
+        let lone_cr = bytes.contains(&b'\r')
+            && bytes
+                .split(|&b| b == b'\r')
+                .skip(1)
+                .any(|rest| rest.first() != Some(&b'\n'));
+        LineCounter {
+            pos: 0,
+            line: 1,
+            lone_cr,
+        }
+    }
+
     fn advance(&mut self, bytes: &[u8], to: usize) {
         let to = to.min(bytes.len());
-        if to > self.pos {
-            let mut n = 0;
-            for i in self.pos..to {
-                match bytes[i] {
-                    b'\n' => n += 1,
-                    b'\r' if bytes.get(i + 1) != Some(&b'\n') => n += 1,
-                    _ => {}
-                }
-            }
-            self.line += n;
-            self.pos = to;
+        if to <= self.pos {
+            return;
         }
+        let chunk = &bytes[self.pos..to];
+        let mut n = chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        if self.lone_cr {
+            n += (self.pos..to)
+                .filter(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+                .count() as u64;
+        }
+        self.line += n;
+        self.pos = to;
     }
 }
 
@@ -486,7 +507,7 @@ fn json_reason(e: &serde_json::Error) -> &'static str {
 /// any other text after a document is quarantined with its line, never dropped.
 fn parse_json(bytes: &[u8], key: Option<&str>) -> Result<Parsed, FileError> {
     let mut out = Parsed::default();
-    let mut lines = LineCounter { pos: 0, line: 1 };
+    let mut lines = LineCounter::new(bytes);
     let first = skip_ws(bytes, 0);
     let mut pos = match key {
         None if bytes.get(first) == Some(&b'[') => first,
