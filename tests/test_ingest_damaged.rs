@@ -144,11 +144,11 @@ fn item2_an_unclosed_quote_counts_every_row_it_swallows() {
     assert_eq!(quarantined, 2, "{r}");
     has(
         &r,
-        "tasks_2026-11-16.csv line 3, column `Patient Name`: a quote opened in this row is not closed before line 4: the field swallowed 1 row(s)",
+        "tasks_2026-11-16.csv line 3, column `Patient Name`: unclosed quote: the quoted field opened in this row is not closed before line 4 and swallowed 1 row(s)",
     );
     has(
         &r,
-        "tasks_2026-11-16.csv line 4: swallowed by the quote left open on line 3",
+        "tasks_2026-11-16.csv line 4: swallowed by an unclosed quote: the quote left open on line 3",
     );
     // Both rows are in the quarantine file, each under its own line.
     let q = wd.read("quarantine/p001/tasks_2026-11-16.csv.quarantine.csv");

@@ -390,7 +390,8 @@ pub fn run(
     let limits = map::Limits::from_config(config)?;
     // Finish what a killed run committed, and clear what it left half-done. The
     // caller holds the run lock, so no other run is writing.
-    let leftovers = crate::lake::commit::recover(&lake.root, &config.paths.quarantine)?;
+    let leftovers = crate::lake::commit::recover(&lake.root, &config.paths.quarantine)?
+        + crate::lake::commit::sweep(&config.paths.runs)?;
     if leftovers > 0 {
         tracing::info!("ingest: removed {leftovers} temporary file(s) a stopped run left");
     }

@@ -360,12 +360,12 @@ fn runaway_quote(
         column,
         reason: if swallowed.is_empty() {
             format!(
-                "a quoted field runs across {} lines (to line {last}), more than the {max_field_lines} the profile allows (max_field_lines): is a quote left open? Close it and re-export",
+                "unclosed quote: a quoted field runs across {} lines (to line {last}), more than the {max_field_lines} the profile allows (max_field_lines); close the quote and re-export, or raise max_field_lines",
                 phys.len()
             )
         } else {
             format!(
-                "a quote opened in this row is not closed before line {last}: the field swallowed {} row(s) (quarantined on their own lines); close the quote and re-export",
+                "unclosed quote: the quoted field opened in this row is not closed before line {last} and swallowed {} row(s), quarantined on their own lines; close the quote and re-export",
                 swallowed.len()
             )
         },
@@ -376,7 +376,7 @@ fn runaway_quote(
             line: line + w[0] as u64,
             column: None,
             reason: format!(
-                "swallowed by the quote left open on line {line}; re-export the file with that quote closed"
+                "swallowed by an unclosed quote: the quote left open on line {line} runs over this row; re-export the file with that quote closed"
             ),
             raw: text(w[0], w[1]),
         });

@@ -172,7 +172,7 @@ pub fn recover(lake: &Path, quarantine: &Path) -> Result<usize> {
 }
 
 /// Remove the temporary files (`.<name>.tmp-<pid>`) below `dir`.
-fn sweep(dir: &Path) -> Result<usize> {
+pub fn sweep(dir: &Path) -> Result<usize> {
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
