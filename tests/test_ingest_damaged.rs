@@ -116,7 +116,10 @@ fn item1_a_csv_cut_inside_its_last_field_is_quarantined() {
     let r = run(&wd, &["ingest"]);
     assert_eq!(totals(&r).0, 5, "{r}");
     assert_eq!(totals(&r).2, 1, "{r}");
-    has(&r, "p001/activity_2026-11-16.csv line 6: file ends mid-row");
+    has(
+        &r,
+        "p001/activity_2026-11-16.csv line 6: truncated row (the file ends mid-row",
+    );
     has(&r, "was the export cut short?");
     // The clipped row is not in the lake.
     let last_id = field(&lines[5], 0);

@@ -185,7 +185,7 @@ fn parse_csv(
                 line,
                 column: None,
                 reason: format!(
-                    "file ends mid-row (no line end after the last record, {} of {} fields); was the export cut short? Re-export the file",
+                    "truncated row (the file ends mid-row: no line end after the last record, {} of {} fields); was the export cut short? Re-export the file",
                     rec.len(),
                     out.header.len()
                 ),
