@@ -97,8 +97,13 @@ pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
 pub fn export_file(root: &Path, path: PathBuf) -> ExportFile {
     // A path given relative to the working directory is still inside the exports
     // folder when both resolve to it (its practice folder then names the practice).
-    let (path, root) = match (path.canonicalize(), root.canonicalize()) {
-        (Ok(p), Ok(r)) if p.starts_with(&r) => (p, r),
+    // Only the folder is resolved: a symbolic link keeps its own name and place.
+    let resolved = path.file_name().and_then(|name| {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        Some(dir.unwrap_or(Path::new(".")).canonicalize().ok()?.join(name))
+    });
+    let (path, root) = match (resolved, root.canonicalize()) {
+        (Some(p), Ok(r)) if p.starts_with(&r) => (p, r),
         _ => (path, root.to_path_buf()),
     };
     let root = root.as_path();

@@ -246,6 +246,8 @@ impl Profile {
             v.push(&d.key);
             v.push(&d.latest_by);
         }
+        v.sort_unstable();
+        v.dedup();
         v
     }
 
