@@ -485,3 +485,45 @@ fn ingest_takes_the_same_lock_as_nightly() {
     drop(lock);
     run(&wd, &["ingest"]);
 }
+
+#[test]
+fn item6_twilio_chains_and_parent_cycles_are_all_accounted_for() {
+    let wd = Workdir::new();
+    let fixture = workdir::repo().join("tests/fixtures/formats");
+    std::fs::copy(fixture.join("followup.toml"), wd.path("followup.toml")).unwrap();
+    let text = std::fs::read_to_string(fixture.join("exports/p001/twilio_calls_2026-11-03.ndjson"))
+        .unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let leg = |sid: &str, parent: &str, status: &str| {
+        let mut v = first.clone();
+        v["sid"] = sid.into();
+        v["parent_call_sid"] = parent.into();
+        v["status"] = status.into();
+        v["direction"] = "outbound-dial".into();
+        format!("{v}\n")
+    };
+    // A transfer from a dialled leg (a grandchild of CA21), and two calls that
+    // name each other as parent.
+    let damaged = format!(
+        "{text}{}{}{}",
+        leg("CA9001", "CA22", "completed"),
+        leg("CA9002", "CA9003", "completed"),
+        leg("CA9003", "CA9002", "no-answer"),
+    );
+    wd.write("exports/p001/twilio_calls_2026-11-03.ndjson", damaged);
+    let r = run(&wd, &["ingest"]);
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("total"))
+        .unwrap_or_else(|| panic!("{r}"));
+    let n: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let (read, stored, quarantined, duplicates, merged) = (n[0], n[1], n[2], n[3], n[4]);
+    assert_eq!(read, 4 + 3, "{r}");
+    assert_eq!(read, stored + quarantined + duplicates + merged, "{r}");
+    assert_eq!(quarantined, 2, "{r}");
+    has(&r, "twilio_calls_2026-11-03.ndjson line 6, column `parent_call_sid`: call legs name each other as parent");
+}

@@ -100,7 +100,12 @@ pub fn export_file(root: &Path, path: PathBuf) -> ExportFile {
     // Only the folder is resolved: a symbolic link keeps its own name and place.
     let resolved = path.file_name().and_then(|name| {
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-        Some(dir.unwrap_or(Path::new(".")).canonicalize().ok()?.join(name))
+        Some(
+            dir.unwrap_or(Path::new("."))
+                .canonicalize()
+                .ok()?
+                .join(name),
+        )
     });
     let (path, root) = match (resolved, root.canonicalize()) {
         (Some(p), Ok(r)) if p.starts_with(&r) => (p, r),
