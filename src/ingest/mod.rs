@@ -39,18 +39,12 @@ pub struct ExportFile {
 ///
 /// Symbolic links are followed: a link to a file is read under the link's own path
 /// (so its practice folder still names the practice), a link to a folder is walked
-/// once (a link back up the tree is not walked again), and a link whose target is
+/// (unless it points back up the tree, which would never end), and a link whose target is
 /// missing is listed, so ingest refuses it by name instead of skipping it.
 pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
     let mut out = Vec::new();
-    let mut walked = std::collections::HashSet::new();
     let mut stack = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, rel_dir)) = stack.pop() {
-        if let Ok(real) = dir.canonicalize() {
-            if !walked.insert(real) {
-                continue;
-            }
-        }
         let entries = std::fs::read_dir(&dir)
             .with_context(|| format!("listing exports folder {}", dir.display()))?;
         for e in entries {
@@ -67,6 +61,8 @@ pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
             let mut ft = e.file_type()?;
             if ft.is_symlink() {
                 match std::fs::metadata(e.path()) {
+                    // A link to a folder above it would be walked for ever.
+                    Ok(m) if m.is_dir() && is_cycle(&dir, &e.path()) => continue,
                     Ok(m) => ft = m.file_type(),
                     Err(_) => {
                         out.push(ExportFile {
@@ -91,6 +87,14 @@ pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
     }
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(out)
+}
+
+/// Whether a link to a folder points at the folder it is in or one above it.
+fn is_cycle(dir: &Path, link: &Path) -> bool {
+    match (dir.canonicalize(), link.canonicalize()) {
+        (Ok(here), Ok(target)) => here.starts_with(target),
+        _ => true,
+    }
 }
 
 /// Describe a file given on the command line (relative to the inbox when inside it).
