@@ -3,6 +3,7 @@
 //! library, `src/main.rs` the thin binary.
 
 pub mod cli;
+pub mod clock;
 pub mod cmd;
 pub mod config;
 pub mod error;

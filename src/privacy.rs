@@ -85,6 +85,15 @@ impl Hasher {
         hex::encode(&self.digest("phone", &[e164.as_bytes()])[..16])
     }
 
+    /// A short keyed tag (`#3fa9c2`) that tells equal values apart in a message
+    /// without showing them; it cannot be reversed without the key.
+    pub fn tag(&self, value: &str) -> String {
+        format!(
+            "#{}",
+            hex::encode(&self.digest("tag", &[value.as_bytes()])[..3])
+        )
+    }
+
     /// A 64-bit keyed digest of a row's canonical content.
     pub fn row_hash(&self, parts: &[&[u8]]) -> u64 {
         let d = self.digest("row", parts);

@@ -218,7 +218,8 @@ fn unknown_columns_are_named_once() {
             }
         })
         .collect::<Vec<_>>()
-        .join("\n");
+        .join("\n")
+        + "\n"; // a last row without its line end would be taken for a cut file
     wd.write("exports/p001/activity_2026-11-02.csv", text);
     let run = wd.run(&["ingest"]);
     assert!(

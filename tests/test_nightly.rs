@@ -376,3 +376,126 @@ fn lists_on_the_hand_computed_metrics_fixture() {
     assert_eq!(rows[1][8], "left_message");
     assert_eq!(pick(14), vec!["yes", "", ""]);
 }
+
+/// Everything a run leaves for people and for the next run: the lake (its ledger
+/// included), the quarantine, and the published reports and lists.
+fn whole_tree(wd: &Workdir) -> Vec<(String, Vec<u8>)> {
+    let mut out = visible(wd);
+    for top in ["lake", "quarantine"] {
+        out.extend(
+            wd.snapshot(top)
+                .into_iter()
+                .map(|(p, b)| (format!("{top}/{p}"), b)),
+        );
+    }
+    out.sort();
+    out
+}
+
+/// A dead run's leftovers: temporary files and an unfinished commit journal.
+fn leftovers(wd: &Workdir) -> Vec<String> {
+    whole_tree(wd)
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.contains(".tmp-") || p.ends_with("_ingest/commit.json"))
+        .collect()
+}
+
+/// The manifest without what says how this run went rather than what it produced:
+/// its timings, and (after a kill past ingest's commit, when the rerun finds the
+/// files already in) how many files this run ingested.
+fn manifest_outputs(wd: &Workdir, with_ingest: bool) -> serde_json::Value {
+    let mut m = manifest(wd);
+    if !with_ingest {
+        m.as_object_mut().unwrap().remove("ingest");
+        m.as_object_mut().unwrap().remove("warnings");
+    }
+    m
+}
+
+#[test]
+fn a_run_killed_inside_ingest_reruns_to_the_same_lake_ledger_quarantine_and_reports() {
+    let expected = whole_tree(reference());
+    assert!(expected
+        .iter()
+        .any(|(p, _)| p == "lake/_ingest/ledger.json"));
+    assert!(expected.iter().any(|(p, _)| p.starts_with("quarantine/")));
+    // Before the commit point the lake is as before; after it, the next run finishes it.
+    for (point, committed) in [
+        ("ingest-partition-staged", false),
+        ("ingest-staged", false),
+        ("ingest-committed", true),
+        ("ingest-first-rename", true),
+    ] {
+        let wd = setup();
+        killed_at(&wd, point);
+        assert!(
+            !leftovers(&wd).is_empty() || committed,
+            "{point}: nothing staged?"
+        );
+        wd.run(&["nightly", "-q"]);
+        assert_eq!(leftovers(&wd), Vec::<String>::new(), "{point}");
+        assert_same(
+            &expected,
+            &whole_tree(&wd),
+            &format!("rerun after a kill at {point}"),
+        );
+        assert_eq!(
+            manifest_outputs(reference(), !committed),
+            manifest_outputs(&wd, !committed),
+            "{point}"
+        );
+    }
+    // At random moments (seeded, so a failure can be replayed), with ingest slowed
+    // so that most of them land inside it.
+    let mut seed: u64 = 19;
+    for _ in 0..3 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let ms = 100 + (seed >> 33) % 1500;
+        let wd = setup();
+        let mut child = wd
+            .command(&["nightly", "-q"])
+            .env("FOLLOWUP_FAILPOINT", "ingest-partition-staged:sleep=40")
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        wd.run(&["nightly", "-q"]);
+        assert_eq!(leftovers(&wd), Vec::<String>::new(), "kill at {ms} ms");
+        assert_same(
+            &expected,
+            &whole_tree(&wd),
+            &format!("rerun after a kill at {ms} ms"),
+        );
+        assert_eq!(
+            manifest_outputs(reference(), false),
+            manifest_outputs(&wd, false),
+            "kill at {ms} ms"
+        );
+    }
+}
+
+#[test]
+fn data_through_is_never_later_than_the_run_clock() {
+    let wd = setup();
+    // The lake already holds the exports' weekend (ingested by a clock that allowed
+    // it), and tonight's clock says it is the morning of Friday 2026-11-20.
+    wd.run(&["ingest", "-q"]);
+    let out = wd
+        .command(&["nightly"])
+        .env("FOLLOWUP_NOW", "2026-11-20T12:00:00Z")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("data through Fri 2026-11-20 (today by the run's clock"),
+        "{stderr}"
+    );
+    assert!(wd.path("runs/2026-11-20/manifest.json").is_file());
+    assert!(!wd.path("runs/2026-11-22").exists());
+}

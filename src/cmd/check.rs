@@ -5,7 +5,7 @@ use crate::error::{EXIT_DATA, EXIT_OK};
 use crate::ingest::profile::Profile;
 use crate::ingest::{self, guess, profile};
 use crate::privacy::Hasher;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -140,9 +140,26 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let mut hashes: Vec<(String, String)> = Vec::new();
     // (profile, column, value) -> rows
     let mut unmapped: BTreeMap<(String, String, String), u64> = BTreeMap::new();
+    let limits = ingest::map::Limits::from_config(&config)?;
     for f in &files {
-        let bytes =
-            std::fs::read(&f.path).with_context(|| format!("reading {}", f.path.display()))?;
+        let bytes = match std::fs::read(&f.path) {
+            Ok(b) => b,
+            Err(e) => {
+                writeln!(
+                    out,
+                    "{}: unreadable: {}",
+                    f.rel,
+                    ingest::unreadable(&f.path, &e)
+                )?;
+                outcomes.push((
+                    f.rel.clone(),
+                    Outcome::Unreadable {
+                        profile: "-".into(),
+                    },
+                ));
+                continue;
+            }
+        };
         hashes.push((
             f.rel.clone(),
             hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
@@ -165,7 +182,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             ));
             continue;
         };
-        let a = ingest::analyse(f, &bytes, profile, &config, &hasher, &phones);
+        let a = ingest::analyse(f, &bytes, profile, &config, &hasher, &phones, &limits);
         if let Some(e) = &a.file_error {
             writeln!(out, "{}: profile {}: unreadable: {e}", f.rel, a.profile)?;
             outcomes.push((
@@ -204,16 +221,24 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             let col = r
                 .column
                 .as_deref()
-                .map(|c| format!(", column `{c}`"))
+                .map(|c| format!(", column `{}`", ingest::shape::header_name(c)))
                 .unwrap_or_default();
             writeln!(out, "  line {}{col}: {}", r.line, r.reason)?;
         }
-        // Vendor codes of enumerated columns are not PHI; they are what a profile needs.
+        // Vendor codes of enumerated columns are not PHI; they are what a profile
+        // needs. A value that does not read as a code (a phone number in a row whose
+        // fields shifted) is shown by its shape and a keyed tag, never as written.
         for (col, values) in &a.unmapped {
             for (v, n) in values {
-                writeln!(out, "  unmapped value in `{col}`: {v:?} ({n} row(s))")?;
+                let shown = if ingest::shape::is_code(v) {
+                    format!("{v:?}")
+                } else {
+                    format!("a value ({}, {})", ingest::shape::shape(v), hasher.tag(v))
+                };
+                let col = ingest::shape::header_name(col);
+                writeln!(out, "  unmapped value in `{col}`: {shown} ({n} row(s))")?;
                 *unmapped
-                    .entry((a.profile.clone(), col.clone(), v.clone()))
+                    .entry((a.profile.clone(), col.to_string(), shown))
                     .or_default() += n;
             }
         }
@@ -318,7 +343,7 @@ fn summary(
             "unmapped values (add each to its profile's [values.<column>], or fix the export):"
         )?;
         for ((profile, col, v), n) in unmapped {
-            writeln!(out, "  {profile} `{col}`: {v:?} in {n} row(s)")?;
+            writeln!(out, "  {profile} `{col}`: {v} in {n} row(s)")?;
         }
     }
     if !dups.is_empty() {

@@ -47,6 +47,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             .map(|p| ingest::export_file(&config.paths.exports, p.clone()))
             .collect()
     });
+    // The same lock as `nightly`: two runs never write the lake at once.
+    let _lock = crate::publish::RunLock::acquire(&config.paths.runs, "ingest")?;
     let progress = Progress::new("ingest", "files", cli.verbosity());
     let report = ingest::run(&config, &profiles, &hasher, files, &|d, t| {
         progress.update(d, t)
@@ -98,11 +100,16 @@ pub fn summary(r: &Report, quarantine: &std::path::Path) -> String {
         let _ = writeln!(s, "warning: {f}: matches no source profile; add a profile for it or move it out of the exports folder");
     }
     for (f, reason) in &r.rejected_files {
-        let _ = writeln!(
-            s,
-            "error: {f}: {reason} (file copied to {})",
-            quarantine.join(f).display()
-        );
+        let copy = quarantine.join(f);
+        let _ = if copy.is_file() {
+            writeln!(
+                s,
+                "error: {f}: {reason} (file copied to {})",
+                copy.display()
+            )
+        } else {
+            writeln!(s, "error: {f}: {reason}")
+        };
     }
     for (f, w) in &r.warnings {
         let _ = writeln!(s, "warning: {f}: {w}");
@@ -111,7 +118,7 @@ pub fn summary(r: &Report, quarantine: &std::path::Path) -> String {
     for (f, line_no, col, reason) in r.reject_lines.iter().take(SHOWN) {
         let col = col
             .as_deref()
-            .map(|c| format!(", column `{c}`"))
+            .map(|c| format!(", column `{}`", ingest::shape::header_name(c)))
             .unwrap_or_default();
         let _ = writeln!(s, "quarantined: {f} line {line_no}{col}: {reason}");
     }

@@ -283,6 +283,7 @@ fn match_exports(path: &Path, s: &Starter, exports: &Path) -> Result<Found> {
     let config = Config::from_str(&starter::render(&provisional), path)?;
     let hasher = Hasher::from_config(&config.privacy)?;
     let phones = ingest::map::PhoneCache::default();
+    let limits = ingest::map::Limits::from_config(&config)?;
     let mut chosen: BTreeSet<usize> = BTreeSet::new();
     let mut found = Found {
         profiles: Vec::new(),
@@ -294,7 +295,7 @@ fn match_exports(path: &Path, s: &Starter, exports: &Path) -> Result<Found> {
     for (f, bytes) in files.iter().zip(&contents) {
         let mut best: Option<(usize, usize, ingest::Analysed)> = None;
         for p in candidates(f) {
-            let a = ingest::analyse(f, bytes, p, &config, &hasher, &phones);
+            let a = ingest::analyse(f, bytes, p, &config, &hasher, &phones, &limits);
             if a.file_error.is_some() || a.rows.is_empty() {
                 continue;
             }

@@ -86,6 +86,17 @@ pub fn latest_day(config: &crate::config::Config, lake: &Lake) -> Result<NaiveDa
 }
 
 pub fn latest_task_date(config: &crate::config::Config, lake: &Lake) -> Result<Option<NaiveDate>> {
+    // Never later than today (by the run's clock): a task from the future must not
+    // move the data day there.
+    let today = today(config)?;
+    Ok(latest_task_date_in_lake(config, lake)?.map(|d| today.map_or(d, |t| d.min(t))))
+}
+
+/// The local day of the latest task created in the lake, whatever the clock says.
+pub fn latest_task_date_in_lake(
+    config: &crate::config::Config,
+    lake: &Lake,
+) -> Result<Option<NaiveDate>> {
     let df = lake
         .scan(Table::Tasks)?
         .select([col("created_at").max().cast(DataType::Int64)])
@@ -98,6 +109,16 @@ pub fn latest_task_date(config: &crate::config::Config, lake: &Lake) -> Result<O
         .practices
         .iter()
         .map(|p| metrics::facts::local(p, us).0)
+        .max())
+}
+
+/// Today by the run's clock (`crate::clock`), in the practice whose day is furthest on.
+pub fn today(config: &crate::config::Config) -> Result<Option<NaiveDate>> {
+    let now = crate::clock::now()?.timestamp_micros();
+    Ok(config
+        .practices
+        .iter()
+        .map(|p| metrics::facts::local(p, now).0)
         .max())
 }
 

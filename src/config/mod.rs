@@ -35,6 +35,8 @@ struct RawConfig {
     #[serde(default)]
     nightly: Nightly,
     #[serde(default)]
+    ingest: Ingest,
+    #[serde(default)]
     defaults: toml::Table,
     #[serde(default)]
     practices: Vec<toml::Table>,
@@ -90,6 +92,29 @@ impl Nightly {
     /// The configured weekday (validated at load).
     pub fn report_weekday(&self) -> chrono::Weekday {
         hours::parse_weekday(&self.weekly_report_day).unwrap_or(chrono::Weekday::Sun)
+    }
+}
+
+/// How ingest judges instants (see docs/PROFILES.md, "What ingest refuses and why").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ingest {
+    /// An instant that happened (a call's start, a task's creation, a version) may
+    /// be at most this many days after the run's clock; a later one is quarantined
+    /// as "in the future". Default 1 (clocks and time zones differ a little).
+    #[serde(default = "default_future_slack_days")]
+    pub future_slack_days: u32,
+}
+
+fn default_future_slack_days() -> u32 {
+    1
+}
+
+impl Default for Ingest {
+    fn default() -> Self {
+        Ingest {
+            future_slack_days: default_future_slack_days(),
+        }
     }
 }
 
@@ -322,6 +347,7 @@ pub struct Config {
     pub privacy: Privacy,
     pub sources: Sources,
     pub nightly: Nightly,
+    pub ingest: Ingest,
     pub practices: Vec<Practice>,
 }
 
@@ -429,6 +455,7 @@ impl Config {
             privacy,
             sources,
             nightly: raw.nightly,
+            ingest: raw.ingest,
             practices,
         })
     }

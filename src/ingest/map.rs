@@ -3,6 +3,7 @@
 use super::parse;
 use super::profile::{ColumnSource, Profile, Zone};
 use super::read::Record;
+use super::shape;
 use crate::config::Config;
 use crate::lake::row::{Row, Value};
 use crate::lake::schema::Kind;
@@ -39,6 +40,97 @@ pub struct Mapper<'a> {
     /// Phone parsing is the costliest step of mapping and numbers repeat: memoised
     /// per (region, raw text) as (E.164, phone_key).
     pub phones: &'a PhoneCache,
+    /// The instants a row may hold, from the run's clock.
+    pub limits: &'a Limits,
+}
+
+/// No follow-up record happened before 2000-01-01T00:00Z: an earlier instant is a
+/// placeholder (year 1, 1900-01-01) or a misread date.
+pub const EARLIEST: i64 = 946_684_800_000_000;
+
+/// How far ahead a due date, callback or appointment may be before it reads as a
+/// placeholder (2100-01-01): two years.
+pub const AHEAD_DAYS: i64 = 730;
+
+/// The longest call a duration may describe: a day.
+pub const MAX_DURATION_S: i64 = 86_400;
+
+const DAY_US: i64 = 86_400_000_000;
+
+/// The instants a row may hold, from the run's clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Latest instant that may have happened (the clock plus the slack).
+    pub latest: i64,
+    /// Latest time ahead a due date, callback or appointment may name.
+    pub latest_ahead: i64,
+    pub slack_days: u32,
+}
+
+impl Limits {
+    pub fn new(now: chrono::DateTime<chrono::Utc>, slack_days: u32) -> Limits {
+        let now = now.timestamp_micros();
+        Limits {
+            latest: now + slack_days as i64 * DAY_US,
+            latest_ahead: now + AHEAD_DAYS * DAY_US,
+            slack_days,
+        }
+    }
+
+    /// From the run's clock (`crate::clock`) and the config's `[ingest]`.
+    pub fn from_config(config: &Config) -> anyhow::Result<Limits> {
+        Ok(Limits::new(
+            crate::clock::now()?,
+            config.ingest.future_slack_days,
+        ))
+    }
+}
+
+/// Columns that name a time ahead (when something is due, a callback, an
+/// appointment's start) rather than one that happened.
+fn names_time_ahead(column: &str) -> bool {
+    matches!(column, "due_at" | "callback_at" | "start_at")
+}
+
+/// What makes a value impossible to hold as text, if anything: a NUL or other
+/// control character, or a byte-order mark (from exports concatenated into one
+/// file). A note may hold line ends and tabs.
+fn invisible(s: &str, note: bool) -> Option<&'static str> {
+    // ASCII, the common case: look at bytes, no need to decode.
+    if s.is_ascii() {
+        for &b in s.as_bytes() {
+            if b < 0x20 || b == 0x7f {
+                return match b {
+                    0 => Some("a NUL character"),
+                    b'\n' | b'\r' | b'\t' if note => continue,
+                    _ => Some("a control character"),
+                };
+            }
+        }
+        return None;
+    }
+    for c in s.chars() {
+        match c {
+            '\0' => return Some("a NUL character"),
+            '\u{feff}' => return Some("a byte-order mark (U+FEFF)"),
+            '\n' | '\r' | '\t' if note => {}
+            c if c.is_control() => return Some("a control character"),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The vendor column(s) a canonical column reads, for messages.
+fn source_name(src: &ColumnSource) -> String {
+    match src {
+        ColumnSource::Field(f) => f.clone(),
+        ColumnSource::Concat(fs) => fs.join("+"),
+        ColumnSource::FirstOf { first_of } => first_of.join("|"),
+        ColumnSource::ByDirection {
+            inbound, outbound, ..
+        } => format!("{inbound}|{outbound}"),
+    }
 }
 
 /// Memo of phone normalisation results.
@@ -83,8 +175,13 @@ impl Mapper<'_> {
                     "missing practice id: put the file in its practice's folder (exports/<practice id>/)".to_string()
                 } else if practice_id.is_empty() {
                     "missing practice id".to_string()
-                } else {
+                } else if shape::is_code(&practice_id) {
                     format!("practice `{practice_id}` is not configured; add it to [[practices]]")
+                } else {
+                    format!(
+                        "practice id is {} and no configured practice; is a column shifted? Check the row, or add the practice to [[practices]]",
+                        shape::shape(&practice_id)
+                    )
                 },
             ));
         };
@@ -156,6 +253,22 @@ impl Mapper<'_> {
                     },
                 ));
             }
+            if !text.is_empty() {
+                if let Some(what) = invisible(&text, col.kind == Kind::Note) {
+                    return Err(RowError::at(
+                        &field,
+                        &text,
+                        format!("{what} inside the value for {}; re-export the file (never stored, least of all in a key)", col.name),
+                    ));
+                }
+                if text.starts_with(['{', '[']) && rec.fields.is_structured(self.header, &field) {
+                    return Err(RowError::at(
+                        &field,
+                        &text,
+                        format!("a JSON object or array where one value for {} belongs; fix the export or map the field inside it (a dotted path)", col.name),
+                    ));
+                }
+            }
             // An explicit `"" = "value"` in the value map gives empty cells a meaning.
             let text = match p.def.values.get(col.name).and_then(|m| m.get("")) {
                 Some(v) if text.is_empty() && !v.is_empty() => v.clone(),
@@ -196,10 +309,15 @@ impl Mapper<'_> {
                         None => return Err(unmapped(&field, &text, col.name)),
                     };
                     if !practice.categories.contains_key(&c) {
+                        let shown = if shape::is_code(&c) {
+                            format!("`{c}`")
+                        } else {
+                            shape::shape(&c)
+                        };
                         return Err(RowError::at(
                             &field,
                             &text,
-                            format!("category `{c}` is not configured for practice {}; add it to the config's categories", practice.id),
+                            format!("category {shown} is not configured for practice {}; add it to the config's categories", practice.id),
                         ));
                     }
                     Value::Str(c)
@@ -211,6 +329,27 @@ impl Mapper<'_> {
                     None => return Err(unmapped(&field, &text, col.name)),
                 },
                 Kind::Timestamp => match parse::timestamp(&text, &p.formats, tz) {
+                    Ok(t) if t < EARLIEST => {
+                        return Err(RowError::at(
+                            &field,
+                            &text,
+                            format!("{} is before the year 2000: a placeholder date (such as 0001-01-01 or 1900-01-01), not a real time; fix it in the source system", col.name),
+                        ))
+                    }
+                    Ok(t) if names_time_ahead(col.name) && t > self.limits.latest_ahead => {
+                        return Err(RowError::at(
+                            &field,
+                            &text,
+                            format!("{} is more than {AHEAD_DAYS} days ahead of the run's clock: a placeholder date (such as 2100-01-01), not a real one; fix it in the source system", col.name),
+                        ))
+                    }
+                    Ok(t) if !names_time_ahead(col.name) && t > self.limits.latest => {
+                        return Err(RowError::at(
+                            &field,
+                            &text,
+                            format!("{} is in the future (later than the run's clock plus {} day(s), ingest.future_slack_days); check the exporting system's clock and time zone", col.name, self.limits.slack_days),
+                        ))
+                    }
                     Ok(t) => Value::Ts(t),
                     Err(m) => return Err(RowError::at(&field, &text, m)),
                 },
@@ -219,6 +358,20 @@ impl Mapper<'_> {
                     .ok()
                     .or_else(|| parse::clock_seconds(&text))
                 {
+                    Some(n) if n < 0 => {
+                        return Err(RowError::at(
+                            &field,
+                            &text,
+                            format!("{} is negative; a duration cannot be", col.name),
+                        ))
+                    }
+                    Some(n) if n > MAX_DURATION_S => {
+                        return Err(RowError::at(
+                            &field,
+                            &text,
+                            format!("{} is more than a day ({MAX_DURATION_S} s): not a call's length (a misread value, or milliseconds?)", col.name),
+                        ))
+                    }
                     Some(n) => Value::Int(n),
                     None => {
                         return Err(RowError::at(
@@ -261,6 +414,7 @@ impl Mapper<'_> {
                 ));
             }
         }
+        self.check_order(&values)?;
         raws.sort_by_key(|(i, _)| *i);
         raw.extend(raws.into_iter().map(|(_, v)| v));
 
@@ -273,8 +427,13 @@ impl Mapper<'_> {
         }
         if values[upd] == Value::Null {
             return Err(RowError {
-                column: None,
-                value: None,
+                column: Some(
+                    p.sources[upd]
+                        .as_ref()
+                        .map(source_name)
+                        .unwrap_or_else(|| "updated_at".into()),
+                ),
+                value: Some(String::new()),
                 reason: "missing updated_at: the row has no version to merge by".into(),
             });
         }
@@ -296,6 +455,48 @@ impl Mapper<'_> {
             source_line: rec.line as i64,
             row_hash,
         })
+    }
+}
+
+impl Mapper<'_> {
+    /// A call cannot end before it starts, nor be answered outside its span.
+    fn check_order(&self, values: &[Value]) -> Result<(), RowError> {
+        let table = self.profile.table();
+        let ts = |name: &str| table.col_index(name).and_then(|i| values[i].as_ts());
+        let blame = |name: &str, reason: &str| RowError {
+            column: Some(
+                table
+                    .col_index(name)
+                    .and_then(|i| self.profile.sources[i].as_ref())
+                    .map(source_name)
+                    .unwrap_or_else(|| name.to_string()),
+            ),
+            value: None,
+            reason: reason.to_string(),
+        };
+        let (start, answered, end) = (ts("started_at"), ts("answered_at"), ts("ended_at"));
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                return Err(blame("ended_at", "the call ends before it starts (ended_at earlier than started_at); check the export's time columns and zones"));
+            }
+        }
+        if let (Some(s), Some(a)) = (start, answered) {
+            if a < s {
+                return Err(blame(
+                    "answered_at",
+                    "the call is answered before it starts (answered_at earlier than started_at)",
+                ));
+            }
+        }
+        if let (Some(a), Some(e)) = (answered, end) {
+            if a > e {
+                return Err(blame(
+                    "answered_at",
+                    "the call is answered after it ends (answered_at later than ended_at)",
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

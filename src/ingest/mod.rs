@@ -8,8 +8,10 @@ pub mod parse;
 pub mod profile;
 pub mod quarantine;
 pub mod read;
+pub mod shape;
 
 use crate::config::Config;
+use crate::lake::commit::{Area, Commit};
 use crate::lake::ledger::{Counts, Entry as LedgerEntry, Ledger};
 use crate::lake::row::Row;
 use crate::lake::schema::Table;
@@ -34,7 +36,12 @@ pub struct ExportFile {
     pub resource_type: Option<String>,
 }
 
-/// List every regular file below `root`, sorted, skipping hidden and temporary files.
+/// List every export file below `root`, sorted, skipping hidden and temporary files.
+///
+/// Symbolic links are followed: a link to a file is read under the link's own path
+/// (so its practice folder still names the practice), a link to a folder is walked
+/// (unless it points back up the tree, which would never end), and a link whose target is
+/// missing is listed, so ingest refuses it by name instead of skipping it.
 pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
     if !root.exists() {
         return Err(crate::error::UsageError(format!(
@@ -44,8 +51,8 @@ pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
         .into());
     }
     let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
+    let mut stack = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, rel_dir)) = stack.pop() {
         let entries = std::fs::read_dir(&dir)
             .with_context(|| format!("listing exports folder {}", dir.display()))?;
         for e in entries {
@@ -54,11 +61,35 @@ pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
             if name.starts_with('.') || name.ends_with(".tmp") {
                 continue;
             }
-            let ft = e.file_type()?;
+            let rel = if rel_dir.is_empty() {
+                name
+            } else {
+                format!("{rel_dir}/{name}")
+            };
+            let mut ft = e.file_type()?;
+            if ft.is_symlink() {
+                match std::fs::metadata(e.path()) {
+                    // A link to a folder above it would be walked for ever.
+                    Ok(m) if m.is_dir() && is_cycle(&dir, &e.path()) => continue,
+                    Ok(m) => ft = m.file_type(),
+                    Err(_) => {
+                        out.push(ExportFile {
+                            path: e.path(),
+                            rel,
+                            resource_type: None,
+                        });
+                        continue;
+                    }
+                }
+            }
             if ft.is_dir() {
-                stack.push(e.path());
+                stack.push((e.path(), rel));
             } else if ft.is_file() {
-                out.push(export_file(root, e.path()));
+                out.push(ExportFile {
+                    path: e.path(),
+                    rel,
+                    resource_type: None,
+                });
             }
         }
     }
@@ -66,12 +97,30 @@ pub fn discover(root: &Path) -> Result<Vec<ExportFile>> {
     Ok(out)
 }
 
+/// Whether a link to a folder points at the folder it is in or one above it.
+fn is_cycle(dir: &Path, link: &Path) -> bool {
+    match (dir.canonicalize(), link.canonicalize()) {
+        (Ok(here), Ok(target)) => here.starts_with(target),
+        _ => true,
+    }
+}
+
 /// Describe a file given on the command line (relative to the inbox when inside it).
 pub fn export_file(root: &Path, path: PathBuf) -> ExportFile {
     // A path given relative to the working directory is still inside the exports
     // folder when both resolve to it (its practice folder then names the practice).
-    let (path, root) = match (path.canonicalize(), root.canonicalize()) {
-        (Ok(p), Ok(r)) if p.starts_with(&r) => (p, r),
+    // Only the folder is resolved: a symbolic link keeps its own name and place.
+    let resolved = path.file_name().and_then(|name| {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        Some(
+            dir.unwrap_or(Path::new("."))
+                .canonicalize()
+                .ok()?
+                .join(name),
+        )
+    });
+    let (path, root) = match (resolved, root.canonicalize()) {
+        (Some(p), Ok(r)) if p.starts_with(&r) => (p, r),
         _ => (path, root.to_path_buf()),
     };
     let root = root.as_path();
@@ -152,6 +201,7 @@ pub fn analyse(
     config: &Config,
     hasher: &Hasher,
     phones: &map::PhoneCache,
+    limits: &map::Limits,
 ) -> Analysed {
     let mut a = Analysed {
         rel: file.rel.clone(),
@@ -184,11 +234,40 @@ pub fn analyse(
             raw_record: b.raw,
         });
     }
+    a.warnings.append(&mut parsed.warnings);
     // Columns the profile needs but the CSV header lacks: every row is rejected,
     // naming the column, rather than stored with holes.
     let known = profile.known_fields();
+    let reads = profile.read_fields();
     let mut missing = Vec::new();
     if !parsed.header.is_empty() {
+        if !reads.iter().any(|f| parsed.header.iter().any(|h| h == f)) {
+            // A data row taken for the header: its values are never echoed as
+            // column names; every line is quarantined (line 1 included).
+            no_header(&mut a, parsed, profile, reads.len());
+            return a;
+        }
+        for (i, h) in parsed.header.iter().enumerate() {
+            let Some(j) = parsed.header[..i].iter().position(|x| x == h) else {
+                continue;
+            };
+            if reads.contains(&h.as_str()) {
+                a.file_error = Some(format!(
+                    "columns {} and {} are both named `{}` and profile `{}` reads that column: it cannot tell which is meant; rename one and re-export",
+                    j + 1,
+                    i + 1,
+                    shape::header_name(h),
+                    profile.name()
+                ));
+                return a;
+            }
+            a.warnings.push(format!(
+                "columns {} and {} are both named `{}`; neither is read",
+                j + 1,
+                i + 1,
+                shape::header_name(h)
+            ));
+        }
         for f in &known {
             if !parsed.header.iter().any(|h| h == f) && !profile.def.ignore.iter().any(|i| i == f) {
                 missing.push(f.to_string());
@@ -197,7 +276,8 @@ pub fn analyse(
         for h in &parsed.header {
             if !known.contains(&h.as_str()) {
                 a.warnings.push(format!(
-                    "unknown column `{h}` is not read; map it in profile `{}` or add it to its `ignore` list",
+                    "unknown column `{}` is not read; map it in profile `{}` or add it to its `ignore` list",
+                    shape::header_name(h),
                     profile.name()
                 ));
             }
@@ -210,7 +290,8 @@ pub fn analyse(
                     .any(|f| f.split('.').next() == Some(k.as_str()))
                 {
                     a.warnings.push(format!(
-                        "unknown field `{k}` is not read; map it in profile `{}` or add it to its `ignore` list",
+                        "unknown field `{}` is not read; map it in profile `{}` or add it to its `ignore` list",
+                        shape::header_name(k),
                         profile.name()
                     ));
                 }
@@ -227,6 +308,7 @@ pub fn analyse(
         header: &parsed.header,
         source: &file.rel,
         phones,
+        limits,
     };
     for rec in parsed.records {
         if let Some(col) = missing.first() {
@@ -270,6 +352,33 @@ pub fn analyse(
     a
 }
 
+/// A CSV whose first line holds none of the columns the profile reads: it has no
+/// header (or one from another export). Every line is quarantined, the first too.
+fn no_header(a: &mut Analysed, parsed: read::Parsed, profile: &Profile, reads: usize) {
+    let reason = format!(
+        "the file's first line is not a header: it names none of the {reads} columns profile `{}` reads (was the header row left out, or are the columns named differently?); add the header line and re-export",
+        profile.name()
+    );
+    a.rejects.push(quarantine::Entry {
+        line: 1,
+        column: None,
+        value: None,
+        reason: reason.clone(),
+        raw_record: parsed.header_line,
+    });
+    for rec in parsed.records {
+        a.rejects.push(quarantine::Entry {
+            line: rec.line,
+            column: None,
+            value: None,
+            reason: reason.clone(),
+            raw_record: rec.raw,
+        });
+    }
+    a.rejects.sort_by_key(|r| r.line);
+    a.read = a.rejects.len() as u64;
+}
+
 /// What one ingest run did.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -305,6 +414,14 @@ pub fn run(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Report> {
     let lake = Lake::new(&config.paths.lake);
+    let limits = map::Limits::from_config(config)?;
+    // Finish what a killed run committed, and clear what it left half-done. The
+    // caller holds the run lock, so no other run is writing.
+    let leftovers = crate::lake::commit::recover(&lake.root, &config.paths.quarantine)?
+        + crate::lake::commit::sweep(&config.paths.runs)?;
+    if leftovers > 0 {
+        tracing::info!("ingest: removed {leftovers} temporary file(s) a stopped run left");
+    }
     let mut ledger = Ledger::load(&lake.root)?;
     let files = match files {
         Some(f) => f,
@@ -318,12 +435,13 @@ pub fn run(
     let mut matched: Vec<(&ExportFile, &Profile, u64)> = Vec::new();
     for f in &files {
         match select_profile(profiles, f) {
-            Some(p) => {
-                let len = std::fs::metadata(&f.path)
-                    .with_context(|| format!("reading {}", f.path.display()))?
-                    .len();
-                matched.push((f, p, len));
-            }
+            Some(p) => match std::fs::metadata(&f.path) {
+                Ok(m) => matched.push((f, p, m.len())),
+                // Refused by name, never skipped: a link to a file that is gone.
+                Err(e) => report
+                    .rejected_files
+                    .push((f.rel.clone(), unreadable(&f.path, &e))),
+            },
             None => report.unmatched.push(f.rel.clone()),
         }
     }
@@ -358,7 +476,7 @@ pub fn run(
                     return Ok(None);
                 }
                 let phones = map::PhoneCache::default();
-                let a = analyse(f, &bytes, profile, config, hasher, &phones);
+                let a = analyse(f, &bytes, profile, config, hasher, &phones, &limits);
                 finished();
                 let keep = a.file_error.is_some().then_some(bytes);
                 Ok(Some((a, keep)))
@@ -384,6 +502,16 @@ pub fn run(
     }
     progress(total, total);
     Ok(report)
+}
+
+/// Why a listed export cannot be read, for the summary.
+pub fn unreadable(path: &Path, e: &std::io::Error) -> String {
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if link && e.kind() == std::io::ErrorKind::NotFound {
+        "a symbolic link whose target does not exist; fix the link or remove it".into()
+    } else {
+        format!("cannot be read ({e}); check its permissions")
+    }
 }
 
 /// Export bytes read before their rows are merged into the lake.
@@ -419,17 +547,24 @@ fn merge_batch(
             ..Counts::default()
         })
         .collect();
+    // A batch's partitions, quarantine files and ledger entries are written under
+    // temporary names and committed together (lake::commit): a kill at any moment
+    // leaves the lake, quarantine and ledger as before the batch, or as after it.
+    let mut commit = Commit::new(&lake.root, &config.paths.quarantine);
     // Partitions are independent: merge them in parallel, then count in order.
-    let merged: Vec<(Vec<Outcome>, &Vec<usize>)> = parts
+    let merged: Vec<(Vec<Outcome>, &Vec<usize>, Option<(PathBuf, PathBuf)>)> = parts
         .par_iter()
         .map(|(part, (files, rows))| {
-            Ok((
-                lake.merge(part.table, &lake.partition_dir(part), rows)?,
-                files,
-            ))
+            let (outcomes, staged) =
+                lake.merge_staged(part.table, &lake.partition_dir(part), rows)?;
+            crate::failpoint::hit("ingest-partition-staged");
+            Ok((outcomes, files, staged))
         })
         .collect::<Result<_>>()?;
-    for (outcomes, files) in merged {
+    for (outcomes, files, staged) in merged {
+        if let Some((tmp, dest)) = staged {
+            commit.rename(Area::Lake, &tmp, &dest)?;
+        }
         if outcomes.iter().any(|o| *o == Outcome::Stored) {
             report.partitions_written += 1;
         }
@@ -443,7 +578,7 @@ fn merge_batch(
 
     for (a, c) in analysed.iter().zip(counts) {
         debug_assert!(c.balanced(), "{}: {c:?}", a.rel);
-        quarantine::write(&config.paths.quarantine, &a.rel, &a.rejects)?;
+        quarantine::stage(&config.paths.quarantine, &a.rel, &a.rejects, &mut commit)?;
         for r in &a.rejects {
             report
                 .reject_lines
@@ -463,5 +598,7 @@ fn merge_batch(
         report.files.insert(a.rel.clone(), entry);
     }
     // Record progress: a run stopped later re-reads only the files after this batch.
-    ledger.save(&lake.root)
+    ledger.stage(&lake.root, &mut commit)?;
+    crate::failpoint::hit("ingest-staged");
+    commit.commit()
 }

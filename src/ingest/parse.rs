@@ -130,7 +130,8 @@ pub fn clock_seconds(s: &str) -> Option<i64> {
         if i > 0 && n >= 60 {
             return None;
         }
-        total = total * 60 + n;
+        // A clock of absurd size overflows: not a duration.
+        total = total.checked_mul(60)?.checked_add(n)?;
     }
     Some(total)
 }
@@ -217,6 +218,7 @@ mod tests {
         assert_eq!(clock_seconds("2:03"), Some(123));
         assert_eq!(clock_seconds("1:75"), None);
         assert_eq!(clock_seconds("12"), None);
+        assert_eq!(clock_seconds("99999999999999999:00:00"), None);
     }
 
     #[test]

@@ -127,6 +127,10 @@ pub struct ProfileDef {
     /// CSV quote character; default `"`.
     #[serde(default)]
     pub quote: Option<char>,
+    /// CSV only: the most lines one quoted field may run across (default 20); a
+    /// longer one is taken for a quote left open and its row is quarantined.
+    #[serde(default)]
+    pub max_field_lines: Option<usize>,
     /// chrono formats tried in order; `rfc3339` and `rfc2822` are accepted by name.
     pub timestamp_formats: Vec<String>,
     /// Zone of timestamps written without an offset: `practice` (its time zone), `UTC`, or an IANA name.
@@ -229,6 +233,24 @@ impl Profile {
         v
     }
 
+    /// The source columns the profile reads (known fields without `ignore`).
+    pub fn read_fields(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .sources
+            .iter()
+            .flatten()
+            .flat_map(ColumnSource::fields)
+            .collect();
+        v.extend(self.def.practice_column.as_deref());
+        if let Some(d) = &self.def.dedupe {
+            v.push(&d.key);
+            v.push(&d.latest_by);
+        }
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     /// Whether `rel` (a path relative to the exports folder, with `/`) matches.
     pub fn matches(&self, rel: &str) -> bool {
         let opts = glob::MatchOptions {
@@ -286,6 +308,12 @@ impl Profile {
             return Err(bad(
                 "practice_column",
                 "set exactly one of practice_column (a column with the practice id), practice_id (one practice per file) or practice_folder = true (the file's first folder)".into(),
+            ));
+        }
+        if def.max_field_lines == Some(0) {
+            return Err(bad(
+                "max_field_lines",
+                "must be at least 1 (a field on one line)".into(),
             ));
         }
         if def.records_key.is_some() && def.format != Format::Json {

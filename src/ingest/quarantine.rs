@@ -4,7 +4,8 @@
 //! quarantine folder, owner-only (it holds raw values, which may be PHI). Fix the
 //! rows and drop a corrected export in the inbox: a newer version replaces by key.
 
-use crate::lake::write_bytes_atomic;
+use crate::lake::commit::{Area, Commit};
+use crate::lake::{write_bytes_atomic, write_bytes_tmp};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -43,6 +44,30 @@ pub fn write(quarantine_root: &Path, rel: &str, entries: &[Entry]) -> Result<Opt
         }
         return Ok(None);
     }
+    write_bytes_atomic(&path, &bytes(rel, entries)?)?;
+    Ok(Some(path))
+}
+
+/// Stage the quarantine file for one export (or its removal) in a batch commit,
+/// so it appears together with the export's lake rows and ledger entry.
+pub fn stage(
+    quarantine_root: &Path,
+    rel: &str,
+    entries: &[Entry],
+    commit: &mut Commit,
+) -> Result<()> {
+    let path = path_for(quarantine_root, rel);
+    if entries.is_empty() {
+        if path.exists() {
+            commit.remove(Area::Quarantine, &path)?;
+        }
+        return Ok(());
+    }
+    let tmp = write_bytes_tmp(&path, &bytes(rel, entries)?)?;
+    commit.rename(Area::Quarantine, &tmp, &path)
+}
+
+fn bytes(rel: &str, entries: &[Entry]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
     for e in entries {
@@ -55,9 +80,7 @@ pub fn write(quarantine_root: &Path, rel: &str, entries: &[Entry]) -> Result<Opt
             &neutralise(&e.raw_record),
         ])?;
     }
-    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    write_bytes_atomic(&path, &bytes)?;
-    Ok(Some(path))
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Make a cell inert in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or CR would

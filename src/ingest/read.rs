@@ -41,8 +41,12 @@ pub struct BadRecord {
 pub struct Parsed {
     /// CSV header names; empty for JSON.
     pub header: Vec<String>,
+    /// The CSV header line as written (for quarantine when it is no header).
+    pub header_line: String,
     pub records: Vec<Record>,
     pub bad: Vec<BadRecord>,
+    /// Things about the file worth a line (never values).
+    pub warnings: Vec<String>,
 }
 
 /// A problem with the whole file (nothing in it can be read as rows).
@@ -70,15 +74,14 @@ pub fn parse(bytes: &[u8], profile: &Profile) -> Result<Parsed, FileError> {
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     match profile.def.format {
-        Format::Csv => parse_csv(bytes, profile.delimiter, profile.quote),
+        Format::Csv => parse_csv(
+            bytes,
+            profile.delimiter,
+            profile.quote,
+            profile.def.max_field_lines.unwrap_or(MAX_FIELD_LINES),
+        ),
         Format::Ndjson => Ok(parse_ndjson(bytes)),
-        Format::Json => match &profile.def.records_key {
-            None => parse_json_array(bytes, 0),
-            Some(key) => match array_under_key(bytes, key) {
-                Some(pos) => parse_json_array(bytes, pos),
-                None => Err(FileError::NoRecordsKey(key.clone())),
-            },
-        },
+        Format::Json => parse_json(bytes, profile.def.records_key.as_deref()),
     }
 }
 
@@ -86,7 +89,19 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn parse_csv(bytes: &[u8], delimiter: u8, quote: u8) -> Result<Parsed, FileError> {
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
+/// A quoted field may run across at most this many lines before the record is
+/// taken for an unclosed quote (a profile's `max_field_lines` overrides it).
+pub const MAX_FIELD_LINES: usize = 20;
+
+fn parse_csv(
+    bytes: &[u8],
+    delimiter: u8,
+    quote: u8,
+    max_field_lines: usize,
+) -> Result<Parsed, FileError> {
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .quote(quote)
@@ -96,7 +111,8 @@ fn parse_csv(bytes: &[u8], delimiter: u8, quote: u8) -> Result<Parsed, FileError
     let mut out = Parsed::default();
     let mut rec = csv::ByteRecord::new();
     let mut first = true;
-    let mut lines = LineCounter { pos: 0, line: 1 };
+    let mut lines = LineCounter::new(bytes);
+    let mut repeated_headers = Vec::new();
     loop {
         let mut start = rdr.position().byte() as usize;
         let result = rdr.read_byte_record(&mut rec);
@@ -107,7 +123,7 @@ fn parse_csv(bytes: &[u8], delimiter: u8, quote: u8) -> Result<Parsed, FileError
         while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
             start += 1;
         }
-        // Count lines ourselves: csv's own count treats CRLF files inconsistently.
+        // Count lines ourselves: csv's own count treats CRLF and CR-only files inconsistently.
         lines.advance(bytes, start);
         let line = lines.line;
         match result {
@@ -128,30 +144,60 @@ fn parse_csv(bytes: &[u8], delimiter: u8, quote: u8) -> Result<Parsed, FileError
             }
         }
         let end = (rdr.position().byte() as usize).min(bytes.len());
-        let raw = lossy(bytes[start..end].trim_ascii_end());
+        let span = bytes[start..end].trim_ascii_end();
+        let raw = lossy(span);
+        // Counting the record's own line ends tells a record on several lines
+        // without another pass over its bytes.
+        lines.advance(bytes, start + span.len());
+        let multi_line = lines.line > line;
         if first {
             first = false;
             out.header = rec.iter().map(|f| lossy(f).trim().to_string()).collect();
+            out.header_line = raw;
             continue;
         }
-        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
+        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
             continue; // a blank line is not a row
         }
-        if rec.len() != out.header.len() {
-            let truncated = end >= bytes.len() && !bytes.ends_with(b"\n");
+        // A record whose quoted field runs across line ends: either a note written
+        // on several lines, or a quote left open that swallows the rows after it.
+        if multi_line {
+            if let Some(bad) = runaway_quote(
+                span,
+                line,
+                &rec,
+                &out.header,
+                delimiter,
+                quote,
+                max_field_lines,
+            ) {
+                out.bad.extend(bad);
+                continue;
+            }
+        }
+        let at_eof = end >= bytes.len() && !matches!(bytes.last(), Some(b'\n' | b'\r'));
+        // The last record has no line end: it is whole only if it ends with a closed quote.
+        let cut = at_eof
+            && !(span.last() == Some(&quote)
+                && span.iter().filter(|&&b| b == quote).count() % 2 == 0);
+        if cut {
             out.bad.push(BadRecord {
                 line,
                 column: None,
                 reason: format!(
-                    "{}expected {} fields, found {}",
-                    if truncated {
-                        "truncated row (file ends mid-row): "
-                    } else {
-                        ""
-                    },
-                    out.header.len(),
-                    rec.len()
+                    "truncated row (the file ends mid-row: no line end after the last record, {} of {} fields); was the export cut short? Re-export the file",
+                    rec.len(),
+                    out.header.len()
                 ),
+                raw,
+            });
+            continue;
+        }
+        if rec.len() != out.header.len() {
+            out.bad.push(BadRecord {
+                line,
+                column: None,
+                reason: format!("expected {} fields, found {}", out.header.len(), rec.len()),
                 raw,
             });
             continue;
@@ -178,6 +224,21 @@ fn parse_csv(bytes: &[u8], delimiter: u8, quote: u8) -> Result<Parsed, FileError
             });
             continue;
         }
+        // Exports concatenated into one file: each part starts with a byte-order mark
+        // (never part of a value) and its own header line (not a row).
+        let raw = match fields.first_mut() {
+            Some(f0) if f0.as_bytes().starts_with(BOM) => {
+                *f0 = unquote(&f0[BOM.len()..], quote as char);
+                raw.trim_start_matches('\u{feff}').to_string()
+            }
+            _ => raw,
+        };
+        if fields.first().map(|f| f.trim()) == out.header.first().map(String::as_str)
+            && fields.iter().zip(&out.header).all(|(f, h)| f.trim() == h)
+        {
+            repeated_headers.push(line);
+            continue;
+        }
         out.records.push(Record {
             line,
             fields: Fields::Csv(fields),
@@ -187,22 +248,181 @@ fn parse_csv(bytes: &[u8], delimiter: u8, quote: u8) -> Result<Parsed, FileError
     if first {
         return Err(FileError::Empty);
     }
+    if !repeated_headers.is_empty() {
+        out.warnings.push(format!(
+            "the header line is repeated at line(s) {} (exports concatenated into one file?); those lines are not read as rows",
+            list_lines(&repeated_headers)
+        ));
+    }
     Ok(out)
 }
 
-/// The 1-based line of a byte offset, computed incrementally.
+/// A first field that was quoted after a byte-order mark (`\u{feff}"C-1"`): the
+/// quotes were read as text; take them off.
+fn unquote(s: &str, q: char) -> String {
+    match s.strip_prefix(q).and_then(|s| s.strip_suffix(q)) {
+        Some(inner) => inner.replace(&format!("{q}{q}"), &q.to_string()),
+        None => s.to_string(),
+    }
+}
+
+fn list_lines(lines: &[u64]) -> String {
+    const SHOWN: usize = 10;
+    let mut s: Vec<String> = lines.iter().take(SHOWN).map(u64::to_string).collect();
+    if lines.len() > SHOWN {
+        s.push(format!("… ({} in all)", lines.len()));
+    }
+    s.join(", ")
+}
+
+/// The physical lines of `b` with their offsets from the first: a line ends at
+/// `\n`, `\r\n` or a lone `\r` (Excel's "CSV Macintosh").
+pub(crate) fn physical_lines(b: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                out.push(&b[start..i]);
+                start = i + 1;
+            }
+            b'\r' => {
+                out.push(&b[start..i]);
+                if b.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(&b[start..]);
+    out
+}
+
+/// Whether one physical line, on its own, reads as a whole record of `n` fields.
+fn whole_record(line: &[u8], n: usize, delimiter: u8, quote: u8) -> bool {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .quote(quote)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line);
+    let mut rec = csv::ByteRecord::new();
+    matches!(rdr.read_byte_record(&mut rec), Ok(true))
+        && rec.len() == n
+        && rdr.position().byte() as usize >= line.len()
+}
+
+/// A record spanning lines `line..`: `None` when it is a legitimate multi-line
+/// field; otherwise one bad record for the row that opened the quote and one for
+/// every line inside it that reads as a whole record (the rows it swallowed), so
+/// `read` counts what a person counts in the file.
+fn runaway_quote(
+    span: &[u8],
+    line: u64,
+    rec: &csv::ByteRecord,
+    header: &[String],
+    delimiter: u8,
+    quote: u8,
+    max_field_lines: usize,
+) -> Option<Vec<BadRecord>> {
+    let phys = physical_lines(span);
+    let n = header.len();
+    let swallowed: Vec<usize> = (1..phys.len())
+        .filter(|&i| whole_record(phys[i], n, delimiter, quote))
+        .collect();
+    if swallowed.is_empty() && phys.len() <= max_field_lines {
+        return None;
+    }
+    let column = rec
+        .iter()
+        .position(|f| f.iter().any(|&b| b == b'\n' || b == b'\r'))
+        .and_then(|i| header.get(i).cloned());
+    let last = line + phys.len() as u64 - 1;
+    // Each entry keeps its own lines: the opening row up to the first swallowed
+    // record, then each swallowed record with the lines that follow it.
+    let cuts: Vec<usize> = std::iter::once(0)
+        .chain(swallowed.iter().copied())
+        .chain(std::iter::once(phys.len()))
+        .collect();
+    let text = |a: usize, b: usize| {
+        phys[a..b]
+            .iter()
+            .map(|l| lossy(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut out = vec![BadRecord {
+        line,
+        column,
+        reason: if swallowed.is_empty() {
+            format!(
+                "unclosed quote: a quoted field runs across {} lines (to line {last}), more than the {max_field_lines} the profile allows (max_field_lines); close the quote and re-export, or raise max_field_lines",
+                phys.len()
+            )
+        } else {
+            format!(
+                "unclosed quote: the quoted field opened in this row is not closed before line {last} and swallowed {} row(s), quarantined on their own lines; close the quote and re-export",
+                swallowed.len()
+            )
+        },
+        raw: text(0, cuts[1]),
+    }];
+    for w in cuts[1..].windows(2).take(swallowed.len()) {
+        out.push(BadRecord {
+            line: line + w[0] as u64,
+            column: None,
+            reason: format!(
+                "swallowed by an unclosed quote: the quote left open on line {line} runs over this row; re-export the file with that quote closed"
+            ),
+            raw: text(w[0], w[1]),
+        });
+    }
+    Some(out)
+}
+
+/// The 1-based line of a byte offset, computed incrementally. A line ends at
+/// `\n`, `\r\n` or a lone `\r`.
 struct LineCounter {
     pos: usize,
     line: u64,
+    /// The file has a `\r` not followed by `\n` (CR-only ends, or a stray CR);
+    /// without one, counting `\n` is enough (and fast).
+    lone_cr: bool,
 }
 
 impl LineCounter {
+    fn new(bytes: &[u8]) -> LineCounter {
+        // Each piece after a `\r` starts with `\n` in a CRLF file.
+        let lone_cr = bytes.contains(&b'\r')
+            && bytes
+                .split(|&b| b == b'\r')
+                .skip(1)
+                .any(|rest| rest.first() != Some(&b'\n'));
+        LineCounter {
+            pos: 0,
+            line: 1,
+            lone_cr,
+        }
+    }
+
     fn advance(&mut self, bytes: &[u8], to: usize) {
         let to = to.min(bytes.len());
-        if to > self.pos {
-            self.line += bytes[self.pos..to].iter().filter(|&&b| b == b'\n').count() as u64;
-            self.pos = to;
+        if to <= self.pos {
+            return;
         }
+        let chunk = &bytes[self.pos..to];
+        let mut n = chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        if self.lone_cr {
+            n += (self.pos..to)
+                .filter(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+                .count() as u64;
+        }
+        self.line += n;
+        self.pos = to;
     }
 }
 
@@ -215,9 +435,11 @@ fn csv_reason(e: &csv::Error) -> String {
 
 fn parse_ndjson(bytes: &[u8]) -> Parsed {
     let mut out = Parsed::default();
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+    for (i, line) in physical_lines(bytes).into_iter().enumerate() {
         let line_no = i as u64 + 1;
+        // A byte-order mark starts each part of exports concatenated into one file.
         let trimmed = line.trim_ascii();
+        let trimmed = trimmed.strip_prefix(BOM).unwrap_or(trimmed).trim_ascii();
         if trimmed.is_empty() {
             continue;
         }
@@ -278,21 +500,110 @@ fn json_reason(e: &serde_json::Error) -> &'static str {
     }
 }
 
-/// Read a JSON array element by element, so a broken element (or a truncated file)
-/// costs only the elements it touches.
-fn parse_json_array(bytes: &[u8], start: usize) -> Result<Parsed, FileError> {
+/// Read the file's records: the top-level array (or the array under `key` of the
+/// top-level object), element by element, so a broken element (or a truncated file)
+/// costs only the elements it touches. Documents written back to back (`[…][…]`,
+/// or response objects one after another: concatenated exports) are all read;
+/// any other text after a document is quarantined with its line, never dropped.
+fn parse_json(bytes: &[u8], key: Option<&str>) -> Result<Parsed, FileError> {
     let mut out = Parsed::default();
-    let mut lines = LineCounter { pos: 0, line: 1 };
-    let mut pos = skip_ws(bytes, start);
-    if bytes.get(pos) != Some(&b'[') {
-        return Err(FileError::NotArray);
+    let mut lines = LineCounter::new(bytes);
+    let first = skip_ws(bytes, 0);
+    let mut pos = match key {
+        None if bytes.get(first) == Some(&b'[') => first,
+        None => return Err(FileError::NotArray),
+        Some(k) => array_under_key(bytes, first, k)
+            .ok_or_else(|| FileError::NoRecordsKey(k.to_string()))?,
+    };
+    let what = if key.is_some() {
+        "response object"
+    } else {
+        "array"
+    };
+    loop {
+        pos = read_array(bytes, pos, &mut out, &mut lines);
+        if pos >= bytes.len() {
+            break;
+        }
+        if key.is_some() {
+            // The rest of the response object (paging, navigation) is not records.
+            match end_of_object(bytes, pos) {
+                Some(end) => pos = end,
+                None => {
+                    lines.advance(bytes, pos);
+                    out.bad.push(BadRecord {
+                        line: lines.line,
+                        column: None,
+                        reason: "the response object does not close after its records (text cut or damaged); re-export the file".into(),
+                        raw: lossy(&bytes[pos..]),
+                    });
+                    break;
+                }
+            }
+        }
+        // What follows: another document, or text that is quarantined.
+        let next = loop {
+            pos = skip_ws(bytes, pos);
+            while bytes[pos..].starts_with(BOM) {
+                pos = skip_ws(bytes, pos + BOM.len());
+            }
+            if pos >= bytes.len() {
+                break None;
+            }
+            let next = match key {
+                None => (bytes[pos] == b'[').then_some(pos),
+                Some(k) => array_under_key(bytes, pos, k),
+            };
+            if next.is_some() {
+                break next;
+            }
+            lines.advance(bytes, pos);
+            let line = lines.line;
+            let mut stream = serde_json::Deserializer::from_slice(&bytes[pos..])
+                .into_iter::<serde::de::IgnoredAny>();
+            match stream.next() {
+                Some(Ok(_)) => {
+                    let end = pos + stream.byte_offset();
+                    out.bad.push(BadRecord {
+                        line,
+                        column: None,
+                        reason: format!(
+                            "a JSON value after the end of the {what} (a second export appended to this one?); split the files or re-export"
+                        ),
+                        raw: lossy(&bytes[pos..end]),
+                    });
+                    pos = end;
+                }
+                _ => {
+                    out.bad.push(BadRecord {
+                        line,
+                        column: None,
+                        reason: format!(
+                            "text after the end of the JSON {what} is not JSON; remove it or re-export the file"
+                        ),
+                        raw: lossy(&bytes[pos..]),
+                    });
+                    break None;
+                }
+            }
+        };
+        match next {
+            Some(p) => pos = p,
+            None => break,
+        }
     }
-    pos += 1;
+    Ok(out)
+}
+
+/// Read the elements of the array that opens at `start`; returns the offset after
+/// its closing `]` (or the end of the file when it never closes).
+fn read_array(bytes: &[u8], start: usize, out: &mut Parsed, lines: &mut LineCounter) -> usize {
+    let mut pos = start + 1;
     loop {
         pos = skip_ws(bytes, pos);
         match bytes.get(pos) {
-            None => break,
-            Some(b']') => break,
+            None => return bytes.len(),
+            Some(b']') => return pos + 1,
             Some(b',') => {
                 pos += 1;
                 continue;
@@ -332,19 +643,19 @@ fn parse_json_array(bytes: &[u8], start: usize) -> Result<Parsed, FileError> {
                 });
                 pos = end;
                 if pos >= bytes.len() {
-                    break;
+                    return bytes.len();
                 }
             }
-            None => break,
+            None => return bytes.len(),
         }
     }
-    Ok(out)
 }
 
-/// The offset of the `[` that opens the array under `key` in the file's top-level
-/// object, found without parsing the whole file (so the records keep line numbers).
-fn array_under_key(b: &[u8], key: &str) -> Option<usize> {
-    let mut pos = skip_ws(b, 0);
+/// The offset of the `[` that opens the array under `key` in the object that
+/// starts at `from`, found without parsing the whole file (so the records keep
+/// line numbers).
+fn array_under_key(b: &[u8], from: usize, key: &str) -> Option<usize> {
+    let mut pos = skip_ws(b, from);
     if b.get(pos) != Some(&b'{') {
         return None;
     }
@@ -373,6 +684,33 @@ fn array_under_key(b: &[u8], key: &str) -> Option<usize> {
             serde_json::Deserializer::from_slice(&b[pos..]).into_iter::<serde::de::IgnoredAny>();
         value.next()?.ok()?;
         pos += value.byte_offset();
+    }
+}
+
+/// The offset after the `}` that closes an object whose members continue at `pos`
+/// (after its records array).
+fn end_of_object(b: &[u8], mut pos: usize) -> Option<usize> {
+    loop {
+        pos = skip_ws(b, pos);
+        match b.get(pos)? {
+            b'}' => return Some(pos + 1),
+            b',' => pos += 1,
+            b'"' => {
+                let mut name =
+                    serde_json::Deserializer::from_slice(&b[pos..]).into_iter::<String>();
+                name.next()?.ok()?;
+                pos = skip_ws(b, pos + name.byte_offset());
+                if b.get(pos) != Some(&b':') {
+                    return None;
+                }
+                pos = skip_ws(b, pos + 1);
+                let mut value = serde_json::Deserializer::from_slice(&b[pos..])
+                    .into_iter::<serde::de::IgnoredAny>();
+                value.next()?.ok()?;
+                pos += value.byte_offset();
+            }
+            _ => return None,
+        }
     }
 }
 
@@ -420,15 +758,7 @@ impl Fields {
                 .position(|h| h == name)
                 .map(|i| Cow::Borrowed(v[i].as_str())),
             Fields::Json(map) => {
-                let mut parts = name.split('.');
-                let mut cur = map.get(parts.next()?)?;
-                for p in parts {
-                    cur = match cur {
-                        Value::Object(m) => m.get(p)?,
-                        Value::Array(a) => a.get(p.parse::<usize>().ok()?)?,
-                        _ => return None,
-                    };
-                }
+                let cur = json_at(map, name)?;
                 Some(match cur {
                     Value::Null => Cow::Borrowed(""),
                     Value::String(s) => Cow::Borrowed(s.as_str()),
@@ -438,6 +768,32 @@ impl Fields {
             }
         }
     }
+}
+
+impl Fields {
+    /// Whether a JSON field holds an object or an array (where one value belongs).
+    pub fn is_structured(&self, _header: &[String], name: &str) -> bool {
+        match self {
+            Fields::Csv(_) => false,
+            Fields::Json(map) => {
+                matches!(json_at(map, name), Some(Value::Object(_) | Value::Array(_)))
+            }
+        }
+    }
+}
+
+/// The value at a dotted path (`owner.reference`, `telecom.0.value`).
+fn json_at<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    let mut parts = name.split('.');
+    let mut cur = map.get(parts.next()?)?;
+    for p in parts {
+        cur = match cur {
+            Value::Object(m) => m.get(p)?,
+            Value::Array(a) => a.get(p.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
 }
 
 #[cfg(test)]

@@ -74,8 +74,19 @@ impl Ledger {
     }
 
     pub fn save(&self, lake_root: &Path) -> Result<()> {
+        super::write_bytes_atomic(&Self::path(lake_root), &self.bytes()?)
+    }
+
+    /// Stage the ledger in a batch commit, with the lake rows it accounts for.
+    pub fn stage(&self, lake_root: &Path, commit: &mut super::commit::Commit) -> Result<()> {
+        let path = Self::path(lake_root);
+        let tmp = super::write_bytes_tmp(&path, &self.bytes()?)?;
+        commit.rename(super::commit::Area::Lake, &tmp, &path)
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>> {
         let mut text = serde_json::to_vec_pretty(self)?;
         text.push(b'\n');
-        super::write_bytes_atomic(&Self::path(lake_root), &text)
+        Ok(text)
     }
 }

@@ -8,6 +8,7 @@
 //! Files are written to a temporary name, synced and renamed, so a crash never
 //! leaves a half-written file in view.
 
+pub mod commit;
 pub mod ledger;
 pub mod row;
 pub mod schema;
@@ -87,9 +88,27 @@ impl Lake {
 
     /// Merge rows into one partition; returns each row's outcome. Writes only if
     /// something changed. A table that keeps its versions (`Table::keeps_versions`)
-    /// gets every new version into its history first, so a run killed between the
-    /// two writes is repaired by ingesting the file again.
+    /// gets every new version into its history first (`merge_staged`).
     pub fn merge(&self, table: Table, dir: &Path, incoming: &[Row]) -> Result<Vec<Outcome>> {
+        let (outcomes, staged) = self.merge_staged(table, dir, incoming)?;
+        if let Some((tmp, path)) = staged {
+            publish(&tmp, &path)?;
+        }
+        Ok(outcomes)
+    }
+
+    /// Like `merge`, but the new partition file is left under a temporary name:
+    /// returns `(temporary, final)` for the caller to commit with others
+    /// (`commit::Commit`), so a batch's files appear together or not at all.
+    pub fn merge_staged(
+        &self,
+        table: Table,
+        dir: &Path,
+        incoming: &[Row],
+    ) -> Result<(Vec<Outcome>, Option<(PathBuf, PathBuf)>)> {
+        // The history is written first and at once: adding the same versions
+        // again changes nothing, so a run killed before its batch commits is
+        // repaired by ingesting the file again.
         if table.keeps_versions() {
             if let Ok(rel) = dir.strip_prefix(self.table_dir(table)) {
                 let vdir = self.versions_dir(table).join(rel);
@@ -100,10 +119,11 @@ impl Lake {
         let existing = read_file(&path)?;
         let (merged, outcomes) = merge_rows(table, existing, incoming)
             .with_context(|| format!("merging into {}", path.display()))?;
-        if let Some(mut df) = merged {
-            write_atomic(&path, &mut df)?;
-        }
-        Ok(outcomes)
+        let staged = match merged {
+            Some(mut df) => Some((write_tmp(&path, &mut df)?, path)),
+            None => None,
+        };
+        Ok((outcomes, staged))
     }
 
     /// Where a table's history is kept: `<lake>/_versions/<table>/`, partitioned as
@@ -358,13 +378,30 @@ fn merge_version_rows(
 
 /// Write a frame as zstd Parquet with full column statistics, atomically, owner-only.
 pub fn write_atomic(path: &Path, df: &mut DataFrame) -> Result<()> {
+    let tmp = write_tmp(path, df)?;
+    publish(&tmp, path)
+}
+
+/// The temporary name a file is written under before it is renamed into place:
+/// hidden, beside it, with the writer's process id (`commit::sweep` removes the
+/// ones a dead run left).
+pub fn tmp_path(path: &Path) -> Result<PathBuf> {
+    let dir = path.parent().context("file has a parent folder")?;
+    Ok(dir.join(format!(
+        ".{}{TMP_MARK}{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id()
+    )))
+}
+
+/// What marks a temporary file's name (`.data.parquet.tmp-<pid>`).
+pub const TMP_MARK: &str = ".tmp-";
+
+/// Write a frame as zstd Parquet to its temporary name, synced; returns that name.
+pub fn write_tmp(path: &Path, df: &mut DataFrame) -> Result<PathBuf> {
     let dir = path.parent().context("a lake file has a parent folder")?;
     create_private_dir(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("part"),
-        std::process::id()
-    ));
+    let tmp = tmp_path(path)?;
     let file = create_private_file(&tmp)?;
     ParquetWriter::new(&file)
         .with_compression(ParquetCompression::Zstd(None))
@@ -373,7 +410,7 @@ pub fn write_atomic(path: &Path, df: &mut DataFrame) -> Result<()> {
         .with_context(|| format!("writing {}", tmp.display()))?;
     file.sync_all()?;
     drop(file);
-    publish(&tmp, path)
+    Ok(tmp)
 }
 
 /// Rename a finished temporary file into place and make the rename durable.
@@ -390,19 +427,21 @@ pub fn publish(tmp: &Path, path: &Path) -> Result<()> {
 
 /// Write bytes atomically with owner-only permissions.
 pub fn write_bytes_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = write_bytes_tmp(path, bytes)?;
+    publish(&tmp, path)
+}
+
+/// Write bytes to a file's temporary name, synced, owner-only; returns that name.
+pub fn write_bytes_tmp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
     use std::io::Write;
     let dir = path.parent().context("file has a parent folder")?;
     create_private_dir(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
-        std::process::id()
-    ));
+    let tmp = tmp_path(path)?;
     let mut f = create_private_file(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     drop(f);
-    publish(&tmp, path)
+    Ok(tmp)
 }
 
 /// Create a folder (and parents) readable only by its owner.

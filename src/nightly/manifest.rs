@@ -64,8 +64,10 @@ pub fn hash_file(path: &Path, shown_as: String) -> Result<FileHash> {
 pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
+    // A symbolic link back up the tree is walked once.
+    let mut walked = std::collections::HashSet::new();
     while let Some(d) = stack.pop() {
-        if !d.is_dir() {
+        if !d.is_dir() || !walked.insert(d.canonicalize().unwrap_or_else(|_| d.clone())) {
             continue;
         }
         for e in std::fs::read_dir(&d).with_context(|| format!("listing {}", d.display()))? {

@@ -121,8 +121,14 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
             d
         }
         None => {
-            m.data_day_from = "latest day in the exports".into();
-            crate::cmd::metrics::latest_task_date(config, &lake)?.ok_or_else(|| {
+            let in_lake = crate::cmd::metrics::latest_task_date_in_lake(config, &lake)?;
+            let day = crate::cmd::metrics::latest_task_date(config, &lake)?;
+            m.data_day_from = if day < in_lake {
+                "today by the run's clock (the lake holds later tasks)".into()
+            } else {
+                "latest day in the exports".into()
+            };
+            day.ok_or_else(|| {
                 crate::error::UsageError(format!(
                     "no tasks in the lake at {} after ingest; check the exports folder {}",
                     lake.root.display(),

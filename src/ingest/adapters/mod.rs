@@ -108,7 +108,7 @@ pub fn apply(
             r
         }
         Some(Adapter::Twilio) => {
-            let (r, merged) = twilio::group(records);
+            let (r, merged) = twilio::group(records, rejects);
             out.merged += merged;
             r
         }

@@ -112,7 +112,9 @@ fn twilio_legs_merge_into_their_parent() {
             r#"{"sid":"O","parent_call_sid":"ELSEWHERE","direction":"outbound-dial","status":"busy"}"#,
         ),
     ];
-    let (out, merged) = twilio::group(records);
+    let mut rejects = Vec::new();
+    let (out, merged) = twilio::group(records, &mut rejects);
+    assert!(rejects.is_empty());
     assert_eq!(merged, 2);
     let outcomes: Vec<String> = out
         .iter()
@@ -125,6 +127,48 @@ fn twilio_legs_merge_into_their_parent() {
         3,
         "the call keeps every leg's record"
     );
+}
+
+#[test]
+fn twilio_chains_join_their_top_call_and_cycles_are_quarantined() {
+    let records = vec![
+        json(
+            1,
+            r#"{"sid":"P","direction":"inbound","status":"completed"}"#,
+        ),
+        json(
+            2,
+            r#"{"sid":"C1","parent_call_sid":"P","direction":"outbound-dial","status":"no-answer"}"#,
+        ),
+        // A transfer from the dialled leg: a grandchild of P.
+        json(
+            3,
+            r#"{"sid":"G1","parent_call_sid":"C1","direction":"outbound-dial","status":"completed"}"#,
+        ),
+        json(
+            4,
+            r#"{"sid":"A","parent_call_sid":"B","direction":"inbound","status":"completed"}"#,
+        ),
+        json(
+            5,
+            r#"{"sid":"B","parent_call_sid":"A","direction":"outbound-dial","status":"completed"}"#,
+        ),
+        json(
+            6,
+            r#"{"sid":"D","parent_call_sid":"B","direction":"outbound-dial","status":"busy"}"#,
+        ),
+    ];
+    let mut rejects = Vec::new();
+    let (out, merged) = twilio::group(records, &mut rejects);
+    assert_eq!(merged, 2, "C1 and G1 join P");
+    assert_eq!(out.len(), 1);
+    assert_eq!(text(&out[0].fields, &[], "[outcome]"), "inbound answered");
+    assert_eq!(out[0].raw.lines().count(), 3);
+    let lines: Vec<u64> = rejects.iter().map(|r| r.line).collect();
+    assert_eq!(lines, vec![4, 5, 6], "the cycle and the leg hanging off it");
+    assert!(rejects[0].reason.contains("A → B"), "{}", rejects[0].reason);
+    // Every record is accounted for.
+    assert_eq!(out.len() as u64 + merged + rejects.len() as u64, 6);
 }
 
 #[test]

@@ -13,56 +13,106 @@
 //! - `<inbound|outbound> <answered_by>` for `machine_*` and `fax`;
 //! - `<inbound|outbound> <status>` otherwise (busy, no-answer, canceled, …).
 //!
-//! A child leg whose parent is not in the same file stays a call of its own.
+//! A child leg whose parent is not in the same file stays a call of its own; one
+//! whose parent is a child itself joins the call at the top of the chain; legs
+//! that name each other as parent (a cycle) are quarantined.
 
-use super::{put, str_at, Fields, Record};
+use super::{put, quarantine, str_at, Fields, Record};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 pub const READS: &[&str] = &["parent_call_sid", "answered_by", "status", "direction"];
 
 /// Merge child legs into their parents; returns the calls and the merged-leg count.
-pub fn group(records: Vec<Record>) -> (Vec<Record>, u64) {
-    let json = |r: &Record| match &r.fields {
-        Fields::Json(m) => Some(m.clone()),
-        Fields::Csv(_) => None,
+///
+/// A leg whose parent is itself a child (a transfer from a dialled leg) is merged
+/// into the call at the top of its chain. Legs that name each other as parent (a
+/// cycle, which Twilio never writes) have no top: each is quarantined naming the
+/// cycle, so every record is still accounted for.
+pub fn group(records: Vec<Record>, rejects: &mut Vec<quarantine::Entry>) -> (Vec<Record>, u64) {
+    let field = |r: &Record, name: &str| match &r.fields {
+        Fields::Json(m) => str_at(m, name),
+        Fields::Csv(_) => String::new(),
     };
     let sids: HashMap<String, usize> = records
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| json(r).map(|m| (str_at(&m, "sid"), i)))
+        .map(|(i, r)| (field(r, "sid"), i))
         .filter(|(s, _)| !s.is_empty())
         .collect();
+    let parent: Vec<Option<usize>> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            sids.get(&field(r, "parent_call_sid"))
+                .copied()
+                .filter(|&p| p != i)
+        })
+        .collect();
+    // The top of each record's chain of parents; None inside a cycle.
+    let mut root: Vec<Option<Option<usize>>> = vec![None; records.len()];
+    for i in 0..records.len() {
+        let mut path = vec![i];
+        let mut cur = i;
+        let top = loop {
+            if let Some(known) = root[cur] {
+                break known;
+            }
+            match parent[cur] {
+                None => break Some(cur),
+                Some(p) if path.contains(&p) => break None,
+                Some(p) => {
+                    path.push(p);
+                    cur = p;
+                }
+            }
+        };
+        for j in path {
+            root[j] = Some(top);
+        }
+    }
     let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
-    let mut is_child = vec![false; records.len()];
-    for (i, r) in records.iter().enumerate() {
-        let Some(m) = json(r) else { continue };
-        let parent = str_at(&m, "parent_call_sid");
-        if let Some(&p) = sids.get(&parent) {
-            if p != i {
-                children.entry(p).or_default().push(i);
-                is_child[i] = true;
+    for (i, r) in root.iter().enumerate() {
+        if let Some(Some(top)) = r {
+            if *top != i {
+                children.entry(*top).or_default().push(i);
             }
         }
     }
-    let statuses: Vec<(String, String)> = records
-        .iter()
-        .map(|r| match json(r) {
-            Some(m) => (str_at(&m, "status"), str_at(&m, "answered_by")),
-            None => Default::default(),
-        })
-        .collect();
+    let statuses: Vec<String> = records.iter().map(|r| field(r, "status")).collect();
     let raws: Vec<String> = records.iter().map(|r| r.raw.clone()).collect();
+    let cycle_sids: Vec<String> = records.iter().map(|r| field(r, "sid")).collect();
     let mut out = Vec::new();
     let mut merged = 0;
     for (i, mut r) in records.into_iter().enumerate() {
-        if is_child[i] {
-            continue;
+        match root[i] {
+            Some(Some(top)) if top == i => {}
+            Some(Some(_)) => continue, // merged into its top
+            _ => {
+                let mut members = vec![i];
+                let mut cur = parent[i];
+                while let Some(p) = cur.filter(|p| !members.contains(p)) {
+                    members.push(p);
+                    cur = parent[p];
+                }
+                let named: Vec<&str> = members.iter().map(|&m| cycle_sids[m].as_str()).collect();
+                rejects.push(quarantine::Entry {
+                    line: r.line,
+                    column: Some("parent_call_sid".into()),
+                    value: Some(field(&r, "parent_call_sid")),
+                    reason: format!(
+                        "call legs name each other as parent (a cycle: {} → back), so no leg is the call; re-export these calls",
+                        named.join(" → ")
+                    ),
+                    raw_record: r.raw,
+                });
+                continue;
+            }
         }
         let kids = children.get(&i).map(Vec::as_slice).unwrap_or_default();
         merged += kids.len() as u64;
         if let Fields::Json(m) = &mut r.fields {
-            let kid_status: Vec<&str> = kids.iter().map(|&k| statuses[k].0.as_str()).collect();
+            let kid_status: Vec<&str> = kids.iter().map(|&k| statuses[k].as_str()).collect();
             put(m, "[outcome]", outcome(m, &kid_status));
         }
         if !kids.is_empty() {
