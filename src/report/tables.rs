@@ -32,7 +32,6 @@ pub(super) fn longest_waits(
     let created = f64s(&df, "created_at")?;
     let mins = f64s(&df, "minutes_to_first_attempt")?;
     let mut rows: Vec<(f64, bool, usize)> = Vec::new();
-    let w = crate::metrics::window(config, sunday, sunday, None);
     let mut cals = std::collections::BTreeMap::new();
     for i in 0..df.height() {
         let (wait, attempted) = match mins[i] {
@@ -48,8 +47,10 @@ pub(super) fn longest_waits(
                         sunday + Duration::days(1),
                     )
                 });
+                // Waiting until the end of the week in the practice's own zone.
+                let as_of = crate::model::day::last_instant(p, sunday);
                 (
-                    cal.minutes_between(created[i].unwrap_or(0.0) as i64, w.as_of),
+                    cal.minutes_between(created[i].unwrap_or(0.0) as i64, as_of),
                     false,
                 )
             }
