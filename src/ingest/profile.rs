@@ -147,9 +147,11 @@ pub struct ProfileDef {
     #[serde(default)]
     pub practice_folder: bool,
     /// JSON only: the file is one object whose array at this key holds the records
-    /// (`records` in a RingCentral call-log response, `calls` in Twilio's).
+    /// (`records` in a RingCentral call-log response, `calls` in Twilio's). A list
+    /// names alternatives, tried in order; a dotted key goes through nested objects
+    /// (`payload.object.call_logs` in a webhook payload).
     #[serde(default)]
-    pub records_key: Option<String>,
+    pub records_key: Option<RecordsKey>,
     /// Logic beyond a column map that runs before mapping (see docs/FORMATS.md).
     #[serde(default)]
     pub adapter: Option<super::adapters::Adapter>,
@@ -168,6 +170,29 @@ pub struct ProfileDef {
     /// Source columns deliberately not read (e.g. patient names in a task report).
     #[serde(default)]
     pub ignore: Vec<String>,
+}
+
+/// Where a JSON file's records are: one key, or alternatives tried in order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RecordsKey {
+    One(String),
+    Any(Vec<String>),
+}
+
+impl RecordsKey {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            RecordsKey::One(k) => vec![k.as_str()],
+            RecordsKey::Any(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl From<&str> for RecordsKey {
+    fn from(k: &str) -> RecordsKey {
+        RecordsKey::One(k.to_string())
+    }
 }
 
 /// Keep the latest record per key within a file.
@@ -251,7 +276,8 @@ impl Profile {
         v
     }
 
-    /// Whether `rel` (a path relative to the exports folder, with `/`) matches.
+    /// Whether `rel` (a path relative to the exports folder, with `/`) matches. A
+    /// gzip-compressed export matches by its name without `.gz` (read::decompress).
     pub fn matches(&self, rel: &str) -> bool {
         let opts = glob::MatchOptions {
             case_sensitive: true,
@@ -259,6 +285,9 @@ impl Profile {
             require_literal_leading_dot: true,
         };
         self.pattern.matches_with(rel, opts)
+            || rel
+                .strip_suffix(".gz")
+                .is_some_and(|r| self.pattern.matches_with(r, opts))
     }
 
     /// Compile and check a definition. `origin` names where it came from, for messages.
