@@ -110,10 +110,9 @@ pub fn parse(bytes: &[u8], profile: &Profile) -> Result<Parsed, FileError> {
                 .map(|k| k.keys())
                 .unwrap_or_default();
             match parse_json(bytes, &keys) {
-                // A file of one object per line where a response object or an array
-                // was expected (Twilio's bulk-export day files are named `.json`):
+                // A file of one object per line where a response object was expected (Twilio's bulk-export day files are named `.json`):
                 // read it as such, by its content.
-                Err(FileError::NotArray | FileError::NoRecordsKey(_)) if is_ndjson(bytes, &keys) => {
+                Err(FileError::NoRecordsKey(_)) if is_ndjson(bytes, &keys) => {
                     Ok(parse_ndjson(bytes))
                 }
                 r => r,
