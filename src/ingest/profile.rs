@@ -131,6 +131,12 @@ pub struct ProfileDef {
     /// longer one is taken for a quote left open and its row is quarantined.
     #[serde(default)]
     pub max_field_lines: Option<usize>,
+    /// CSV only: whether the export ends its last row with a line end (default
+    /// true; a last row without one is taken for a transfer cut short). `false`
+    /// for a vendor that never writes one (RingCentral's Service Web download):
+    /// the last row is read when it has all its fields.
+    #[serde(default = "yes")]
+    pub final_line_end: bool,
     /// chrono formats tried in order; `rfc3339` and `rfc2822` are accepted by name.
     pub timestamp_formats: Vec<String>,
     /// Zone of timestamps written without an offset: `practice` (its time zone), `UTC`, or an IANA name.
@@ -203,6 +209,10 @@ pub struct Dedupe {
     pub key: String,
     /// Source timestamp column; the greatest wins, ties go to the later record.
     pub latest_by: String,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_zone() -> String {

@@ -100,6 +100,7 @@ pub fn parse(bytes: &[u8], profile: &Profile) -> Result<Parsed, FileError> {
             profile.delimiter,
             profile.quote,
             profile.def.max_field_lines.unwrap_or(MAX_FIELD_LINES),
+            profile.def.final_line_end,
         ),
         Format::Ndjson => Ok(parse_ndjson(bytes)),
         Format::Json => {
@@ -137,6 +138,7 @@ fn parse_csv(
     delimiter: u8,
     quote: u8,
     max_field_lines: usize,
+    final_line_end: bool,
 ) -> Result<Parsed, FileError> {
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -213,9 +215,12 @@ fn parse_csv(
         }
         let at_eof = end >= bytes.len() && !matches!(bytes.last(), Some(b'\n' | b'\r'));
         // The last record has no line end: it is whole only if it ends with a closed quote.
+        // A vendor that never ends its last row (`final_line_end = false`): the
+        // last record is whole when it has all its fields.
         let cut = at_eof
             && !(span.last() == Some(&quote)
-                && span.iter().filter(|&&b| b == quote).count() % 2 == 0);
+                && span.iter().filter(|&&b| b == quote).count() % 2 == 0)
+            && (final_line_end || rec.len() != out.header.len());
         if cut {
             out.bad.push(BadRecord {
                 line,
