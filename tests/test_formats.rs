@@ -118,7 +118,10 @@ fn ringcentral_csv_download_groups_sessions_and_reads_clock_durations() {
          rc-csv-2,S201,outbound,Call connected,connected,101,65\n"
     );
     // `Tue 11/3/2026` `9:15:02 AM` in New York (EST) is 14:15:02 UTC.
-    let t = query(&wd, "SELECT started_at FROM calls WHERE call_id = 'rc-csv-1'");
+    let t = query(
+        &wd,
+        "SELECT started_at FROM calls WHERE call_id = 'rc-csv-1'",
+    );
     assert!(t.contains("2026-11-03T14:15:02"), "{t}");
 }
 

@@ -38,11 +38,16 @@ fn check_reads_every_example_without_a_warning() {
     let wd = Workdir::fixture("vendors");
     let run = wd.run(&["check"]);
     assert!(
-        run.stdout.contains("verdict: ok: 10 file(s), every one read by a profile, 28 row(s), each maps cleanly"),
+        run.stdout.contains(
+            "verdict: ok: 10 file(s), every one read by a profile, 28 row(s), each maps cleanly"
+        ),
         "{run}"
     );
     for noise in ["warning", "unknown", "unmapped", " 1 would be quarantined"] {
-        assert!(!run.stdout.contains(noise) && !run.stderr.contains(noise), "`{noise}`\n{run}");
+        assert!(
+            !run.stdout.contains(noise) && !run.stderr.contains(noise),
+            "`{noise}`\n{run}"
+        );
     }
 }
 
@@ -62,7 +67,10 @@ fn ringcentral_api_detailed_view_takes_staff_from_its_legs() {
          ASaoSC9FIMaOF24,13914800004,outbound,Call connected,connected,664573005,55,2016-06-06T18:12:30.000000\n\
          ASaxDDkSZ5s42MA,13916417004,inbound,Accepted,connected,664573005,55,2016-06-06T23:07:20.000000\n"
     );
-    let v = query(&wd, "SELECT updated_at FROM calls WHERE call_id = 'ASaxDDkSZ5s42MA'");
+    let v = query(
+        &wd,
+        "SELECT updated_at FROM calls WHERE call_id = 'ASaxDDkSZ5s42MA'",
+    );
     assert!(v.contains("2016-06-06T23:08:23.336"), "{v}");
 }
 
@@ -126,7 +134,10 @@ fn ringcentral_simple_csv_reads_direction_from_its_action() {
          Mon 6/6/2016 2:12:30 PM #1,,outbound,Call connected,connected,,55,2016-06-06T18:12:30.000000\n\
          Mon 6/6/2016 7:07:20 PM #1,,inbound,Accepted,connected,,55,2016-06-06T23:07:20.000000\n"
     );
-    let d = query(&wd, "SELECT DISTINCT raw_direction FROM calls ORDER BY raw_direction");
+    let d = query(
+        &wd,
+        "SELECT DISTINCT raw_direction FROM calls ORDER BY raw_direction",
+    );
     assert_eq!(d, "raw_direction\nPhone Call\nVoIP Call\n");
 }
 
@@ -137,8 +148,14 @@ fn ringcentral_csv_weekday_must_match_its_date() {
     let text = wd
         .read("exports/p001/ringcentral/ringcentral_call_log_simple.csv")
         .replacen("Mon 6/6/2016,7:07:20", "Tue 6/6/2016,7:07:20", 1);
-    wd.write("exports/p001/ringcentral/ringcentral_call_log_simple.csv", text);
-    let run = wd.run(&["ingest", "exports/p001/ringcentral/ringcentral_call_log_simple.csv"]);
+    wd.write(
+        "exports/p001/ringcentral/ringcentral_call_log_simple.csv",
+        text,
+    );
+    let run = wd.run(&[
+        "ingest",
+        "exports/p001/ringcentral/ringcentral_call_log_simple.csv",
+    ]);
     assert_eq!(
         totals_line(&run.stderr),
         "total read 3 stored 2 quarantined 1 duplicates 0",
@@ -188,8 +205,14 @@ fn twilio_gzip_bulk_export_reads_by_content() {
     );
     // A damaged download is refused by name, not read as garbage.
     let wd = Workdir::fixture("vendors");
-    wd.write("exports/p001/twilio/twilio_calls_cut.json.gz", &[0x1f, 0x8b, 0x08, 0x00, 0x01]);
-    let run = wd.run_code(&["check", "exports/p001/twilio/twilio_calls_cut.json.gz"], 1);
+    wd.write(
+        "exports/p001/twilio/twilio_calls_cut.json.gz",
+        &[0x1f, 0x8b, 0x08, 0x00, 0x01],
+    );
+    let run = wd.run_code(
+        &["check", "exports/p001/twilio/twilio_calls_cut.json.gz"],
+        1,
+    );
     assert!(run.stdout.contains("does not decompress"), "{run}");
 }
 
@@ -234,7 +257,10 @@ fn zoom_user_call_logs_and_webhook_payloads() {
         "{run}"
     );
     assert_eq!(
-        query(&wd, "SELECT call_id, outcome, staff_id, answered_at FROM calls"),
+        query(
+            &wd,
+            "SELECT call_id, outcome, staff_id, answered_at FROM calls"
+        ),
         "call_id,outcome,staff_id,answered_at\n\
          20240105-8b9c0d1e-0007-4f5a-9b8c-000000000007,connected,1002,2024-01-05T19:00:10.000000\n"
     );
@@ -247,14 +273,20 @@ fn zoom_a_record_that_only_overflowed_shows_the_value() {
         "exports/p001/zoom/zoom_call_history_overflow.json",
         r#"{"call_history":[{"call_history_uuid":"u-1","call_id":"1","direction":"inbound","start_time":"2024-01-05T14:00:00Z","end_time":"2024-01-05T14:01:00Z","caller_did_number":"+16175550161","call_elements":[{"event":"incoming","result":"overflowed"}]}]}"#,
     );
-    let run = wd.run(&["ingest", "exports/p001/zoom/zoom_call_history_overflow.json"]);
+    let run = wd.run(&[
+        "ingest",
+        "exports/p001/zoom/zoom_call_history_overflow.json",
+    ]);
     assert_eq!(
         totals_line(&run.stderr),
         "total read 1 stored 0 quarantined 1 duplicates 0",
         "{run}"
     );
     let q = wd.read("quarantine/p001/zoom/zoom_call_history_overflow.json.quarantine.csv");
-    assert!(q.contains(",[outcome],overflowed,unmapped value for outcome"), "{q}");
+    assert!(
+        q.contains(",[outcome],overflowed,unmapped value for outcome"),
+        "{q}"
+    );
 }
 
 #[test]

@@ -655,7 +655,9 @@ fn is_ndjson(bytes: &[u8], keys: &[&str]) -> bool {
         return false;
     };
     let line = line.strip_prefix(BOM).unwrap_or(line);
-    line.starts_with(b"{") && serde_json::from_slice::<Map<String, Value>>(line).is_ok() && records_array(line, 0, keys).is_none()
+    line.starts_with(b"{")
+        && serde_json::from_slice::<Map<String, Value>>(line).is_ok()
+        && records_array(line, 0, keys).is_none()
 }
 
 /// The offset of the `[` that opens the records array of the object that starts at

@@ -50,7 +50,13 @@ pub const READS: &[&str] = &[
     "legs",
 ];
 
-const DERIVED: &[&str] = &["[call_id]", "[session_id]", "[direction]", "[party]", "[staff]"];
+const DERIVED: &[&str] = &[
+    "[call_id]",
+    "[session_id]",
+    "[direction]",
+    "[party]",
+    "[staff]",
+];
 
 /// Add the derived columns of a CSV download (see the module comment).
 pub fn derive_csv(header: &mut Vec<String>, records: &mut [Record]) {
