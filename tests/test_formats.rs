@@ -45,7 +45,7 @@ fn whole_fixture_balances_and_leaks_no_phone_numbers() {
     let run = wd.run(&["ingest"]);
     assert_eq!(
         totals_line(&run.stderr),
-        "total read 53 stored 37 quarantined 9 duplicates 1 merged legs 6",
+        "total read 54 stored 37 quarantined 9 duplicates 1 merged legs 7",
         "{run}"
     );
     for phi in [
@@ -100,20 +100,28 @@ fn ringcentral_sessions_are_one_call_decided_by_the_best_leg() {
 
 #[test]
 fn ringcentral_csv_download_groups_sessions_and_reads_clock_durations() {
+    // The detailed Service Web download: leg rows leave CallId and SessionId empty
+    // and belong to the master row above them.
     let (wd, run) = ingest_one("ringcentral_call_log_2026-11-03.csv");
     assert_eq!(
         totals_line(&run.stderr),
-        "total read 3 stored 2 quarantined 0 duplicates 0 merged legs 1",
+        "total read 4 stored 2 quarantined 0 duplicates 0 merged legs 2",
         "{run}"
     );
+    assert!(!run.stderr.contains("unknown column"), "{run}");
+    // S200: the master row and Leg-2 accepted; staff from the leg that names its
+    // extension (`102 - Front Desk 2` gives 102, never the name).
     assert_eq!(
         calls(&wd),
         "call_id,session_id,direction,raw_outcome,outcome,staff_id,duration_s\n\
-         S200,S200,inbound,Accepted,connected,102,190\n\
-         S201,S201,outbound,Call connected,connected,101,65\n"
+         rc-csv-1,S200,inbound,Accepted,connected,102,190\n\
+         rc-csv-2,S201,outbound,Call connected,connected,101,65\n"
     );
-    // 9:15:02 AM in New York (EST) is 14:15:02 UTC.
-    let t = query(&wd, "SELECT started_at FROM calls WHERE call_id = 'S200'");
+    // `Tue 11/3/2026` `9:15:02 AM` in New York (EST) is 14:15:02 UTC.
+    let t = query(
+        &wd,
+        "SELECT started_at FROM calls WHERE call_id = 'rc-csv-1'",
+    );
     assert!(t.contains("2026-11-03T14:15:02"), "{t}");
 }
 
@@ -374,7 +382,7 @@ fn check_names_the_profile_and_lists_unmapped_values() {
     let run = wd.run_code(&["check"], 1);
     for (file, profile) in [
         ("p001/ringcentral_call_log_2026-11-02.json", "ringcentral-call-log -> calls: 10 row(s), 8 map cleanly, 1 would be quarantined, 1 call leg(s) merged into their call"),
-        ("p001/ringcentral_call_log_2026-11-03.csv", "ringcentral-call-log-csv -> calls: 3 row(s), 2 map cleanly"),
+        ("p001/ringcentral_call_log_2026-11-03.csv", "ringcentral-call-log-csv -> calls: 4 row(s), 2 map cleanly"),
         ("p001/twilio_calls_2026-11-02.json", "twilio-calls-json -> calls: 11 row(s), 8 map cleanly, 1 would be quarantined, 2 call leg(s) merged into their call"),
         ("p001/twilio_calls_2026-11-03.ndjson", "twilio-calls-ndjson -> calls"),
         ("p001/zoom_call_history_2026-11-02.json", "zoom-call-history -> calls: 6 row(s), 5 map cleanly, 1 would be quarantined"),

@@ -268,8 +268,11 @@ pub fn analyse(
                 shape::header_name(h)
             ));
         }
-        for f in &known {
-            if !parsed.header.iter().any(|h| h == f) && !profile.def.ignore.iter().any(|i| i == f) {
+        // Fields in brackets are derived by the adapter (which adds them as
+        // columns); columns an adapter reads are optional (a vendor's exports
+        // differ: RingCentral's simple and detailed downloads).
+        for f in &reads {
+            if !f.starts_with('[') && !parsed.header.iter().any(|h| h == f) {
                 missing.push(f.to_string());
             }
         }

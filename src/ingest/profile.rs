@@ -131,6 +131,12 @@ pub struct ProfileDef {
     /// longer one is taken for a quote left open and its row is quarantined.
     #[serde(default)]
     pub max_field_lines: Option<usize>,
+    /// CSV only: whether the export ends its last row with a line end (default
+    /// true; a last row without one is taken for a transfer cut short). `false`
+    /// for a vendor that never writes one (RingCentral's Service Web download):
+    /// the last row is read when it has all its fields.
+    #[serde(default = "yes")]
+    pub final_line_end: bool,
     /// chrono formats tried in order; `rfc3339` and `rfc2822` are accepted by name.
     pub timestamp_formats: Vec<String>,
     /// Zone of timestamps written without an offset: `practice` (its time zone), `UTC`, or an IANA name.
@@ -147,9 +153,11 @@ pub struct ProfileDef {
     #[serde(default)]
     pub practice_folder: bool,
     /// JSON only: the file is one object whose array at this key holds the records
-    /// (`records` in a RingCentral call-log response, `calls` in Twilio's).
+    /// (`records` in a RingCentral call-log response, `calls` in Twilio's). A list
+    /// names alternatives, tried in order; a dotted key goes through nested objects
+    /// (`payload.object.call_logs` in a webhook payload).
     #[serde(default)]
-    pub records_key: Option<String>,
+    pub records_key: Option<RecordsKey>,
     /// Logic beyond a column map that runs before mapping (see docs/FORMATS.md).
     #[serde(default)]
     pub adapter: Option<super::adapters::Adapter>,
@@ -170,6 +178,29 @@ pub struct ProfileDef {
     pub ignore: Vec<String>,
 }
 
+/// Where a JSON file's records are: one key, or alternatives tried in order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RecordsKey {
+    One(String),
+    Any(Vec<String>),
+}
+
+impl RecordsKey {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            RecordsKey::One(k) => vec![k.as_str()],
+            RecordsKey::Any(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl From<&str> for RecordsKey {
+    fn from(k: &str) -> RecordsKey {
+        RecordsKey::One(k.to_string())
+    }
+}
+
 /// Keep the latest record per key within a file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -178,6 +209,10 @@ pub struct Dedupe {
     pub key: String,
     /// Source timestamp column; the greatest wins, ties go to the later record.
     pub latest_by: String,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_zone() -> String {
@@ -251,7 +286,8 @@ impl Profile {
         v
     }
 
-    /// Whether `rel` (a path relative to the exports folder, with `/`) matches.
+    /// Whether `rel` (a path relative to the exports folder, with `/`) matches. A
+    /// gzip-compressed export matches by its name without `.gz` (read::decompress).
     pub fn matches(&self, rel: &str) -> bool {
         let opts = glob::MatchOptions {
             case_sensitive: true,
@@ -259,6 +295,9 @@ impl Profile {
             require_literal_leading_dot: true,
         };
         self.pattern.matches_with(rel, opts)
+            || rel
+                .strip_suffix(".gz")
+                .is_some_and(|r| self.pattern.matches_with(r, opts))
     }
 
     /// Compile and check a definition. `origin` names where it came from, for messages.

@@ -62,10 +62,31 @@ pub enum FileError {
     NotArray,
     #[error("no array of records under the key `{0}` of the file's top-level object (the profile's records_key)")]
     NoRecordsKey(String),
+    #[error("the file starts like gzip but does not decompress ({0}); was the download cut short? Download it again")]
+    Gzip(String),
+}
+
+/// The two bytes every gzip member starts with.
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+
+/// Bytes as the profile reads them: a gzip-compressed export (`*.json.gz`, as
+/// Twilio's bulk export writes its day files) is decompressed, whatever its name.
+/// Members written one after another are read as one stream.
+pub fn decompress(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, FileError> {
+    if !bytes.starts_with(GZIP_MAGIC) {
+        return Ok(std::borrow::Cow::Borrowed(bytes));
+    }
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .map_err(|e| FileError::Gzip(e.kind().to_string()))?;
+    Ok(std::borrow::Cow::Owned(out))
 }
 
 /// Read `bytes` as the profile's format.
 pub fn parse(bytes: &[u8], profile: &Profile) -> Result<Parsed, FileError> {
+    let bytes = &*decompress(bytes)?;
     if bytes.is_empty() {
         return Err(FileError::Empty);
     }
@@ -79,9 +100,25 @@ pub fn parse(bytes: &[u8], profile: &Profile) -> Result<Parsed, FileError> {
             profile.delimiter,
             profile.quote,
             profile.def.max_field_lines.unwrap_or(MAX_FIELD_LINES),
+            profile.def.final_line_end,
         ),
         Format::Ndjson => Ok(parse_ndjson(bytes)),
-        Format::Json => parse_json(bytes, profile.def.records_key.as_deref()),
+        Format::Json => {
+            let keys = profile
+                .def
+                .records_key
+                .as_ref()
+                .map(|k| k.keys())
+                .unwrap_or_default();
+            match parse_json(bytes, &keys) {
+                // A file of one object per line where a response object was expected (Twilio's bulk-export day files are named `.json`):
+                // read it as such, by its content.
+                Err(FileError::NoRecordsKey(_)) if is_ndjson(bytes, &keys) => {
+                    Ok(parse_ndjson(bytes))
+                }
+                r => r,
+            }
+        }
     }
 }
 
@@ -101,6 +138,7 @@ fn parse_csv(
     delimiter: u8,
     quote: u8,
     max_field_lines: usize,
+    final_line_end: bool,
 ) -> Result<Parsed, FileError> {
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -177,9 +215,12 @@ fn parse_csv(
         }
         let at_eof = end >= bytes.len() && !matches!(bytes.last(), Some(b'\n' | b'\r'));
         // The last record has no line end: it is whole only if it ends with a closed quote.
+        // A vendor that never ends its last row (`final_line_end = false`): the
+        // last record is whole when it has all its fields.
         let cut = at_eof
             && !(span.last() == Some(&quote)
-                && span.iter().filter(|&&b| b == quote).count() % 2 == 0);
+                && span.iter().filter(|&&b| b == quote).count() % 2 == 0)
+            && (final_line_end || rec.len() != out.header.len());
         if cut {
             out.bad.push(BadRecord {
                 line,
@@ -505,15 +546,18 @@ fn json_reason(e: &serde_json::Error) -> &'static str {
 /// costs only the elements it touches. Documents written back to back (`[…][…]`,
 /// or response objects one after another: concatenated exports) are all read;
 /// any other text after a document is quarantined with its line, never dropped.
-fn parse_json(bytes: &[u8], key: Option<&str>) -> Result<Parsed, FileError> {
+fn parse_json(bytes: &[u8], keys: &[&str]) -> Result<Parsed, FileError> {
     let mut out = Parsed::default();
     let mut lines = LineCounter::new(bytes);
     let first = skip_ws(bytes, 0);
-    let mut pos = match key {
-        None if bytes.get(first) == Some(&b'[') => first,
+    let key = (!keys.is_empty()).then_some(keys);
+    // How many objects enclose the records array (2 for `payload.object.call_logs`'s
+    // `{"payload": {"object": {"call_logs": [`… counts the outer ones too: 3).
+    let (mut pos, mut depth) = match key {
+        None if bytes.get(first) == Some(&b'[') => (first, 0),
         None => return Err(FileError::NotArray),
-        Some(k) => array_under_key(bytes, first, k)
-            .ok_or_else(|| FileError::NoRecordsKey(k.to_string()))?,
+        Some(k) => records_array(bytes, first, k)
+            .ok_or_else(|| FileError::NoRecordsKey(k.join("` or `")))?,
     };
     let what = if key.is_some() {
         "response object"
@@ -525,21 +569,26 @@ fn parse_json(bytes: &[u8], key: Option<&str>) -> Result<Parsed, FileError> {
         if pos >= bytes.len() {
             break;
         }
-        if key.is_some() {
-            // The rest of the response object (paging, navigation) is not records.
+        // The rest of the response object (paging, navigation) is not records.
+        let mut closed = true;
+        for _ in 0..depth {
             match end_of_object(bytes, pos) {
                 Some(end) => pos = end,
                 None => {
-                    lines.advance(bytes, pos);
-                    out.bad.push(BadRecord {
-                        line: lines.line,
-                        column: None,
-                        reason: "the response object does not close after its records (text cut or damaged); re-export the file".into(),
-                        raw: lossy(&bytes[pos..]),
-                    });
+                    closed = false;
                     break;
                 }
             }
+        }
+        if !closed {
+            lines.advance(bytes, pos);
+            out.bad.push(BadRecord {
+                line: lines.line,
+                column: None,
+                reason: "the response object does not close after its records (text cut or damaged); re-export the file".into(),
+                raw: lossy(&bytes[pos..]),
+            });
+            break;
         }
         // What follows: another document, or text that is quarantined.
         let next = loop {
@@ -551,8 +600,8 @@ fn parse_json(bytes: &[u8], key: Option<&str>) -> Result<Parsed, FileError> {
                 break None;
             }
             let next = match key {
-                None => (bytes[pos] == b'[').then_some(pos),
-                Some(k) => array_under_key(bytes, pos, k),
+                None => (bytes[pos] == b'[').then_some((pos, 0)),
+                Some(k) => records_array(bytes, pos, k),
             };
             if next.is_some() {
                 break next;
@@ -588,11 +637,45 @@ fn parse_json(bytes: &[u8], key: Option<&str>) -> Result<Parsed, FileError> {
             }
         };
         match next {
-            Some(p) => pos = p,
+            Some((p, d)) => (pos, depth) = (p, d),
             None => break,
         }
     }
     Ok(out)
+}
+
+/// Whether the file holds one JSON object per line, none of them a response
+/// object with the records (`keys`): its first line is a whole object on its own.
+fn is_ndjson(bytes: &[u8], keys: &[&str]) -> bool {
+    let Some(line) = physical_lines(bytes)
+        .into_iter()
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty())
+    else {
+        return false;
+    };
+    let line = line.strip_prefix(BOM).unwrap_or(line);
+    line.starts_with(b"{")
+        && serde_json::from_slice::<Map<String, Value>>(line).is_ok()
+        && records_array(line, 0, keys).is_none()
+}
+
+/// The offset of the `[` that opens the records array of the object that starts at
+/// `from`, under the first of `keys` it has (a key may be a dotted path through
+/// nested objects, `payload.object.call_logs`), and how many objects enclose it.
+fn records_array(b: &[u8], from: usize, keys: &[&str]) -> Option<(usize, usize)> {
+    keys.iter().find_map(|k| {
+        let mut pos = from;
+        let parts: Vec<&str> = k.split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            pos = value_under_key(b, pos, part)?;
+            let want = if i + 1 == parts.len() { b'[' } else { b'{' };
+            if b.get(pos) != Some(&want) {
+                return None;
+            }
+        }
+        Some((pos, parts.len()))
+    })
 }
 
 /// Read the elements of the array that opens at `start`; returns the offset after
@@ -651,10 +734,9 @@ fn read_array(bytes: &[u8], start: usize, out: &mut Parsed, lines: &mut LineCoun
     }
 }
 
-/// The offset of the `[` that opens the array under `key` in the object that
-/// starts at `from`, found without parsing the whole file (so the records keep
-/// line numbers).
-fn array_under_key(b: &[u8], from: usize, key: &str) -> Option<usize> {
+/// The offset of the value under `key` in the object that starts at `from`, found
+/// without parsing the whole file (so the records keep line numbers).
+fn value_under_key(b: &[u8], from: usize, key: &str) -> Option<usize> {
     let mut pos = skip_ws(b, from);
     if b.get(pos) != Some(&b'{') {
         return None;
@@ -678,7 +760,7 @@ fn array_under_key(b: &[u8], from: usize, key: &str) -> Option<usize> {
         }
         pos = skip_ws(b, pos + 1);
         if name == key {
-            return (b.get(pos) == Some(&b'[')).then_some(pos);
+            return Some(pos);
         }
         let mut value =
             serde_json::Deserializer::from_slice(&b[pos..]).into_iter::<serde::de::IgnoredAny>();

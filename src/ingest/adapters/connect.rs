@@ -4,7 +4,8 @@
 //! (`Agent.ConnectedToAgentTimestamp`), it waited in a queue
 //! (`Queue.EnqueueTimestamp`) but no agent took it, or it never left the contact
 //! flow. With `DisconnectReason` that gives `[outcome]`: `agent`, or
-//! `queue <DisconnectReason>`, or `flow <DisconnectReason>`; the profile's value
+//! `queue <DisconnectReason>`, or `flow <DisconnectReason>` (`queue` / `flow`
+//! alone for an older record without a DisconnectReason); the profile's value
 //! map turns those into canonical outcomes (a caller who hangs up in the queue
 //! abandoned it). `[duration_s]` is disconnect minus connection to the system.
 //! Records arrive at least once; the profile's `dedupe` keeps the latest
@@ -26,9 +27,9 @@ pub fn derive(m: &mut Map<String, Value>) {
     let outcome = if !str_at(m, "Agent.ConnectedToAgentTimestamp").is_empty() {
         "agent".to_string()
     } else if !str_at(m, "Queue.EnqueueTimestamp").is_empty() {
-        format!("queue {reason}")
+        format!("queue {reason}").trim_end().to_string()
     } else {
-        format!("flow {reason}")
+        format!("flow {reason}").trim_end().to_string()
     };
     // A chat or task contact is not a call: its channel keeps it out of the value map.
     let channel = str_at(m, "Channel");

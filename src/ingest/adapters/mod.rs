@@ -42,7 +42,7 @@ impl Adapter {
     /// Vendor fields the adapter reads itself (so they are not reported as unknown).
     pub fn reads(self) -> &'static [&'static str] {
         match self {
-            Adapter::Ringcentral => &[],
+            Adapter::Ringcentral => ringcentral::READS,
             Adapter::Twilio => twilio::READS,
             Adapter::Zoom => zoom::READS,
             Adapter::AmazonConnect => connect::READS,
@@ -98,12 +98,20 @@ pub fn apply(
     if let Some(d) = &profile.def.dedupe {
         out.superseded += dedupe(profile, &d.key, &d.latest_by, parsed);
     }
-    let header = parsed.header.clone();
     let records = std::mem::take(&mut parsed.records);
     let records = match profile.def.adapter {
         None => records,
         Some(Adapter::Ringcentral) => {
-            let (r, merged) = ringcentral::group(profile, &header, records);
+            let mut records = records;
+            if !parsed.header.is_empty() {
+                ringcentral::derive_csv(&mut parsed.header, &mut records);
+            }
+            for r in &mut records {
+                if let Fields::Json(m) = &mut r.fields {
+                    ringcentral::staff_from_legs(profile, m);
+                }
+            }
+            let (r, merged) = ringcentral::group(profile, &parsed.header, records);
             out.merged += merged;
             r
         }

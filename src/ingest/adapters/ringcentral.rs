@@ -4,13 +4,163 @@
 //! queue, went to voicemail, was answered on another phone). They share
 //! `sessionId`. The call keeps the earliest record's id, start and number; its
 //! outcome, staff, answer time and duration come from the leg with the best outcome (an
-//! accepted leg beats a missed one). A leg whose result the profile does not map
-//! decides, so the unknown value reaches the quarantine instead of being outranked.
+//! accepted leg beats a missed one; among equals, one that names an extension). A
+//! leg whose result the profile does not map decides, so the unknown value reaches
+//! the quarantine instead of being outranked.
+//!
+//! The API's Detailed view keeps the extension only inside `legs[]`: a record
+//! without `extension.id` takes the extension of its best leg.
+//!
+//! The Service Web CSV downloads (simple and detailed) are read through derived
+//! columns, so one profile reads both:
+//!
+//! - `[session_id]`: `SessionId`; a detailed leg row (`Leg-1`, …) leaves it empty
+//!   and belongs to the master row above it; the simple download has none (each
+//!   row is a call).
+//! - `[call_id]`: `CallId` of the master row, else (simple download) the row's
+//!   `Date` and `Time` with its ordinal among rows of that second (`Mon 6/6/2016
+//!   11:07:20 PM #1`): stable across re-exports and free of phone numbers.
+//! - `[direction]`: `Direction` (Incoming / Outgoing); the simple download has no
+//!   direction, so its `Action` (Phone Call, VoIP Call, …), which the profile maps.
+//! - `[party]`: `Phone Number` (simple), else `From` of an incoming and `To` of an
+//!   outgoing row.
+//! - `[staff]`: the extension number of `Extension` (`101 - Name` gives `101`,
+//!   `Not found ext. id 664573005` gives `664573005`); a name is never kept.
+//!
+//! `Time` written by a recent browser has a narrow no-break space before AM/PM;
+//! it is read as a space.
 
-use super::{outcome_rank, text, Fields, Record};
+use super::{outcome_rank, str_at, text, Fields, Record};
 use crate::ingest::parse;
 use crate::ingest::profile::{ColumnSource, Profile};
+use serde_json::{Map, Value};
 use std::collections::HashMap;
+
+/// Columns of the CSV downloads and JSON fields the adapter reads itself.
+pub const READS: &[&str] = &[
+    "SessionId",
+    "CallId",
+    "Leg",
+    "Direction",
+    "From",
+    "To",
+    "Extension",
+    "Phone Number",
+    "Action",
+    "legs",
+];
+
+const DERIVED: &[&str] = &[
+    "[call_id]",
+    "[session_id]",
+    "[direction]",
+    "[party]",
+    "[staff]",
+];
+
+/// Add the derived columns of a CSV download (see the module comment).
+pub fn derive_csv(header: &mut Vec<String>, records: &mut [Record]) {
+    let col = |h: &[String], n: &str| h.iter().position(|x| x == n);
+    let (session, call, leg, dir) = (
+        col(header, "SessionId"),
+        col(header, "CallId"),
+        col(header, "Leg"),
+        col(header, "Direction"),
+    );
+    let (from, to, number, ext, action) = (
+        col(header, "From"),
+        col(header, "To"),
+        col(header, "Phone Number"),
+        col(header, "Extension"),
+        col(header, "Action"),
+    );
+    let (date, time) = (col(header, "Date"), col(header, "Time"));
+    header.extend(DERIVED.iter().map(|d| d.to_string()));
+    let mut master: Option<(String, String)> = None;
+    let mut same_second: HashMap<String, usize> = HashMap::new();
+    for r in records.iter_mut() {
+        let Fields::Csv(v) = &mut r.fields else {
+            continue;
+        };
+        if let Some(t) = time {
+            if v[t].contains(['\u{202f}', '\u{a0}']) {
+                v[t] = v[t].replace(['\u{202f}', '\u{a0}'], " ");
+            }
+        }
+        let get = |i: Option<usize>| i.map(|i| v[i].trim().to_string()).unwrap_or_default();
+        let own_session = get(session);
+        let leg_name = get(leg);
+        let is_leg = leg_name.starts_with("Leg-") && leg_name != "Leg-master";
+        let (session_id, call_id) = if !own_session.is_empty() {
+            master = Some((own_session.clone(), get(call)));
+            (own_session, get(call))
+        } else if is_leg && master.is_some() {
+            master.clone().unwrap_or_default()
+        } else if session.is_none() {
+            let when = format!("{} {}", get(date), get(time));
+            let n = same_second.entry(when.clone()).or_default();
+            *n += 1;
+            (String::new(), format!("{when} #{n}"))
+        } else {
+            (String::new(), get(call))
+        };
+        let direction = match dir {
+            Some(_) => get(dir),
+            None => get(action),
+        };
+        let party = match number {
+            Some(_) => get(number),
+            None if direction == "Outgoing" => get(to),
+            None => get(from),
+        };
+        let staff = extension_number(&get(ext));
+        v.extend([call_id, session_id, direction, party, staff]);
+    }
+}
+
+/// The extension number in the download's `Extension` column, never the name.
+fn extension_number(s: &str) -> String {
+    if let Some(id) = s.strip_prefix("Not found ext. id ") {
+        return id.trim().to_string();
+    }
+    let head = s.split(" - ").next().unwrap_or_default().trim();
+    if !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()) {
+        head.to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// A Detailed-view record without `extension.id` takes it from its best leg.
+pub fn staff_from_legs(profile: &Profile, m: &mut Map<String, Value>) {
+    if !str_at(m, "extension.id").is_empty() {
+        return;
+    }
+    let Some(legs) = m.get("legs").and_then(Value::as_array) else {
+        return;
+    };
+    let values = profile.def.values.get("outcome");
+    let best = legs
+        .iter()
+        .filter_map(Value::as_object)
+        .map(|l| (str_at(l, "result"), str_at(l, "extension.id")))
+        .filter(|(_, ext)| !ext.is_empty())
+        .min_by_key(|(result, _)| {
+            let canonical = values
+                .and_then(|v| v.get(result))
+                .cloned()
+                .unwrap_or_else(|| result.clone());
+            outcome_rank(&canonical)
+        });
+    if let Some((_, ext)) = best {
+        let e = m
+            .entry("extension")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(e) = e {
+            e.insert("id".into(), Value::String(ext));
+        }
+    }
+}
 
 /// Group legs by session; returns the calls and how many legs were merged into them.
 pub fn group(profile: &Profile, header: &[String], records: Vec<Record>) -> (Vec<Record>, u64) {
@@ -27,6 +177,11 @@ pub fn group(profile: &Profile, header: &[String], records: Vec<Record>) -> (Vec
         .iter()
         .filter_map(|c| field(c))
         .collect();
+    let staff = field("staff_id");
+    let no_staff = |r: &Record| match &staff {
+        Some(f) => text(&r.fields, header, f).is_empty(),
+        None => false,
+    };
     let values = profile.def.values.get("outcome");
     // Canonical outcome rank of a leg; None when the profile cannot map its result.
     let rank = |r: &Record| -> Option<usize> {
@@ -77,7 +232,7 @@ pub fn group(profile: &Profile, header: &[String], records: Vec<Record>) -> (Vec
         let decides = match legs.iter().position(|l| rank(l).is_none()) {
             Some(unmapped) => unmapped,
             None => (0..legs.len())
-                .min_by_key(|&i| (rank(&legs[i]), i))
+                .min_by_key(|&i| (rank(&legs[i]), no_staff(&legs[i]), i))
                 .unwrap_or(0),
         };
         let copies: Vec<(String, String)> = copied

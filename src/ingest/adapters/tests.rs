@@ -41,6 +41,16 @@ fn each_vendor_file_name_matches_exactly_one_builtin_profile() {
             "zoom-call-history",
         ),
         ("p001/connect_ctr_2026-11-02.ndjson", "amazon-connect-ctr"),
+        // gzip-compressed exports match by their name without `.gz`.
+        ("p001/twilio_calls_2026-11-02.json.gz", "twilio-calls-json"),
+        (
+            "p001/twilio_calls_2026-11-02.ndjson.gz",
+            "twilio-calls-ndjson",
+        ),
+        (
+            "p001/connect_ctr_2026-11-02.ndjson.gz",
+            "amazon-connect-ctr",
+        ),
         ("p001/fhir/Task.ndjson", "fhir-task"),
         ("p001/fhir/Task.000.ndjson", "fhir-task"),
         ("p001/fhir/Communication.ndjson", "fhir-communication"),
@@ -223,4 +233,237 @@ fn adapters_check_what_they_need() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("needs resource_type"), "{e}");
+}
+
+/// Every value of each vendor's published enumeration (docs/FORMATS.md has a row
+/// for each) maps to a canonical outcome; fax results are documented refusals.
+#[test]
+fn every_documented_vendor_value_is_mapped() {
+    // RingCentral OpenAPI spec, CallLogRecord `result` (voice values).
+    const RINGCENTRAL: &[&str] = &[
+        "Unknown",
+        "In Progress",
+        "Missed",
+        "Call accepted",
+        "Accepted",
+        "Voicemail",
+        "Rejected",
+        "Reply",
+        "Blocked",
+        "Call connected",
+        "No Answer",
+        "International Disabled",
+        "International Restricted",
+        "Busy",
+        "Suspended account",
+        "Call Failed",
+        "Call Failure",
+        "Internal Error",
+        "IP Phone Offline",
+        "No Calling Credit",
+        "Restricted Number",
+        "Wrong Number",
+        "Answered Not Accepted",
+        "Stopped",
+        "Hang Up",
+        "Abandoned",
+        "Declined",
+        "Sent to Voicemail",
+    ];
+    const RINGCENTRAL_FAX: &[&str] = &[
+        "Received",
+        "Receive Error",
+        "Fax on Demand",
+        "Partial Receive",
+        "Sent",
+        "Send Error",
+        "Fax Partially Sent",
+        "Fax Not Sent",
+        "Fax Poor Line",
+        "Fax Receipt Error",
+    ];
+    // Zoom Phone call history `call_result` and call-element `result`.
+    const ZOOM: &[&str] = &[
+        "answered",
+        "accepted",
+        "picked_up",
+        "connected",
+        "succeeded",
+        "voicemail",
+        "hang_up",
+        "canceled",
+        "call_failed",
+        "unconnected",
+        "rejected",
+        "busy",
+        "ring_timeout",
+        "no_answer",
+        "invalid_key",
+        "invalid_operation",
+        "abandoned",
+        "system_blocked",
+        "service_unavailable",
+        "missed",
+        "call_cancel",
+        "blocked",
+        "failed",
+    ];
+    // Amazon Connect CTR data model, DisconnectReason.
+    const CONNECT: &[&str] = &[
+        "CUSTOMER_DISCONNECT",
+        "AGENT_DISCONNECT",
+        "THIRD_PARTY_DISCONNECT",
+        "TELECOM_PROBLEM",
+        "BARGED",
+        "CONTACT_FLOW_DISCONNECT",
+        "OTHER",
+        "EXPIRED",
+        "API",
+        "CUSTOMER_CONNECTION_NOT_ESTABLISHED",
+        "AGENT_CONNECTION_NOT_ESTABLISHED",
+        "OUTBOUND_DESTINATION_ENDPOINT_ERROR",
+        "OUTBOUND_RESOURCE_ERROR",
+        "OUTBOUND_ATTEMPT_FAILED",
+        "IDLE_DISCONNECT",
+        "DISCARDED",
+    ];
+    let outcomes = |name: &str| builtin(name).def.values["outcome"].clone();
+    for profile in ["ringcentral-call-log", "ringcentral-call-log-csv"] {
+        let map = outcomes(profile);
+        for v in RINGCENTRAL {
+            assert!(map.contains_key(*v), "{profile}: `{v}` is not mapped");
+        }
+        for v in RINGCENTRAL_FAX {
+            assert!(
+                !map.contains_key(*v),
+                "{profile}: fax result `{v}` is mapped"
+            );
+        }
+    }
+    let zoom = outcomes("zoom-call-history");
+    for v in ZOOM {
+        assert!(zoom.contains_key(*v), "zoom: `{v}` is not mapped");
+    }
+    assert!(
+        !zoom.contains_key("overflowed"),
+        "an overflow is never an outcome"
+    );
+    let connect = outcomes("amazon-connect-ctr");
+    for v in CONNECT {
+        for at in ["queue", "flow"] {
+            let key = format!("{at} {v}");
+            assert!(connect.contains_key(&key), "connect: `{key}` is not mapped");
+        }
+    }
+    for key in ["agent", "queue", "flow"] {
+        assert!(connect.contains_key(key), "connect: `{key}` is not mapped");
+    }
+}
+
+#[test]
+fn ringcentral_csv_legs_inherit_the_master_session() {
+    let mut header: Vec<String> = [
+        "CallId",
+        "SessionId",
+        "Leg",
+        "Direction",
+        "From",
+        "To",
+        "Extension",
+        "Date",
+        "Time",
+        "Action",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let row = |line: u64, v: &[&str]| Record {
+        line,
+        fields: Fields::Csv(v.iter().map(|s| s.to_string()).collect()),
+        raw: String::new(),
+    };
+    let mut records = vec![
+        row(
+            2,
+            &[
+                "C1",
+                "S1",
+                "Leg-master",
+                "Incoming",
+                "(617) 555-0111",
+                "",
+                "",
+                "Mon 6/6/2016",
+                "7:07:20\u{202f}PM",
+                "Phone Call",
+            ],
+        ),
+        row(
+            3,
+            &[
+                "",
+                "",
+                "Leg-1",
+                "Outgoing",
+                "",
+                "",
+                "101 - Front Desk",
+                "Mon 6/6/2016",
+                "7:07:20 PM",
+                "VoIP Call",
+            ],
+        ),
+        row(
+            4,
+            &[
+                "",
+                "",
+                "Leg-2",
+                "Outgoing",
+                "",
+                "",
+                "Not found ext. id 664573005",
+                "Mon 6/6/2016",
+                "7:07:21 PM",
+                "VoIP Call",
+            ],
+        ),
+    ];
+    ringcentral::derive_csv(&mut header, &mut records);
+    let get = |r: &Record, f: &str| text(&r.fields, &header, f);
+    assert_eq!(
+        get(&records[0], "Time"),
+        "7:07:20 PM",
+        "a narrow no-break space reads as a space"
+    );
+    assert_eq!(get(&records[1], "[session_id]"), "S1");
+    assert_eq!(get(&records[2], "[call_id]"), "C1");
+    assert_eq!(get(&records[0], "[party]"), "(617) 555-0111");
+    assert_eq!(
+        get(&records[1], "[staff]"),
+        "101",
+        "the extension number, never the name"
+    );
+    assert_eq!(get(&records[2], "[staff]"), "664573005");
+    // The simple download: no session, an id from the date and time.
+    let mut header: Vec<String> = ["Phone Number", "Date", "Time", "Action"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut records = vec![
+        row(
+            2,
+            &["(617) 555-0111", "Mon 6/6/2016", "7:07:20 PM", "Phone Call"],
+        ),
+        row(
+            3,
+            &["(617) 555-0112", "Mon 6/6/2016", "7:07:20 PM", "VoIP Call"],
+        ),
+    ];
+    ringcentral::derive_csv(&mut header, &mut records);
+    let get = |r: &Record, f: &str| text(&r.fields, &header, f);
+    assert_eq!(get(&records[0], "[call_id]"), "Mon 6/6/2016 7:07:20 PM #1");
+    assert_eq!(get(&records[1], "[call_id]"), "Mon 6/6/2016 7:07:20 PM #2");
+    assert_eq!(get(&records[1], "[direction]"), "VoIP Call");
+    assert_eq!(get(&records[1], "[session_id]"), "");
 }

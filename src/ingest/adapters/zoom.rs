@@ -5,8 +5,11 @@
 //! `result`. A hop that `overflowed` (rang a queue, then moved on) is not where the
 //! call ended, so the outcome, answer time and staff extension come from the last
 //! hop that did not overflow. A record whose only result is `overflowed` keeps it,
-//! and the profile's value map (which does not map it) quarantines the call.
-//! Derived: `[outcome]`, `[answered_at]`, `[staff]`.
+//! and the profile's value map (which does not map it) quarantines the call with
+//! the value shown, also when the record itself has no `call_result`.
+//! `[duration_s]` is `duration`, else `end_time` − `start_time` (records of the
+//! call history may leave `duration` out).
+//! Derived: `[outcome]`, `[answered_at]`, `[staff]`, `[duration_s]`.
 
 use super::{put, str_at};
 use serde_json::{Map, Value};
@@ -17,6 +20,7 @@ pub const READS: &[&str] = &[
     "call_result",
     "result",
     "answer_time",
+    "duration",
 ];
 
 pub fn derive(m: &mut Map<String, Value>) {
@@ -36,7 +40,22 @@ pub fn derive(m: &mut Map<String, Value>) {
         .unwrap_or_default();
     let result = match last {
         Some(h) if !str_at(h, "result").is_empty() => str_at(h, "result"),
+        None if top.is_empty() && !hops.is_empty() => "overflowed".to_string(),
         _ => top,
+    };
+    let duration = match str_at(m, "duration") {
+        d if !d.is_empty() => d,
+        _ => {
+            let secs = |f: &str| {
+                chrono::DateTime::parse_from_rfc3339(&str_at(m, f))
+                    .ok()
+                    .map(|d| d.timestamp())
+            };
+            match (secs("start_time"), secs("end_time")) {
+                (Some(a), Some(b)) if b >= a => (b - a).to_string(),
+                _ => String::new(),
+            }
+        }
     };
     let inbound = str_at(m, "direction") == "inbound";
     let staff_field = if inbound {
@@ -54,4 +73,5 @@ pub fn derive(m: &mut Map<String, Value>) {
     put(m, "[outcome]", result);
     put(m, "[answered_at]", answered);
     put(m, "[staff]", staff);
+    put(m, "[duration_s]", duration);
 }
