@@ -4,7 +4,7 @@
 
 use super::{OwnerList, PracticeLists, Row};
 use crate::lake::{create_private_dir, write_bytes_atomic};
-use crate::report::markup::esc;
+use crate::render::markup::esc;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 

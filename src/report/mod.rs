@@ -8,7 +8,7 @@ pub mod daily;
 pub mod data;
 mod figures;
 pub mod findings;
-pub mod markup;
+pub(crate) use crate::render::markup;
 mod render;
 pub mod staffing;
 mod tables;
