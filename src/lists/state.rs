@@ -5,10 +5,12 @@
 use crate::config::{Config, Practice};
 use crate::lake::schema::Table;
 use crate::lake::Lake;
-use crate::metrics::facts::{Calendars, CONTACT, TERMINAL};
+use crate::metrics::facts::Calendars;
 use crate::metrics::load::{self, strs, times};
 use crate::metrics::missed;
 use crate::model::attempts;
+use crate::model::attempts::CONTACT;
+use crate::model::domain::{CallOutcome, Channel, Direction, Status};
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::{col, lit, DataFrame, SortMultipleOptions};
@@ -174,7 +176,9 @@ pub fn read(
     let mut outbound: BTreeMap<&str, Vec<(usize, i64)>> = BTreeMap::new();
     let mut tried: BTreeMap<&str, Vec<(i64, Option<&str>)>> = BTreeMap::new();
     for i in 0..c.height() {
-        if let (Some(ph), Some(t), Some("outbound")) = (c_ph[i], c_at[i], c_dir[i]) {
+        if let (Some(ph), Some(t), Some(Direction::Outbound)) =
+            (c_ph[i], c_at[i], c_dir[i].and_then(Direction::parse))
+        {
             outbound.entry(ph).or_default().push((i, t));
             tried.entry(ph).or_default().push((t, c_outcome[i]));
         }
@@ -200,7 +204,9 @@ pub fn read(
         let (Some(id), Some(created_at)) = (tid[i], created[i]) else {
             return Default::default();
         };
-        let terminal = status[i].is_some_and(|s| TERMINAL.contains(&s));
+        let terminal = status[i]
+            .and_then(Status::parse)
+            .is_some_and(Status::is_terminal);
         let end = terminal
             .then(|| closed_at[i].or(status_at[i]))
             .flatten()
@@ -214,10 +220,10 @@ pub fn read(
                 let at = a_at[j].filter(|&x| x >= created_at)?;
                 attempts::is_outreach(
                     a_channel[j].is_some(),
-                    a_dir[j] == Some("inbound"),
+                    a_dir[j] == Some(Direction::Inbound.as_str()),
                     a_outcome[j] == Some(attempts::STATUS_CHANGE),
                 )
-                .then_some((j, at, a_channel[j] == Some("phone")))
+                .then_some((j, at, a_channel[j] == Some(Channel::Phone.as_str())))
             })
             .collect();
         let calls = phone[i]
@@ -260,7 +266,7 @@ pub fn read(
                 .rfind(|x| {
                     x.reached(
                         |j| a_outcome[j].is_some_and(|o| CONTACT.contains(&o)),
-                        |k| c_outcome[k] == Some("connected"),
+                        |k| c_outcome[k] == Some(CallOutcome::Connected.as_str()),
                     )
                 })
                 .map(|x| x.at()),
@@ -284,7 +290,8 @@ pub fn read(
         } else {
             implied.unwrap_or("open").to_string()
         };
-        if TERMINAL.contains(&status.as_str()) && status != "declined" {
+        let parsed = Status::parse(&status);
+        if parsed.is_some_and(Status::is_terminal) && parsed != Some(Status::Declined) {
             continue;
         }
         let callback_at = rows
@@ -485,7 +492,9 @@ fn measure(
             continue;
         };
         match (dir[i], outcome[i]) {
-            (Some("inbound"), Some("connected")) => {
+            (Some(way), Some(end))
+                if way == Direction::Inbound.as_str() && end == CallOutcome::Connected.as_str() =>
+            {
                 let local = chrono::DateTime::from_timestamp_micros(t)
                     .expect("instant")
                     .with_timezone(&p.tz)

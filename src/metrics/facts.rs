@@ -7,6 +7,7 @@ use super::notes::{classify, NoteQuality};
 use crate::config::{Category, Config};
 use crate::model::attempts;
 use crate::model::clock::Calendar;
+use crate::model::domain::{Channel, Outcome};
 use crate::model::rules;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
@@ -14,8 +15,8 @@ use polars::prelude::PlHashMap as HashMap;
 use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series, TimeUnit, TimeZone};
 use std::collections::BTreeMap;
 
-pub use crate::model::attempts::CONTACT;
-pub use crate::model::rules::{KEPT, TERMINAL};
+use crate::model::attempts::CONTACT;
+use crate::model::rules::{KEPT, TERMINAL};
 
 /// Per-practice business calendars covering the window with a margin.
 pub struct Calendars(pub BTreeMap<String, Calendar>);
@@ -171,7 +172,11 @@ pub fn build_with(
     let a_outcome = codes(
         a,
         "outcome",
-        &[CONTACT, &["left_message", attempts::STATUS_CHANGE]].concat(),
+        &[
+            CONTACT,
+            &[Outcome::LeftMessage.as_str(), attempts::STATUS_CHANGE],
+        ]
+        .concat(),
     )?;
     let a_note = strs(a, "note")?;
     // Each task's attempts (by its practice and task id) and the calls with its
@@ -206,7 +211,10 @@ pub fn build_with(
             )
         })
         .collect();
-    let a_phone: Vec<bool> = a_channel.iter().map(|c| *c == Some("phone")).collect();
+    let a_phone: Vec<bool> = a_channel
+        .iter()
+        .map(|c| *c == Some(Channel::Phone.as_str()))
+        .collect();
 
     let c = &inputs.calls;
     let c_at = times(c, "started_at")?;
@@ -468,7 +476,7 @@ pub fn build_with(
         let early = gap > 0 && days.windows(2).any(|d| d[1] - d[0] < gap);
         let channel_of = |x: &attempts::Attempt| match x.row {
             Some((j, _)) => a_channel[j],
-            None => Some("phone"),
+            None => Some(Channel::Phone.as_str()),
         };
         let final_ok = (n_attempts >= max && max != usize::MAX)
             .then(|| channel_of(&counted[max - 1]) == Some(final_channel));

@@ -3,4 +3,5 @@
 pub mod attempts;
 pub mod clock;
 pub mod day;
+pub mod domain;
 pub mod rules;

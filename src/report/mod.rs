@@ -326,7 +326,7 @@ pub fn build(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Result<R
     });
 
     sections.push(tables::longest_waits(config, &week_facts, sunday)?);
-    sections.push(tables::daily_review(metrics_dir, &facts, sunday)?);
+    sections.push(tables::daily_review(config, metrics_dir, &facts, sunday)?);
     sections.push(tables::data_quality(config, metrics_dir)?);
 
     let practices: Vec<&str> = config.practices.iter().map(|p| p.name.as_str()).collect();

@@ -10,6 +10,7 @@ use crate::lake::Lake;
 use crate::metrics::facts::{self, Calendars};
 use crate::metrics::load::{self, strs, times};
 use crate::model::clock::Calendar;
+use crate::model::domain::Direction;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone, Timelike};
 use polars::prelude::{col, lit, DataType, Expr, TimeUnit};
@@ -286,8 +287,8 @@ pub fn build(
     let s = |x: Option<i64>| x.map(|v| v.div_euclid(1_000_000));
     for i in 0..calls.height() {
         let Some(start) = c_start[i] else { continue };
-        match dir[i] {
-            Some("outbound") => {
+        match dir[i].and_then(Direction::parse) {
+            Some(Direction::Outbound) => {
                 let Some(tasks) = c_phone[i].and_then(|p| by_phone.get(p)) else {
                     continue;
                 };
@@ -302,7 +303,7 @@ pub fn build(
                 talk[tasks[k - 1].1].0 += dur;
                 talk[tasks[k - 1].1].1 += 1;
             }
-            Some("inbound") => {
+            Some(Direction::Inbound) => {
                 let call = Inbound {
                     started: start.div_euclid(1_000_000),
                     answered: s(c_ans[i]),
