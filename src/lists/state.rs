@@ -116,24 +116,29 @@ fn status_from_outcome(o: &str) -> Option<&'static str> {
     })
 }
 
+/// The window the state reads for a list built after `day`: the missed calls
+/// still owed and the weeks the handle times are measured over.
+pub fn window(one: &Config, day: NaiveDate) -> crate::metrics::load::Window {
+    crate::metrics::window(
+        one,
+        day - chrono::Duration::days(MISSED_LOOKBACK_DAYS.max(MEASURE_DAYS)),
+        day,
+        None,
+    )
+}
+
 /// Read the snapshot of one practice at the close of `day`, for a list on `list_date`.
 pub fn read(
     config: &Config,
     lake: &Lake,
     p: &Practice,
+    cals: &Calendars,
     day: NaiveDate,
     list_date: NaiveDate,
 ) -> Result<Snapshot> {
-    let one = config.restricted_to(&[p.id.as_str()]);
-    let w = crate::metrics::window(
-        &one,
-        day - chrono::Duration::days(MISSED_LOOKBACK_DAYS.max(MEASURE_DAYS)),
-        day,
-        None,
-    );
+    let w = window(&config.restricted_to(&[p.id.as_str()]), day);
     let as_of = end_of_day(p, day);
     let inputs = load::load(lake, w, p.id.as_str())?;
-    let cals = Calendars::new(&one, w, &[p.id.as_str()]);
     let cal = cals.0.get(&p.id).context("calendar for the practice")?;
 
     // Attempts with the columns a caller needs (the metrics projection has no callback).
@@ -368,7 +373,7 @@ pub fn read(
         .collect();
 
     let (contacts, patient_by_phone) = read_contacts(lake, p)?;
-    let measured = measure(config, lake, p, day, as_of, list_date)?;
+    let measured = measure(config, lake, p, cals, day, as_of, list_date)?;
     Ok(Snapshot {
         as_of,
         tasks,
@@ -451,6 +456,7 @@ fn measure(
     config: &Config,
     lake: &Lake,
     p: &Practice,
+    cals: &Calendars,
     day: NaiveDate,
     as_of: i64,
     list_date: NaiveDate,
@@ -513,12 +519,12 @@ fn measure(
     for v in inbound.values_mut() {
         *v /= n_days;
     }
-    let model = crate::staffing::history::build(
+    let model = crate::staffing::history::build_with(
         config,
         lake,
         p,
-        day - chrono::Duration::days(MEASURE_DAYS - 1),
-        day,
+        (day - chrono::Duration::days(MEASURE_DAYS - 1), day),
+        cals,
     )
     .context("measuring the time per attempt")?;
     let handle_min = model

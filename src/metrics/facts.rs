@@ -125,8 +125,24 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     build_with(config, cals, inputs, &Numbers::new(&inputs.calls)?, w)
 }
 
-/// `build`, with the call log's numbers already counted.
+/// `build`, with the call log's numbers already counted. Says at debug level
+/// (`-vv`) for which practices, so a run shows how often facts are built.
 pub fn build_with(
+    config: &Config,
+    cals: &Calendars,
+    inputs: &Inputs,
+    numbers: &Numbers,
+    w: Window,
+) -> Result<Facts> {
+    let f = compute(config, cals, inputs, numbers, w)?;
+    if !cals.0.is_empty() {
+        let ids: Vec<&str> = cals.0.keys().map(String::as_str).collect();
+        tracing::debug!("task facts built for {}", ids.join(", "));
+    }
+    Ok(f)
+}
+
+fn compute(
     config: &Config,
     cals: &Calendars,
     inputs: &Inputs,

@@ -184,10 +184,22 @@ pub fn build(
     to: NaiveDate,
 ) -> Result<Model> {
     let w = crate::metrics::window(&config.restricted_to(&[&practice.id]), from, to, None);
-    let ids = [practice.id.as_str()];
+    let cals = Calendars::new(config, w, &[practice.id.as_str()]);
+    build_with(config, lake, practice, (from, to), &cals)
+}
+
+/// `build` with the practice's calendar from `cals` (one that covers the period,
+/// 400 days before it and 60 after).
+pub fn build_with(
+    config: &Config,
+    lake: &Lake,
+    practice: &Practice,
+    (from, to): (NaiveDate, NaiveDate),
+    cals: &Calendars,
+) -> Result<Model> {
+    let w = crate::metrics::window(&config.restricted_to(&[&practice.id]), from, to, None);
     let inputs = load::load(lake, w, practice.id.as_str())?;
-    let cals = Calendars::new(config, w, &ids);
-    let f = facts::build(config, &cals, &inputs, w).context("building task facts")?;
+    let f = facts::build(config, cals, &inputs, w).context("building task facts")?;
     let cal = cals.0[&practice.id].clone();
     let categories: Vec<String> = practice.categories.keys().cloned().collect();
     let cat_ix = |s: Option<&str>| s.and_then(|s| categories.iter().position(|c| c == s));
