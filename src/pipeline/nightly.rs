@@ -179,7 +179,14 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         ui.note(&format!("daily review: {}", daily_dest.display()));
         if day.weekday() == config.nightly.report_weekday() {
             let week_monday = report::last_complete_week(day);
-            let written = super::weekly::weekly(config, week_monday, &config.paths.reports)?;
+            // The week's metrics, once: when the week ends on the data day, its
+            // tables are the ones just published for the daily review.
+            let computed = super::weekly::Computed {
+                opts: &opts,
+                dir: &daily_dest.join("metrics"),
+            };
+            let written =
+                super::weekly::weekly(config, week_monday, &config.paths.reports, Some(computed))?;
             m.weekly_report = Some(iso_week(week_monday));
             ui.note(&format!("weekly report: {}", written.html.display()));
         }

@@ -4,15 +4,64 @@
 
 use crate::metrics::{self, Options};
 use crate::report;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::Duration;
+use std::path::Path;
+
+/// Metrics tables a run has already written, and what they were computed for.
+pub struct Computed<'a> {
+    pub opts: &'a Options,
+    pub dir: &'a Path,
+}
+
+impl Computed<'_> {
+    /// Whether these tables are the ones `opts` asks for (same range, *as of*,
+    /// queries and CSV): computing them again would give the same bytes.
+    fn answers(&self, opts: &Options) -> bool {
+        let a = self.opts;
+        (a.from, a.to, a.as_of, &a.queries, a.compare, a.csv)
+            == (
+                opts.from,
+                opts.to,
+                opts.as_of,
+                &opts.queries,
+                opts.compare,
+                opts.csv,
+            )
+    }
+}
+
+/// Copy the metrics tables in `from` (files, no folders) into a new private `to`.
+fn copy_tables(from: &Path, to: &Path) -> Result<()> {
+    crate::lake::create_private_dir(to)?;
+    for e in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let src = e?.path();
+        let dst = to.join(src.file_name().context("a file name")?);
+        std::fs::copy(&src, &dst)
+            .with_context(|| format!("copying {} to {}", src.display(), dst.display()))?;
+        std::fs::File::open(&dst)?.sync_all()?;
+    }
+    Ok(())
+}
 
 /// Compute the metrics for the 13 weeks ending with the ISO week starting `monday`
 /// and render its report into `<out>/<week>/`, published atomically.
 pub fn weekly_report(
     config: &crate::config::Config,
     monday: chrono::NaiveDate,
-    out: &std::path::Path,
+    out: &Path,
+) -> Result<(report::Report, report::Written)> {
+    weekly_report_reusing(config, monday, out, None)
+}
+
+/// `weekly_report`, taking the metrics tables from `computed` when they are the
+/// ones the week needs (on a nightly run whose data day ends the week) rather
+/// than computing them again.
+pub fn weekly_report_reusing(
+    config: &crate::config::Config,
+    monday: chrono::NaiveDate,
+    out: &Path,
+    computed: Option<Computed>,
 ) -> Result<(report::Report, report::Written)> {
     let week = metrics::facts::iso_week(monday);
     let staging = crate::publish::Staging::new(&out.join(&week))?;
@@ -27,9 +76,17 @@ pub fn weekly_report(
         compare: None,
         csv: metrics::CsvTables::All,
     };
-    metrics::run(config, &opts, &|stage| {
-        tracing::info!("report: metrics: {stage}")
-    })?;
+    match computed.filter(|c| c.answers(&opts)) {
+        Some(c) => {
+            tracing::info!("report: metrics of {week} taken from {}", c.dir.display());
+            copy_tables(c.dir, &metrics_dir)?;
+        }
+        None => {
+            metrics::run(config, &opts, &|stage| {
+                tracing::info!("report: metrics: {stage}")
+            })?;
+        }
+    }
     // The staffing view of the same 13 weeks, rendered into its own section.
     let lake = crate::lake::Lake::new(&config.paths.lake);
     let staffing_dir = staging.dir.join("staffing");
@@ -63,11 +120,13 @@ pub fn weekly_report(
     Ok((r, written))
 }
 
-/// The weekly report's files (for the nightly job).
+/// The weekly report's files (for the nightly job), reusing its metrics when
+/// they answer the week.
 pub fn weekly(
     config: &crate::config::Config,
     monday: chrono::NaiveDate,
-    out: &std::path::Path,
+    out: &Path,
+    computed: Option<Computed>,
 ) -> Result<report::Written> {
-    Ok(weekly_report(config, monday, out)?.1)
+    Ok(weekly_report_reusing(config, monday, out, computed)?.1)
 }
