@@ -113,21 +113,9 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn category_index(&self, name: &str) -> Option<usize> {
-        self.categories.iter().position(|c| c == name)
-    }
-
     /// Weeks in the period (for per-week averages).
     pub fn weeks(&self) -> f64 {
         ((self.to - self.from).num_days() + 1) as f64 / 7.0
-    }
-
-    /// Queue flags for a set of lane names.
-    pub fn lane_works(&self, lanes: &[&str]) -> Vec<bool> {
-        self.lanes
-            .iter()
-            .map(|l| lanes.contains(&l.as_str()))
-            .collect()
     }
 }
 
