@@ -30,7 +30,6 @@ pub struct OpenTask {
     pub phone_key: Option<String>,
     pub category: String,
     pub owner: Option<String>,
-    pub urgent: bool,
     /// The status as of the data day (the export's status, or the one implied by
     /// the last attempt if the export's status is dated later).
     pub status: String,
@@ -82,7 +81,6 @@ pub struct Measured {
 
 /// Everything the list rules read for one practice.
 pub struct Snapshot {
-    pub as_of: i64,
     pub tasks: Vec<OpenTask>,
     pub owed: Vec<OwedCall>,
     pub contacts: BTreeMap<String, Contact>,
@@ -190,13 +188,12 @@ pub fn read(
     }
 
     let t = &inputs.tasks;
-    let (tid, pkey, phone, cat, owner, prio, status, status_at, closed_at, t_cb, created) = (
+    let (tid, pkey, phone, cat, owner, status, status_at, closed_at, t_cb, created) = (
         strs(t, "task_id")?,
         strs(t, "patient_key")?,
         strs(t, "phone_key")?,
         strs(t, "category")?,
         strs(t, "owner")?,
-        strs(t, "priority")?,
         strs(t, "status")?,
         times(t, "status_at")?,
         times(t, "closed_at")?,
@@ -314,7 +311,6 @@ pub fn read(
             phone_key: phone[i].map(str::to_string),
             category: category.to_string(),
             owner: owner[i].map(str::to_string),
-            urgent: prio[i] == Some("urgent"),
             status,
             created_at,
             deadline,
@@ -375,7 +371,6 @@ pub fn read(
     let (contacts, patient_by_phone) = read_contacts(lake, p)?;
     let measured = measure(config, lake, p, cals, day, as_of, list_date)?;
     Ok(Snapshot {
-        as_of,
         tasks,
         owed,
         contacts,

@@ -49,13 +49,6 @@ pub const CONTACT: &[&str] = &Outcome::names_of(CONTACT_OUTCOMES);
 /// The attempt-row outcome of a status change (not outreach).
 pub const STATUS_CHANGE: &str = Outcome::StatusChange.as_str();
 
-impl Outcome {
-    /// Whether an attempt row with this outcome reached the patient.
-    pub fn is_contact(self) -> bool {
-        CONTACT_OUTCOMES.contains(&self)
-    }
-}
-
 /// Whether an attempt row is outreach: it has a channel, it is not inbound, and
 /// it is not a status change.
 pub fn is_outreach(has_channel: bool, inbound: bool, status_change: bool) -> bool {

@@ -80,11 +80,6 @@ impl Calendar {
         }
     }
 
-    /// The range the calendar covers.
-    pub fn range(&self) -> (NaiveDate, NaiveDate) {
-        (self.first, self.last)
-    }
-
     /// Business µs from the calendar's start up to instant `t`.
     fn cum(&self, t: i64) -> i64 {
         let i = self.spans.partition_point(|s| s.0 <= t);
@@ -187,6 +182,7 @@ impl Calendar {
         Some(self.days.partition_point(|&x| x < d) as i64)
     }
 
+    #[cfg(test)]
     /// Whether `t` is inside business hours.
     pub fn is_open(&self, t: i64) -> bool {
         let i = self.spans.partition_point(|s| s.0 <= t);

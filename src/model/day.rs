@@ -10,6 +10,7 @@
 use chrono::{Duration, LocalResult, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 
+#[cfg(test)]
 const MICROS_PER_MINUTE: i64 = 60_000_000;
 
 /// The first instant (µs since the epoch) of local date `d` in `tz`, or `None`
@@ -37,6 +38,7 @@ pub fn end(tz: Tz, d: NaiveDate) -> Option<i64> {
     start(tz, d.succ_opt()?).map(|x| x - 1)
 }
 
+#[cfg(test)]
 /// Minutes in a local day (1440 on most days; 1380 or 1500 on clock changes).
 pub fn minutes(tz: Tz, d: NaiveDate) -> Option<i64> {
     Some((end(tz, d)? + 1 - start(tz, d)?) / MICROS_PER_MINUTE)

@@ -9,11 +9,14 @@
 macro_rules! lake_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal,)+ }) => {
         $(#[$m])*
+        // A variant for every value the lake may hold, though code names only some.
+        #[allow(dead_code)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
             $($(#[$vm])* $v,)+
         }
 
+        #[allow(dead_code)]
         impl $name {
             /// Every value, in the order the lake's schema lists them.
             pub const ALL: &'static [$name] = &[$($name::$v,)+];

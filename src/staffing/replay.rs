@@ -134,6 +134,8 @@ pub struct Job {
 /// One person (or virtual assistant) and the queues (lanes) they work.
 #[derive(Debug, Clone)]
 pub struct Staff {
+    /// Who it is: read only in a replay's debug output.
+    #[allow(dead_code)]
     pub name: String,
     pub works: Vec<bool>,
     pub open: OpenTime,
@@ -152,9 +154,11 @@ pub trait Rules {
 pub struct Outcome {
     /// Start of each job's first attempt.
     pub first: Vec<Option<i64>>,
-    /// Attempts made per job.
+    /// Attempts made per job (what the replay did, checked by its tests).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub made: Vec<u32>,
     /// Seconds each staff member spent on attempts.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub busy_s: Vec<i64>,
 }
 
