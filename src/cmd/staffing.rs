@@ -103,7 +103,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         }
         views.push(v);
     }
-    write::all(&out, &views)?;
+    let _heatmaps = write::all(&out, &views)?;
     if args.json {
         crate::error::stdout(&(serde_json::to_string_pretty(&write::summary(&views))? + "\n"))?;
     } else {

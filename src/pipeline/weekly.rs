@@ -4,6 +4,8 @@
 
 use crate::metrics::{self, Options};
 use crate::report;
+use crate::report::staffing::{CategoryStaffing, PracticeStaffing, Staffing};
+use crate::staffing::view::View;
 use anyhow::{Context, Result};
 use chrono::Duration;
 use std::path::Path;
@@ -106,9 +108,9 @@ pub fn weekly_report_reusing(
             )
         })
         .collect::<Result<Vec<_>>>()?;
-    crate::staffing::write::all(&staffing_dir, &views)?;
+    let heatmaps = crate::staffing::write::all(&staffing_dir, &views)?;
     let mut r = report::build(config, monday, &metrics_dir)?;
-    report::staffing::add_section(&mut r, &staffing_dir)?;
+    report::staffing::add_section(&mut r, &staffing_summary(&views, heatmaps));
     let written = report::write(&r, &staging.root)?;
     crate::failpoint::hit("weekly-staged");
     let dir = staging.publish()?;
@@ -129,4 +131,46 @@ pub fn weekly(
     computed: Option<Computed>,
 ) -> Result<report::Written> {
     Ok(weekly_report_reusing(config, monday, out, computed)?.1)
+}
+
+/// The staffing view as the report shows it. A share that is not a number (no
+/// task to measure) is shown as missing.
+fn staffing_summary(views: &[View], heatmaps: Vec<(String, Vec<u8>)>) -> Staffing {
+    let finite = |x: Option<f64>| x.filter(|v| v.is_finite());
+    Staffing {
+        practices: views
+            .iter()
+            .map(|v| PracticeStaffing {
+                practice_id: v.model.practice.id.clone(),
+                target_share: v.target_share,
+                va_hours_per_week: v.rec.hours(),
+                reaches_target: v.rec.reached,
+                plan: crate::staffing::recommend::plan_specs(&v.rec.plan)
+                    .into_iter()
+                    .map(|a| a.text)
+                    .collect(),
+                not_for_lack_of_hours: v.rec.not_capacity.clone(),
+                measured: finite(Some(v.calibration.measured)),
+                replayed: finite(Some(v.calibration.replayed)),
+                categories: v
+                    .lines
+                    .iter()
+                    .map(|l| CategoryStaffing {
+                        category: l.category.clone(),
+                        measured: finite(l.measured),
+                        replayed: finite(l.replayed),
+                        gap: finite(l.gap),
+                        predicted: finite(l.recommended_predicted),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        assumptions: views
+            .iter()
+            .flat_map(crate::staffing::write::assumption_items)
+            .collect(),
+        heatmap: (views.len() == 1)
+            .then(|| heatmaps.into_iter().next())
+            .flatten(),
+    }
 }
