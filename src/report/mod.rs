@@ -224,13 +224,10 @@ pub fn build(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Result<R
     )?);
 
     // Findings.
-    let mut found = findings::afternoon_slips(&week_facts, 14)?;
-    if !found.is_empty() {
-        let slipping: Vec<String> = found
-            .iter()
-            .filter_map(|f| f.split(':').next().map(str::to_string))
-            .collect();
-        let ex: Vec<&str> = slipping.iter().map(String::as_str).collect();
+    let slips = findings::afternoon_slips(&week_facts, 14)?;
+    let mut found: Vec<String> = slips.iter().map(|s| s.text.clone()).collect();
+    if !slips.is_empty() {
+        let ex: Vec<&str> = slips.iter().map(|s| s.category.as_str()).collect();
         found.extend(findings::competing_work(&week_facts, 14, &ex)?);
     }
     found.extend(findings::growing_backlogs(
