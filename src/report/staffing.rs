@@ -133,3 +133,98 @@ pub fn add_section(r: &mut Report, s: &Staffing) {
         },
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> Report {
+        Report {
+            title: "Follow-up report".into(),
+            week: "2026-W47".into(),
+            subtitle: "Riverside".into(),
+            headlines: Table::new(&["measure", "this week"]),
+            findings: vec![],
+            no_findings: "Nothing stands out.".into(),
+            sections: vec![Section {
+                title: "Data quality".into(),
+                text: vec![],
+                table: None,
+                charts: vec![],
+            }],
+            charts: vec![],
+        }
+    }
+
+    fn staffing() -> Staffing {
+        Staffing {
+            practices: vec![PracticeStaffing {
+                practice_id: "p001".into(),
+                target_share: 0.9,
+                va_hours_per_week: 4,
+                reaches_target: true,
+                plan: vec!["Mon 13:00-17:00 front_desk 1".into()],
+                not_for_lack_of_hours: vec!["referral".into()],
+                measured: Some(0.8125),
+                replayed: None,
+                categories: vec![CategoryStaffing {
+                    category: "referral".into(),
+                    measured: Some(0.75),
+                    replayed: Some(0.8),
+                    gap: Some(0.05),
+                    predicted: None,
+                }],
+            }],
+            assumptions: vec!["Period: tasks created 2026-08-24 to 2026-11-22.".into()],
+            heatmap: Some(("<svg/>".into(), vec![1, 2, 3])),
+        }
+    }
+
+    #[test]
+    fn the_section_goes_before_data_quality_with_its_heatmap() {
+        let mut r = report();
+        add_section(&mut r, &staffing());
+        let titles: Vec<&str> = r.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["Staffing", "Data quality"]);
+        assert_eq!(r.sections[0].charts, [0]);
+        assert_eq!(r.charts[0].name, "staffing_heatmap");
+        assert_eq!(r.charts[0].png, [1, 2, 3]);
+    }
+
+    #[test]
+    fn the_section_renders_as_markdown() {
+        let mut r = report();
+        add_section(&mut r, &staffing());
+        let md = super::super::render::markdown(&r);
+        let section = &md[md.find("## Staffing").unwrap()..md.find("## Data quality").unwrap()];
+        let want = "## Staffing\n\n\
+Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (earliest deadline first in each lane, retries by the attempt rules, backlog carried across blocks and days). The gap between the replayed and the measured share within target is shown beside every prediction.\n\n\
+Recommended: 4 virtual-assistant hour(s) a week, which bring every category an assistant may work to 90% within target in replay — Mon 13:00-17:00 front_desk 1.\n\n\
+Below the goal as measured, but the replay of the roster as worked meets it, so not for lack of hours (look at priority and routing): referral.\n\n\
+All categories together: 81.2% within target measured, — replayed with the roster as worked.\n\n\
+Assumption: Period: tasks created 2026-08-24 to 2026-11-22.\n\n\
+Heatmap cells: callback workload as a share of the capacity as worked in that weekday and hour (blue: room to spare, vermillion: more work than hours). Tables, what-ifs and the inbound line: `followup staffing` (docs/STAFFING.md).\n\n\
+| category | measured | replayed (roster as worked) | calibration gap | predicted with recommended hours |\n\
+|---|---:|---:|---:|---:|\n\
+| referral | 75.0% | 80.0% | +5.0 pts | — |\n\n\
+![Callback workload as % of capacity](charts/staffing_heatmap.png)\n\n\n";
+        assert_eq!(section, want);
+    }
+
+    #[test]
+    fn several_practices_name_each_line_and_show_no_heatmap() {
+        let mut r = report();
+        let mut s = staffing();
+        let mut other = s.practices[0].clone();
+        other.practice_id = "p002".into();
+        other.reaches_target = false;
+        other.plan.clear();
+        s.practices.push(other);
+        add_section(&mut r, &s);
+        let text = r.sections[0].text.join("\n");
+        assert!(text.contains("p002: Recommended: 4 virtual-assistant hour(s) a week (the goal is not reached within the cap) — none."), "{text}");
+        assert!(r.charts.is_empty());
+        let rows = &r.sections[0].table.as_ref().unwrap().rows;
+        assert_eq!(rows[1][0], "p002 referral");
+    }
+}
