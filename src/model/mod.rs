@@ -5,3 +5,4 @@ pub mod clock;
 pub mod day;
 pub mod domain;
 pub mod rules;
+pub mod spans;
