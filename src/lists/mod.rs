@@ -11,7 +11,7 @@ mod xlsx;
 
 use crate::config::Config;
 use crate::lake::Lake;
-use crate::metrics::facts::Calendars;
+use crate::model::clock::Calendars;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;

@@ -5,11 +5,11 @@
 use crate::config::{Config, Practice};
 use crate::lake::schema::Table;
 use crate::lake::Lake;
-use crate::metrics::facts::Calendars;
 use crate::metrics::load::{self, strs, times};
 use crate::metrics::missed;
 use crate::model::attempts;
 use crate::model::attempts::CONTACT;
+use crate::model::clock::Calendars;
 use crate::model::domain::{CallOutcome, Channel, Direction, Status};
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};

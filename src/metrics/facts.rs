@@ -6,43 +6,16 @@ use super::missed::{self, Numbers};
 use super::notes::{classify, NoteQuality};
 use crate::config::{Category, Config};
 use crate::model::attempts;
-use crate::model::clock::Calendar;
+use crate::model::clock::{Calendar, Calendars};
 use crate::model::domain::{Channel, Outcome};
 use crate::model::rules;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::PlHashMap as HashMap;
 use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series, TimeUnit, TimeZone};
-use std::collections::BTreeMap;
 
 use crate::model::attempts::CONTACT;
 use crate::model::rules::{KEPT, TERMINAL};
-
-/// Per-practice business calendars covering the window with a margin.
-pub struct Calendars(pub BTreeMap<String, Calendar>);
-
-impl Calendars {
-    pub fn new(config: &Config, w: Window, practices: &[&str]) -> Calendars {
-        let mut m = BTreeMap::new();
-        for p in config
-            .practices
-            .iter()
-            .filter(|p| practices.contains(&p.id.as_str()))
-        {
-            let d = |us: i64| {
-                chrono::DateTime::from_timestamp_micros(us)
-                    .expect("instant")
-                    .with_timezone(&p.tz)
-                    .date_naive()
-            };
-            // Old open tasks reach back; deadlines reach forward.
-            let first = d(w.from) - chrono::Duration::days(400);
-            let last = d(w.as_of) + chrono::Duration::days(60);
-            m.insert(p.id.clone(), Calendar::new(p, first, last));
-        }
-        Calendars(m)
-    }
-}
 
 /// Facts for every loaded task; `in_range` marks those created in the window.
 pub struct Facts {

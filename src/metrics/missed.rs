@@ -2,9 +2,10 @@
 //! a callback owed, until a connected outbound call to that number or an answered
 //! inbound call from it returns it. Several misses before a return are one item.
 
-use super::facts::{iso_week, Calendars, LocalDays, EPOCH_DAYS};
+use super::facts::{iso_week, LocalDays, EPOCH_DAYS};
 use super::load::{codes, strs, times, Inputs, Window};
 use crate::config::Config;
+use crate::model::clock::Calendars;
 use crate::model::domain::{CallOutcome, Direction};
 use anyhow::Result;
 use chrono::Datelike;

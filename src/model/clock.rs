@@ -7,9 +7,11 @@
 //! microsecond and correct across daylight-saving changes (each span's local
 //! times are converted through the zone on its own date).
 
+use super::day::Window;
 use super::spans::Spans;
-use crate::config::{Practice, Target};
+use crate::config::{Config, Practice, Target};
 use chrono::{Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use std::collections::BTreeMap;
 
 const MICROS_PER_MINUTE: i64 = 60_000_000;
 
@@ -25,6 +27,32 @@ pub struct Calendar {
     days: Vec<NaiveDate>,
     first: NaiveDate,
     last: NaiveDate,
+}
+
+/// Per-practice business calendars covering the window with a margin.
+pub struct Calendars(pub BTreeMap<String, Calendar>);
+
+impl Calendars {
+    pub fn new(config: &Config, w: Window, practices: &[&str]) -> Calendars {
+        let mut m = BTreeMap::new();
+        for p in config
+            .practices
+            .iter()
+            .filter(|p| practices.contains(&p.id.as_str()))
+        {
+            let d = |us: i64| {
+                chrono::DateTime::from_timestamp_micros(us)
+                    .expect("instant")
+                    .with_timezone(&p.tz)
+                    .date_naive()
+            };
+            // Old open tasks reach back; deadlines reach forward.
+            let first = d(w.from) - chrono::Duration::days(400);
+            let last = d(w.as_of) + chrono::Duration::days(60);
+            m.insert(p.id.clone(), Calendar::new(p, first, last));
+        }
+        Calendars(m)
+    }
 }
 
 fn local_instant(tz: chrono_tz::Tz, d: NaiveDate, t: NaiveTime) -> i64 {
