@@ -1,5 +1,7 @@
 //! task_facts: one row per task, following docs/METRICS.md exactly.
 
+pub use super::fact_columns::ts_col;
+use super::fact_columns::Cols;
 use super::load::{codes, strs, times, Inputs, Window};
 pub use super::local_time::{iso_week, local, LocalDays};
 use super::missed::{self, Numbers};
@@ -11,8 +13,8 @@ use crate::model::domain::{Channel, Outcome};
 use crate::model::rules;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
+use polars::prelude::DataFrame;
 use polars::prelude::PlHashMap as HashMap;
-use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series, TimeUnit, TimeZone};
 
 use crate::model::attempts::CONTACT;
 use crate::model::rules::{KEPT, TERMINAL};
@@ -529,100 +531,6 @@ fn compute(
 
 /// Days from 0001-01-01 to 1970-01-01, to store dates as polars `Date`.
 pub const EPOCH_DAYS: i32 = 719_163;
-
-#[derive(Default)]
-struct Cols<'a> {
-    created_date: Vec<i32>,
-    iso_week: Vec<&'a str>,
-    weekday: Vec<i32>,
-    hour: Vec<i32>,
-    clock_start: Vec<Option<i64>>,
-    deadline: Vec<Option<i64>>,
-    target: Vec<Option<&'a str>>,
-    first_attempt: Vec<Option<i64>>,
-    source: Vec<Option<&'static str>>,
-    minutes_first: Vec<Option<f64>>,
-    met: Vec<Option<bool>>,
-    attempts: Vec<i32>,
-    first_contact: Vec<Option<i64>>,
-    reached: Vec<bool>,
-    left_message: Vec<bool>,
-    terminal: Vec<bool>,
-    closed_at: Vec<Option<i64>>,
-    minutes_completion: Vec<Option<f64>>,
-    booked: Vec<bool>,
-    kept: Vec<Option<bool>>,
-    appt_id: Vec<Option<&'a str>>,
-    appt_status: Vec<Option<&'a str>>,
-    closed_unable_early: Vec<bool>,
-    early: Vec<bool>,
-    over_max: Vec<bool>,
-    final_ok: Vec<Option<bool>>,
-    poor: Vec<i32>,
-    partial: Vec<i32>,
-    complete: Vec<i32>,
-    unowned: Vec<bool>,
-}
-
-pub fn ts_col(name: &str, v: Vec<Option<i64>>) -> Result<Column> {
-    Ok(Series::new(name.into(), v)
-        .cast(&DataType::Datetime(
-            TimeUnit::Microseconds,
-            Some(TimeZone::UTC),
-        ))?
-        .into())
-}
-
-impl Cols<'_> {
-    fn into_frame(self, tasks: &DataFrame) -> Result<DataFrame> {
-        let n = tasks.height();
-        let pick = |name: &str| -> Result<Column> { Ok(tasks.column(name)?.clone()) };
-        let cols = vec![
-            pick("practice_id")?,
-            pick("task_id")?,
-            pick("category")?,
-            pick("lane")?,
-            pick("owner")?,
-            pick("priority")?,
-            pick("status")?,
-            Series::new("terminal".into(), self.terminal).into(),
-            pick("created_at")?,
-            Series::new("created_date".into(), self.created_date)
-                .cast(&DataType::Date)?
-                .into(),
-            Series::new("iso_week".into(), self.iso_week).into(),
-            Series::new("created_weekday".into(), self.weekday).into(),
-            Series::new("created_hour".into(), self.hour).into(),
-            ts_col("clock_start_at", self.clock_start)?,
-            Series::new("target".into(), self.target).into(),
-            ts_col("deadline_at", self.deadline)?,
-            ts_col("first_attempt_at", self.first_attempt)?,
-            Series::new("first_attempt_source".into(), self.source).into(),
-            Series::new("minutes_to_first_attempt".into(), self.minutes_first).into(),
-            Series::new("met_target".into(), self.met).into(),
-            Series::new("attempts".into(), self.attempts).into(),
-            ts_col("first_contact_at", self.first_contact)?,
-            Series::new("reached".into(), self.reached).into(),
-            Series::new("left_message".into(), self.left_message).into(),
-            ts_col("closed_at", self.closed_at)?,
-            Series::new("minutes_to_completion".into(), self.minutes_completion).into(),
-            Series::new("appointment_id".into(), self.appt_id).into(),
-            Series::new("appointment_status".into(), self.appt_status).into(),
-            Series::new("booked".into(), self.booked).into(),
-            Series::new("kept".into(), self.kept).into(),
-            pick("barrier")?,
-            Series::new("closed_unable_early".into(), self.closed_unable_early).into(),
-            Series::new("early_attempt".into(), self.early).into(),
-            Series::new("over_max_attempts".into(), self.over_max).into(),
-            Series::new("final_channel_ok".into(), self.final_ok).into(),
-            Series::new("notes_poor".into(), self.poor).into(),
-            Series::new("notes_partial".into(), self.partial).into(),
-            Series::new("notes_complete".into(), self.complete).into(),
-            Series::new("unowned".into(), self.unowned).into(),
-        ];
-        Ok(DataFrame::new(n, cols)?)
-    }
-}
 
 #[cfg(test)]
 #[path = "facts_tests.rs"]

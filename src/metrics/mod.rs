@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod backlog;
 pub mod csv_text;
+mod fact_columns;
 pub mod facts;
 pub mod group;
 pub mod load;
