@@ -3,21 +3,22 @@
 //! library, `src/main.rs` the thin binary.
 
 pub mod cli;
-pub mod clock;
-pub mod cmd;
+pub(crate) mod clock;
+pub(crate) mod cmd;
 pub mod config;
-pub mod error;
-pub mod failpoint;
+pub(crate) mod error;
+pub(crate) mod failpoint;
 pub mod ingest;
 pub mod lake;
-pub mod lists;
-pub mod logging;
-pub mod metrics;
-pub mod model;
-pub mod nightly;
+pub(crate) mod lists;
+pub(crate) mod logging;
+pub(crate) mod metrics;
+pub(crate) mod model;
+pub(crate) mod pipeline;
 pub mod privacy;
-pub mod publish;
-pub mod query;
-pub mod report;
-pub mod sample;
-pub mod staffing;
+pub(crate) mod publish;
+pub(crate) mod query;
+pub(crate) mod render;
+pub(crate) mod report;
+pub(crate) mod sample;
+pub(crate) mod staffing;

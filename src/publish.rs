@@ -105,7 +105,6 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
 #[derive(Debug)]
 pub struct RunLock {
     _file: File,
-    pub path: PathBuf,
 }
 
 impl RunLock {
@@ -145,6 +144,6 @@ impl RunLock {
             chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
         )?;
         file.flush()?;
-        Ok(RunLock { _file: file, path })
+        Ok(RunLock { _file: file })
     }
 }

@@ -36,7 +36,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let _lock = RunLock::acquire(&config.paths.runs, "lists")?;
     let day = match args.date {
         Some(d) => d,
-        None => super::metrics::latest_day(&config, &lake)?,
+        None => crate::pipeline::days::latest_day(&config, &lake)?,
     };
     let out = args
         .out

@@ -3,12 +3,10 @@
 
 use crate::cli::Cli;
 use crate::error::{UsageError, EXIT_OK};
-use crate::lake::schema::Table;
 use crate::lake::Lake;
 use crate::metrics::{self, Options};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
-use polars::prelude::{col, DataType};
 use std::path::PathBuf;
 
 /// Compute the metrics tables for a date range (tasks created in it, local dates).
@@ -73,61 +71,12 @@ fn parse_range(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
     Ok((a, b))
 }
 
-/// The latest local date (in any practice's zone) on which a task was created.
-/// The latest day with a task in the lake, or a usage error saying to ingest first.
-pub fn latest_day(config: &crate::config::Config, lake: &Lake) -> Result<NaiveDate> {
-    latest_task_date(config, lake)?.ok_or_else(|| {
-        UsageError(format!(
-            "the lake at {} holds no tasks; run `followup ingest` first",
-            lake.root.display()
-        ))
-        .into()
-    })
-}
-
-pub fn latest_task_date(config: &crate::config::Config, lake: &Lake) -> Result<Option<NaiveDate>> {
-    // Never later than today (by the run's clock): a task from the future must not
-    // move the data day there.
-    let today = today(config)?;
-    Ok(latest_task_date_in_lake(config, lake)?.map(|d| today.map_or(d, |t| d.min(t))))
-}
-
-/// The local day of the latest task created in the lake, whatever the clock says.
-pub fn latest_task_date_in_lake(
-    config: &crate::config::Config,
-    lake: &Lake,
-) -> Result<Option<NaiveDate>> {
-    let df = lake
-        .scan(Table::Tasks)?
-        .select([col("created_at").max().cast(DataType::Int64)])
-        .collect()
-        .context("finding the latest task in the lake")?;
-    let Some(us) = df.column("created_at")?.i64()?.get(0) else {
-        return Ok(None);
-    };
-    Ok(config
-        .practices
-        .iter()
-        .map(|p| metrics::facts::local(p, us).0)
-        .max())
-}
-
-/// Today by the run's clock (`crate::clock`), in the practice whose day is furthest on.
-pub fn today(config: &crate::config::Config) -> Result<Option<NaiveDate>> {
-    let now = crate::clock::now()?.timestamp_micros();
-    Ok(config
-        .practices
-        .iter()
-        .map(|p| metrics::facts::local(p, now).0)
-        .max())
-}
-
 pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let config = super::load_config(cli)?;
     let lake = Lake::new(&config.paths.lake);
     let to = match args.to {
         Some(d) => d,
-        None => latest_day(&config, &lake)?,
+        None => crate::pipeline::days::latest_day(&config, &lake)?,
     };
     let from = args.from.unwrap_or_else(|| {
         use chrono::Datelike;

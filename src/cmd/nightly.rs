@@ -3,7 +3,7 @@
 use crate::cli::Cli;
 use crate::error::EXIT_OK;
 use crate::logging::{Progress, Verbosity};
-use crate::nightly::{self, Request, Ui, STAGES};
+use crate::pipeline::nightly::{self, Request, Ui, STAGES};
 use crate::publish::RunLock;
 use anyhow::Result;
 use chrono::NaiveDate;

@@ -153,11 +153,6 @@ fn to_sim(p: &Practice, id: &str, start: NaiveDate, days: u32) -> PracticeSim {
     }
     PracticeSim {
         id: id.to_string(),
-        name: if id == p.id {
-            p.name.clone()
-        } else {
-            format!("{} ({id})", p.name)
-        },
         tz: p.tz,
         hours: spans(&p.hours),
         holidays,

@@ -72,7 +72,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let lake = Lake::new(&config.paths.lake);
     let to = match args.to {
         Some(d) => d,
-        None => super::metrics::latest_day(&config, &lake)?,
+        None => crate::pipeline::days::latest_day(&config, &lake)?,
     };
     let from = args.from.unwrap_or_else(|| {
         use chrono::Datelike;
@@ -103,7 +103,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         }
         views.push(v);
     }
-    write::all(&out, &views)?;
+    let _heatmaps = write::all(&out, &views)?;
     if args.json {
         crate::error::stdout(&(serde_json::to_string_pretty(&write::summary(&views))? + "\n"))?;
     } else {

@@ -6,6 +6,7 @@
 
 mod holidays;
 mod hours;
+pub mod profile;
 pub mod starter;
 mod target;
 mod validate;
@@ -15,9 +16,9 @@ pub use target::Target;
 pub use validate::duration_s;
 
 use crate::error::ConfigError;
-use crate::ingest::profile::ProfileDef;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use profile::ProfileDef;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

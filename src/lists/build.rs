@@ -7,6 +7,8 @@ use super::state::Snapshot;
 use super::{Capacity, OwnerList, PracticeLists, Row};
 use crate::config::{Lane, Practice};
 use crate::model::clock::Calendar;
+use crate::model::domain::Status;
+use crate::model::rules::is_clinical;
 use chrono::{Datelike, NaiveTime};
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -40,9 +42,7 @@ fn key(p: &Practice, item: &Item, window: Option<&str>, day: Day) -> Key {
 /// The lane an item is routed to: clinical questions and tasks waiting on a clinical
 /// review go to a licensed lane only, whatever lane the export put them in.
 fn route<'a>(p: &'a Practice, item: &Item) -> Option<&'a Lane> {
-    let licensed = p.categories.get(&item.category).is_some_and(|c| c.licensed)
-        || item.status == "needs_clinical_review";
-    if licensed {
+    if is_clinical(p, &item.category, Status::parse(&item.status)) {
         p.lanes.values().find(|l| l.licensed)
     } else {
         p.lane_for(&item.category)

@@ -11,7 +11,7 @@ mod xlsx;
 
 use crate::config::Config;
 use crate::lake::Lake;
-use crate::metrics::facts::Calendars;
+use crate::model::clock::Calendars;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -106,14 +106,15 @@ impl PracticeLists {
 pub fn build_all(config: &Config, lake: &Lake, data_day: NaiveDate) -> Result<Vec<PracticeLists>> {
     let mut out = Vec::new();
     for p in &config.practices {
+        // One calendar per practice for the whole run: the widest window the
+        // lists read (the state's), shared with the state and the handle times.
         let one = config.restricted_to(&[p.id.as_str()]);
-        let w = crate::metrics::window(&one, data_day, data_day, None);
-        let cals = Calendars::new(&one, w, &[p.id.as_str()]);
+        let cals = Calendars::new(&one, state::window(&one, data_day), &[p.id.as_str()]);
         let cal = cals.0.get(&p.id).context("calendar")?;
         let day = build::list_day(p, cal, data_day).with_context(|| {
             format!("{}: no business day within 60 days after {data_day}", p.id)
         })?;
-        let snap = state::read(config, lake, p, data_day, day.date)
+        let snap = state::read(config, lake, p, &cals, data_day, day.date)
             .with_context(|| format!("reading the state of practice {}", p.id))?;
         out.push(build::practice(p, cal, &snap, day, data_day));
     }

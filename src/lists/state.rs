@@ -5,10 +5,12 @@
 use crate::config::{Config, Practice};
 use crate::lake::schema::Table;
 use crate::lake::Lake;
-use crate::metrics::facts::{Calendars, CONTACT, TERMINAL};
 use crate::metrics::load::{self, strs, times};
 use crate::metrics::missed;
 use crate::model::attempts;
+use crate::model::attempts::CONTACT;
+use crate::model::clock::Calendars;
+use crate::model::domain::{CallOutcome, Channel, Direction, Status};
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::{col, lit, DataFrame, SortMultipleOptions};
@@ -28,7 +30,6 @@ pub struct OpenTask {
     pub phone_key: Option<String>,
     pub category: String,
     pub owner: Option<String>,
-    pub urgent: bool,
     /// The status as of the data day (the export's status, or the one implied by
     /// the last attempt if the export's status is dated later).
     pub status: String,
@@ -80,7 +81,6 @@ pub struct Measured {
 
 /// Everything the list rules read for one practice.
 pub struct Snapshot {
-    pub as_of: i64,
     pub tasks: Vec<OpenTask>,
     pub owed: Vec<OwedCall>,
     pub contacts: BTreeMap<String, Contact>,
@@ -114,24 +114,29 @@ fn status_from_outcome(o: &str) -> Option<&'static str> {
     })
 }
 
+/// The window the state reads for a list built after `day`: the missed calls
+/// still owed and the weeks the handle times are measured over.
+pub fn window(one: &Config, day: NaiveDate) -> crate::metrics::load::Window {
+    crate::metrics::window(
+        one,
+        day - chrono::Duration::days(MISSED_LOOKBACK_DAYS.max(MEASURE_DAYS)),
+        day,
+        None,
+    )
+}
+
 /// Read the snapshot of one practice at the close of `day`, for a list on `list_date`.
 pub fn read(
     config: &Config,
     lake: &Lake,
     p: &Practice,
+    cals: &Calendars,
     day: NaiveDate,
     list_date: NaiveDate,
 ) -> Result<Snapshot> {
-    let one = config.restricted_to(&[p.id.as_str()]);
-    let w = crate::metrics::window(
-        &one,
-        day - chrono::Duration::days(MISSED_LOOKBACK_DAYS.max(MEASURE_DAYS)),
-        day,
-        None,
-    );
+    let w = window(&config.restricted_to(&[p.id.as_str()]), day);
     let as_of = end_of_day(p, day);
     let inputs = load::load(lake, w, p.id.as_str())?;
-    let cals = Calendars::new(&one, w, &[p.id.as_str()]);
     let cal = cals.0.get(&p.id).context("calendar for the practice")?;
 
     // Attempts with the columns a caller needs (the metrics projection has no callback).
@@ -174,20 +179,21 @@ pub fn read(
     let mut outbound: BTreeMap<&str, Vec<(usize, i64)>> = BTreeMap::new();
     let mut tried: BTreeMap<&str, Vec<(i64, Option<&str>)>> = BTreeMap::new();
     for i in 0..c.height() {
-        if let (Some(ph), Some(t), Some("outbound")) = (c_ph[i], c_at[i], c_dir[i]) {
+        if let (Some(ph), Some(t), Some(Direction::Outbound)) =
+            (c_ph[i], c_at[i], c_dir[i].and_then(Direction::parse))
+        {
             outbound.entry(ph).or_default().push((i, t));
             tried.entry(ph).or_default().push((t, c_outcome[i]));
         }
     }
 
     let t = &inputs.tasks;
-    let (tid, pkey, phone, cat, owner, prio, status, status_at, closed_at, t_cb, created) = (
+    let (tid, pkey, phone, cat, owner, status, status_at, closed_at, t_cb, created) = (
         strs(t, "task_id")?,
         strs(t, "patient_key")?,
         strs(t, "phone_key")?,
         strs(t, "category")?,
         strs(t, "owner")?,
-        strs(t, "priority")?,
         strs(t, "status")?,
         times(t, "status_at")?,
         times(t, "closed_at")?,
@@ -200,7 +206,9 @@ pub fn read(
         let (Some(id), Some(created_at)) = (tid[i], created[i]) else {
             return Default::default();
         };
-        let terminal = status[i].is_some_and(|s| TERMINAL.contains(&s));
+        let terminal = status[i]
+            .and_then(Status::parse)
+            .is_some_and(Status::is_terminal);
         let end = terminal
             .then(|| closed_at[i].or(status_at[i]))
             .flatten()
@@ -214,10 +222,10 @@ pub fn read(
                 let at = a_at[j].filter(|&x| x >= created_at)?;
                 attempts::is_outreach(
                     a_channel[j].is_some(),
-                    a_dir[j] == Some("inbound"),
+                    a_dir[j] == Some(Direction::Inbound.as_str()),
                     a_outcome[j] == Some(attempts::STATUS_CHANGE),
                 )
-                .then_some((j, at, a_channel[j] == Some("phone")))
+                .then_some((j, at, a_channel[j] == Some(Channel::Phone.as_str())))
             })
             .collect();
         let calls = phone[i]
@@ -260,7 +268,7 @@ pub fn read(
                 .rfind(|x| {
                     x.reached(
                         |j| a_outcome[j].is_some_and(|o| CONTACT.contains(&o)),
-                        |k| c_outcome[k] == Some("connected"),
+                        |k| c_outcome[k] == Some(CallOutcome::Connected.as_str()),
                     )
                 })
                 .map(|x| x.at()),
@@ -284,7 +292,8 @@ pub fn read(
         } else {
             implied.unwrap_or("open").to_string()
         };
-        if TERMINAL.contains(&status.as_str()) && status != "declined" {
+        let parsed = Status::parse(&status);
+        if parsed.is_some_and(Status::is_terminal) && parsed != Some(Status::Declined) {
             continue;
         }
         let callback_at = rows
@@ -302,7 +311,6 @@ pub fn read(
             phone_key: phone[i].map(str::to_string),
             category: category.to_string(),
             owner: owner[i].map(str::to_string),
-            urgent: prio[i] == Some("urgent"),
             status,
             created_at,
             deadline,
@@ -361,9 +369,8 @@ pub fn read(
         .collect();
 
     let (contacts, patient_by_phone) = read_contacts(lake, p)?;
-    let measured = measure(config, lake, p, day, as_of, list_date)?;
+    let measured = measure(config, lake, p, cals, day, as_of, list_date)?;
     Ok(Snapshot {
-        as_of,
         tasks,
         owed,
         contacts,
@@ -444,6 +451,7 @@ fn measure(
     config: &Config,
     lake: &Lake,
     p: &Practice,
+    cals: &Calendars,
     day: NaiveDate,
     as_of: i64,
     list_date: NaiveDate,
@@ -485,7 +493,9 @@ fn measure(
             continue;
         };
         match (dir[i], outcome[i]) {
-            (Some("inbound"), Some("connected")) => {
+            (Some(way), Some(end))
+                if way == Direction::Inbound.as_str() && end == CallOutcome::Connected.as_str() =>
+            {
                 let local = chrono::DateTime::from_timestamp_micros(t)
                     .expect("instant")
                     .with_timezone(&p.tz)
@@ -504,12 +514,12 @@ fn measure(
     for v in inbound.values_mut() {
         *v /= n_days;
     }
-    let model = crate::staffing::history::build(
+    let model = crate::staffing::history::build_with(
         config,
         lake,
         p,
-        day - chrono::Duration::days(MEASURE_DAYS - 1),
-        day,
+        (day - chrono::Duration::days(MEASURE_DAYS - 1), day),
+        cals,
     )
     .context("measuring the time per attempt")?;
     let handle_min = model

@@ -37,7 +37,6 @@ fn task(p: &Practice, id: &str, patient: &str, category: &str) -> OpenTask {
         phone_key: Some(format!("ph-{patient}")),
         category: category.into(),
         owner: None,
-        urgent: false,
         status: "open".into(),
         created_at: at(p, "2026-11-20", "09:00"),
         deadline: Some(at(p, "2026-11-24", "17:00")),
@@ -75,7 +74,6 @@ fn snapshot(tasks: Vec<OpenTask>, owed: Vec<OwedCall>) -> Snapshot {
         );
     }
     Snapshot {
-        as_of: 0,
         tasks,
         owed,
         contacts,

@@ -4,9 +4,9 @@
 
 use super::{OwnerList, PracticeLists, Row};
 use crate::lake::{create_private_dir, write_bytes_atomic};
-use crate::report::markup::esc;
+use crate::render::markup::esc;
 use anyhow::{Context, Result};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub(super) const HEADER: [&str; 15] = [
     "rank",
@@ -164,22 +164,12 @@ pub fn summary(l: &PracticeLists) -> Vec<String> {
     out
 }
 
-/// Files written for one practice.
-pub struct Written {
-    pub dir: PathBuf,
-    pub files: Vec<PathBuf>,
-}
-
 /// Write one practice's lists under `<out>/<practice_id>/`.
-pub fn practice(l: &PracticeLists, out: &Path) -> Result<Written> {
+pub fn practice(l: &PracticeLists, out: &Path) -> Result<()> {
     let dir = out.join(&l.practice_id);
     create_private_dir(&dir)?;
-    let mut files = Vec::new();
-    let mut put = |name: String, bytes: Vec<u8>| -> Result<()> {
-        let path = dir.join(name);
-        write_bytes_atomic(&path, &bytes)?;
-        files.push(path);
-        Ok(())
+    let put = |name: String, bytes: Vec<u8>| -> Result<()> {
+        write_bytes_atomic(&dir.join(name), &bytes)
     };
     for o in &l.owners {
         put(format!("{}--{}.csv", o.lane, o.owner), csv_bytes(&o.rows)?)?;
@@ -206,7 +196,7 @@ pub fn practice(l: &PracticeLists, out: &Path) -> Result<Written> {
     )?;
     put("lists.html".into(), html(l).into_bytes())?;
     put("lists.xlsx".into(), super::xlsx::workbook(l)?)?;
-    Ok(Written { dir, files })
+    Ok(())
 }
 
 fn html_table(rows: &[Row]) -> String {

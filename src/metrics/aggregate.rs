@@ -101,6 +101,7 @@ pub fn all(
 /// `all` for the rows of one practice, computed without grouping by `practice_id`
 /// (a constant there) and collected: the same tables. Runs compute them with
 /// `group::one_practice` instead, at less cost; this is its reference in tests.
+#[cfg(test)]
 pub fn one_practice(
     practice: &str,
     task_facts: LazyFrame,

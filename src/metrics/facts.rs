@@ -1,47 +1,23 @@
 //! task_facts: one row per task, following docs/METRICS.md exactly.
 
+pub use super::fact_columns::ts_col;
+use super::fact_columns::Cols;
 use super::load::{codes, strs, times, Inputs, Window};
 pub use super::local_time::{iso_week, local, LocalDays};
 use super::missed::{self, Numbers};
 use super::notes::{classify, NoteQuality};
 use crate::config::{Category, Config};
 use crate::model::attempts;
-use crate::model::clock::Calendar;
+use crate::model::clock::{Calendar, Calendars};
+use crate::model::domain::{Channel, Outcome};
 use crate::model::rules;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
+use polars::prelude::DataFrame;
 use polars::prelude::PlHashMap as HashMap;
-use polars::prelude::{Column, DataFrame, DataType, NamedFrom, Series, TimeUnit, TimeZone};
-use std::collections::BTreeMap;
 
-pub use crate::model::attempts::CONTACT;
-pub use crate::model::rules::{KEPT, TERMINAL};
-
-/// Per-practice business calendars covering the window with a margin.
-pub struct Calendars(pub BTreeMap<String, Calendar>);
-
-impl Calendars {
-    pub fn new(config: &Config, w: Window, practices: &[&str]) -> Calendars {
-        let mut m = BTreeMap::new();
-        for p in config
-            .practices
-            .iter()
-            .filter(|p| practices.contains(&p.id.as_str()))
-        {
-            let d = |us: i64| {
-                chrono::DateTime::from_timestamp_micros(us)
-                    .expect("instant")
-                    .with_timezone(&p.tz)
-                    .date_naive()
-            };
-            // Old open tasks reach back; deadlines reach forward.
-            let first = d(w.from) - chrono::Duration::days(400);
-            let last = d(w.as_of) + chrono::Duration::days(60);
-            m.insert(p.id.clone(), Calendar::new(p, first, last));
-        }
-        Calendars(m)
-    }
-}
+use crate::model::attempts::CONTACT;
+use crate::model::rules::{KEPT, TERMINAL};
 
 /// Facts for every loaded task; `in_range` marks those created in the window.
 pub struct Facts {
@@ -124,8 +100,24 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     build_with(config, cals, inputs, &Numbers::new(&inputs.calls)?, w)
 }
 
-/// `build`, with the call log's numbers already counted.
+/// `build`, with the call log's numbers already counted. Says at debug level
+/// (`-vv`) for which practices, so a run shows how often facts are built.
 pub fn build_with(
+    config: &Config,
+    cals: &Calendars,
+    inputs: &Inputs,
+    numbers: &Numbers,
+    w: Window,
+) -> Result<Facts> {
+    let f = compute(config, cals, inputs, numbers, w)?;
+    if !cals.0.is_empty() {
+        let ids: Vec<&str> = cals.0.keys().map(String::as_str).collect();
+        tracing::debug!("task facts built for {}", ids.join(", "));
+    }
+    Ok(f)
+}
+
+fn compute(
     config: &Config,
     cals: &Calendars,
     inputs: &Inputs,
@@ -171,7 +163,11 @@ pub fn build_with(
     let a_outcome = codes(
         a,
         "outcome",
-        &[CONTACT, &["left_message", attempts::STATUS_CHANGE]].concat(),
+        &[
+            CONTACT,
+            &[Outcome::LeftMessage.as_str(), attempts::STATUS_CHANGE],
+        ]
+        .concat(),
     )?;
     let a_note = strs(a, "note")?;
     // Each task's attempts (by its practice and task id) and the calls with its
@@ -206,7 +202,10 @@ pub fn build_with(
             )
         })
         .collect();
-    let a_phone: Vec<bool> = a_channel.iter().map(|c| *c == Some("phone")).collect();
+    let a_phone: Vec<bool> = a_channel
+        .iter()
+        .map(|c| *c == Some(Channel::Phone.as_str()))
+        .collect();
 
     let c = &inputs.calls;
     let c_at = times(c, "started_at")?;
@@ -468,7 +467,7 @@ pub fn build_with(
         let early = gap > 0 && days.windows(2).any(|d| d[1] - d[0] < gap);
         let channel_of = |x: &attempts::Attempt| match x.row {
             Some((j, _)) => a_channel[j],
-            None => Some("phone"),
+            None => Some(Channel::Phone.as_str()),
         };
         let final_ok = (n_attempts >= max && max != usize::MAX)
             .then(|| channel_of(&counted[max - 1]) == Some(final_channel));
@@ -532,100 +531,6 @@ pub fn build_with(
 
 /// Days from 0001-01-01 to 1970-01-01, to store dates as polars `Date`.
 pub const EPOCH_DAYS: i32 = 719_163;
-
-#[derive(Default)]
-struct Cols<'a> {
-    created_date: Vec<i32>,
-    iso_week: Vec<&'a str>,
-    weekday: Vec<i32>,
-    hour: Vec<i32>,
-    clock_start: Vec<Option<i64>>,
-    deadline: Vec<Option<i64>>,
-    target: Vec<Option<&'a str>>,
-    first_attempt: Vec<Option<i64>>,
-    source: Vec<Option<&'static str>>,
-    minutes_first: Vec<Option<f64>>,
-    met: Vec<Option<bool>>,
-    attempts: Vec<i32>,
-    first_contact: Vec<Option<i64>>,
-    reached: Vec<bool>,
-    left_message: Vec<bool>,
-    terminal: Vec<bool>,
-    closed_at: Vec<Option<i64>>,
-    minutes_completion: Vec<Option<f64>>,
-    booked: Vec<bool>,
-    kept: Vec<Option<bool>>,
-    appt_id: Vec<Option<&'a str>>,
-    appt_status: Vec<Option<&'a str>>,
-    closed_unable_early: Vec<bool>,
-    early: Vec<bool>,
-    over_max: Vec<bool>,
-    final_ok: Vec<Option<bool>>,
-    poor: Vec<i32>,
-    partial: Vec<i32>,
-    complete: Vec<i32>,
-    unowned: Vec<bool>,
-}
-
-pub fn ts_col(name: &str, v: Vec<Option<i64>>) -> Result<Column> {
-    Ok(Series::new(name.into(), v)
-        .cast(&DataType::Datetime(
-            TimeUnit::Microseconds,
-            Some(TimeZone::UTC),
-        ))?
-        .into())
-}
-
-impl Cols<'_> {
-    fn into_frame(self, tasks: &DataFrame) -> Result<DataFrame> {
-        let n = tasks.height();
-        let pick = |name: &str| -> Result<Column> { Ok(tasks.column(name)?.clone()) };
-        let cols = vec![
-            pick("practice_id")?,
-            pick("task_id")?,
-            pick("category")?,
-            pick("lane")?,
-            pick("owner")?,
-            pick("priority")?,
-            pick("status")?,
-            Series::new("terminal".into(), self.terminal).into(),
-            pick("created_at")?,
-            Series::new("created_date".into(), self.created_date)
-                .cast(&DataType::Date)?
-                .into(),
-            Series::new("iso_week".into(), self.iso_week).into(),
-            Series::new("created_weekday".into(), self.weekday).into(),
-            Series::new("created_hour".into(), self.hour).into(),
-            ts_col("clock_start_at", self.clock_start)?,
-            Series::new("target".into(), self.target).into(),
-            ts_col("deadline_at", self.deadline)?,
-            ts_col("first_attempt_at", self.first_attempt)?,
-            Series::new("first_attempt_source".into(), self.source).into(),
-            Series::new("minutes_to_first_attempt".into(), self.minutes_first).into(),
-            Series::new("met_target".into(), self.met).into(),
-            Series::new("attempts".into(), self.attempts).into(),
-            ts_col("first_contact_at", self.first_contact)?,
-            Series::new("reached".into(), self.reached).into(),
-            Series::new("left_message".into(), self.left_message).into(),
-            ts_col("closed_at", self.closed_at)?,
-            Series::new("minutes_to_completion".into(), self.minutes_completion).into(),
-            Series::new("appointment_id".into(), self.appt_id).into(),
-            Series::new("appointment_status".into(), self.appt_status).into(),
-            Series::new("booked".into(), self.booked).into(),
-            Series::new("kept".into(), self.kept).into(),
-            pick("barrier")?,
-            Series::new("closed_unable_early".into(), self.closed_unable_early).into(),
-            Series::new("early_attempt".into(), self.early).into(),
-            Series::new("over_max_attempts".into(), self.over_max).into(),
-            Series::new("final_channel_ok".into(), self.final_ok).into(),
-            Series::new("notes_poor".into(), self.poor).into(),
-            Series::new("notes_partial".into(), self.partial).into(),
-            Series::new("notes_complete".into(), self.complete).into(),
-            Series::new("unowned".into(), self.unowned).into(),
-        ];
-        Ok(DataFrame::new(n, cols)?)
-    }
-}
 
 #[cfg(test)]
 #[path = "facts_tests.rs"]

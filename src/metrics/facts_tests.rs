@@ -7,7 +7,7 @@
 use super::*;
 use crate::metrics::load::Inputs;
 use chrono::TimeZone as _;
-use polars::prelude::{AnyValue, NamedFrom, Series};
+use polars::prelude::{AnyValue, Column, DataType, NamedFrom, Series};
 
 fn config() -> Config {
     Config::from_str(

@@ -8,32 +8,7 @@ use polars::prelude::{
     NewChunkedArray, TimeUnit, TimeZone,
 };
 
-/// The window of instants the metrics read, in µs since the epoch.
-#[derive(Debug, Clone, Copy)]
-pub struct Window {
-    /// Tasks created from here (with a day's margin for time zones) …
-    pub from: i64,
-    /// … up to here; outcomes are observed up to `as_of`.
-    pub to: i64,
-    pub as_of: i64,
-    /// The local dates whose tasks are measured.
-    pub from_date: chrono::NaiveDate,
-    pub to_date: chrono::NaiveDate,
-}
-
-impl Window {
-    /// A window of no data, for learning the output tables' schemas.
-    pub fn placeholder() -> Window {
-        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
-        Window {
-            from: 0,
-            to: 0,
-            as_of: 0,
-            from_date: epoch,
-            to_date: epoch,
-        }
-    }
-}
+pub use crate::model::day::Window;
 
 fn ts(us: i64) -> Expr {
     lit(us).cast(DataType::Datetime(

@@ -2,9 +2,11 @@
 //! a callback owed, until a connected outbound call to that number or an answered
 //! inbound call from it returns it. Several misses before a return are one item.
 
-use super::facts::{iso_week, Calendars, LocalDays, EPOCH_DAYS};
+use super::facts::{iso_week, LocalDays, EPOCH_DAYS};
 use super::load::{codes, strs, times, Inputs, Window};
 use crate::config::Config;
+use crate::model::clock::Calendars;
+use crate::model::domain::{CallOutcome, Direction};
 use anyhow::Result;
 use chrono::Datelike;
 use polars::prelude::{Column, DataFrame, DataType, NamedFrom, PlHashMap, PlHashSet, Series};
@@ -61,11 +63,16 @@ impl<'a> Numbers<'a> {
 }
 
 /// `DIRECTIONS` and `OUTCOMES` codes (see `load::codes`) of the calls.
-pub const DIRECTIONS: [&str; 2] = ["inbound", "outbound"];
+pub const DIRECTIONS: [&str; 2] = Direction::names_of([Direction::Inbound, Direction::Outbound]);
 pub const INBOUND: Option<u8> = Some(0);
 pub const OUTBOUND: Option<u8> = Some(1);
 /// `OWED` first, then connected.
-pub const OUTCOMES: [&str; 4] = ["missed", "voicemail", "abandoned", "connected"];
+pub const OUTCOMES: [&str; 4] = CallOutcome::names_of([
+    CallOutcome::Missed,
+    CallOutcome::Voicemail,
+    CallOutcome::Abandoned,
+    CallOutcome::Connected,
+]);
 pub const VOICEMAIL: Option<u8> = Some(1);
 pub const CONNECTED: Option<u8> = Some(3);
 

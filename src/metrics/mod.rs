@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod backlog;
 pub mod csv_text;
+mod fact_columns;
 pub mod facts;
 pub mod group;
 pub mod load;
@@ -96,7 +97,7 @@ fn schemas(config: &Config, lake: &Lake) -> Result<Vec<(&'static str, Schema)>> 
     // of UTC).
     let w = Window::placeholder();
     let empty = load::Inputs::empty()?;
-    let cals = facts::Calendars(Default::default());
+    let cals = crate::model::clock::Calendars(Default::default());
     let f = facts::build(config, &cals, &empty, w)?;
     let config = &config.restricted_to(&[]);
     let items = Vec::new();
@@ -194,7 +195,7 @@ fn compute_unit(
     );
     let inputs = load::load_for_metrics(lake, w, practice)?;
     lap.stage("load");
-    let cals = facts::Calendars::new(config, w, &[practice]);
+    let cals = crate::model::clock::Calendars::new(config, w, &[practice]);
     let numbers = missed::Numbers::new(&inputs.calls)?;
     let f = facts::build_with(config, &cals, &inputs, &numbers, w)?;
     lap.stage("task facts");
@@ -428,7 +429,7 @@ pub fn run_with(
     };
     let daily_schema = missed::daily(
         &config.restricted_to(&[]),
-        &facts::Calendars(Default::default()),
+        &crate::model::clock::Calendars(Default::default()),
         &[],
         w,
     )?

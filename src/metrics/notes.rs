@@ -11,16 +11,6 @@ pub enum NoteQuality {
     Complete,
 }
 
-impl NoteQuality {
-    pub fn name(self) -> &'static str {
-        match self {
-            NoteQuality::Poor => "poor",
-            NoteQuality::Partial => "partial",
-            NoteQuality::Complete => "complete",
-        }
-    }
-}
-
 /// Notes that record an action but neither its outcome nor a next step.
 const CONTENTLESS: &[&str] = &[
     "called",

@@ -24,6 +24,8 @@
 //!   was about this task. The lists count the attempts since the last such
 //!   contact (`since_contact`): a new round of calling.
 
+use super::domain::Outcome;
+
 /// A phone attempt row and a call-log call at most this many minutes apart are
 /// one attempt.
 pub const PAIR_MINUTES: i64 = 30;
@@ -32,17 +34,20 @@ const PAIR_US: i64 = PAIR_MINUTES * 60_000_000;
 /// Attempt-row outcomes that mean the patient was reached (docs/METRICS.md,
 /// "contact-rate"), whatever the row's direction: an inbound reply that says so
 /// is the patient reached.
-pub const CONTACT: &[&str] = &[
-    "reached",
-    "scheduled",
-    "callback_set",
-    "declined",
-    "clinical_review",
-    "insurance_review",
+pub const CONTACT_OUTCOMES: [Outcome; 6] = [
+    Outcome::Reached,
+    Outcome::Scheduled,
+    Outcome::CallbackSet,
+    Outcome::Declined,
+    Outcome::ClinicalReview,
+    Outcome::InsuranceReview,
 ];
 
+/// `CONTACT_OUTCOMES` as the lake writes them (the order facts code them in).
+pub const CONTACT: &[&str] = &Outcome::names_of(CONTACT_OUTCOMES);
+
 /// The attempt-row outcome of a status change (not outreach).
-pub const STATUS_CHANGE: &str = "status_change";
+pub const STATUS_CHANGE: &str = Outcome::StatusChange.as_str();
 
 /// Whether an attempt row is outreach: it has a channel, it is not inbound, and
 /// it is not a status change.

@@ -7,8 +7,11 @@
 //! microsecond and correct across daylight-saving changes (each span's local
 //! times are converted through the zone on its own date).
 
-use crate::config::{Practice, Target};
+use super::day::Window;
+use super::spans::Spans;
+use crate::config::{Config, Practice, Target};
 use chrono::{Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use std::collections::BTreeMap;
 
 const MICROS_PER_MINUTE: i64 = 60_000_000;
 
@@ -16,16 +19,40 @@ const MICROS_PER_MINUTE: i64 = 60_000_000;
 #[derive(Debug, Clone)]
 pub struct Calendar {
     tz: chrono_tz::Tz,
-    /// (start, end) in µs since the epoch, sorted, disjoint.
-    spans: Vec<(i64, i64)>,
-    /// Business µs before each span.
-    before: Vec<i64>,
+    /// The business spans, (start, end) in µs since the epoch.
+    open: Spans,
     /// Local date of each span.
     dates: Vec<NaiveDate>,
     /// Business days, each once.
     days: Vec<NaiveDate>,
     first: NaiveDate,
     last: NaiveDate,
+}
+
+/// Per-practice business calendars covering the window with a margin.
+pub struct Calendars(pub BTreeMap<String, Calendar>);
+
+impl Calendars {
+    pub fn new(config: &Config, w: Window, practices: &[&str]) -> Calendars {
+        let mut m = BTreeMap::new();
+        for p in config
+            .practices
+            .iter()
+            .filter(|p| practices.contains(&p.id.as_str()))
+        {
+            let d = |us: i64| {
+                chrono::DateTime::from_timestamp_micros(us)
+                    .expect("instant")
+                    .with_timezone(&p.tz)
+                    .date_naive()
+            };
+            // Old open tasks reach back; deadlines reach forward.
+            let first = d(w.from) - chrono::Duration::days(400);
+            let last = d(w.as_of) + chrono::Duration::days(60);
+            m.insert(p.id.clone(), Calendar::new(p, first, last));
+        }
+        Calendars(m)
+    }
 }
 
 fn local_instant(tz: chrono_tz::Tz, d: NaiveDate, t: NaiveTime) -> i64 {
@@ -61,18 +88,11 @@ impl Calendar {
             }
             d = d.succ_opt().expect("date in range");
         }
-        let mut before = Vec::with_capacity(spans.len());
-        let mut acc = 0;
-        for (a, b) in &spans {
-            before.push(acc);
-            acc += b - a;
-        }
         let mut days = dates.clone();
         days.dedup();
         Calendar {
             tz: p.tz,
-            spans,
-            before,
+            open: Spans::new(spans),
             dates,
             days,
             first,
@@ -80,24 +100,9 @@ impl Calendar {
         }
     }
 
-    /// The range the calendar covers.
-    pub fn range(&self) -> (NaiveDate, NaiveDate) {
-        (self.first, self.last)
-    }
-
-    /// Business µs from the calendar's start up to instant `t`.
-    fn cum(&self, t: i64) -> i64 {
-        let i = self.spans.partition_point(|s| s.0 <= t);
-        if i == 0 {
-            return 0;
-        }
-        let (a, b) = self.spans[i - 1];
-        self.before[i - 1] + t.min(b) - a
-    }
-
     /// Business µs between `a` and `b` (negative when `b` is before `a`).
     pub fn micros_between(&self, a: i64, b: i64) -> i64 {
-        self.cum(b) - self.cum(a)
+        self.open.between(a, b)
     }
 
     /// Business minutes between `a` and `b`, fractional.
@@ -108,8 +113,7 @@ impl Calendar {
     /// The instant at which the clock starts for a request made at `t`: `t` itself
     /// inside business hours, otherwise the next opening (None past the calendar).
     pub fn clock_start(&self, t: i64) -> Option<i64> {
-        let i = self.spans.partition_point(|s| s.1 <= t);
-        self.spans.get(i).map(|&(a, _)| a.max(t))
+        self.open.next_open(t)
     }
 
     /// The instant `micros` of business time after `t` (the clock starts at the
@@ -119,16 +123,7 @@ impl Calendar {
         if micros <= 0 {
             return self.clock_start(t);
         }
-        let target = self.cum(t) + micros;
-        // The last span that starts (in running business time) before the target;
-        // the one after it starts at or after the target, so the target lies in it.
-        let i = self
-            .before
-            .partition_point(|&b| b < target)
-            .checked_sub(1)?;
-        let (a, b) = self.spans[i];
-        let at = a + (target - self.before[i]);
-        (at <= b).then_some(at)
+        self.open.advance(t, micros)
     }
 
     /// `add_micros` in whole minutes.
@@ -138,16 +133,16 @@ impl Calendar {
 
     /// The close of the business day containing the first opening at or after `t`.
     pub fn close_of_day(&self, t: i64) -> Option<i64> {
-        let i = self.spans.partition_point(|s| s.1 <= t);
+        let i = self.open.spans().partition_point(|s| s.1 <= t);
         let d = *self.dates.get(i)?;
         let last = i + self.dates[i..].iter().take_while(|&&x| x == d).count() - 1;
-        Some(self.spans[last].1)
+        Some(self.open.spans()[last].1)
     }
 
     /// The close of business on local date `d` (None when closed that day or out of range).
     pub fn close_on(&self, d: NaiveDate) -> Option<i64> {
         let i = self.dates.partition_point(|&x| x <= d);
-        (i > 0 && self.dates[i - 1] == d).then(|| self.spans[i - 1].1)
+        (i > 0 && self.dates[i - 1] == d).then(|| self.open.spans()[i - 1].1)
     }
 
     /// The business days from `a` to `b` inclusive.
@@ -160,7 +155,7 @@ impl Calendar {
     /// The local time `at` on the first business day after the day of the first
     /// opening at or after `t`.
     pub fn next_business_day_at(&self, t: i64, at: NaiveTime) -> Option<i64> {
-        let i = self.spans.partition_point(|s| s.1 <= t);
+        let i = self.open.spans().partition_point(|s| s.1 <= t);
         let d = *self.dates.get(i)?;
         let next = *self.dates[i..].iter().find(|&&x| x > d)?;
         Some(local_instant(self.tz, next, at))
@@ -187,10 +182,11 @@ impl Calendar {
         Some(self.days.partition_point(|&x| x < d) as i64)
     }
 
+    #[cfg(test)]
     /// Whether `t` is inside business hours.
     pub fn is_open(&self, t: i64) -> bool {
-        let i = self.spans.partition_point(|s| s.0 <= t);
-        i > 0 && t < self.spans[i - 1].1
+        let i = self.open.spans().partition_point(|s| s.0 <= t);
+        i > 0 && t < self.open.spans()[i - 1].1
     }
 }
 

@@ -10,6 +10,35 @@
 use chrono::{Duration, LocalResult, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 
+/// The window of instants a run reads, in µs since the epoch: the tasks created
+/// in its local dates, and *as of*, the last instant whose events it sees.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    /// Tasks created from here (with a day's margin for time zones) …
+    pub from: i64,
+    /// … up to here; outcomes are observed up to `as_of`.
+    pub to: i64,
+    pub as_of: i64,
+    /// The local dates whose tasks are measured.
+    pub from_date: chrono::NaiveDate,
+    pub to_date: chrono::NaiveDate,
+}
+
+impl Window {
+    /// A window of no data, for learning the output tables' schemas.
+    pub fn placeholder() -> Window {
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+        Window {
+            from: 0,
+            to: 0,
+            as_of: 0,
+            from_date: epoch,
+            to_date: epoch,
+        }
+    }
+}
+
+#[cfg(test)]
 const MICROS_PER_MINUTE: i64 = 60_000_000;
 
 /// The first instant (µs since the epoch) of local date `d` in `tz`, or `None`
@@ -37,6 +66,7 @@ pub fn end(tz: Tz, d: NaiveDate) -> Option<i64> {
     start(tz, d.succ_opt()?).map(|x| x - 1)
 }
 
+#[cfg(test)]
 /// Minutes in a local day (1440 on most days; 1380 or 1500 on clock changes).
 pub fn minutes(tz: Tz, d: NaiveDate) -> Option<i64> {
     Some((end(tz, d)? + 1 - start(tz, d)?) / MICROS_PER_MINUTE)

@@ -3,4 +3,6 @@
 pub mod attempts;
 pub mod clock;
 pub mod day;
+pub mod domain;
 pub mod rules;
+pub mod spans;

@@ -2,20 +2,48 @@
 //! appointment statuses mean the visit happened, and which of a task's
 //! appointments is its appointment. Written once here (docs/METRICS.md).
 
+use super::domain::{AppointmentStatus, Status};
+use crate::config::Practice;
+
 /// Statuses after which a task needs no more work.
-pub const TERMINAL: &[&str] = &[
-    "scheduled",
-    "completed",
-    "declined",
-    "unable_to_reach",
-    "cancelled",
+pub const TERMINAL_STATUSES: [Status; 5] = [
+    Status::Scheduled,
+    Status::Completed,
+    Status::Declined,
+    Status::UnableToReach,
+    Status::Cancelled,
 ];
 
+/// `TERMINAL_STATUSES` as the lake writes them (the order facts code them in).
+pub const TERMINAL: &[&str] = &Status::names_of(TERMINAL_STATUSES);
+
 /// Appointment statuses that mean the visit happened.
-pub const KEPT: &[&str] = &["fulfilled", "arrived", "checked-in"];
+pub const KEPT_STATUSES: [AppointmentStatus; 3] = [
+    AppointmentStatus::Fulfilled,
+    AppointmentStatus::Arrived,
+    AppointmentStatus::CheckedIn,
+];
+
+/// `KEPT_STATUSES` as the lake writes them.
+pub const KEPT: &[&str] = &AppointmentStatus::names_of(KEPT_STATUSES);
 
 /// An appointment recorded by mistake: it never counts.
-pub const ENTERED_IN_ERROR: &str = "entered-in-error";
+pub const ENTERED_IN_ERROR: &str = AppointmentStatus::EnteredInError.as_str();
+
+impl Status {
+    /// Whether a task in this status needs no more work.
+    pub fn is_terminal(self) -> bool {
+        TERMINAL_STATUSES.contains(&self)
+    }
+}
+
+/// Whether a task is clinical work, which only a licensed lane may do: its
+/// category is `licensed` in the practice's config, or it waits on a clinical
+/// review. The lists route it by this; the report counts it.
+pub fn is_clinical(p: &Practice, category: &str, status: Option<Status>) -> bool {
+    p.categories.get(category).is_some_and(|c| c.licensed)
+        || status == Some(Status::NeedsClinicalReview)
+}
 
 /// How strongly an appointment stands for its task's booking, when a task has
 /// several (its own `appointment_id` and any naming it): a visit that happened,
@@ -25,10 +53,18 @@ pub const ENTERED_IN_ERROR: &str = "entered-in-error";
 pub fn appointment_rank(status: Option<&str>) -> u8 {
     match status {
         Some(s) if KEPT.contains(&s) => 4,
-        Some("booked" | "pending" | "proposed" | "waitlist") => 3,
-        Some("noshow") => 2,
-        Some("cancelled") => 1,
-        _ => 0,
+        Some(s) => match AppointmentStatus::parse(s) {
+            Some(
+                AppointmentStatus::Booked
+                | AppointmentStatus::Pending
+                | AppointmentStatus::Proposed
+                | AppointmentStatus::Waitlist,
+            ) => 3,
+            Some(AppointmentStatus::Noshow) => 2,
+            Some(AppointmentStatus::Cancelled) => 1,
+            _ => 0,
+        },
+        None => 0,
     }
 }
 

@@ -4,35 +4,13 @@
 //! PNG renders the same on a bare machine. Colours are the Okabe–Ito palette,
 //! which stays distinguishable with the common colour-vision deficiencies.
 
+use crate::render::style::{register_fonts, FONT, INK, PALETTE};
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::sync::Once;
 
-/// Okabe–Ito.
-pub const PALETTE: [RGBColor; 7] = [
-    RGBColor(0, 114, 178),   // blue
-    RGBColor(230, 159, 0),   // orange
-    RGBColor(0, 158, 115),   // bluish green
-    RGBColor(204, 121, 167), // reddish purple
-    RGBColor(86, 180, 233),  // sky blue
-    RGBColor(213, 94, 0),    // vermillion
-    RGBColor(240, 228, 66),  // yellow
-];
-pub(crate) const INK: RGBColor = RGBColor(33, 33, 33);
 const GRID: RGBColor = RGBColor(215, 215, 215);
-pub(crate) const FONT: &str = "sans-serif";
-
-static FONTS: Once = Once::new();
-
-pub(crate) fn register_fonts() {
-    FONTS.call_once(|| {
-        // Both calls only fail on a malformed font file, which the tests would catch.
-        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
-        let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
-    });
-}
 
 /// A rendered chart.
 pub struct Chart {

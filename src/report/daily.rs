@@ -83,7 +83,7 @@ pub fn build(
     waits.title = "The 20 longest waits among the day's requests".into();
     waits.text = vec!["Business time from the request to its first attempt; for requests not yet attempted, to the end of the day.".into()];
     let sections = vec![
-        tables::daily_review(metrics_dir, &scan(metrics_dir, "task_facts")?, day)?,
+        tables::daily_review(config, metrics_dir, &scan(metrics_dir, "task_facts")?, day)?,
         waits,
         tables::data_quality(config, metrics_dir)?,
     ];

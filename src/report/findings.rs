@@ -11,8 +11,15 @@ fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
 
+/// A category whose share within target drops after a given hour.
+pub struct Slip {
+    pub category: String,
+    /// The finding as the report says it, with its evidence.
+    pub text: String,
+}
+
 /// Share within target before and after `hour` for each minute-target category.
-pub fn afternoon_slips(week_facts: &LazyFrame, hour: i32) -> Result<Vec<String>> {
+pub fn afternoon_slips(week_facts: &LazyFrame, hour: i32) -> Result<Vec<Slip>> {
     let df = week_facts
         .clone()
         .filter(col("target").str().ends_with(lit("business minutes")))
@@ -51,14 +58,15 @@ pub fn afternoon_slips(week_facts: &LazyFrame, hour: i32) -> Result<Vec<String>>
                 .as_deref()
                 .unwrap_or("")
                 .replace(" business minutes", " min");
-            out.push(format!(
-                "{}: {} within {minutes} for requests created from {hour}:00 vs {} before ({} vs {} requests).",
-                cats[i].as_deref().unwrap_or("?"),
+            let category = cats[i].as_deref().unwrap_or("?").to_string();
+            let text = format!(
+                "{category}: {} within {minutes} for requests created from {hour}:00 vs {} before ({} vs {} requests).",
                 pct(b),
                 pct(a),
                 nb as u64,
                 na as u64
-            ));
+            );
+            out.push(Slip { category, text });
         }
     }
     Ok(out)

@@ -8,7 +8,7 @@ pub mod daily;
 pub mod data;
 mod figures;
 pub mod findings;
-pub mod markup;
+pub(crate) use crate::render::markup;
 mod render;
 pub mod staffing;
 mod tables;
@@ -224,13 +224,10 @@ pub fn build(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Result<R
     )?);
 
     // Findings.
-    let mut found = findings::afternoon_slips(&week_facts, 14)?;
-    if !found.is_empty() {
-        let slipping: Vec<String> = found
-            .iter()
-            .filter_map(|f| f.split(':').next().map(str::to_string))
-            .collect();
-        let ex: Vec<&str> = slipping.iter().map(String::as_str).collect();
+    let slips = findings::afternoon_slips(&week_facts, 14)?;
+    let mut found: Vec<String> = slips.iter().map(|s| s.text.clone()).collect();
+    if !slips.is_empty() {
+        let ex: Vec<&str> = slips.iter().map(|s| s.category.as_str()).collect();
         found.extend(findings::competing_work(&week_facts, 14, &ex)?);
     }
     found.extend(findings::growing_backlogs(
@@ -326,7 +323,7 @@ pub fn build(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Result<R
     });
 
     sections.push(tables::longest_waits(config, &week_facts, sunday)?);
-    sections.push(tables::daily_review(metrics_dir, &facts, sunday)?);
+    sections.push(tables::daily_review(config, metrics_dir, &facts, sunday)?);
     sections.push(tables::data_quality(config, metrics_dir)?);
 
     let practices: Vec<&str> = config.practices.iter().map(|p| p.name.as_str()).collect();

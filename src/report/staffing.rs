@@ -1,30 +1,58 @@
-//! The report's staffing section, rendered from the staffing view's outputs
-//! (summary.json, assumptions.md, heatmap) in `<week>/staffing`.
+//! The report's staffing section, rendered from the staffing view's numbers
+//! (handed over as `Staffing`, a typed summary the pipeline fills in).
 
 use super::charts::Chart;
 use super::markup::Table;
 use super::{Report, Section};
-use anyhow::{Context, Result};
-use std::path::Path;
 
-fn pct(v: &serde_json::Value) -> String {
-    v.as_f64()
-        .map_or("—".into(), |x| format!("{:.1}%", x * 100.0))
+/// What the report shows of the staffing view.
+#[derive(Debug, Clone, Default)]
+pub struct Staffing {
+    pub practices: Vec<PracticeStaffing>,
+    /// The assumptions behind the numbers, one item each, every practice's in turn.
+    pub assumptions: Vec<String>,
+    /// The workload heatmap (SVG, PNG), shown when there is one practice.
+    pub heatmap: Option<(String, Vec<u8>)>,
 }
 
-fn pts(v: &serde_json::Value) -> String {
-    v.as_f64()
-        .map_or("—".into(), |x| format!("{:+.1} pts", x * 100.0))
+/// One practice's recommendation and calibration.
+#[derive(Debug, Clone, Default)]
+pub struct PracticeStaffing {
+    pub practice_id: String,
+    pub target_share: f64,
+    pub va_hours_per_week: u32,
+    pub reaches_target: bool,
+    /// The recommendation as `--add` specs.
+    pub plan: Vec<String>,
+    /// Categories below the goal as measured whose replay meets it.
+    pub not_for_lack_of_hours: Vec<String>,
+    /// All categories together, share within target.
+    pub measured: Option<f64>,
+    pub replayed: Option<f64>,
+    pub categories: Vec<CategoryStaffing>,
+}
+
+/// One category's shares within target.
+#[derive(Debug, Clone, Default)]
+pub struct CategoryStaffing {
+    pub category: String,
+    pub measured: Option<f64>,
+    pub replayed: Option<f64>,
+    pub gap: Option<f64>,
+    pub predicted: Option<f64>,
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("—".into(), |x| format!("{:.1}%", x * 100.0))
+}
+
+fn pts(v: Option<f64>) -> String {
+    v.map_or("—".into(), |x| format!("{:+.1} pts", x * 100.0))
 }
 
 /// Add the staffing section (before the data-quality section) and its heatmap.
-pub fn add_section(r: &mut Report, dir: &Path) -> Result<()> {
-    let read = |f: &str| {
-        std::fs::read(dir.join(f)).with_context(|| format!("reading {}", dir.join(f).display()))
-    };
-    let summary: serde_json::Value = serde_json::from_slice(&read("summary.json")?)?;
-    let views = summary.as_array().cloned().unwrap_or_default();
-    let many = views.len() > 1;
+pub fn add_section(r: &mut Report, s: &Staffing) {
+    let many = s.practices.len() > 1;
     let mut table = Table::new(&[
         "category",
         "measured",
@@ -35,19 +63,12 @@ pub fn add_section(r: &mut Report, dir: &Path) -> Result<()> {
     let mut text = vec![
         "Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (earliest deadline first in each lane, retries by the attempt rules, backlog carried across blocks and days). The gap between the replayed and the measured share within target is shown beside every prediction.".to_string(),
     ];
-    for v in &views {
-        let pid = v["practice_id"].as_str().unwrap_or("");
-        let goal = v["target_share"].as_f64().unwrap_or(0.9);
-        let hours = v["recommended_va_hours_per_week"].as_u64().unwrap_or(0);
-        let reached = v["recommendation_reaches_target"].as_bool() == Some(true);
-        let plan: Vec<String> = v["recommendation_as_add"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+    for v in &s.practices {
+        let pid = v.practice_id.as_str();
+        let goal = v.target_share;
+        let hours = v.va_hours_per_week;
+        let reached = v.reaches_target;
+        let plan = &v.plan;
         text.push(format!(
             "{}Recommended: {hours} virtual-assistant hour(s) a week{} — {}.",
             if many { format!("{pid}: ") } else { String::new() },
@@ -58,52 +79,42 @@ pub fn add_section(r: &mut Report, dir: &Path) -> Result<()> {
             },
             if plan.is_empty() { "none".to_string() } else { plan.join("; ") }
         ));
-        let odd: Vec<&str> = v["below_target_not_for_lack_of_hours"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
-            .unwrap_or_default();
+        let odd = &v.not_for_lack_of_hours;
         if !odd.is_empty() {
             text.push(format!(
                 "Below the goal as measured, but the replay of the roster as worked meets it, so not for lack of hours (look at priority and routing): {}.",
                 odd.join(", ")
             ));
         }
-        let cal = &v["calibration"];
         text.push(format!(
             "All categories together: {} within target measured, {} replayed with the roster as worked.",
-            pct(&cal["measured"]),
-            pct(&cal["replayed"])
+            pct(v.measured),
+            pct(v.replayed)
         ));
-        for c in v["categories"].as_array().into_iter().flatten() {
-            let name = c["category"].as_str().unwrap_or("");
+        for c in &v.categories {
+            let name = c.category.as_str();
             table.push(vec![
                 if many {
                     format!("{pid} {name}")
                 } else {
                     name.to_string()
                 },
-                pct(&c["measured"]),
-                pct(&c["replayed"]),
-                pts(&c["gap"]),
-                pct(&c["recommended_predicted"]),
+                pct(c.measured),
+                pct(c.replayed),
+                pts(c.gap),
+                pct(c.predicted),
             ]);
         }
     }
-    let assumptions = String::from_utf8(read("assumptions.md")?)?;
-    text.extend(
-        assumptions
-            .lines()
-            .filter_map(|l| l.strip_prefix("- "))
-            .map(|l| format!("Assumption: {l}")),
-    );
+    text.extend(s.assumptions.iter().map(|l| format!("Assumption: {l}")));
     text.push("Heatmap cells: callback workload as a share of the capacity as worked in that weekday and hour (blue: room to spare, vermillion: more work than hours). Tables, what-ifs and the inbound line: `followup staffing` (docs/STAFFING.md).".into());
     let mut charts = Vec::new();
-    if !many {
+    if let (false, Some((svg, png))) = (many, &s.heatmap) {
         r.charts.push(Chart {
             name: "staffing_heatmap".into(),
             title: "Callback workload as % of capacity".into(),
-            svg: String::from_utf8(read("heatmap.svg")?)?,
-            png: read("heatmap.png")?,
+            svg: svg.clone(),
+            png: png.clone(),
         });
         charts.push(r.charts.len() - 1);
     }
@@ -121,5 +132,99 @@ pub fn add_section(r: &mut Report, dir: &Path) -> Result<()> {
             charts,
         },
     );
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> Report {
+        Report {
+            title: "Follow-up report".into(),
+            week: "2026-W47".into(),
+            subtitle: "Riverside".into(),
+            headlines: Table::new(&["measure", "this week"]),
+            findings: vec![],
+            no_findings: "Nothing stands out.".into(),
+            sections: vec![Section {
+                title: "Data quality".into(),
+                text: vec![],
+                table: None,
+                charts: vec![],
+            }],
+            charts: vec![],
+        }
+    }
+
+    fn staffing() -> Staffing {
+        Staffing {
+            practices: vec![PracticeStaffing {
+                practice_id: "p001".into(),
+                target_share: 0.9,
+                va_hours_per_week: 4,
+                reaches_target: true,
+                plan: vec!["Mon 13:00-17:00 front_desk 1".into()],
+                not_for_lack_of_hours: vec!["referral".into()],
+                measured: Some(0.8125),
+                replayed: None,
+                categories: vec![CategoryStaffing {
+                    category: "referral".into(),
+                    measured: Some(0.75),
+                    replayed: Some(0.8),
+                    gap: Some(0.05),
+                    predicted: None,
+                }],
+            }],
+            assumptions: vec!["Period: tasks created 2026-08-24 to 2026-11-22.".into()],
+            heatmap: Some(("<svg/>".into(), vec![1, 2, 3])),
+        }
+    }
+
+    #[test]
+    fn the_section_goes_before_data_quality_with_its_heatmap() {
+        let mut r = report();
+        add_section(&mut r, &staffing());
+        let titles: Vec<&str> = r.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["Staffing", "Data quality"]);
+        assert_eq!(r.sections[0].charts, [0]);
+        assert_eq!(r.charts[0].name, "staffing_heatmap");
+        assert_eq!(r.charts[0].png, [1, 2, 3]);
+    }
+
+    #[test]
+    fn the_section_renders_as_markdown() {
+        let mut r = report();
+        add_section(&mut r, &staffing());
+        let md = super::super::render::markdown(&r);
+        let section = &md[md.find("## Staffing").unwrap()..md.find("## Data quality").unwrap()];
+        let want = "## Staffing\n\n\
+Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (earliest deadline first in each lane, retries by the attempt rules, backlog carried across blocks and days). The gap between the replayed and the measured share within target is shown beside every prediction.\n\n\
+Recommended: 4 virtual-assistant hour(s) a week, which bring every category an assistant may work to 90% within target in replay — Mon 13:00-17:00 front_desk 1.\n\n\
+Below the goal as measured, but the replay of the roster as worked meets it, so not for lack of hours (look at priority and routing): referral.\n\n\
+All categories together: 81.2% within target measured, — replayed with the roster as worked.\n\n\
+Assumption: Period: tasks created 2026-08-24 to 2026-11-22.\n\n\
+Heatmap cells: callback workload as a share of the capacity as worked in that weekday and hour (blue: room to spare, vermillion: more work than hours). Tables, what-ifs and the inbound line: `followup staffing` (docs/STAFFING.md).\n\n\
+| category | measured | replayed (roster as worked) | calibration gap | predicted with recommended hours |\n\
+|---|---:|---:|---:|---:|\n\
+| referral | 75.0% | 80.0% | +5.0 pts | — |\n\n\
+![Callback workload as % of capacity](charts/staffing_heatmap.png)\n\n\n";
+        assert_eq!(section, want);
+    }
+
+    #[test]
+    fn several_practices_name_each_line_and_show_no_heatmap() {
+        let mut r = report();
+        let mut s = staffing();
+        let mut other = s.practices[0].clone();
+        other.practice_id = "p002".into();
+        other.reaches_target = false;
+        other.plan.clear();
+        s.practices.push(other);
+        add_section(&mut r, &s);
+        let text = r.sections[0].text.join("\n");
+        assert!(text.contains("p002: Recommended: 4 virtual-assistant hour(s) a week (the goal is not reached within the cap) — none."), "{text}");
+        assert!(r.charts.is_empty());
+        let rows = &r.sections[0].table.as_ref().unwrap().rows;
+        assert_eq!(rows[1][0], "p002 referral");
+    }
 }

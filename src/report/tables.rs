@@ -81,7 +81,23 @@ pub(super) fn longest_waits(
     })
 }
 
+/// `model::rules::is_clinical` over task facts: a category the practice's config
+/// marks `licensed`, or a task waiting on a clinical review.
+fn clinical(config: &Config) -> Expr {
+    let review = lit(crate::model::domain::Status::NeedsClinicalReview.as_str());
+    let mut e = col("status").eq(review);
+    for p in &config.practices {
+        for c in p.categories.values().filter(|c| c.licensed) {
+            e = e.or(col("practice_id")
+                .eq(lit(p.id.as_str()))
+                .and(col("category").eq(lit(c.name.as_str()))));
+        }
+    }
+    e
+}
+
 pub(super) fn daily_review(
+    config: &Config,
     metrics_dir: &Path,
     facts: &LazyFrame,
     sunday: NaiveDate,
@@ -107,9 +123,7 @@ pub(super) fn daily_review(
                 .cast(DataType::Float64)
                 .sum()
                 .alias("second"),
-            col("category")
-                .eq(lit("clinical_question"))
-                .or(col("status").eq(lit("needs_clinical_review")))
+            clinical(config)
                 .cast(DataType::Float64)
                 .sum()
                 .alias("clinical"),

@@ -57,7 +57,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 pub struct PracticeSim {
     /// Practice id, e.g. "p001"; also the folder name under `out`.
     pub id: String,
-    pub name: String,
     pub tz: chrono_tz::Tz,
     /// Business hours Monday..Sunday; several spans a day for a lunch closure.
     pub hours: [Vec<(chrono::NaiveTime, chrono::NaiveTime)>; 7],

@@ -69,7 +69,6 @@ pub(super) fn reference(id: &str) -> PracticeSim {
     };
     PracticeSim {
         id: id.to_string(),
-        name: "Riverside Family Medicine".to_string(),
         tz: "America/New_York".parse().unwrap(),
         hours: full.clone(),
         holidays: [

@@ -2,7 +2,7 @@
 //! per lane and weekday: workload as a share of the capacity as worked.
 
 use super::workload::{Key, Row};
-use crate::report::charts::{register_fonts, FONT, INK};
+use crate::render::style::{register_fonts, FONT, INK};
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;

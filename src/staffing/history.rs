@@ -7,9 +7,11 @@ use super::replay::{Job, OpenTime, Rules, Staff};
 use crate::config::{Config, Practice, WeekHours};
 use crate::lake::schema::Table;
 use crate::lake::Lake;
-use crate::metrics::facts::{self, Calendars};
+use crate::metrics::facts;
 use crate::metrics::load::{self, strs, times};
 use crate::model::clock::Calendar;
+use crate::model::clock::Calendars;
+use crate::model::domain::Direction;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone, Timelike};
 use polars::prelude::{col, lit, DataType, Expr, TimeUnit};
@@ -112,21 +114,9 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn category_index(&self, name: &str) -> Option<usize> {
-        self.categories.iter().position(|c| c == name)
-    }
-
     /// Weeks in the period (for per-week averages).
     pub fn weeks(&self) -> f64 {
         ((self.to - self.from).num_days() + 1) as f64 / 7.0
-    }
-
-    /// Queue flags for a set of lane names.
-    pub fn lane_works(&self, lanes: &[&str]) -> Vec<bool> {
-        self.lanes
-            .iter()
-            .map(|l| lanes.contains(&l.as_str()))
-            .collect()
     }
 }
 
@@ -183,10 +173,22 @@ pub fn build(
     to: NaiveDate,
 ) -> Result<Model> {
     let w = crate::metrics::window(&config.restricted_to(&[&practice.id]), from, to, None);
-    let ids = [practice.id.as_str()];
+    let cals = Calendars::new(config, w, &[practice.id.as_str()]);
+    build_with(config, lake, practice, (from, to), &cals)
+}
+
+/// `build` with the practice's calendar from `cals` (one that covers the period,
+/// 400 days before it and 60 after).
+pub fn build_with(
+    config: &Config,
+    lake: &Lake,
+    practice: &Practice,
+    (from, to): (NaiveDate, NaiveDate),
+    cals: &Calendars,
+) -> Result<Model> {
+    let w = crate::metrics::window(&config.restricted_to(&[&practice.id]), from, to, None);
     let inputs = load::load(lake, w, practice.id.as_str())?;
-    let cals = Calendars::new(config, w, &ids);
-    let f = facts::build(config, &cals, &inputs, w).context("building task facts")?;
+    let f = facts::build(config, cals, &inputs, w).context("building task facts")?;
     let cal = cals.0[&practice.id].clone();
     let categories: Vec<String> = practice.categories.keys().cloned().collect();
     let cat_ix = |s: Option<&str>| s.and_then(|s| categories.iter().position(|c| c == s));
@@ -286,8 +288,8 @@ pub fn build(
     let s = |x: Option<i64>| x.map(|v| v.div_euclid(1_000_000));
     for i in 0..calls.height() {
         let Some(start) = c_start[i] else { continue };
-        match dir[i] {
-            Some("outbound") => {
+        match dir[i].and_then(Direction::parse) {
+            Some(Direction::Outbound) => {
                 let Some(tasks) = c_phone[i].and_then(|p| by_phone.get(p)) else {
                     continue;
                 };
@@ -302,7 +304,7 @@ pub fn build(
                 talk[tasks[k - 1].1].0 += dur;
                 talk[tasks[k - 1].1].1 += 1;
             }
-            Some("inbound") => {
+            Some(Direction::Inbound) => {
                 let call = Inbound {
                     started: start.div_euclid(1_000_000),
                     answered: s(c_ans[i]),

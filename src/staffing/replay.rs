@@ -5,15 +5,20 @@
 //! retries become ready when the attempt rules allow. No randomness: the number
 //! of attempts a task needs is the number history shows it took.
 
+use crate::model::spans::Spans;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
 
-/// Disjoint, sorted open intervals of one person, in seconds since the epoch,
-/// with the open time before each (to advance through closed gaps).
+/// Disjoint, sorted open intervals of one person, in seconds since the epoch
+/// (`model::spans`, here built from intervals in any order).
 #[derive(Debug, Clone, Default)]
-pub struct OpenTime {
-    spans: Vec<(i64, i64)>,
-    before: Vec<i64>,
+pub struct OpenTime(Spans);
+
+impl std::ops::Deref for OpenTime {
+    type Target = Spans;
+    fn deref(&self) -> &Spans {
+        &self.0
+    }
 }
 
 impl OpenTime {
@@ -28,24 +33,15 @@ impl OpenTime {
                 _ => merged.push(s),
             }
         }
-        let mut before = Vec::with_capacity(merged.len());
-        let mut acc = 0;
-        for (a, b) in &merged {
-            before.push(acc);
-            acc += b - a;
-        }
-        OpenTime {
-            spans: merged,
-            before,
-        }
+        OpenTime(Spans::new(merged))
     }
 
     /// These intervals minus `busy` (e.g. answered inbound calls).
     pub fn minus(&self, mut busy: Vec<(i64, i64)>) -> OpenTime {
         busy.sort_unstable();
-        let mut out = Vec::with_capacity(self.spans.len());
+        let mut out = Vec::with_capacity(self.spans().len());
         let mut j = 0;
-        for &(a, b) in &self.spans {
+        for &(a, b) in self.spans() {
             let mut cur = a;
             while j < busy.len() && busy[j].1 <= cur {
                 j += 1;
@@ -63,51 +59,6 @@ impl OpenTime {
             }
         }
         OpenTime::new(out)
-    }
-
-    /// Total open seconds.
-    pub fn total(&self) -> i64 {
-        self.before
-            .last()
-            .zip(self.spans.last())
-            .map_or(0, |(b, s)| b + s.1 - s.0)
-    }
-
-    /// Open seconds before `t`.
-    pub fn cum(&self, t: i64) -> i64 {
-        let i = self.spans.partition_point(|s| s.0 <= t);
-        if i == 0 {
-            return 0;
-        }
-        let (a, b) = self.spans[i - 1];
-        self.before[i - 1] + t.min(b) - a
-    }
-
-    /// Open seconds in `[a, b)`.
-    pub fn between(&self, a: i64, b: i64) -> i64 {
-        self.cum(b) - self.cum(a)
-    }
-
-    /// `t` if open then, else the next opening (None when no more open time).
-    pub fn next_open(&self, t: i64) -> Option<i64> {
-        let i = self.spans.partition_point(|s| s.1 <= t);
-        self.spans.get(i).map(|&(a, _)| a.max(t))
-    }
-
-    /// The instant at which `secs` of open time after `t` have passed.
-    pub fn advance(&self, t: i64, secs: i64) -> Option<i64> {
-        let target = self.cum(t) + secs.max(0);
-        let i = self
-            .before
-            .partition_point(|&b| b < target)
-            .checked_sub(1)?;
-        let (a, b) = self.spans[i];
-        let at = a + (target - self.before[i]);
-        (at <= b).then_some(at)
-    }
-
-    pub fn spans(&self) -> &[(i64, i64)] {
-        &self.spans
     }
 }
 
@@ -134,6 +85,8 @@ pub struct Job {
 /// One person (or virtual assistant) and the queues (lanes) they work.
 #[derive(Debug, Clone)]
 pub struct Staff {
+    /// Who it is: read only in a replay's debug output.
+    #[allow(dead_code)]
     pub name: String,
     pub works: Vec<bool>,
     pub open: OpenTime,
@@ -152,9 +105,11 @@ pub trait Rules {
 pub struct Outcome {
     /// Start of each job's first attempt.
     pub first: Vec<Option<i64>>,
-    /// Attempts made per job.
+    /// Attempts made per job (what the replay did, checked by its tests).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub made: Vec<u32>,
     /// Seconds each staff member spent on attempts.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub busy_s: Vec<i64>,
 }
 

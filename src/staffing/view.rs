@@ -3,7 +3,7 @@
 
 use super::history::{self, block_of, Model, PracticeRules};
 use super::recommend::{self, plan_staff, Recommendation};
-use super::replay::{backlog, Outcome, Staff};
+use super::replay::{backlog, Outcome};
 use super::spec::Addition;
 use super::{inbound, predicted, ratio, run, shares, workload};
 use crate::config::{Config, Practice};
@@ -34,8 +34,6 @@ pub struct View {
     pub target_share: f64,
     pub base: Outcome,
     pub rec: Recommendation,
-    pub rec_staff: Vec<Staff>,
-    pub whatif: Option<Outcome>,
     pub adds: Vec<Addition>,
     pub lines: Vec<Line>,
     pub workload: BTreeMap<workload::Key, workload::Row>,
@@ -44,12 +42,6 @@ pub struct View {
     pub backlog: BTreeMap<(u8, u8, String), (f64, f64)>,
     pub patience_s: Option<f64>,
     pub calibration: super::Calibration,
-}
-
-impl View {
-    pub fn rules(&self) -> PracticeRules<'_> {
-        rules(&self.model)
-    }
 }
 
 pub fn rules(m: &Model) -> PracticeRules<'_> {
@@ -75,7 +67,6 @@ pub fn compute(
     let n = m.categories.len();
     let base = run(&m, &r, &[]);
     let rec = recommend::recommend(&m, &r, target_share, &[]);
-    let rec_staff = plan_staff(&m, &rec.plan);
     let whatif = (!adds.is_empty()).then(|| run(&m, &r, &extra));
 
     let measured = shares(&m.jobs, |j| m.measured[j].filter(|_| m.jobs[j].counted), n);
@@ -105,7 +96,7 @@ pub fn compute(
         })
         .collect();
 
-    let workload = workload::table(&m, &r, &rec_staff);
+    let workload = workload::table(&m, &r, &plan_staff(&m, &rec.plan));
     let inbound = inbound::table(&m);
     let patience_s = inbound::patience_s(&m);
     let backlog = backlog_table(&m, &base, &rec.outcome);
@@ -113,8 +104,6 @@ pub fn compute(
         target_share,
         base,
         rec,
-        rec_staff,
-        whatif,
         adds: adds.to_vec(),
         lines,
         workload,

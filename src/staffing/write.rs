@@ -321,32 +321,46 @@ fn pct(v: Option<f64>) -> String {
     v.map_or("—".into(), |x| format!("{:.1}%", x * 100.0))
 }
 
+/// The assumptions behind the numbers, one item each (the report lists them; the
+/// Markdown below adds the measured time per category under the second).
+pub fn assumption_items(v: &View) -> Vec<String> {
+    let m = &v.model;
+    let st = &m.practice.staffing;
+    vec![
+        format!("Period: tasks created {} to {} ({:.1} weeks); the replay starts with an empty queue and the roster keeps working {} days past the end.", m.from, m.to, m.weeks(), super::history::TAIL_DAYS),
+        format!("Staff time per attempt, measured from the activity log: each logged action of a person occupies them until their next action within {} min on the same day (less inbound calls they answered in between); the mean per category times the actions per attempt is the time per attempt (chart preparation, the call, wrap-up, replies and status changes included). With fewer than {} such stretches: the mean outbound call duration + {:.0} s after-call work (`staffing.after_call_work`), else {:.0} s (`staffing.handle_time`) + after-call work.", super::history::MAX_STRETCH_GAP_S / 60, super::history::MIN_CALLS_FOR_MEASURED, st.after_call_work_s, st.handle_time_s),
+        format!("Attempts per task: as many as history shows it took (at least one); a task closed with no outreach (the patient called in) leaves the queue when it was closed. Retries are ready `min_gap_days` business days later at the same time of day (an hour of business time later when the gap is 0) and are due by that day's close."),
+        format!("Staff: the roster in the config; each person works, earliest deadline first, the tasks waiting in every lane they own (a task waits in the lane that worked it; else in the lane the config gives its category). Answered inbound calls logged to a rostered person ({:.0} h) are taken out of that person's time as they happened; {:.0} h of inbound talk by people not on the roster is not.", v.model.inbound_talk_s.0 as f64 / 3600.0, v.model.inbound_talk_s.1 as f64 / 3600.0),
+        format!("Virtual assistants added by a what-if or the recommendation work only callback tasks (not the live line) in the blocks given, never licensed (clinical) categories."),
+        format!("Calibration: replaying the roster as worked gives the 'replayed' share; its difference from the measured share (task_facts.met_target) is the calibration gap. All categories together: {} measured, {} replayed. A prediction scales the measured misses by the replayed change in misses: predicted = 1 − (1 − measured) × (1 − replayed with new roster) ÷ (1 − replayed with roster as worked).", pct(Some(v.calibration.measured)), pct(Some(v.calibration.replayed))),
+        format!("Recommendation: target share {:.0}% for every category a virtual assistant may work; greedy by hour block and lane, {} replays, then reverse delete; at most {} hours a week (`staffing.max_va_hours`).", v.target_share * 100.0, v.rec.replays, st.max_va_hours),
+        format!("Inbound line: Erlang C per hour block for {:.0}% answered within {:.0} s, occupancy capped at {:.0}%, shrinkage {:.0}%; Erlang A abandonment with mean patience {} (all waiting time ÷ callers who hung up).", st.service_level * 100.0, st.answer_within_s, st.max_occupancy * 100.0, st.shrinkage * 100.0, v.patience_s.map_or("unknown (nobody hung up)".into(), |p| format!("{p:.0} s"))),
+    ]
+}
+
 /// The assumptions written beside the numbers (Markdown).
 pub fn assumptions(v: &View) -> String {
     let m = &v.model;
-    let st = &m.practice.staffing;
     let mut o = String::new();
     let _ = writeln!(
         o,
         "## Assumptions — {} ({} to {})\n",
         m.practice.name, m.from, m.to
     );
-    let _ = writeln!(o, "- Period: tasks created {} to {} ({:.1} weeks); the replay starts with an empty queue and the roster keeps working {} days past the end.", m.from, m.to, m.weeks(), super::history::TAIL_DAYS);
-    let _ = writeln!(o, "- Staff time per attempt, measured from the activity log: each logged action of a person occupies them until their next action within {} min on the same day (less inbound calls they answered in between); the mean per category times the actions per attempt is the time per attempt (chart preparation, the call, wrap-up, replies and status changes included). With fewer than {} such stretches: the mean outbound call duration + {:.0} s after-call work (`staffing.after_call_work`), else {:.0} s (`staffing.handle_time`) + after-call work.", super::history::MAX_STRETCH_GAP_S / 60, super::history::MIN_CALLS_FOR_MEASURED, st.after_call_work_s, st.handle_time_s);
-    for h in &m.handles {
-        let _ = writeln!(o, "  - {}: {:.0} s per attempt ({}; {} s per action × {:.2} actions per attempt; outbound calls average {} s over {} calls)", h.category, h.per_attempt_s, h.source, h.touch_s.map_or("—".into(), |x| format!("{x:.0}")), h.touches_per_attempt, h.talk_s.map_or("—".into(), |x| format!("{x:.0}")), h.calls);
+    for (i, item) in assumption_items(v).iter().enumerate() {
+        let _ = writeln!(o, "- {item}");
+        if i == 1 {
+            for h in &m.handles {
+                let _ = writeln!(o, "  - {}: {:.0} s per attempt ({}; {} s per action × {:.2} actions per attempt; outbound calls average {} s over {} calls)", h.category, h.per_attempt_s, h.source, h.touch_s.map_or("—".into(), |x| format!("{x:.0}")), h.touches_per_attempt, h.talk_s.map_or("—".into(), |x| format!("{x:.0}")), h.calls);
+            }
+        }
     }
-    let _ = writeln!(o, "- Attempts per task: as many as history shows it took (at least one); a task closed with no outreach (the patient called in) leaves the queue when it was closed. Retries are ready `min_gap_days` business days later at the same time of day (an hour of business time later when the gap is 0) and are due by that day's close.");
-    let _ = writeln!(o, "- Staff: the roster in the config; each person works, earliest deadline first, the tasks waiting in every lane they own (a task waits in the lane that worked it; else in the lane the config gives its category). Answered inbound calls logged to a rostered person ({:.0} h) are taken out of that person's time as they happened; {:.0} h of inbound talk by people not on the roster is not.", v.model.inbound_talk_s.0 as f64 / 3600.0, v.model.inbound_talk_s.1 as f64 / 3600.0);
-    let _ = writeln!(o, "- Virtual assistants added by a what-if or the recommendation work only callback tasks (not the live line) in the blocks given, never licensed (clinical) categories.");
-    let _ = writeln!(o, "- Calibration: replaying the roster as worked gives the 'replayed' share; its difference from the measured share (task_facts.met_target) is the calibration gap. All categories together: {} measured, {} replayed. A prediction scales the measured misses by the replayed change in misses: predicted = 1 − (1 − measured) × (1 − replayed with new roster) ÷ (1 − replayed with roster as worked).", pct(Some(v.calibration.measured)), pct(Some(v.calibration.replayed)));
-    let _ = writeln!(o, "- Recommendation: target share {:.0}% for every category a virtual assistant may work; greedy by hour block and lane, {} replays, then reverse delete; at most {} hours a week (`staffing.max_va_hours`).", v.target_share * 100.0, v.rec.replays, st.max_va_hours);
-    let _ = writeln!(o, "- Inbound line: Erlang C per hour block for {:.0}% answered within {:.0} s, occupancy capped at {:.0}%, shrinkage {:.0}%; Erlang A abandonment with mean patience {} (all waiting time ÷ callers who hung up).", st.service_level * 100.0, st.answer_within_s, st.max_occupancy * 100.0, st.shrinkage * 100.0, v.patience_s.map_or("unknown (nobody hung up)".into(), |p| format!("{p:.0} s")));
     o
 }
 
-/// Write tables, heatmap, assumptions and summary into `dir`.
-pub fn all(dir: &Path, views: &[View]) -> Result<()> {
+/// Write tables, heatmap, assumptions and summary into `dir`. Returns each
+/// view's heatmap (SVG, PNG), for the report.
+pub fn all(dir: &Path, views: &[View]) -> Result<Vec<(String, Vec<u8>)>> {
     for (name, df) in tables(views)? {
         crate::metrics::write::table(dir, name, &df)?;
     }
@@ -363,6 +377,7 @@ pub fn all(dir: &Path, views: &[View]) -> Result<()> {
     let mut json = serde_json::to_vec_pretty(&summary(views))?;
     json.push(b'\n');
     crate::lake::write_bytes_atomic(&dir.join("summary.json"), &json)?;
+    let mut heatmaps = Vec::new();
     for v in views {
         let (svg, png) = super::heatmap::render(&v.workload)?;
         let stem = if views.len() == 1 {
@@ -372,8 +387,9 @@ pub fn all(dir: &Path, views: &[View]) -> Result<()> {
         };
         crate::lake::write_bytes_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
         crate::lake::write_bytes_atomic(&dir.join(format!("{stem}.png")), &png)?;
+        heatmaps.push((svg, png));
     }
-    Ok(())
+    Ok(heatmaps)
 }
 
 /// The JSON summary (also `--json` on stdout).

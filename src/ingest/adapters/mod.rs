@@ -18,25 +18,10 @@ use super::parse;
 use super::profile::{ColumnSource, Format, Profile, ProfileDef};
 use super::quarantine;
 use super::read::{Fields, Parsed, Record};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-/// The adapters a profile can name with `adapter = "..."`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Adapter {
-    /// RingCentral call log: records sharing a session are one call.
-    Ringcentral,
-    /// Twilio Call resources: child legs merged into their parent call.
-    Twilio,
-    /// Zoom Phone call history: outcome from the last hop that is not an overflow.
-    Zoom,
-    /// Amazon Connect contact records: outcome from agent and queue presence.
-    AmazonConnect,
-    /// FHIR R4 resources: references, codings and the resource type.
-    Fhir,
-}
+pub use crate::config::profile::Adapter;
 
 impl Adapter {
     /// Vendor fields the adapter reads itself (so they are not reported as unknown).

@@ -4,8 +4,7 @@
 //! (crate::publish), so a killed run leaves the previous outputs in view and the
 //! next run starts clean; the run lock keeps two runs from writing at once.
 
-pub mod manifest;
-
+use super::manifest::{self, hash_file, hash_tree, Manifest, Stage};
 use crate::config::Config;
 use crate::failpoint;
 use crate::ingest::{self, profile};
@@ -17,7 +16,6 @@ use crate::publish::Staging;
 use crate::report;
 use anyhow::{Context, Result};
 use chrono::{Datelike, Duration, NaiveDate};
-use manifest::{hash_file, hash_tree, Manifest, Stage};
 use polars::prelude::{len, DataType};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -121,8 +119,8 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
             d
         }
         None => {
-            let in_lake = crate::cmd::metrics::latest_task_date_in_lake(config, &lake)?;
-            let day = crate::cmd::metrics::latest_task_date(config, &lake)?;
+            let in_lake = super::days::latest_task_date_in_lake(config, &lake)?;
+            let day = super::days::latest_task_date(config, &lake)?;
             m.data_day_from = if day < in_lake {
                 "today by the run's clock (the lake holds later tasks)".into()
             } else {
@@ -181,7 +179,14 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         ui.note(&format!("daily review: {}", daily_dest.display()));
         if day.weekday() == config.nightly.report_weekday() {
             let week_monday = report::last_complete_week(day);
-            let written = crate::cmd::report::weekly(config, week_monday, &config.paths.reports)?;
+            // The week's metrics, once: when the week ends on the data day, its
+            // tables are the ones just published for the daily review.
+            let computed = super::weekly::Computed {
+                opts: &opts,
+                dir: &daily_dest.join("metrics"),
+            };
+            let written =
+                super::weekly::weekly(config, week_monday, &config.paths.reports, Some(computed))?;
             m.weekly_report = Some(iso_week(week_monday));
             ui.note(&format!("weekly report: {}", written.html.display()));
         }

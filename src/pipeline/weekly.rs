@@ -1,0 +1,176 @@
+//! The weekly report: the metrics of the 13 weeks ending with the week, the
+//! staffing view of the same weeks, and the report rendered from them into
+//! `<out>/<week>/`, published atomically.
+
+use crate::metrics::{self, Options};
+use crate::report;
+use crate::report::staffing::{CategoryStaffing, PracticeStaffing, Staffing};
+use crate::staffing::view::View;
+use anyhow::{Context, Result};
+use chrono::Duration;
+use std::path::Path;
+
+/// Metrics tables a run has already written, and what they were computed for.
+pub struct Computed<'a> {
+    pub opts: &'a Options,
+    pub dir: &'a Path,
+}
+
+impl Computed<'_> {
+    /// Whether these tables are the ones `opts` asks for (same range, *as of*,
+    /// queries and CSV): computing them again would give the same bytes.
+    fn answers(&self, opts: &Options) -> bool {
+        let a = self.opts;
+        (a.from, a.to, a.as_of, &a.queries, a.compare, a.csv)
+            == (
+                opts.from,
+                opts.to,
+                opts.as_of,
+                &opts.queries,
+                opts.compare,
+                opts.csv,
+            )
+    }
+}
+
+/// Copy the metrics tables in `from` (files, no folders) into a new private `to`.
+fn copy_tables(from: &Path, to: &Path) -> Result<()> {
+    crate::lake::create_private_dir(to)?;
+    for e in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let src = e?.path();
+        let dst = to.join(src.file_name().context("a file name")?);
+        std::fs::copy(&src, &dst)
+            .with_context(|| format!("copying {} to {}", src.display(), dst.display()))?;
+        std::fs::File::open(&dst)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Compute the metrics for the 13 weeks ending with the ISO week starting `monday`
+/// and render its report into `<out>/<week>/`, published atomically.
+pub fn weekly_report(
+    config: &crate::config::Config,
+    monday: chrono::NaiveDate,
+    out: &Path,
+) -> Result<(report::Report, report::Written)> {
+    weekly_report_reusing(config, monday, out, None)
+}
+
+/// `weekly_report`, taking the metrics tables from `computed` when they are the
+/// ones the week needs (on a nightly run whose data day ends the week) rather
+/// than computing them again.
+pub fn weekly_report_reusing(
+    config: &crate::config::Config,
+    monday: chrono::NaiveDate,
+    out: &Path,
+    computed: Option<Computed>,
+) -> Result<(report::Report, report::Written)> {
+    let week = metrics::facts::iso_week(monday);
+    let staging = crate::publish::Staging::new(&out.join(&week))?;
+    let metrics_dir = staging.dir.join("metrics");
+    let base = config.dir();
+    let opts = Options {
+        from: monday - Duration::weeks(report::TREND_WEEKS - 1),
+        to: monday + Duration::days(6),
+        as_of: None,
+        out: metrics_dir.clone(),
+        queries: base.join("queries"),
+        compare: None,
+        csv: metrics::CsvTables::All,
+    };
+    match computed.filter(|c| c.answers(&opts)) {
+        Some(c) => {
+            tracing::info!("report: metrics of {week} taken from {}", c.dir.display());
+            copy_tables(c.dir, &metrics_dir)?;
+        }
+        None => {
+            metrics::run(config, &opts, &|stage| {
+                tracing::info!("report: metrics: {stage}")
+            })?;
+        }
+    }
+    // The staffing view of the same 13 weeks, rendered into its own section.
+    let lake = crate::lake::Lake::new(&config.paths.lake);
+    let staffing_dir = staging.dir.join("staffing");
+    crate::lake::create_private_dir(&staffing_dir)?;
+    let views = config
+        .practices
+        .iter()
+        .map(|p| {
+            tracing::info!("report: staffing {}", p.id);
+            crate::staffing::view::compute(
+                config,
+                &lake,
+                p,
+                (opts.from, opts.to),
+                p.target_share,
+                &[],
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let heatmaps = crate::staffing::write::all(&staffing_dir, &views)?;
+    let mut r = report::build(config, monday, &metrics_dir)?;
+    report::staffing::add_section(&mut r, &staffing_summary(&views, heatmaps));
+    let written = report::write(&r, &staging.root)?;
+    crate::failpoint::hit("weekly-staged");
+    let dir = staging.publish()?;
+    let written = report::Written {
+        html: dir.join("report.html"),
+        markdown: dir.join("report.md"),
+        charts: written.charts,
+    };
+    Ok((r, written))
+}
+
+/// The weekly report's files (for the nightly job), reusing its metrics when
+/// they answer the week.
+pub fn weekly(
+    config: &crate::config::Config,
+    monday: chrono::NaiveDate,
+    out: &Path,
+    computed: Option<Computed>,
+) -> Result<report::Written> {
+    Ok(weekly_report_reusing(config, monday, out, computed)?.1)
+}
+
+/// The staffing view as the report shows it. A share that is not a number (no
+/// task to measure) is shown as missing.
+fn staffing_summary(views: &[View], heatmaps: Vec<(String, Vec<u8>)>) -> Staffing {
+    let finite = |x: Option<f64>| x.filter(|v| v.is_finite());
+    Staffing {
+        practices: views
+            .iter()
+            .map(|v| PracticeStaffing {
+                practice_id: v.model.practice.id.clone(),
+                target_share: v.target_share,
+                va_hours_per_week: v.rec.hours(),
+                reaches_target: v.rec.reached,
+                plan: crate::staffing::recommend::plan_specs(&v.rec.plan)
+                    .into_iter()
+                    .map(|a| a.text)
+                    .collect(),
+                not_for_lack_of_hours: v.rec.not_capacity.clone(),
+                measured: finite(Some(v.calibration.measured)),
+                replayed: finite(Some(v.calibration.replayed)),
+                categories: v
+                    .lines
+                    .iter()
+                    .map(|l| CategoryStaffing {
+                        category: l.category.clone(),
+                        measured: finite(l.measured),
+                        replayed: finite(l.replayed),
+                        gap: finite(l.gap),
+                        predicted: finite(l.recommended_predicted),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        assumptions: views
+            .iter()
+            .flat_map(crate::staffing::write::assumption_items)
+            .collect(),
+        heatmap: (views.len() == 1)
+            .then(|| heatmaps.into_iter().next())
+            .flatten(),
+    }
+}
