@@ -42,6 +42,9 @@ pub struct Mapper<'a> {
     pub phones: &'a PhoneCache,
     /// The instants a row may hold, from the run's clock.
     pub limits: &'a Limits,
+    /// The file holds a control character other than tab and line ends
+    /// (`read::has_controls`): every value is then checked for one.
+    pub controls: bool,
 }
 
 /// No follow-up record happened before 2000-01-01T00:00Z: an earlier instant is a
@@ -96,8 +99,15 @@ fn names_time_ahead(column: &str) -> bool {
 /// control character, or a byte-order mark (from exports concatenated into one
 /// file). A note may hold line ends and tabs.
 fn invisible(s: &str, note: bool) -> Option<&'static str> {
-    // ASCII, the common case: look at bytes, no need to decode.
-    if s.is_ascii() {
+    // ASCII without a control character, the common case, in one branch-free
+    // (vectorised) pass; anything else is looked at closely.
+    let (high, low) = s.bytes().fold((0u8, false), |(high, low), b| {
+        (high | b, low | (b < 0x20) | (b == 0x7f))
+    });
+    if high < 0x80 && !low {
+        return None;
+    }
+    if high < 0x80 {
         for &b in s.as_bytes() {
             if b < 0x20 || b == 0x7f {
                 return match b {
@@ -146,6 +156,18 @@ impl Mapper<'_> {
     pub fn map(&self, rec: &Record) -> Result<Row, RowError> {
         let p = self.profile;
         let table = p.table();
+        // Whether any value of this record can hold a control character or a
+        // byte-order mark (most records: none can), so the values themselves are
+        // looked at only when one might: a record with a byte beyond ASCII, in a
+        // file with a control character, JSON with an escape (JSON writes control
+        // characters escaped), or a CSV record on several lines.
+        let raw = rec.raw.as_bytes();
+        let look = self.controls
+            || !raw.is_ascii()
+            || match rec.fields {
+                super::read::Fields::Json(_) => raw.contains(&b'\\'),
+                super::read::Fields::Csv(_) => raw.contains(&b'\n') || raw.contains(&b'\r'),
+            };
         let get = |name: &str| -> String {
             rec.fields
                 .get(self.header, name)
@@ -253,7 +275,7 @@ impl Mapper<'_> {
                     },
                 ));
             }
-            if !text.is_empty() {
+            if look && !text.is_empty() {
                 if let Some(what) = invisible(&text, col.kind == Kind::Note) {
                     return Err(RowError::at(
                         &field,
@@ -261,13 +283,13 @@ impl Mapper<'_> {
                         format!("{what} inside the value for {}; re-export the file (never stored, least of all in a key)", col.name),
                     ));
                 }
-                if text.starts_with(['{', '[']) && rec.fields.is_structured(self.header, &field) {
-                    return Err(RowError::at(
-                        &field,
-                        &text,
-                        format!("a JSON object or array where one value for {} belongs; fix the export or map the field inside it (a dotted path)", col.name),
-                    ));
-                }
+            }
+            if text.starts_with(['{', '[']) && rec.fields.is_structured(self.header, &field) {
+                return Err(RowError::at(
+                    &field,
+                    &text,
+                    format!("a JSON object or array where one value for {} belongs; fix the export or map the field inside it (a dotted path)", col.name),
+                ));
             }
             // An explicit `"" = "value"` in the value map gives empty cells a meaning.
             let text = match p.def.values.get(col.name).and_then(|m| m.get("")) {
@@ -462,7 +484,27 @@ impl Mapper<'_> {
     /// A call cannot end before it starts, nor be answered outside its span.
     fn check_order(&self, values: &[Value]) -> Result<(), RowError> {
         let table = self.profile.table();
-        let ts = |name: &str| table.col_index(name).and_then(|i| values[i].as_ts());
+        if table != crate::lake::schema::Table::Calls {
+            return Ok(());
+        }
+        // Found once: a name lookup per row would cost more than the check.
+        static AT: std::sync::OnceLock<[Option<usize>; 3]> = std::sync::OnceLock::new();
+        let at = AT.get_or_init(|| {
+            let t = crate::lake::schema::Table::Calls;
+            [
+                t.col_index("started_at"),
+                t.col_index("answered_at"),
+                t.col_index("ended_at"),
+            ]
+        });
+        let ts = |name: &str| {
+            let i = match name {
+                "started_at" => at[0],
+                "answered_at" => at[1],
+                _ => at[2],
+            };
+            i.and_then(|i| values[i].as_ts())
+        };
         let blame = |name: &str, reason: &str| RowError {
             column: Some(
                 table

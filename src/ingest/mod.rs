@@ -312,6 +312,7 @@ pub fn analyse(
         source: &file.rel,
         phones,
         limits,
+        controls: read::has_controls(bytes),
     };
     for rec in parsed.records {
         if let Some(col) = missing.first() {
@@ -555,7 +556,8 @@ fn merge_batch(
     // leaves the lake, quarantine and ledger as before the batch, or as after it.
     let mut commit = Commit::new(&lake.root, &config.paths.quarantine);
     // Partitions are independent: merge them in parallel, then count in order.
-    let merged: Vec<(Vec<Outcome>, &Vec<usize>, Option<(PathBuf, PathBuf)>)> = parts
+    type Staged<'a> = (Vec<Outcome>, &'a Vec<usize>, Option<(PathBuf, PathBuf)>);
+    let merged: Vec<Staged> = parts
         .par_iter()
         .map(|(part, (files, rows))| {
             let (outcomes, staged) =
