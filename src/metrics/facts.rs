@@ -287,6 +287,7 @@ fn compute(
     let (mut task_rows, mut rows_at) = (Vec::<(usize, i64, bool)>::new(), vec![0usize]);
     let (mut task_calls, mut calls_at) = (Vec::<(usize, i64)>::new(), vec![0usize]);
     let mut call_owner: Vec<Option<u32>> = vec![None; c.height()];
+    let mut scratch = attempts::Scratch::default();
     for i in 0..n {
         if let Some(created_at) = created[i] {
             let closed_at = status[i].and(closed_raw[i].or(status_at[i]));
@@ -311,7 +312,7 @@ fn compute(
                         Some((j, c_at[j].filter(|&x| x >= created_at && x <= window_end)?))
                     }),
             );
-            attempts::claim(
+            scratch.claim(
                 i as u32,
                 &task_rows[r0..],
                 &task_calls[c0..],
@@ -372,7 +373,7 @@ fn compute(
                 .copied()
                 .filter(|&(j, _)| attempts::unclaimed(i as u32, j, &call_owner)),
         );
-        let all = attempts::merge(out_rows, &calls_out);
+        let all = scratch.merge(out_rows, &calls_out);
 
         // Contact: a row logged on the task (any direction) whose outcome reached
         // the patient, an attempt that reached the patient (its row's outcome; a
@@ -398,7 +399,7 @@ fn compute(
             .find_map(|j| c_at[j]);
         let stop = attempts::stop_contact(contact_row, reaching);
         let first_contact = stop.into_iter().chain(contact_in).min();
-        let counted = attempts::until_contact(&all, stop);
+        let counted = attempts::until_contact(all, stop);
 
         let (first_attempt, source) = match all.first() {
             Some(a) => (Some(a.at()), Some(a.source().as_str())),

@@ -117,44 +117,100 @@ impl Attempt {
     }
 }
 
-/// For each phone row of `rows`, in order, the position in `calls` of the call it
-/// records: the earliest one not yet taken (nor `held` by another task) that
-/// started within [`PAIR_MINUTES`] of it.
-fn pairs(
-    rows: &[(usize, i64, bool)],
-    calls: &[(usize, i64)],
-    held: impl Fn(usize) -> bool,
-) -> Vec<Option<usize>> {
-    let mut taken = vec![false; calls.len()];
-    rows.iter()
-        .map(|&(_, at, phone)| {
-            if !phone {
-                return None;
-            }
-            let k = calls
-                .iter()
-                .enumerate()
-                .position(|(k, &(j, c))| !taken[k] && !held(j) && (c - at).abs() <= PAIR_US)?;
-            taken[k] = true;
-            Some(k)
-        })
-        .collect()
+/// Scratch space for `claim` and `merge`, reused from task to task: a run over a
+/// year of tasks would otherwise allocate several small vectors per task.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    taken: Vec<bool>,
+    paired: Vec<Option<usize>>,
+    out: Vec<Attempt>,
 }
 
-/// Mark the calls `task`'s phone rows record as the task's in `owner` (indexed
-/// by the call's index), skipping calls another task holds. Run over every task
-/// before `merge`, so that a call recorded by one task's row is not also counted
-/// by another task with the same number (`unclaimed`).
+impl Scratch {
+    /// For each phone row of `rows`, in order, the position in `calls` of the call
+    /// it records: the earliest one not yet taken (nor `held` by another task)
+    /// that started within [`PAIR_MINUTES`] of it. Left in `self.paired`.
+    fn pair(
+        &mut self,
+        rows: &[(usize, i64, bool)],
+        calls: &[(usize, i64)],
+        held: impl Fn(usize) -> bool,
+    ) {
+        self.taken.clear();
+        self.taken.resize(calls.len(), false);
+        self.paired.clear();
+        for &(_, at, phone) in rows {
+            let k = if phone {
+                let taken = &self.taken;
+                calls
+                    .iter()
+                    .enumerate()
+                    .position(|(k, &(j, c))| !taken[k] && !held(j) && (c - at).abs() <= PAIR_US)
+            } else {
+                None
+            };
+            if let Some(k) = k {
+                self.taken[k] = true;
+            }
+            self.paired.push(k);
+        }
+    }
+
+    /// Mark the calls `task`'s phone rows record as the task's in `owner`
+    /// (indexed by the call's index), skipping calls another task holds. Run
+    /// over every task before `merge`, so that a call recorded by one task's row
+    /// is not also counted by another task with the same number (`unclaimed`).
+    pub fn claim(
+        &mut self,
+        task: u32,
+        rows: &[(usize, i64, bool)],
+        calls: &[(usize, i64)],
+        owner: &mut [Option<u32>],
+    ) {
+        if calls.is_empty() || !rows.iter().any(|r| r.2) {
+            return;
+        }
+        self.pair(rows, calls, |j| owner[j].is_some_and(|t| t != task));
+        for k in self.paired.iter().flatten() {
+            owner[calls[*k].0] = Some(task);
+        }
+    }
+
+    /// A task's outreach rows as (index, at, is a phone row), and its outbound
+    /// calls as (index, start), each in time order, merged into its attempts in
+    /// time order (ties: the row first). Leave out the calls another task
+    /// claimed first.
+    pub fn merge(&mut self, rows: &[(usize, i64, bool)], calls: &[(usize, i64)]) -> &[Attempt] {
+        self.pair(rows, calls, |_| false);
+        self.out.clear();
+        for (&(j, at, _), k) in rows.iter().zip(&self.paired) {
+            self.out.push(Attempt {
+                row: Some((j, at)),
+                call: k.map(|k| calls[k]),
+            });
+        }
+        for (&c, _) in calls.iter().zip(&self.taken).filter(|(_, &t)| !t) {
+            self.out.push(Attempt {
+                row: None,
+                call: Some(c),
+            });
+        }
+        let key = |a: &Attempt| (a.at(), a.row.is_none());
+        if self.out.windows(2).any(|w| key(&w[0]) > key(&w[1])) {
+            self.out.sort_by_key(key);
+        }
+        &self.out
+    }
+}
+
+/// `Scratch::claim` with scratch space of its own.
 pub fn claim(
     task: u32,
     rows: &[(usize, i64, bool)],
     calls: &[(usize, i64)],
     owner: &mut [Option<u32>],
 ) {
-    let held = |j: usize| owner[j].is_some_and(|t| t != task);
-    for k in pairs(rows, calls, held).into_iter().flatten() {
-        owner[calls[k].0] = Some(task);
-    }
+    Scratch::default().claim(task, rows, calls, owner)
 }
 
 /// Whether `task` may count a call: no other task's row recorded it.
@@ -162,35 +218,9 @@ pub fn unclaimed(task: u32, call: usize, owner: &[Option<u32>]) -> bool {
     owner[call].is_none_or(|t| t == task)
 }
 
-/// A task's outreach rows as (index, at, is a phone row), and its outbound calls
-/// as (index, start), each in time order, merged into its attempts in time order
-/// (ties: the row first). Leave out the calls another task claimed first.
+/// `Scratch::merge` with scratch space of its own.
 pub fn merge(rows: &[(usize, i64, bool)], calls: &[(usize, i64)]) -> Vec<Attempt> {
-    let paired = pairs(rows, calls, |_| false);
-    let mut taken = vec![false; calls.len()];
-    let mut out: Vec<Attempt> = Vec::with_capacity(rows.len() + calls.len());
-    for (&(j, at, _), k) in rows.iter().zip(paired) {
-        let call = k.map(|k| {
-            taken[k] = true;
-            calls[k]
-        });
-        out.push(Attempt {
-            row: Some((j, at)),
-            call,
-        });
-    }
-    out.extend(
-        calls
-            .iter()
-            .zip(&taken)
-            .filter(|(_, &t)| !t)
-            .map(|(&c, _)| Attempt {
-                row: None,
-                call: Some(c),
-            }),
-    );
-    out.sort_by_key(|a| (a.at(), a.row.is_none()));
-    out
+    Scratch::default().merge(rows, calls).to_vec()
 }
 
 /// The contact counting stops at: the earlier of the first row logged on the task
