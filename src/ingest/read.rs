@@ -64,7 +64,14 @@ pub enum FileError {
     NoRecordsKey(String),
     #[error("the file starts like gzip but does not decompress ({0}); was the download cut short? Download it again")]
     Gzip(String),
+    #[error("the gzip file expands beyond {} GiB (a day's export is far smaller); it is refused unread: check where it came from", MAX_DECOMPRESSED >> 30)]
+    GzipTooLarge,
 }
+
+/// The most a gzip-compressed export may expand to: well beyond a year of one
+/// practice's calls, and small enough that a compression bomb cannot exhaust
+/// memory.
+pub const MAX_DECOMPRESSED: u64 = 4 << 30;
 
 /// The two bytes every gzip member starts with.
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
@@ -76,11 +83,20 @@ pub fn decompress(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, FileError>
     if !bytes.starts_with(GZIP_MAGIC) {
         return Ok(std::borrow::Cow::Borrowed(bytes));
     }
+    decompress_at_most(bytes, MAX_DECOMPRESSED)
+}
+
+/// `decompress` of a gzip stream, refused once it expands beyond `limit` bytes.
+fn decompress_at_most(bytes: &[u8], limit: u64) -> Result<std::borrow::Cow<'_, [u8]>, FileError> {
     use std::io::Read;
     let mut out = Vec::new();
     flate2::read::MultiGzDecoder::new(bytes)
+        .take(limit + 1)
         .read_to_end(&mut out)
         .map_err(|e| FileError::Gzip(e.kind().to_string()))?;
+    if out.len() as u64 > limit {
+        return Err(FileError::GzipTooLarge);
+    }
     Ok(std::borrow::Cow::Owned(out))
 }
 

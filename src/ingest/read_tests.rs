@@ -287,3 +287,21 @@ fn json_after_the_array_is_read_or_quarantined_never_dropped() {
     let p = parse(b"{\"calls\":[{\"id\":\"1\"}],\"page\":0}\n{\"page\":1,\"calls\":[{\"id\":\"2\"}]}\n{\"x\":1}", &pr).unwrap();
     assert_eq!(lines_of(&p), (vec![1, 2], vec![3]));
 }
+
+#[test]
+fn a_gzip_export_that_expands_beyond_the_limit_is_refused_unread() {
+    use std::io::Write;
+    // 64 KiB of zeros compresses to a few hundred bytes: a small bomb.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![0u8; 64 << 10]).unwrap();
+    let bytes = gz.finish().unwrap();
+    assert!(bytes.len() < 1 << 10);
+    assert!(matches!(
+        decompress_at_most(&bytes, 32 << 10),
+        Err(FileError::GzipTooLarge)
+    ));
+    // Exactly at the limit is read whole.
+    let got = decompress_at_most(&bytes, 64 << 10).unwrap();
+    assert_eq!(got.len(), 64 << 10);
+    assert!(FileError::GzipTooLarge.to_string().contains("4 GiB"));
+}
