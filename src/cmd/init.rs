@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 )]
 pub struct Args {
     /// The folder the exports land in (checked, and written into [paths] exports).
-    #[arg(value_parser = existing_dir)]
+    #[arg(value_parser = super::existing_dir)]
     pub exports_dir: Option<PathBuf>,
     /// The practice's display name.
     #[arg(long, default_value = starter::DEFAULT_NAME)]
@@ -48,15 +48,6 @@ pub struct Args {
     /// Replace an existing config file (its key file is kept).
     #[arg(long)]
     pub force: bool,
-}
-
-fn existing_dir(s: &str) -> Result<PathBuf, String> {
-    let p = PathBuf::from(s);
-    if p.is_dir() {
-        Ok(p)
-    } else {
-        Err(format!("{s}: no such folder"))
-    }
 }
 
 fn time_zone(s: &str) -> Result<String, String> {

@@ -16,6 +16,16 @@ use crate::cli::Cli;
 use crate::config::Config;
 use anyhow::Result;
 
+/// A clap value parser: a path that is an existing folder.
+pub(crate) fn existing_dir(s: &str) -> std::result::Result<std::path::PathBuf, String> {
+    let p = std::path::PathBuf::from(s);
+    if p.is_dir() {
+        Ok(p)
+    } else {
+        Err(format!("{s}: no such folder"))
+    }
+}
+
 /// Load and validate the configuration named by `--config`.
 pub fn load_config(cli: &Cli) -> Result<Config> {
     Ok(Config::load(&cli.config)?)

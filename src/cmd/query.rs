@@ -51,7 +51,7 @@ pub struct Args {
     pub max_rows: usize,
     /// The metrics folder to read metrics tables from (default: the latest one
     /// under the reports folder).
-    #[arg(long, value_parser = existing_dir)]
+    #[arg(long, value_parser = super::existing_dir)]
     pub metrics: Option<PathBuf>,
     /// Also register the restricted `contacts` table (names and phone numbers).
     #[arg(long)]
@@ -64,15 +64,6 @@ fn existing_file(s: &str) -> Result<PathBuf, String> {
         Ok(p)
     } else {
         Err(format!("{s}: no such file"))
-    }
-}
-
-fn existing_dir(s: &str) -> Result<PathBuf, String> {
-    let p = PathBuf::from(s);
-    if p.is_dir() {
-        Ok(p)
-    } else {
-        Err(format!("{s}: no such folder"))
     }
 }
 

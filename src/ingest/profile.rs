@@ -91,8 +91,9 @@ impl Profile {
         self.def.table
     }
 
-    /// Every source column the profile reads or ignores (to spot unknown columns).
-    pub fn known_fields(&self) -> Vec<&str> {
+    /// The source columns the mapping reads: every column source, the practice
+    /// column and the dedupe key and version.
+    fn mapped_fields(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self
             .sources
             .iter()
@@ -100,30 +101,26 @@ impl Profile {
             .flat_map(ColumnSource::fields)
             .collect();
         v.extend(self.def.practice_column.as_deref());
-        v.extend(self.def.ignore.iter().map(String::as_str));
         if let Some(d) = &self.def.dedupe {
             v.push(&d.key);
             v.push(&d.latest_by);
         }
+        v
+    }
+
+    /// Every source column the profile reads or ignores (to spot unknown columns).
+    pub fn known_fields(&self) -> Vec<&str> {
+        let mut v = self.mapped_fields();
+        v.extend(self.def.ignore.iter().map(String::as_str));
         if let Some(a) = self.def.adapter {
             v.extend(a.reads());
         }
         v
     }
 
-    /// The source columns the profile reads (known fields without `ignore`).
+    /// The source columns the profile reads (known fields without `ignore`), sorted.
     pub fn read_fields(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self
-            .sources
-            .iter()
-            .flatten()
-            .flat_map(ColumnSource::fields)
-            .collect();
-        v.extend(self.def.practice_column.as_deref());
-        if let Some(d) = &self.def.dedupe {
-            v.push(&d.key);
-            v.push(&d.latest_by);
-        }
+        let mut v = self.mapped_fields();
         v.sort_unstable();
         v.dedup();
         v
