@@ -288,10 +288,13 @@ fn compute(
     let (mut task_calls, mut calls_at) = (Vec::<(usize, i64)>::new(), vec![0usize]);
     let mut call_owner: Vec<Option<u32>> = vec![None; c.height()];
     let mut scratch = attempts::Scratch::default();
+    // A terminal task's closure (the export's, else its status time), and the
+    // end of its window: closure or as of, whichever is first.
+    let closure = |i: usize| status[i].and(closed_raw[i].or(status_at[i]));
+    let window_end_of = |i: usize| closure(i).unwrap_or(w.as_of).min(w.as_of);
     for i in 0..n {
         if let Some(created_at) = created[i] {
-            let closed_at = status[i].and(closed_raw[i].or(status_at[i]));
-            let window_end = closed_at.unwrap_or(w.as_of).min(w.as_of);
+            let window_end = window_end_of(i);
             let (r0, c0) = (task_rows.len(), task_calls.len());
             task_rows.extend(
                 by_task
@@ -353,12 +356,8 @@ fn compute(
             .at(created_at);
         in_range.push(cdate >= w.from_date && cdate <= w.to_date);
         let terminal = status[i].is_some();
-        let closed_at = if terminal {
-            closed_raw[i].or(status_at[i])
-        } else {
-            None
-        };
-        let window_end = closed_at.unwrap_or(w.as_of).min(w.as_of);
+        let closed_at = closure(i);
+        let window_end = window_end_of(i);
 
         // The task's attempts (model::attempts): outreach rows from its creation,
         // and outbound calls to its number from its creation to its closure (or
