@@ -21,7 +21,7 @@ const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
 /// later (mimalloc's default). Every command is a batch run that ends within
 /// minutes, so giving memory back buys nothing, while taking it again costs a
 /// page fault and a zeroed page for every 4 KiB: in the year-scale metrics run
-/// that was a fifth of the system time (BENCHMARKS.md, fifth speed pass). Peak
+/// that was a fifth of the system time (measured in BENCHMARKS.md). Peak
 /// memory is what it was; the process keeps it until it exits.
 fn keep_freed_memory() {
     // SAFETY: sets a global option of the allocator; mimalloc allows this at

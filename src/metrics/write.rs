@@ -22,7 +22,7 @@ pub(super) fn csv_writer<W: std::io::Write>(w: W) -> CsvWriter<W> {
 
 fn parquet_writer<W: std::io::Write>(f: W) -> ParquetWriter<W> {
     // zstd level 1 rather than polars' default level 3: files about 9 % larger,
-    // runs about 2 % faster (BENCHMARKS.md, third speed pass).
+    // runs about 2 % faster (measured in BENCHMARKS.md).
     let level = polars_utils::compression::ZstdLevel::try_new(1).expect("a valid zstd level");
     ParquetWriter::new(f)
         .with_compression(ParquetCompression::Zstd(Some(level)))
@@ -94,7 +94,7 @@ const STREAM_CHUNK: u64 = 8 << 20;
 /// the cache. The year-scale run writes about 2.5 GB of
 /// row-level CSV; left in the cache, every one of those bytes took a fresh page of
 /// memory, which cost as much system time as formatting the CSV
-/// (BENCHMARKS.md, fifth speed pass), and the final fsync waited for all of it.
+/// (measured in BENCHMARKS.md), and the final fsync waited for all of it.
 ///
 /// Only a hint to the kernel: errors are ignored here (an I/O error still fails
 /// the `sync_all` that ends every file), and off Linux it does nothing.
