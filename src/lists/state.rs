@@ -5,12 +5,12 @@
 use crate::config::{Config, Practice};
 use crate::lake::schema::Table;
 use crate::lake::Lake;
-use crate::metrics::load::{self, strs, times};
 use crate::metrics::missed;
 use crate::model::attempts;
 use crate::model::attempts::CONTACT;
 use crate::model::clock::Calendars;
 use crate::model::domain::{CallOutcome, Channel, Direction, Status};
+use crate::model::load::{self, strs, times};
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::{col, lit, DataFrame, SortMultipleOptions};
@@ -116,8 +116,8 @@ fn status_from_outcome(o: &str) -> Option<&'static str> {
 
 /// The window the state reads for a list built after `day`: the missed calls
 /// still owed and the weeks the handle times are measured over.
-pub fn window(one: &Config, day: NaiveDate) -> crate::metrics::load::Window {
-    crate::metrics::window(
+pub fn window(one: &Config, day: NaiveDate) -> crate::model::day::Window {
+    crate::model::day::window(
         one,
         day - chrono::Duration::days(MISSED_LOOKBACK_DAYS.max(MEASURE_DAYS)),
         day,

@@ -5,13 +5,8 @@
 pub mod aggregate;
 pub mod backlog;
 pub mod csv_text;
-mod fact_columns;
-pub mod facts;
 pub mod group;
-pub mod load;
-pub mod local_time;
 pub mod missed;
-pub mod notes;
 pub mod recovery;
 pub mod sql;
 pub mod summary;
@@ -20,9 +15,12 @@ pub mod write;
 use crate::config::Config;
 use crate::lake::schema::Table;
 use crate::lake::Lake;
+use crate::model::day::Window;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use load::Window;
+// The report names task facts through the metrics (`metrics::facts::iso_week`).
+pub use crate::model::facts;
+use crate::model::load;
 use polars::prelude::{col, lit, DataFrame, IntoLazy, LazyFrame, NewChunkedArray, Schema};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -56,38 +54,12 @@ pub struct Summary {
     pub tables: std::collections::BTreeMap<String, usize>,
 }
 
+use crate::model::day::bound;
+pub use crate::model::day::window;
+
 /// The instant a practice's local day `d` starts (see `model::day`).
 pub(crate) fn day_start(p: &crate::config::Practice, d: NaiveDate) -> i64 {
     crate::model::day::first_instant(p, d)
-}
-
-/// Local midnight at the start of `d` in the practice zone furthest east (earliest instant)
-/// or, with `end`, the end of `d` furthest west: the window covers every practice's day.
-fn bound(config: &Config, d: NaiveDate, end: bool) -> i64 {
-    let instants = config.practices.iter().map(|p| {
-        if end {
-            crate::model::day::last_instant(p, d)
-        } else {
-            day_start(p, d)
-        }
-    });
-    if end {
-        instants.max().expect("a practice")
-    } else {
-        instants.min().expect("a practice")
-    }
-}
-
-/// The window for a run.
-pub fn window(config: &Config, from: NaiveDate, to: NaiveDate, as_of: Option<i64>) -> Window {
-    let to_us = bound(config, to, true);
-    Window {
-        from: bound(config, from, false),
-        to: to_us,
-        as_of: as_of.unwrap_or(to_us),
-        from_date: from,
-        to_date: to,
-    }
 }
 
 /// Schemas of the tables queries may read, known before any data is read.

@@ -65,7 +65,7 @@ pub fn weekly_report_reusing(
     out: &Path,
     computed: Option<Computed>,
 ) -> Result<(report::Report, report::Written)> {
-    let week = metrics::facts::iso_week(monday);
+    let week = crate::model::facts::iso_week(monday);
     let staging = crate::publish::Staging::new(&out.join(&week))?;
     let metrics_dir = staging.dir.join("metrics");
     let base = config.dir();

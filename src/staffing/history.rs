@@ -7,11 +7,11 @@ use super::replay::{Job, OpenTime, Rules, Staff};
 use crate::config::{Config, Practice, WeekHours};
 use crate::lake::schema::Table;
 use crate::lake::Lake;
-use crate::metrics::facts;
-use crate::metrics::load::{self, strs, times};
 use crate::model::clock::Calendar;
 use crate::model::clock::Calendars;
 use crate::model::domain::Direction;
+use crate::model::facts;
+use crate::model::load::{self, strs, times};
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone, Timelike};
 use polars::prelude::{col, lit, DataType, Expr, TimeUnit};
@@ -172,7 +172,7 @@ pub fn build(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Model> {
-    let w = crate::metrics::window(&config.restricted_to(&[&practice.id]), from, to, None);
+    let w = crate::model::day::window(&config.restricted_to(&[&practice.id]), from, to, None);
     let cals = Calendars::new(config, w, &[practice.id.as_str()]);
     build_with(config, lake, practice, (from, to), &cals)
 }
@@ -186,7 +186,7 @@ pub fn build_with(
     (from, to): (NaiveDate, NaiveDate),
     cals: &Calendars,
 ) -> Result<Model> {
-    let w = crate::metrics::window(&config.restricted_to(&[&practice.id]), from, to, None);
+    let w = crate::model::day::window(&config.restricted_to(&[&practice.id]), from, to, None);
     let inputs = load::load(lake, w, practice.id.as_str())?;
     let f = facts::build(config, cals, &inputs, w).context("building task facts")?;
     let cal = cals.0[&practice.id].clone();

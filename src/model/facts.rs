@@ -4,8 +4,8 @@ pub use super::fact_columns::ts_col;
 use super::fact_columns::Cols;
 use super::load::{codes, strs, times, Inputs, Window};
 pub use super::local_time::{iso_week, local, LocalDays};
-use super::missed::{self, Numbers};
 use super::notes::{classify, NoteQuality};
+use super::numbers::{self as missed, Numbers};
 use crate::config::{Category, Config};
 use crate::model::attempts;
 use crate::model::clock::{Calendar, Calendars};
@@ -32,14 +32,14 @@ type Key<'a> = (&'a str, &'a str);
 /// `KeyIds` here, from the calls' numbers in `missed::items`, from the key tuples
 /// in `group`), so a lookup is an index rather than a hash of two strings, and no
 /// key owns an allocation.
-pub(super) struct Buckets {
+pub(crate) struct Buckets {
     start: Vec<u32>,
     rows: Vec<u32>,
 }
 
 impl Buckets {
     /// Bucket the rows whose key id is known, keeping row order within a key.
-    pub(super) fn new(keys: usize, ids: impl Iterator<Item = Option<u32>> + Clone) -> Buckets {
+    pub(crate) fn new(keys: usize, ids: impl Iterator<Item = Option<u32>> + Clone) -> Buckets {
         let mut start = vec![0u32; keys + 1];
         for k in ids.clone().flatten() {
             start[k as usize + 1] += 1;
@@ -59,7 +59,7 @@ impl Buckets {
         Buckets { start, rows }
     }
 
-    pub(super) fn get(&self, key: Option<u32>) -> &[u32] {
+    pub(crate) fn get(&self, key: Option<u32>) -> &[u32] {
         match key {
             Some(k) => {
                 &self.rows[self.start[k as usize] as usize..self.start[k as usize + 1] as usize]

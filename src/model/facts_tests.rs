@@ -5,7 +5,7 @@
 //! channel sms). The range is Mon 2026-11-30 to Fri 2026-12-11.
 
 use super::*;
-use crate::metrics::load::Inputs;
+use crate::model::load::Inputs;
 use chrono::TimeZone as _;
 use polars::prelude::{AnyValue, Column, DataType, NamedFrom, Series};
 
@@ -127,7 +127,7 @@ fn inputs(tasks: &[Task], rows: &[Row], calls: &[Call], appts: &[Appt]) -> Input
 fn facts(inputs: &Inputs) -> impl Fn(&str, &str) -> String {
     let config = config();
     let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
-    let w = crate::metrics::window(&config, d("2026-11-30"), d("2026-12-11"), None);
+    let w = crate::model::day::window(&config, d("2026-11-30"), d("2026-12-11"), None);
     let cals = Calendars::new(&config, w, &["p001"]);
     let f = build(&config, &cals, inputs, w).unwrap().df;
     move |task: &str, column: &str| {
