@@ -11,6 +11,7 @@ use crate::model::attempts::CONTACT;
 use crate::model::clock::Calendars;
 use crate::model::domain::{CallOutcome, Channel, Direction, Status};
 use crate::model::load::{self, strs, times};
+use crate::model::store::Store;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::{col, lit, DataFrame, SortMultipleOptions};
@@ -131,8 +132,8 @@ pub fn read(
     lake: &Lake,
     p: &Practice,
     cals: &Calendars,
-    day: NaiveDate,
-    list_date: NaiveDate,
+    (day, list_date): (NaiveDate, NaiveDate),
+    store: &Store,
 ) -> Result<Snapshot> {
     let w = window(&config.restricted_to(&[p.id.as_str()]), day);
     let as_of = end_of_day(p, day);
@@ -369,7 +370,7 @@ pub fn read(
         .collect();
 
     let (contacts, patient_by_phone) = read_contacts(lake, p)?;
-    let measured = measure(config, lake, p, cals, day, as_of, list_date)?;
+    let measured = measure(config, lake, p, cals, (day, as_of, list_date), store)?;
     Ok(Snapshot {
         tasks,
         owed,
@@ -452,9 +453,8 @@ fn measure(
     lake: &Lake,
     p: &Practice,
     cals: &Calendars,
-    day: NaiveDate,
-    as_of: i64,
-    list_date: NaiveDate,
+    (day, as_of, list_date): (NaiveDate, i64, NaiveDate),
+    store: &Store,
 ) -> Result<Measured> {
     let since = as_of - MEASURE_DAYS * 86_400_000_000;
     let df = lake
@@ -520,6 +520,7 @@ fn measure(
         p,
         (day - chrono::Duration::days(MEASURE_DAYS - 1), day),
         cals,
+        store,
     )
     .context("measuring the time per attempt")?;
     let handle_min = model

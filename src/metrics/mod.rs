@@ -21,6 +21,7 @@ use chrono::NaiveDate;
 // The report names task facts through the metrics (`metrics::facts::iso_week`).
 pub use crate::model::facts;
 use crate::model::load;
+use crate::model::store::{Built, Store};
 use polars::prelude::{col, lit, DataFrame, IntoLazy, LazyFrame, NewChunkedArray, Schema};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -155,6 +156,7 @@ fn compute_unit(
     practice: &str,
     csv: CsvTables,
     aggregate_schemas: &[Schema],
+    store: &Store,
 ) -> Result<Unit> {
     let mut lap = Lap::new(practice);
     // The practice's own window: its local dates, and "as of" the end of the last
@@ -169,7 +171,7 @@ fn compute_unit(
     lap.stage("load");
     let cals = crate::model::clock::Calendars::new(config, w, &[practice]);
     let numbers = missed::Numbers::new(&inputs.calls)?;
-    let f = facts::build_with(config, &cals, &inputs, &numbers, w)?;
+    let f = store.build(config, &cals, &inputs, &numbers, (practice, w))?;
     lap.stage("task facts");
     let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
     let items = missed::items_with(&inputs, &numbers)?;
@@ -178,6 +180,7 @@ fn compute_unit(
     let task_facts = f.df.filter(&mask)?;
     let logged = missed::logged_numbers(&unit_cfg, &inputs.tasks, w)?;
     let missed_calls = missed::table(&unit_cfg, &cals, &items, &logged, w)?;
+    drop(logged);
     let missed_daily = missed::daily(&unit_cfg, &cals, &items, w)?;
     lap.stage("missed tables");
     let backlog = backlog::table(&unit_cfg, &cals, &f.df, w)?;
@@ -195,6 +198,14 @@ fn compute_unit(
         .map(|(df, name)| write::Piece::new(df, csv.wants(name)))
         .collect::<Result<Vec<_>>>()?;
     lap.stage("csv");
+    drop(numbers);
+    // Handed on to later stages of a run (the weekly staffing view, the lists).
+    store.keep(Built {
+        practice: practice.to_string(),
+        w,
+        inputs,
+        facts: f,
+    });
     Ok(Unit { rows, aggregates })
 }
 
@@ -360,18 +371,26 @@ fn write_tables(dir: &std::path::Path, tables: &[(String, DataFrame)]) -> Result
     Ok(())
 }
 
-/// Compute and write every metrics table. Returns the summary that was written.
-pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
-    run_with(config, opts, progress, &|_, _| {})
-}
-
-/// `run`, also calling `practices(done, total)` as each practice's tables are
-/// written (for a progress bar at scale).
+/// Compute and write every metrics table, calling `practices(done, total)` as
+/// each practice's tables are written (for a progress bar at scale). Returns the
+/// summary that was written.
 pub fn run_with(
     config: &Config,
     opts: &Options,
     progress: &dyn Fn(&str),
     practices: &dyn Fn(usize, usize),
+) -> Result<Summary> {
+    run_in(config, opts, progress, practices, &Store::none())
+}
+
+/// `run_with`, building task facts through `store` (which keeps them for later
+/// stages of the run if it retains).
+pub fn run_in(
+    config: &Config,
+    opts: &Options,
+    progress: &dyn Fn(&str),
+    practices: &dyn Fn(usize, usize),
+    store: &Store,
 ) -> Result<Summary> {
     let lake = Lake::new(&config.paths.lake);
     // Fail fast: every query plans against the schemas, and the output folder exists.
@@ -456,6 +475,7 @@ pub fn run_with(
                 p,
                 opts.csv,
                 &aggregate_schemas,
+                store,
             )
         },
         &mut |i, unit| {

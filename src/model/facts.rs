@@ -100,8 +100,8 @@ pub fn build(config: &Config, cals: &Calendars, inputs: &Inputs, w: Window) -> R
     build_with(config, cals, inputs, &Numbers::new(&inputs.calls)?, w)
 }
 
-/// `build`, with the call log's numbers already counted. Says at debug level
-/// (`-vv`) for which practices, so a run shows how often facts are built.
+/// `build`, with the call log's numbers already counted. A run builds a
+/// practice's facts through its `store::Store`, which counts and logs them.
 pub fn build_with(
     config: &Config,
     cals: &Calendars,
@@ -109,12 +109,7 @@ pub fn build_with(
     numbers: &Numbers,
     w: Window,
 ) -> Result<Facts> {
-    let f = compute(config, cals, inputs, numbers, w)?;
-    if !cals.0.is_empty() {
-        let ids: Vec<&str> = cals.0.keys().map(String::as_str).collect();
-        tracing::debug!("task facts built for {}", ids.join(", "));
-    }
-    Ok(f)
+    compute(config, cals, inputs, numbers, w)
 }
 
 fn compute(

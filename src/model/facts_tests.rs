@@ -120,6 +120,7 @@ fn inputs(tasks: &[Task], rows: &[Row], calls: &[Call], appts: &[Appt]) -> Input
         attempts: a,
         calls: c,
         appointments: ap,
+        tasks_closed_current: None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod attempts;
 pub mod clock;
+pub mod columns;
 pub mod day;
 pub mod domain;
 mod fact_columns;
@@ -12,3 +13,4 @@ pub mod notes;
 pub mod numbers;
 pub mod rules;
 pub mod spans;
+pub mod store;

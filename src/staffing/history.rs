@@ -10,8 +10,8 @@ use crate::lake::Lake;
 use crate::model::clock::Calendar;
 use crate::model::clock::Calendars;
 use crate::model::domain::Direction;
-use crate::model::facts;
 use crate::model::load::{self, strs, times};
+use crate::model::store::Store;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone, Timelike};
 use polars::prelude::{col, lit, DataType, Expr, TimeUnit};
@@ -164,31 +164,33 @@ fn ts(us: i64) -> Expr {
     ))
 }
 
-/// Build the model of `practice` for local dates `from..=to`.
-pub fn build(
+/// Build the model of `practice` for local dates `from..=to`, its task facts
+/// from `store`.
+pub fn build_in(
     config: &Config,
     lake: &Lake,
     practice: &Practice,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    store: &Store,
 ) -> Result<Model> {
     let w = crate::model::day::window(&config.restricted_to(&[&practice.id]), from, to, None);
     let cals = Calendars::new(config, w, &[practice.id.as_str()]);
-    build_with(config, lake, practice, (from, to), &cals)
+    build_with(config, lake, practice, (from, to), &cals, store)
 }
 
-/// `build` with the practice's calendar from `cals` (one that covers the period,
-/// 400 days before it and 60 after).
+/// `build_in` with the practice's calendar from `cals` (one that covers the
+/// period, 400 days before it and 60 after).
 pub fn build_with(
     config: &Config,
     lake: &Lake,
     practice: &Practice,
     (from, to): (NaiveDate, NaiveDate),
     cals: &Calendars,
+    store: &Store,
 ) -> Result<Model> {
     let w = crate::model::day::window(&config.restricted_to(&[&practice.id]), from, to, None);
-    let inputs = load::load(lake, w, practice.id.as_str())?;
-    let f = facts::build(config, cals, &inputs, w).context("building task facts")?;
+    let built = store.facts(config, lake, cals, &practice.id, (from, to))?;
+    let (inputs, f) = (&built.inputs, &built.facts);
     let cal = cals.0[&practice.id].clone();
     let categories: Vec<String> = practice.categories.keys().cloned().collect();
     let cat_ix = |s: Option<&str>| s.and_then(|s| categories.iter().position(|c| c == s));
