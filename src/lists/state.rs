@@ -514,7 +514,7 @@ fn measure(
     for v in inbound.values_mut() {
         *v /= n_days;
     }
-    let model = crate::staffing::history::build_with(
+    let handles = crate::metrics::handles::for_period(
         config,
         lake,
         p,
@@ -523,8 +523,7 @@ fn measure(
         store,
     )
     .context("measuring the time per attempt")?;
-    let handle_min = model
-        .handles
+    let handle_min = handles
         .iter()
         .map(|h| (h.category.clone(), (h.per_attempt_s / 60.0, h.source)))
         .collect();

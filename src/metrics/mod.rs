@@ -6,6 +6,7 @@ pub mod aggregate;
 pub mod backlog;
 pub mod csv_text;
 pub mod group;
+pub mod handles;
 pub mod missed;
 pub mod recovery;
 pub mod sql;
