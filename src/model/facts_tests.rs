@@ -5,7 +5,7 @@
 //! channel sms). The range is Mon 2026-11-30 to Fri 2026-12-11.
 
 use super::*;
-use crate::model::load::Inputs;
+use crate::model::load::{strs, times, Inputs};
 use chrono::TimeZone as _;
 use polars::prelude::{AnyValue, Column, DataType, NamedFrom, Series};
 

@@ -7,6 +7,7 @@ pub mod day;
 pub mod domain;
 mod fact_columns;
 pub mod facts;
+mod facts_inputs;
 pub mod load;
 pub mod local_time;
 pub mod notes;
