@@ -4,6 +4,7 @@
 //! notes): they are written with owner-only permissions and never logged.
 
 pub mod build;
+mod open_tasks;
 pub mod rules;
 pub mod state;
 pub mod write;
