@@ -254,15 +254,14 @@ fn read_contacts(lake: &Lake, p: &Practice) -> Result<ContactMaps> {
     Ok((by_patient, by_phone))
 }
 
-/// Time per attempt (from the staffing model) and inbound load (from the call log).
-fn measure(
-    config: &Config,
+/// Average minutes each staff member spent on answered inbound calls on the
+/// list date's weekday, over the last [`MEASURE_DAYS`].
+fn inbound_minutes(
     lake: &Lake,
     p: &Practice,
-    cals: &Calendars,
-    (day, as_of, list_date): (NaiveDate, i64, NaiveDate),
-    store: &Store,
-) -> Result<Measured> {
+    as_of: i64,
+    list_date: NaiveDate,
+) -> Result<BTreeMap<String, f64>> {
     let since = as_of - MEASURE_DAYS * 86_400_000_000;
     let df = lake
         .scan(Table::Calls)?
@@ -321,6 +320,20 @@ fn measure(
     for v in inbound.values_mut() {
         *v /= n_days;
     }
+    Ok(inbound)
+}
+
+/// Time per attempt (`metrics::handles`, as the staffing view measures it)
+/// and inbound load (from the call log).
+fn measure(
+    config: &Config,
+    lake: &Lake,
+    p: &Practice,
+    cals: &Calendars,
+    (day, as_of, list_date): (NaiveDate, i64, NaiveDate),
+    store: &Store,
+) -> Result<Measured> {
+    let inbound = inbound_minutes(lake, p, as_of, list_date)?;
     let handles = crate::metrics::handles::for_period(
         config,
         lake,

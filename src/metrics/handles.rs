@@ -218,6 +218,69 @@ pub fn scan_calls(
     })
 }
 
+/// Per category: staff seconds in continuous stretches of work, the number of
+/// stretches, and the logged actions ("touches") on the worked tasks.
+type Stretches = (Vec<i64>, Vec<u32>, Vec<u32>);
+
+fn stretches(
+    lake: &Lake,
+    practice: &Practice,
+    w: Window,
+    (n, category_of): (usize, &BTreeMap<&str, usize>),
+    log: &CallLog,
+) -> Result<Stretches> {
+    let acts = lake
+        .scan(Table::Attempts)?
+        .filter(col("practice_id").eq(lit(practice.id.clone())))
+        .filter(
+            col("at")
+                .gt_eq(ts(w.from))
+                .and(col("at").lt_eq(ts(w.to + TAIL_DAYS * 86_400_000_000)))
+                .and(col("staff_id").is_not_null()),
+        )
+        .select([col("staff_id"), col("at"), col("task_id")])
+        .sort(["staff_id", "at"], Default::default())
+        .collect()
+        .context("reading activity from the lake")?;
+    let who = strs(&acts, "staff_id")?;
+    let at = times(&acts, "at")?;
+    let tid = strs(&acts, "task_id")?;
+    let calls: BTreeMap<&str, Spans> = log
+        .busy
+        .iter()
+        .map(|(k, v)| (k.as_str(), Spans::merged(v.clone())))
+        .collect();
+    let (mut work, mut stretches, mut touches) = (vec![0i64; n], vec![0u32; n], vec![0u32; n]);
+    let day = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0).map(|x| x.with_timezone(&practice.tz).date_naive())
+    };
+    for i in 0..acts.height() {
+        let Some(&c) = tid[i].and_then(|t| category_of.get(t)) else {
+            continue;
+        };
+        touches[c] += 1;
+        if i + 1 == acts.height() || who[i] != who[i + 1] {
+            continue;
+        }
+        let (Some(a), Some(b)) = (at[i], at[i + 1]) else {
+            continue;
+        };
+        let (a, b) = (a.div_euclid(1_000_000), b.div_euclid(1_000_000));
+        let g = b - a;
+        if g <= 0 || g > MAX_STRETCH_GAP_S || day(a) != day(b) {
+            continue;
+        }
+        let inbound = who[i]
+            .and_then(|x| calls.get(x))
+            .map_or(0, |o| o.between(a, b));
+        if g > inbound {
+            work[c] += g - inbound;
+            stretches[c] += 1;
+        }
+    }
+    Ok((work, stretches, touches))
+}
+
 /// The time per attempt of each category over the period's worked tasks (see
 /// [`measure`]), their facts taken from `store`.
 pub fn for_period(
@@ -260,56 +323,8 @@ pub fn measure(
         .filter_map(|t| Some((task_ids[t.row]?, t.category)))
         .collect();
     let st = &practice.staffing;
-    let acts = lake
-        .scan(Table::Attempts)?
-        .filter(col("practice_id").eq(lit(practice.id.clone())))
-        .filter(
-            col("at")
-                .gt_eq(ts(w.from))
-                .and(col("at").lt_eq(ts(w.to + TAIL_DAYS * 86_400_000_000)))
-                .and(col("staff_id").is_not_null()),
-        )
-        .select([col("staff_id"), col("at"), col("task_id")])
-        .sort(["staff_id", "at"], Default::default())
-        .collect()
-        .context("reading activity from the lake")?;
-    let who = strs(&acts, "staff_id")?;
-    let at = times(&acts, "at")?;
-    let tid = strs(&acts, "task_id")?;
-    let calls: BTreeMap<&str, Spans> = log
-        .busy
-        .iter()
-        .map(|(k, v)| (k.as_str(), Spans::merged(v.clone())))
-        .collect();
     let n = categories.len();
-    let (mut work, mut stretches, mut touches) = (vec![0i64; n], vec![0u32; n], vec![0u32; n]);
-    let day = |t: i64| {
-        chrono::DateTime::from_timestamp(t, 0).map(|x| x.with_timezone(&practice.tz).date_naive())
-    };
-    for i in 0..acts.height() {
-        let Some(&c) = tid[i].and_then(|t| category_of.get(t)) else {
-            continue;
-        };
-        touches[c] += 1;
-        if i + 1 == acts.height() || who[i] != who[i + 1] {
-            continue;
-        }
-        let (Some(a), Some(b)) = (at[i], at[i + 1]) else {
-            continue;
-        };
-        let (a, b) = (a.div_euclid(1_000_000), b.div_euclid(1_000_000));
-        let g = b - a;
-        if g <= 0 || g > MAX_STRETCH_GAP_S || day(a) != day(b) {
-            continue;
-        }
-        let inbound = who[i]
-            .and_then(|x| calls.get(x))
-            .map_or(0, |o| o.between(a, b));
-        if g > inbound {
-            work[c] += g - inbound;
-            stretches[c] += 1;
-        }
-    }
+    let (work, stretches, touches) = stretches(lake, practice, w, (n, &category_of), log)?;
     let mut attempts = vec![0u32; n];
     for t in worked {
         attempts[t.category] += t.attempts.max(1);

@@ -150,23 +150,7 @@ fn load_with(lake: &Lake, w: Window, practice: &str, list_columns: bool) -> Resu
             t0.elapsed().as_secs_f64()
         )
     };
-    let tasks = tasks.collect().context("reading tasks from the lake")?;
-    let current = closed_by_id(&tasks, w)?;
-    let tasks = at_as_of(lake, Table::Tasks, practice, tasks, w)?;
-    let tasks = {
-        let id = strs(&tasks, "task_id")?;
-        let order = stable_order(id.len(), |a, b| id[a].cmp(&id[b]));
-        reorder(tasks, order)?
-    };
-    let tasks_closed_current = match current {
-        None => None,
-        Some(by_id) => Some(
-            strs(&tasks, "task_id")?
-                .iter()
-                .map(|id| id.and_then(|id| by_id.get(id).copied().flatten()))
-                .collect(),
-        ),
-    };
+    let (tasks, tasks_closed_current) = tasks_as_of(lake, practice, tasks, w)?;
     lap("tasks");
     let attempts = attempts
         .collect()
@@ -199,6 +183,35 @@ fn load_with(lake: &Lake, w: Window, practice: &str, list_columns: bool) -> Resu
         appointments,
         tasks_closed_current,
     })
+}
+
+/// The window's tasks as they stood at *as of*, in task id order, and the
+/// `closed_at` the window's filter read where that differs (see
+/// `Inputs::tasks_closed_current`).
+fn tasks_as_of(
+    lake: &Lake,
+    practice: &str,
+    tasks: LazyFrame,
+    w: Window,
+) -> Result<(DataFrame, Option<Vec<Option<i64>>>)> {
+    let tasks = tasks.collect().context("reading tasks from the lake")?;
+    let current = closed_by_id(&tasks, w)?;
+    let tasks = at_as_of(lake, Table::Tasks, practice, tasks, w)?;
+    let tasks = {
+        let id = strs(&tasks, "task_id")?;
+        let order = stable_order(id.len(), |a, b| id[a].cmp(&id[b]));
+        reorder(tasks, order)?
+    };
+    let closed_current = match current {
+        None => None,
+        Some(by_id) => Some(
+            strs(&tasks, "task_id")?
+                .iter()
+                .map(|id| id.and_then(|id| by_id.get(id).copied().flatten()))
+                .collect(),
+        ),
+    };
+    Ok((tasks, closed_current))
 }
 
 /// The current versions' `closed_at` by task id, when some row's current version

@@ -12,6 +12,7 @@ pub use crate::metrics::handles::{
 };
 use crate::model::clock::Calendar;
 use crate::model::clock::Calendars;
+use crate::model::facts::Facts;
 use crate::model::load::{strs, times};
 use crate::model::store::Store;
 use anyhow::Result;
@@ -125,6 +126,40 @@ impl Rules for PracticeRules<'_> {
     }
 }
 
+/// The worked tasks as jobs, with the (weekday, hour) each arrived in and its
+/// measured first-attempt result (task_facts.met_target).
+type Jobs = (Vec<Job>, Vec<(u8, u8)>, Vec<Option<bool>>);
+
+fn jobs(practice: &Practice, worked: &[handles::Worked], f: &Facts) -> Result<Jobs> {
+    let df = &f.df;
+    let created = times(df, "created_at")?;
+    let deadline = times(df, "deadline_at")?;
+    let closed = times(df, "closed_at")?;
+    let met: Vec<Option<bool>> = df.column("met_target")?.bool()?.iter().collect();
+    let terminal: Vec<Option<bool>> = df.column("terminal")?.bool()?.iter().collect();
+    let (mut jobs, mut job_block, mut measured) = (Vec::new(), Vec::new(), Vec::new());
+    for t in worked {
+        let (i, n) = (t.row, t.attempts);
+        let arrive = created[i]
+            .expect("a worked task was created")
+            .div_euclid(1_000_000);
+        jobs.push(Job {
+            category: t.category,
+            queue: t.queue,
+            arrive,
+            deadline: deadline[i].map(|d| d.div_euclid(1_000_000)),
+            attempts: n.max(1),
+            withdrawn_at: (n == 0 && terminal[i] == Some(true))
+                .then(|| closed[i].map(|x| x.div_euclid(1_000_000)))
+                .flatten(),
+            counted: met[i].is_some(),
+        });
+        job_block.push(block_of(practice, arrive));
+        measured.push(met[i]);
+    }
+    Ok((jobs, job_block, measured))
+}
+
 /// Build the model of `practice` for local dates `from..=to`, its task facts
 /// from `store`.
 pub fn build_in(
@@ -158,35 +193,10 @@ pub fn build_with(
 
     // Jobs: tasks created in the period and worked in a lane, in task order.
     let worked = handles::worked(practice, &categories, &lanes, f)?;
-    let df = &f.df;
-    let created = times(df, "created_at")?;
-    let deadline = times(df, "deadline_at")?;
-    let closed = times(df, "closed_at")?;
-    let met: Vec<Option<bool>> = df.column("met_target")?.bool()?.iter().collect();
-    let terminal: Vec<Option<bool>> = df.column("terminal")?.bool()?.iter().collect();
-    let (mut jobs, mut job_block, mut measured) = (Vec::new(), Vec::new(), Vec::new());
-    for t in &worked {
-        let (i, n) = (t.row, t.attempts);
-        let arrive = created[i]
-            .expect("a worked task was created")
-            .div_euclid(1_000_000);
-        jobs.push(Job {
-            category: t.category,
-            queue: t.queue,
-            arrive,
-            deadline: deadline[i].map(|d| d.div_euclid(1_000_000)),
-            attempts: n.max(1),
-            withdrawn_at: (n == 0 && terminal[i] == Some(true))
-                .then(|| closed[i].map(|x| x.div_euclid(1_000_000)))
-                .flatten(),
-            counted: met[i].is_some(),
-        });
-        job_block.push(block_of(practice, arrive));
-        measured.push(met[i]);
-    }
+    let (jobs, job_block, measured) = jobs(practice, &worked, f)?;
 
     let log = handles::scan_calls(lake, practice, w, &categories, &inputs.tasks)?;
-    let task_ids = strs(df, "task_id")?;
+    let task_ids = strs(&f.df, "task_id")?;
     let handles = handles::measure(lake, practice, w, &categories, (&worked, &task_ids), &log)?;
     let handles::CallLog {
         inbound, mut busy, ..
