@@ -134,6 +134,10 @@ impl<'a> Tasks<'a> {
     }
 }
 
+/// A task's outreach rows (index, at, is a phone row) and outbound calls
+/// (index, start), as `model::attempts` takes them.
+type Outreach = (Vec<(usize, i64, bool)>, Vec<(usize, i64)>);
+
 /// What the open tasks are read from.
 struct State<'a> {
     rows: Rows<'a>,
@@ -149,7 +153,7 @@ struct State<'a> {
 impl State<'_> {
     /// A task's outreach rows and the calls to its number from its creation to
     /// its closure (or as of).
-    fn outreach(&self, i: usize) -> (Vec<(usize, i64, bool)>, Vec<(usize, i64)>) {
+    fn outreach(&self, i: usize) -> Outreach {
         let (t, r) = (&self.t, &self.rows);
         let (Some(id), Some(created_at)) = (t.tid[i], t.created[i]) else {
             return Default::default();
@@ -213,12 +217,12 @@ impl State<'_> {
 
     /// The status as of the data day: the export's, or the one implied by the
     /// last attempt if the export's status is dated later.
-    fn status(&self, i: usize, rows: Range<usize>) -> String {
+    fn status(&self, i: usize, mut rows: Range<usize>) -> String {
         let (t, r) = (&self.t, &self.rows);
-        if t.status_at[i].is_none_or(|s| s <= self.as_of) {
+        if t.status_at[i].map_or(true, |s| s <= self.as_of) {
             return t.status[i].unwrap_or("open").to_string();
         }
-        let last_outcome_row = rows.filter(|&j| r.outcome[j].is_some()).next_back();
+        let last_outcome_row = rows.rfind(|&j| r.outcome[j].is_some());
         let implied = last_outcome_row
             .and_then(|j| r.outcome[j])
             .and_then(status_from_outcome);
@@ -243,7 +247,7 @@ impl State<'_> {
         }
         // The last attempt with a row carries the outcome and note a caller reads.
         let last = all.iter().rev().find_map(|x| x.row.map(|r| r.0));
-        let current = t.status_at[i].is_none_or(|s| s <= self.as_of);
+        let current = t.status_at[i].map_or(true, |s| s <= self.as_of);
         let callback_at =
             (rows.filter_map(|j| r.callback[j]).next_back()).or(t.callback[i].filter(|_| current));
         Some(OpenTask {

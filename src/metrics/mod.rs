@@ -155,8 +155,7 @@ fn compute_unit(
     w: Window,
     as_of: Option<i64>,
     practice: &str,
-    csv: CsvTables,
-    aggregate_schemas: &[Schema],
+    (csv, aggregate_schemas): (CsvTables, &[Schema]),
     store: &Store,
 ) -> Result<Unit> {
     let mut lap = Lap::new(practice);
@@ -474,8 +473,7 @@ pub fn run_in(
                 w,
                 opts.as_of,
                 p,
-                opts.csv,
-                &aggregate_schemas,
+                (opts.csv, &aggregate_schemas),
                 store,
             )
         },

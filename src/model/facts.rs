@@ -129,7 +129,7 @@ fn compute(
     let mut practice: Option<PracticeState> = None;
     for i in 0..n {
         let p_id = t.pid[i].context("task without practice_id")?;
-        if practice.as_ref().is_none_or(|s| s.id != p_id) {
+        if practice.as_ref().map_or(true, |s| s.id != p_id) {
             practice = Some(ctx.practice(p_id)?);
         }
         let state = practice.as_mut().expect("set above");

@@ -247,7 +247,7 @@ impl Inputs {
         };
         let keep: Vec<bool> = closed
             .iter()
-            .map(|c| c.is_none_or(|c| c >= w.from))
+            .map(|c| c.map_or(true, |c| c >= w.from))
             .collect();
         let mask = BooleanChunked::from_slice("keep".into(), &keep);
         let mut tasks = self.tasks.filter(&mask)?;
