@@ -166,7 +166,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// `b` narrowed to `w` (see the module's note), or `None` when `b` does not
 /// cover `w` or narrowing could change a fact of a task created in `w`.
-fn narrowed(b: &Arc<Built>, w: Window) -> Result<Option<Arc<Built>>> {
+pub(super) fn narrowed(b: &Arc<Built>, w: Window) -> Result<Option<Arc<Built>>> {
     let same_end = (b.w.to, b.w.as_of, b.w.to_date) == (w.to, w.as_of, w.to_date);
     if !same_end || b.w.from > w.from || b.w.from_date > w.from_date {
         return Ok(None);
