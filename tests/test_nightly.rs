@@ -50,14 +50,39 @@ fn manifest(wd: &Workdir) -> serde_json::Value {
     m
 }
 
-/// One uninterrupted run, shared by the tests that compare against it.
-fn reference() -> &'static Workdir {
-    static WD: std::sync::OnceLock<Workdir> = std::sync::OnceLock::new();
+/// One uninterrupted run (at debug level, `-vv`), shared by the tests that
+/// compare against it, with its stderr.
+fn reference_run() -> &'static (Workdir, String) {
+    static WD: std::sync::OnceLock<(Workdir, String)> = std::sync::OnceLock::new();
     WD.get_or_init(|| {
         let wd = setup();
-        wd.run(&["nightly"]);
-        wd
+        let run = wd.run(&["nightly", "-vv"]);
+        (wd, run.stderr)
     })
+}
+
+fn reference() -> &'static Workdir {
+    &reference_run().0
+}
+
+#[test]
+fn nightly_builds_task_facts_once_per_practice() {
+    let stderr = &reference_run().1;
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("task facts built "))
+        .unwrap_or_else(|| panic!("no task facts count at -vv:\n{stderr}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = |w: &str| words.iter().position(|x| *x == w).expect(w);
+    let n: usize = words[at("built") + 1].parse().unwrap();
+    let m: usize = words[at("for") + 1].parse().unwrap();
+    assert_eq!(n, m, "{line}");
+    assert_eq!(m, 1, "{line}");
+    let builds = stderr
+        .lines()
+        .filter(|l| l.contains("task facts: built for "))
+        .count();
+    assert_eq!(builds, n, "{stderr}");
 }
 
 fn under(files: &[(String, Vec<u8>)], dir: &str) -> Vec<(String, Vec<u8>)> {

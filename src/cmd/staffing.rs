@@ -89,9 +89,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     crate::lake::create_private_dir(&out).with_context(|| format!("creating {}", out.display()))?;
     let started = std::time::Instant::now();
     let mut views = Vec::new();
+    let store = crate::model::store::Store::none();
     for p in &config.practices {
         let target = args.target_share.unwrap_or(p.target_share);
-        let v = view::compute(&config, &lake, p, (from, to), target, &adds)
+        let v = view::compute(&config, &lake, p, (from, to), target, &adds, &store)
             .with_context(|| format!("staffing for practice {}", p.id))?;
         if !cli.quiet {
             tracing::info!(

@@ -4,6 +4,7 @@
 //! notes): they are written with owner-only permissions and never logged.
 
 pub mod build;
+mod open_tasks;
 pub mod rules;
 pub mod state;
 pub mod write;
@@ -12,6 +13,7 @@ mod xlsx;
 use crate::config::Config;
 use crate::lake::Lake;
 use crate::model::clock::Calendars;
+use crate::model::store::Store;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -104,6 +106,16 @@ impl PracticeLists {
 
 /// Build the lists for the business day after `data_day`, for every practice.
 pub fn build_all(config: &Config, lake: &Lake, data_day: NaiveDate) -> Result<Vec<PracticeLists>> {
+    build_all_in(config, lake, data_day, &Store::none())
+}
+
+/// `build_all`, taking task facts from `store` (the run's, on a nightly run).
+pub fn build_all_in(
+    config: &Config,
+    lake: &Lake,
+    data_day: NaiveDate,
+    store: &Store,
+) -> Result<Vec<PracticeLists>> {
     let mut out = Vec::new();
     for p in &config.practices {
         // One calendar per practice for the whole run: the widest window the
@@ -114,7 +126,7 @@ pub fn build_all(config: &Config, lake: &Lake, data_day: NaiveDate) -> Result<Ve
         let day = build::list_day(p, cal, data_day).with_context(|| {
             format!("{}: no business day within 60 days after {data_day}", p.id)
         })?;
-        let snap = state::read(config, lake, p, &cals, data_day, day.date)
+        let snap = state::read(config, lake, p, &cals, (data_day, day.date), store)
             .with_context(|| format!("reading the state of practice {}", p.id))?;
         out.push(build::practice(p, cal, &snap, day, data_day));
     }

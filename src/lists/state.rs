@@ -5,15 +5,14 @@
 use crate::config::{Config, Practice};
 use crate::lake::schema::Table;
 use crate::lake::Lake;
-use crate::metrics::load::{self, strs, times};
 use crate::metrics::missed;
-use crate::model::attempts;
-use crate::model::attempts::CONTACT;
 use crate::model::clock::Calendars;
-use crate::model::domain::{CallOutcome, Channel, Direction, Status};
+use crate::model::domain::{CallOutcome, Direction};
+use crate::model::load::{self, strs, times};
+use crate::model::store::Store;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::{col, lit, DataFrame, SortMultipleOptions};
+use polars::prelude::{col, lit, SortMultipleOptions};
 use std::collections::BTreeMap;
 
 /// Missed calls older than this many days are not put on a list (a stale callback
@@ -99,25 +98,10 @@ pub fn end_of_day(p: &Practice, d: NaiveDate) -> i64 {
     crate::model::day::last_instant(p, d)
 }
 
-/// The status a last attempt outcome implies.
-fn status_from_outcome(o: &str) -> Option<&'static str> {
-    Some(match o {
-        "left_message" => "left_message",
-        "no_answer" | "busy" => "no_answer",
-        "wrong_number" => "wrong_number",
-        "callback_set" => "callback_set",
-        "clinical_review" => "needs_clinical_review",
-        "insurance_review" => "needs_insurance_review",
-        "declined" => "declined",
-        "scheduled" => "scheduled",
-        _ => return None,
-    })
-}
-
 /// The window the state reads for a list built after `day`: the missed calls
 /// still owed and the weeks the handle times are measured over.
-pub fn window(one: &Config, day: NaiveDate) -> crate::metrics::load::Window {
-    crate::metrics::window(
+pub fn window(one: &Config, day: NaiveDate) -> crate::model::day::Window {
+    crate::model::day::window(
         one,
         day - chrono::Duration::days(MISSED_LOOKBACK_DAYS.max(MEASURE_DAYS)),
         day,
@@ -131,44 +115,30 @@ pub fn read(
     lake: &Lake,
     p: &Practice,
     cals: &Calendars,
-    day: NaiveDate,
-    list_date: NaiveDate,
+    (day, list_date): (NaiveDate, NaiveDate),
+    store: &Store,
 ) -> Result<Snapshot> {
     let w = window(&config.restricted_to(&[p.id.as_str()]), day);
     let as_of = end_of_day(p, day);
     let inputs = load::load(lake, w, p.id.as_str())?;
     let cal = cals.0.get(&p.id).context("calendar for the practice")?;
+    let tasks = super::open_tasks::read(lake, p, cal, &inputs, as_of)?;
+    let owed = owed_calls(&inputs, as_of)?;
+    let (contacts, patient_by_phone) = read_contacts(lake, p)?;
+    let measured = measure(config, lake, p, cals, (day, as_of, list_date), store)?;
+    Ok(Snapshot {
+        tasks,
+        owed,
+        contacts,
+        patient_by_phone,
+        measured,
+    })
+}
 
-    // Attempts with the columns a caller needs (the metrics projection has no callback).
-    let attempts = lake
-        .scan(Table::Attempts)?
-        .filter(col("practice_id").eq(lit(p.id.as_str())))
-        .filter(col("at").lt_eq(ts(as_of)))
-        .select([
-            col("task_id"),
-            col("at"),
-            col("channel"),
-            col("direction"),
-            col("outcome"),
-            col("note"),
-            col("callback_at"),
-            col("attempt_id"),
-        ])
-        .sort(
-            ["task_id", "at", "attempt_id"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .collect()
-        .context("reading attempts from the lake")?;
-    let by_task = group_rows(&attempts)?;
-    let a_at = times(&attempts, "at")?;
-    let a_channel = strs(&attempts, "channel")?;
-    let a_dir = strs(&attempts, "direction")?;
-    let a_outcome = strs(&attempts, "outcome")?;
-    let a_note = strs(&attempts, "note")?;
-    let a_cb = times(&attempts, "callback_at")?;
-
-    // Outbound calls by number, for tasks worked only through the phone system.
+/// The missed calls still owed at `as_of`: runs of misses from one number in the
+/// last [`MISSED_LOOKBACK_DAYS`] that nobody returned and no task carries, with
+/// the outbound calls to the number since the first miss.
+fn owed_calls(inputs: &load::Inputs, as_of: i64) -> Result<Vec<OwedCall>> {
     let c = &inputs.calls;
     let (c_ph, c_at, c_dir) = (
         strs(c, "phone_key")?,
@@ -176,153 +146,16 @@ pub fn read(
         strs(c, "direction")?,
     );
     let c_outcome = strs(c, "outcome")?;
-    let mut outbound: BTreeMap<&str, Vec<(usize, i64)>> = BTreeMap::new();
     let mut tried: BTreeMap<&str, Vec<(i64, Option<&str>)>> = BTreeMap::new();
     for i in 0..c.height() {
         if let (Some(ph), Some(t), Some(Direction::Outbound)) =
             (c_ph[i], c_at[i], c_dir[i].and_then(Direction::parse))
         {
-            outbound.entry(ph).or_default().push((i, t));
             tried.entry(ph).or_default().push((t, c_outcome[i]));
         }
     }
-
     let t = &inputs.tasks;
-    let (tid, pkey, phone, cat, owner, status, status_at, closed_at, t_cb, created) = (
-        strs(t, "task_id")?,
-        strs(t, "patient_key")?,
-        strs(t, "phone_key")?,
-        strs(t, "category")?,
-        strs(t, "owner")?,
-        strs(t, "status")?,
-        times(t, "status_at")?,
-        times(t, "closed_at")?,
-        times(t, "callback_at")?,
-        times(t, "created_at")?,
-    );
-    // Each task's outreach rows and the calls to its number from its creation to
-    // its closure (or as of); then which task's row recorded each call.
-    let outreach = |i: usize| -> (Vec<(usize, i64, bool)>, Vec<(usize, i64)>) {
-        let (Some(id), Some(created_at)) = (tid[i], created[i]) else {
-            return Default::default();
-        };
-        let terminal = status[i]
-            .and_then(Status::parse)
-            .is_some_and(Status::is_terminal);
-        let end = terminal
-            .then(|| closed_at[i].or(status_at[i]))
-            .flatten()
-            .unwrap_or(as_of)
-            .min(as_of);
-        let rows = by_task
-            .get(id)
-            .cloned()
-            .unwrap_or(0..0)
-            .filter_map(|j| {
-                let at = a_at[j].filter(|&x| x >= created_at)?;
-                attempts::is_outreach(
-                    a_channel[j].is_some(),
-                    a_dir[j] == Some(Direction::Inbound.as_str()),
-                    a_outcome[j] == Some(attempts::STATUS_CHANGE),
-                )
-                .then_some((j, at, a_channel[j] == Some(Channel::Phone.as_str())))
-            })
-            .collect();
-        let calls = phone[i]
-            .and_then(|ph| outbound.get(ph))
-            .map(|v| {
-                v.iter()
-                    .copied()
-                    .filter(|&(_, x)| x >= created_at && x <= end)
-                    .collect()
-            })
-            .unwrap_or_default();
-        (rows, calls)
-    };
-    let mut call_owner: Vec<Option<u32>> = vec![None; c.height()];
-    for i in 0..t.height() {
-        let (rows, calls) = outreach(i);
-        attempts::claim(i as u32, &rows, &calls, &mut call_owner);
-    }
-    let mut tasks = Vec::new();
-    for i in 0..t.height() {
-        let (Some(id), Some(category), Some(created_at)) = (tid[i], cat[i], created[i]) else {
-            continue;
-        };
-        if created_at > as_of || closed_at[i].is_some_and(|c| c <= as_of) {
-            continue;
-        }
-        let rows = by_task.get(id).cloned().unwrap_or(0..0);
-        // The task's attempts by the one rule (model::attempts), both sources.
-        let (out_rows, mut calls) = outreach(i);
-        calls.retain(|&(j, _)| attempts::unclaimed(i as u32, j, &call_owner));
-        let all = attempts::merge(&out_rows, &calls);
-        // The last contact the task's outreach made (model::attempts): a row whose
-        // outcome reached the patient, or an attempt that did.
-        let last_contact = [
-            rows.clone()
-                .filter(|&j| a_outcome[j].is_some_and(|o| CONTACT.contains(&o)))
-                .filter_map(|j| a_at[j].filter(|&x| x >= created_at))
-                .next_back(),
-            all.iter()
-                .rfind(|x| {
-                    x.reached(
-                        |j| a_outcome[j].is_some_and(|o| CONTACT.contains(&o)),
-                        |k| c_outcome[k] == Some(CallOutcome::Connected.as_str()),
-                    )
-                })
-                .map(|x| x.at()),
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        let attempts = attempts::since_contact(&all, last_contact).len() as u32;
-        let last_attempt = all.last();
-        // The last attempt with a row carries the outcome and note a caller reads.
-        let last = all.iter().rev().find_map(|x| x.row.map(|r| r.0));
-        let last_at = last_attempt.map(|x| x.at());
-        let ever_attempted = last_attempt.is_some();
-        let last_outcome_row = rows.clone().filter(|&j| a_outcome[j].is_some()).next_back();
-        let implied = last_outcome_row
-            .and_then(|j| a_outcome[j])
-            .and_then(status_from_outcome);
-        let export_status = status[i].unwrap_or("open");
-        let status = if status_at[i].is_none_or(|s| s <= as_of) {
-            export_status.to_string()
-        } else {
-            implied.unwrap_or("open").to_string()
-        };
-        let parsed = Status::parse(&status);
-        if parsed.is_some_and(Status::is_terminal) && parsed != Some(Status::Declined) {
-            continue;
-        }
-        let callback_at = rows
-            .clone()
-            .filter_map(|j| a_cb[j])
-            .next_back()
-            .or(t_cb[i].filter(|_| status_at[i].is_none_or(|s| s <= as_of)));
-        let deadline = p
-            .categories
-            .get(category)
-            .and_then(|c| cal.deadline(created_at, c.target));
-        tasks.push(OpenTask {
-            task_id: id.to_string(),
-            patient_key: pkey[i].map(str::to_string),
-            phone_key: phone[i].map(str::to_string),
-            category: category.to_string(),
-            owner: owner[i].map(str::to_string),
-            status,
-            created_at,
-            deadline,
-            attempts,
-            ever_attempted,
-            last_at,
-            last_outcome: last.and_then(|j| a_outcome[j]).map(str::to_string),
-            last_note: last.and_then(|j| a_note[j]).map(str::to_string),
-            callback_at,
-        });
-    }
-
+    let (phone, created) = (strs(t, "phone_key")?, times(t, "created_at")?);
     let mut task_times: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     for i in 0..t.height() {
         if let (Some(ph), Some(c)) = (phone[i], created[i]) {
@@ -339,7 +172,7 @@ pub fn read(
             })
     };
     let since = as_of - MISSED_LOOKBACK_DAYS * 86_400_000_000;
-    let owed = missed::items(&inputs)?
+    let owed = missed::items(inputs)?
         .into_iter()
         .filter(|it| {
             it.returned.is_none() && it.first >= since && it.first <= as_of && !carried(it)
@@ -367,32 +200,7 @@ pub fn read(
             }
         })
         .collect();
-
-    let (contacts, patient_by_phone) = read_contacts(lake, p)?;
-    let measured = measure(config, lake, p, cals, day, as_of, list_date)?;
-    Ok(Snapshot {
-        tasks,
-        owed,
-        contacts,
-        patient_by_phone,
-        measured,
-    })
-}
-
-/// Row ranges per task id in a frame sorted by task id.
-fn group_rows(df: &DataFrame) -> Result<BTreeMap<String, std::ops::Range<usize>>> {
-    let ids = strs(df, "task_id")?;
-    let mut out: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
-    let mut start = 0;
-    for i in 1..=ids.len() {
-        if i == ids.len() || ids[i] != ids[start] {
-            if let Some(id) = ids[start] {
-                out.insert(id.to_string(), start..i);
-            }
-            start = i;
-        }
-    }
-    Ok(out)
+    Ok(owed)
 }
 
 type ContactMaps = (BTreeMap<String, Contact>, BTreeMap<String, String>);
@@ -446,16 +254,14 @@ fn read_contacts(lake: &Lake, p: &Practice) -> Result<ContactMaps> {
     Ok((by_patient, by_phone))
 }
 
-/// Time per attempt (from the staffing model) and inbound load (from the call log).
-fn measure(
-    config: &Config,
+/// Average minutes each staff member spent on answered inbound calls on the
+/// list date's weekday, over the last [`MEASURE_DAYS`].
+fn inbound_minutes(
     lake: &Lake,
     p: &Practice,
-    cals: &Calendars,
-    day: NaiveDate,
     as_of: i64,
     list_date: NaiveDate,
-) -> Result<Measured> {
+) -> Result<BTreeMap<String, f64>> {
     let since = as_of - MEASURE_DAYS * 86_400_000_000;
     let df = lake
         .scan(Table::Calls)?
@@ -514,16 +320,30 @@ fn measure(
     for v in inbound.values_mut() {
         *v /= n_days;
     }
-    let model = crate::staffing::history::build_with(
+    Ok(inbound)
+}
+
+/// Time per attempt (`metrics::handles`, as the staffing view measures it)
+/// and inbound load (from the call log).
+fn measure(
+    config: &Config,
+    lake: &Lake,
+    p: &Practice,
+    cals: &Calendars,
+    (day, as_of, list_date): (NaiveDate, i64, NaiveDate),
+    store: &Store,
+) -> Result<Measured> {
+    let inbound = inbound_minutes(lake, p, as_of, list_date)?;
+    let handles = crate::metrics::handles::for_period(
         config,
         lake,
         p,
         (day - chrono::Duration::days(MEASURE_DAYS - 1), day),
         cals,
+        store,
     )
     .context("measuring the time per attempt")?;
-    let handle_min = model
-        .handles
+    let handle_min = handles
         .iter()
         .map(|h| (h.category.clone(), (h.per_attempt_s / 60.0, h.source)))
         .collect();
@@ -533,7 +353,7 @@ fn measure(
     })
 }
 
-fn ts(us: i64) -> polars::prelude::Expr {
+pub(super) fn ts(us: i64) -> polars::prelude::Expr {
     lit(us).cast(polars::prelude::DataType::Datetime(
         polars::prelude::TimeUnit::Microseconds,
         Some(polars::prelude::TimeZone::UTC),

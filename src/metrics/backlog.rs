@@ -1,10 +1,10 @@
 //! backlog_daily: open tasks at each business day's close, by age bucket, and how
 //! many of them are overdue (their first-attempt deadline passed with no attempt).
 
-use super::facts::{LocalDays, EPOCH_DAYS};
-use super::load::{strs, times, Window};
 use crate::config::Config;
 use crate::model::clock::Calendars;
+use crate::model::facts::{LocalDays, EPOCH_DAYS};
+use crate::model::load::{strs, times, Window};
 use anyhow::Result;
 use chrono::Datelike;
 use polars::prelude::{DataFrame, DataType, NamedFrom, PlHashMap, Series};

@@ -9,7 +9,7 @@
 //! quantiles, the same group order — which the tests check against the plans on
 //! generated rows, and the schema is taken from the plans.
 
-use super::facts::Buckets;
+use crate::model::facts::Buckets;
 use anyhow::{bail, Context, Result};
 use polars::prelude::{
     Column, DataFrame, DataType, IdxCa, IdxSize, NamedFrom, PlHashMap, Schema, Series,

@@ -2,18 +2,18 @@
 //! a callback owed, until a connected outbound call to that number or an answered
 //! inbound call from it returns it. Several misses before a return are one item.
 
-use super::facts::{iso_week, LocalDays, EPOCH_DAYS};
-use super::load::{codes, strs, times, Inputs, Window};
 use crate::config::Config;
 use crate::model::clock::Calendars;
-use crate::model::domain::{CallOutcome, Direction};
+use crate::model::facts::{iso_week, LocalDays, EPOCH_DAYS};
+use crate::model::load::{codes, strs, times, Inputs, Window};
 use anyhow::Result;
 use chrono::Datelike;
 use polars::prelude::{Column, DataFrame, DataType, NamedFrom, PlHashMap, PlHashSet, Series};
 use std::collections::BTreeMap;
 
-/// Inbound outcomes that leave a callback owed.
-pub const OWED: &[&str] = &["missed", "voicemail", "abandoned"];
+pub use crate::model::numbers::{
+    Numbers, CONNECTED, DIRECTIONS, INBOUND, OUTBOUND, OUTCOMES, OWED,
+};
 
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -25,56 +25,6 @@ pub struct Item {
     pub count: i32,
     pub returned: Option<(i64, &'static str)>,
 }
-
-/// The numbers in the call log as dense ids: one per (practice_id, phone_key), in
-/// the order the numbers first appear, and each call's id (`None` for a call
-/// without a number or practice). Built once per run of a practice and shared by
-/// the reconciliation and the task facts, so each call's number is hashed once.
-pub struct Numbers<'a> {
-    pub ids: PlHashMap<(&'a str, &'a str), u32>,
-    pub list: Vec<(&'a str, &'a str)>,
-    pub of_call: Vec<Option<u32>>,
-}
-
-impl<'a> Numbers<'a> {
-    pub fn new(calls: &'a DataFrame) -> Result<Numbers<'a>> {
-        let pid = strs(calls, "practice_id")?;
-        let phone = strs(calls, "phone_key")?;
-        let mut ids: PlHashMap<(&str, &str), u32> = PlHashMap::default();
-        let mut list = Vec::new();
-        let of_call = pid
-            .iter()
-            .zip(&phone)
-            .map(|(&p, &ph)| {
-                let key = (p?, ph?);
-                Some(*ids.entry(key).or_insert_with(|| {
-                    list.push(key);
-                    list.len() as u32 - 1
-                }))
-            })
-            .collect();
-        Ok(Numbers { ids, list, of_call })
-    }
-
-    /// The id of a practice's number, if it is in the call log.
-    pub fn get(&self, practice: Option<&str>, phone: Option<&str>) -> Option<u32> {
-        self.ids.get(&(practice?, phone?)).copied()
-    }
-}
-
-/// `DIRECTIONS` and `OUTCOMES` codes (see `load::codes`) of the calls.
-pub const DIRECTIONS: [&str; 2] = Direction::names_of([Direction::Inbound, Direction::Outbound]);
-pub const INBOUND: Option<u8> = Some(0);
-pub const OUTBOUND: Option<u8> = Some(1);
-/// `OWED` first, then connected.
-pub const OUTCOMES: [&str; 4] = CallOutcome::names_of([
-    CallOutcome::Missed,
-    CallOutcome::Voicemail,
-    CallOutcome::Abandoned,
-    CallOutcome::Connected,
-]);
-pub const VOICEMAIL: Option<u8> = Some(1);
-pub const CONNECTED: Option<u8> = Some(3);
 
 /// Reconcile the call log into callback items (all of them, in and before the window).
 pub fn items(inputs: &Inputs) -> Result<Vec<Item>> {
@@ -109,7 +59,8 @@ pub fn items_with(inputs: &Inputs, numbers: &Numbers) -> Result<Vec<Item>> {
         }
     }
     // Each number's calls in row (time) order; the items are sorted at the end.
-    let by_number = super::facts::Buckets::new(numbers.list.len(), numbers.of_call.iter().copied());
+    let by_number =
+        crate::model::facts::Buckets::new(numbers.list.len(), numbers.of_call.iter().copied());
     for (k, &(p, ph)) in numbers.list.iter().enumerate() {
         let idx = by_number.get(Some(k as u32)).iter().map(|&i| i as usize);
         let mut open: Option<Item> = None;
@@ -348,7 +299,7 @@ struct MissedCols<'a> {
 
 impl MissedCols<'_> {
     fn into_frame(self) -> Result<DataFrame> {
-        use super::facts::ts_col;
+        use crate::model::facts::ts_col;
         let n = self.practice_id.len();
         let cols: Vec<Column> = vec![
             Series::new("practice_id".into(), self.practice_id).into(),
@@ -385,16 +336,6 @@ mod tests {
     use crate::config::Config;
     use chrono::{NaiveDate, TimeZone};
     use polars::prelude::{DataType, NamedFrom, Series, TimeUnit, TimeZone as PlTz};
-
-    #[test]
-    fn call_codes_name_their_values() {
-        let code = |values: &[&str], v: &str| values.iter().position(|x| *x == v).map(|k| k as u8);
-        assert_eq!(INBOUND, code(&DIRECTIONS, "inbound"));
-        assert_eq!(OUTBOUND, code(&DIRECTIONS, "outbound"));
-        assert_eq!(VOICEMAIL, code(&OUTCOMES, "voicemail"));
-        assert_eq!(CONNECTED, code(&OUTCOMES, "connected"));
-        assert_eq!(OUTCOMES[..OWED.len()], *OWED);
-    }
 
     fn config() -> Config {
         Config::from_str(

@@ -5,13 +5,9 @@
 pub mod aggregate;
 pub mod backlog;
 pub mod csv_text;
-mod fact_columns;
-pub mod facts;
 pub mod group;
-pub mod load;
-pub mod local_time;
+pub mod handles;
 pub mod missed;
-pub mod notes;
 pub mod recovery;
 pub mod sql;
 pub mod summary;
@@ -20,9 +16,13 @@ pub mod write;
 use crate::config::Config;
 use crate::lake::schema::Table;
 use crate::lake::Lake;
+use crate::model::day::Window;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use load::Window;
+// The report names task facts through the metrics (`metrics::facts::iso_week`).
+pub use crate::model::facts;
+use crate::model::load;
+use crate::model::store::{Built, Store};
 use polars::prelude::{col, lit, DataFrame, IntoLazy, LazyFrame, NewChunkedArray, Schema};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -56,38 +56,12 @@ pub struct Summary {
     pub tables: std::collections::BTreeMap<String, usize>,
 }
 
+use crate::model::day::bound;
+pub use crate::model::day::window;
+
 /// The instant a practice's local day `d` starts (see `model::day`).
 pub(crate) fn day_start(p: &crate::config::Practice, d: NaiveDate) -> i64 {
     crate::model::day::first_instant(p, d)
-}
-
-/// Local midnight at the start of `d` in the practice zone furthest east (earliest instant)
-/// or, with `end`, the end of `d` furthest west: the window covers every practice's day.
-fn bound(config: &Config, d: NaiveDate, end: bool) -> i64 {
-    let instants = config.practices.iter().map(|p| {
-        if end {
-            crate::model::day::last_instant(p, d)
-        } else {
-            day_start(p, d)
-        }
-    });
-    if end {
-        instants.max().expect("a practice")
-    } else {
-        instants.min().expect("a practice")
-    }
-}
-
-/// The window for a run.
-pub fn window(config: &Config, from: NaiveDate, to: NaiveDate, as_of: Option<i64>) -> Window {
-    let to_us = bound(config, to, true);
-    Window {
-        from: bound(config, from, false),
-        to: to_us,
-        as_of: as_of.unwrap_or(to_us),
-        from_date: from,
-        to_date: to,
-    }
 }
 
 /// Schemas of the tables queries may read, known before any data is read.
@@ -181,8 +155,8 @@ fn compute_unit(
     w: Window,
     as_of: Option<i64>,
     practice: &str,
-    csv: CsvTables,
-    aggregate_schemas: &[Schema],
+    (csv, aggregate_schemas): (CsvTables, &[Schema]),
+    store: &Store,
 ) -> Result<Unit> {
     let mut lap = Lap::new(practice);
     // The practice's own window: its local dates, and "as of" the end of the last
@@ -197,7 +171,7 @@ fn compute_unit(
     lap.stage("load");
     let cals = crate::model::clock::Calendars::new(config, w, &[practice]);
     let numbers = missed::Numbers::new(&inputs.calls)?;
-    let f = facts::build_with(config, &cals, &inputs, &numbers, w)?;
+    let f = store.build(config, &cals, &inputs, &numbers, (practice, w))?;
     lap.stage("task facts");
     let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
     let items = missed::items_with(&inputs, &numbers)?;
@@ -206,6 +180,7 @@ fn compute_unit(
     let task_facts = f.df.filter(&mask)?;
     let logged = missed::logged_numbers(&unit_cfg, &inputs.tasks, w)?;
     let missed_calls = missed::table(&unit_cfg, &cals, &items, &logged, w)?;
+    drop(logged);
     let missed_daily = missed::daily(&unit_cfg, &cals, &items, w)?;
     lap.stage("missed tables");
     let backlog = backlog::table(&unit_cfg, &cals, &f.df, w)?;
@@ -223,6 +198,14 @@ fn compute_unit(
         .map(|(df, name)| write::Piece::new(df, csv.wants(name)))
         .collect::<Result<Vec<_>>>()?;
     lap.stage("csv");
+    drop(numbers);
+    // Handed on to later stages of a run (the weekly staffing view, the lists).
+    store.keep(Built {
+        practice: practice.to_string(),
+        w,
+        inputs,
+        facts: f,
+    });
     Ok(Unit { rows, aggregates })
 }
 
@@ -388,18 +371,26 @@ fn write_tables(dir: &std::path::Path, tables: &[(String, DataFrame)]) -> Result
     Ok(())
 }
 
-/// Compute and write every metrics table. Returns the summary that was written.
-pub fn run(config: &Config, opts: &Options, progress: &dyn Fn(&str)) -> Result<Summary> {
-    run_with(config, opts, progress, &|_, _| {})
-}
-
-/// `run`, also calling `practices(done, total)` as each practice's tables are
-/// written (for a progress bar at scale).
+/// Compute and write every metrics table, calling `practices(done, total)` as
+/// each practice's tables are written (for a progress bar at scale). Returns the
+/// summary that was written.
 pub fn run_with(
     config: &Config,
     opts: &Options,
     progress: &dyn Fn(&str),
     practices: &dyn Fn(usize, usize),
+) -> Result<Summary> {
+    run_in(config, opts, progress, practices, &Store::none())
+}
+
+/// `run_with`, building task facts through `store` (which keeps them for later
+/// stages of the run if it retains).
+pub fn run_in(
+    config: &Config,
+    opts: &Options,
+    progress: &dyn Fn(&str),
+    practices: &dyn Fn(usize, usize),
+    store: &Store,
 ) -> Result<Summary> {
     let lake = Lake::new(&config.paths.lake);
     // Fail fast: every query plans against the schemas, and the output folder exists.
@@ -482,8 +473,8 @@ pub fn run_with(
                 w,
                 opts.as_of,
                 p,
-                opts.csv,
-                &aggregate_schemas,
+                (opts.csv, &aggregate_schemas),
+                store,
             )
         },
         &mut |i, unit| {

@@ -1,8 +1,8 @@
 //! Recovery: no-shows and cancellations rebooked within the practice's window.
 
-use super::facts::{iso_week, local, EPOCH_DAYS};
-use super::load::{strs, times, Inputs, Window};
 use crate::config::Config;
+use crate::model::facts::{iso_week, local, EPOCH_DAYS};
+use crate::model::load::{strs, times, Inputs, Window};
 use anyhow::Result;
 use chrono::Datelike;
 use polars::prelude::PlHashMap as HashMap;

@@ -82,6 +82,40 @@ pub fn last_instant(p: &crate::config::Practice, d: NaiveDate) -> i64 {
     end(p.tz, d).expect("a local date within chrono's range")
 }
 
+/// Local midnight at the start of `d` in the practice zone furthest east (earliest instant)
+/// or, with `end`, the end of `d` furthest west: the window covers every practice's day.
+pub(crate) fn bound(config: &crate::config::Config, d: NaiveDate, end: bool) -> i64 {
+    let instants = config.practices.iter().map(|p| {
+        if end {
+            last_instant(p, d)
+        } else {
+            first_instant(p, d)
+        }
+    });
+    if end {
+        instants.max().expect("a practice")
+    } else {
+        instants.min().expect("a practice")
+    }
+}
+
+/// The window for a run.
+pub fn window(
+    config: &crate::config::Config,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: Option<i64>,
+) -> Window {
+    let to_us = bound(config, to, true);
+    Window {
+        from: bound(config, from, false),
+        to: to_us,
+        as_of: as_of.unwrap_or(to_us),
+        from_date: from,
+        to_date: to,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,21 @@ impl Spans {
         Spans { spans, before }
     }
 
+    /// From intervals in any order; overlapping ones are merged, empty ones
+    /// left out.
+    pub fn merged(mut spans: Vec<(i64, i64)>) -> Spans {
+        spans.retain(|s| s.1 > s.0);
+        spans.sort_unstable();
+        let mut merged: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
+        for s in spans {
+            match merged.last_mut() {
+                Some(l) if s.0 <= l.1 => l.1 = l.1.max(s.1),
+                _ => merged.push(s),
+            }
+        }
+        Spans::new(merged)
+    }
+
     pub fn spans(&self) -> &[(i64, i64)] {
         &self.spans
     }

@@ -4,7 +4,6 @@
 use crate::error::UsageError;
 use crate::lake::schema::Table;
 use crate::lake::Lake;
-use crate::metrics;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::{col, DataType};
@@ -45,7 +44,7 @@ pub fn latest_task_date_in_lake(
     Ok(config
         .practices
         .iter()
-        .map(|p| metrics::facts::local(p, us).0)
+        .map(|p| crate::model::facts::local(p, us).0)
         .max())
 }
 
@@ -55,6 +54,6 @@ pub fn today(config: &crate::config::Config) -> Result<Option<NaiveDate>> {
     Ok(config
         .practices
         .iter()
-        .map(|p| metrics::facts::local(p, now).0)
+        .map(|p| crate::model::facts::local(p, now).0)
         .max())
 }

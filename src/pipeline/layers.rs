@@ -31,11 +31,7 @@ const RANKS: &[(&str, u8)] = &[
 
 /// Imports against the direction that are known and not yet undone. The list
 /// may only shrink.
-const KNOWN: &[(&str, &str)] = &[
-    // Tomorrow's lists measure the time per attempt with the staffing view's
-    // history (which rebuilds task facts).
-    ("lists", "staffing"),
-];
+const KNOWN: &[(&str, &str)] = &[];
 
 fn rank(module: &str) -> u8 {
     // `cli` (the global flags and the dispatch) and `cmd` are the command line

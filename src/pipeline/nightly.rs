@@ -10,7 +10,9 @@ use crate::failpoint;
 use crate::ingest::{self, profile};
 use crate::lake::schema::Table;
 use crate::lake::Lake;
-use crate::metrics::{self, facts::iso_week, Options};
+use crate::metrics::{self, Options};
+use crate::model::facts::iso_week;
+use crate::model::store::Store;
 use crate::privacy::Hasher;
 use crate::publish::Staging;
 use crate::report;
@@ -158,11 +160,15 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         compare: None,
         csv: metrics::CsvTables::All,
     };
-    metrics::run_with(
+    // Task facts, built once a run: the metrics build each practice's, the
+    // weekly staffing view and the lists take them from here.
+    let store = Store::retaining();
+    metrics::run_in(
         config,
         &opts,
         &|s| tracing::info!("metrics: {s}"),
         &|d, t| ui.progress(d, t),
+        &store,
     )
     .context("stage `metrics` failed")?;
     timed("metrics", t, &mut m);
@@ -185,8 +191,13 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
                 opts: &opts,
                 dir: &daily_dest.join("metrics"),
             };
-            let written =
-                super::weekly::weekly(config, week_monday, &config.paths.reports, Some(computed))?;
+            let written = super::weekly::weekly(
+                config,
+                week_monday,
+                &config.paths.reports,
+                Some(computed),
+                &store,
+            )?;
             m.weekly_report = Some(iso_week(week_monday));
             ui.note(&format!("weekly report: {}", written.html.display()));
         }
@@ -200,7 +211,7 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
     ui.stage(3, STAGES[3]);
     let t = Instant::now();
     let lists = (|| -> Result<Vec<PathBuf>> {
-        let built = crate::lists::build_all(config, &lake, day)?;
+        let built = crate::lists::build_all_in(config, &lake, day, &store)?;
         for l in &built {
             for line in crate::lists::write::summary(l) {
                 ui.note(&line);
@@ -213,6 +224,8 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
     })()
     .context("stage `lists` failed")?;
     timed("lists", t, &mut m);
+    store.log_counts();
+    drop(store);
     failpoint::hit("after-lists");
 
     // The manifest.

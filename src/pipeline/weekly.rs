@@ -3,6 +3,7 @@
 //! `<out>/<week>/`, published atomically.
 
 use crate::metrics::{self, Options};
+use crate::model::store::Store;
 use crate::report;
 use crate::report::staffing::{CategoryStaffing, PracticeStaffing, Staffing};
 use crate::staffing::view::View;
@@ -53,7 +54,7 @@ pub fn weekly_report(
     monday: chrono::NaiveDate,
     out: &Path,
 ) -> Result<(report::Report, report::Written)> {
-    weekly_report_reusing(config, monday, out, None)
+    weekly_report_reusing(config, monday, out, None, &Store::retaining())
 }
 
 /// `weekly_report`, taking the metrics tables from `computed` when they are the
@@ -64,8 +65,9 @@ pub fn weekly_report_reusing(
     monday: chrono::NaiveDate,
     out: &Path,
     computed: Option<Computed>,
+    store: &Store,
 ) -> Result<(report::Report, report::Written)> {
-    let week = metrics::facts::iso_week(monday);
+    let week = crate::model::facts::iso_week(monday);
     let staging = crate::publish::Staging::new(&out.join(&week))?;
     let metrics_dir = staging.dir.join("metrics");
     let base = config.dir();
@@ -84,9 +86,13 @@ pub fn weekly_report_reusing(
             copy_tables(c.dir, &metrics_dir)?;
         }
         None => {
-            metrics::run(config, &opts, &|stage| {
-                tracing::info!("report: metrics: {stage}")
-            })?;
+            metrics::run_in(
+                config,
+                &opts,
+                &|stage| tracing::info!("report: metrics: {stage}"),
+                &|_, _| {},
+                store,
+            )?;
         }
     }
     // The staffing view of the same 13 weeks, rendered into its own section.
@@ -105,6 +111,7 @@ pub fn weekly_report_reusing(
                 (opts.from, opts.to),
                 p.target_share,
                 &[],
+                store,
             )
         })
         .collect::<Result<Vec<_>>>()?;
@@ -129,8 +136,9 @@ pub fn weekly(
     monday: chrono::NaiveDate,
     out: &Path,
     computed: Option<Computed>,
+    store: &Store,
 ) -> Result<report::Written> {
-    Ok(weekly_report_reusing(config, monday, out, computed)?.1)
+    Ok(weekly_report_reusing(config, monday, out, computed, store)?.1)
 }
 
 /// The staffing view as the report shows it. A share that is not a number (no

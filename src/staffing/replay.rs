@@ -23,17 +23,8 @@ impl std::ops::Deref for OpenTime {
 
 impl OpenTime {
     /// Build from intervals in any order; overlapping ones are merged.
-    pub fn new(mut spans: Vec<(i64, i64)>) -> OpenTime {
-        spans.retain(|s| s.1 > s.0);
-        spans.sort_unstable();
-        let mut merged: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
-        for s in spans {
-            match merged.last_mut() {
-                Some(l) if s.0 <= l.1 => l.1 = l.1.max(s.1),
-                _ => merged.push(s),
-            }
-        }
-        OpenTime(Spans::new(merged))
+    pub fn new(spans: Vec<(i64, i64)>) -> OpenTime {
+        OpenTime(Spans::merged(spans))
     }
 
     /// These intervals minus `busy` (e.g. answered inbound calls).

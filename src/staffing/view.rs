@@ -58,8 +58,9 @@ pub fn compute(
     (from, to): (NaiveDate, NaiveDate),
     target_share: f64,
     adds: &[Addition],
+    store: &crate::model::store::Store,
 ) -> Result<View> {
-    let mut m = history::build(config, lake, p, from, to)?;
+    let mut m = history::build_in(config, lake, p, (from, to), store)?;
     let cal = super::calibrate(&m);
     m.time_scale = cal.scale;
     let extra = super::added_staff(&m, adds)?;

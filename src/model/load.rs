@@ -4,9 +4,11 @@ use crate::lake::schema::Table;
 use crate::lake::Lake;
 use anyhow::{Context, Result};
 use polars::prelude::{
-    col, lit, Column, DataFrame, DataType, Expr, IdxCa, IdxSize, IntoLazy, LazyFrame,
-    NewChunkedArray, TimeUnit, TimeZone,
+    col, lit, BooleanChunked, Column, DataFrame, DataType, Expr, IdxCa, IdxSize, IntoLazy,
+    LazyFrame, NewChunkedArray, TimeUnit, TimeZone,
 };
+
+pub use super::columns::{codes, strs, times};
 
 pub use crate::model::day::Window;
 
@@ -23,7 +25,16 @@ pub struct Inputs {
     pub attempts: DataFrame,
     pub calls: DataFrame,
     pub appointments: DataFrame,
+    /// Each task row's `closed_at` as the window's filter read it (the lake's
+    /// current version), where an *as of* version replaced a row; `None` when
+    /// every row is its current version (the `closed_at` column then is it).
+    pub tasks_closed_current: Option<Vec<Option<i64>>>,
 }
+
+/// Calls are read from this long before the window's start: a task created at
+/// its start may have been called about shortly before (a missed call it
+/// carries, an outbound call that preceded its row).
+pub const CALLS_BEFORE_US: i64 = 7 * 86_400_000_000;
 
 /// The task columns `load` reads.
 const TASK_COLUMNS: [&str; 16] = [
@@ -102,7 +113,7 @@ fn load_with(lake: &Lake, w: Window, practice: &str, list_columns: bool) -> Resu
         .scan_practice(Table::Calls, practice)?
         .filter(
             col("started_at")
-                .gt_eq(ts(w.from - 7 * 86_400_000_000))
+                .gt_eq(ts(w.from - CALLS_BEFORE_US))
                 .and(col("started_at").lt_eq(ts(w.as_of)))
                 .and(
                     col("phone_key")
@@ -139,13 +150,7 @@ fn load_with(lake: &Lake, w: Window, practice: &str, list_columns: bool) -> Resu
             t0.elapsed().as_secs_f64()
         )
     };
-    let tasks = tasks.collect().context("reading tasks from the lake")?;
-    let tasks = at_as_of(lake, Table::Tasks, practice, tasks, w)?;
-    let tasks = {
-        let id = strs(&tasks, "task_id")?;
-        let order = stable_order(id.len(), |a, b| id[a].cmp(&id[b]));
-        reorder(tasks, order)?
-    };
+    let (tasks, tasks_closed_current) = tasks_as_of(lake, practice, tasks, w)?;
     lap("tasks");
     let attempts = attempts
         .collect()
@@ -176,7 +181,102 @@ fn load_with(lake: &Lake, w: Window, practice: &str, list_columns: bool) -> Resu
         attempts,
         calls,
         appointments,
+        tasks_closed_current,
     })
+}
+
+/// The window's tasks as they stood at *as of*, in task id order, and the
+/// `closed_at` the window's filter read where that differs (see
+/// `Inputs::tasks_closed_current`).
+fn tasks_as_of(
+    lake: &Lake,
+    practice: &str,
+    tasks: LazyFrame,
+    w: Window,
+) -> Result<(DataFrame, Option<Vec<Option<i64>>>)> {
+    let tasks = tasks.collect().context("reading tasks from the lake")?;
+    let current = closed_by_id(&tasks, w)?;
+    let tasks = at_as_of(lake, Table::Tasks, practice, tasks, w)?;
+    let tasks = {
+        let id = strs(&tasks, "task_id")?;
+        let order = stable_order(id.len(), |a, b| id[a].cmp(&id[b]));
+        reorder(tasks, order)?
+    };
+    let closed_current = match current {
+        None => None,
+        Some(by_id) => Some(
+            strs(&tasks, "task_id")?
+                .iter()
+                .map(|id| id.and_then(|id| by_id.get(id).copied().flatten()))
+                .collect(),
+        ),
+    };
+    Ok((tasks, closed_current))
+}
+
+/// The current versions' `closed_at` by task id, when some row's current version
+/// is dated after *as of* (so `at_as_of` may replace it).
+fn closed_by_id(
+    tasks: &DataFrame,
+    w: Window,
+) -> Result<Option<std::collections::HashMap<String, Option<i64>>>> {
+    let updated = times(tasks, "updated_at")?;
+    if !updated.iter().any(|u| u.is_some_and(|u| u > w.as_of)) {
+        return Ok(None);
+    }
+    let ids = strs(tasks, "task_id")?;
+    let closed = times(tasks, "closed_at")?;
+    Ok(Some(
+        ids.into_iter()
+            .zip(closed)
+            .filter_map(|(id, c)| Some((id?.to_string(), c)))
+            .collect(),
+    ))
+}
+
+impl Inputs {
+    /// What `load` reads for the narrower window `w` (the same end and *as of*,
+    /// a later or equal start), taken from these inputs: the tasks that the
+    /// narrower window's filter keeps (created by its end, not closed before its
+    /// start, by their current version) and the calls from `CALLS_BEFORE_US`
+    /// before its start. Also returns which task rows are kept.
+    pub fn narrowed(&self, w: Window) -> Result<(Inputs, Vec<bool>)> {
+        let closed = match &self.tasks_closed_current {
+            Some(v) => v.clone(),
+            None => times(&self.tasks, "closed_at")?,
+        };
+        let keep: Vec<bool> = closed
+            .iter()
+            .map(|c| c.map_or(true, |c| c >= w.from))
+            .collect();
+        let mask = BooleanChunked::from_slice("keep".into(), &keep);
+        let mut tasks = self.tasks.filter(&mask)?;
+        tasks.rechunk_mut();
+        let call_at = times(&self.calls, "started_at")?;
+        let since = w.from - CALLS_BEFORE_US;
+        let calls_kept: Vec<bool> = call_at
+            .iter()
+            .map(|t| t.is_some_and(|t| t >= since))
+            .collect();
+        let mut calls = self
+            .calls
+            .filter(&BooleanChunked::from_slice("keep".into(), &calls_kept))?;
+        calls.rechunk_mut();
+        let narrowed = Inputs {
+            tasks,
+            attempts: self.attempts.clone(),
+            calls,
+            appointments: self.appointments.clone(),
+            tasks_closed_current: self.tasks_closed_current.as_ref().map(|v| {
+                v.iter()
+                    .zip(&keep)
+                    .filter(|(_, &k)| k)
+                    .map(|(c, _)| *c)
+                    .collect()
+            }),
+        };
+        Ok((narrowed, keep))
+    }
 }
 
 /// A table's rows as they stood at `as_of` (docs/METRICS.md, "as-of"): a row whose
@@ -362,164 +462,15 @@ impl Inputs {
                     "updated_at",
                 ],
             )?,
+            tasks_closed_current: None,
         })
     }
-}
-
-/// A string column as optional strings, read array by array (a column without
-/// nulls skips the validity check).
-pub fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<Option<&'a str>>> {
-    use polars_arrow::array::Array;
-    let ca = df
-        .column(name)
-        .with_context(|| format!("column {name}"))?
-        .str()?;
-    let mut out = Vec::with_capacity(ca.len());
-    for arr in ca.downcast_iter() {
-        if arr.null_count() == 0 {
-            out.extend(arr.values_iter().map(Some));
-        } else {
-            out.extend(arr.iter());
-        }
-    }
-    Ok(out)
-}
-
-/// For each row of a string column, which of `values` it holds (its index in
-/// `values`), or `None` for null or any other string: what comparing every row
-/// with each value would give, without materializing or comparing a single
-/// string for the usual short ones. A string of up to 12 bytes is stored whole in
-/// its 16-byte view (zero-padded, as polars checks), so one 128-bit comparison
-/// per candidate decides it; only longer strings are compared byte by byte.
-pub fn codes(df: &DataFrame, name: &str, values: &[&str]) -> Result<Vec<Option<u8>>> {
-    use polars_arrow::array::Array;
-    anyhow::ensure!(values.len() < 256, "too many values to code");
-    let ca = df
-        .column(name)
-        .with_context(|| format!("column {name}"))?
-        .str()?;
-    let inline: Vec<(u128, u8)> = values
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.len() <= 12)
-        .map(|(k, v)| {
-            // The view of a short string: its length, then its bytes, then zeros.
-            let mut b = [0u8; 16];
-            b[..4].copy_from_slice(&(v.len() as u32).to_ne_bytes());
-            b[4..4 + v.len()].copy_from_slice(v.as_bytes());
-            (u128::from_ne_bytes(b), k as u8)
-        })
-        .collect();
-    let mut out = Vec::with_capacity(ca.len());
-    for arr in ca.downcast_iter() {
-        for (i, v) in arr.views().iter().enumerate() {
-            let code = if !arr.is_valid(i) {
-                None
-            } else if v.length <= 12 {
-                let x = v.as_u128();
-                inline.iter().find(|(c, _)| *c == x).map(|&(_, k)| k)
-            } else {
-                // Length and first four bytes are in the view: compare the bytes
-                // only of a value they match.
-                let s = arr.value(i);
-                values
-                    .iter()
-                    .position(|c| {
-                        c.len() == v.length as usize
-                            && c.as_bytes()[..4] == v.prefix.to_le_bytes()
-                            && *c == s
-                    })
-                    .map(|k| k as u8)
-            };
-            out.push(code);
-        }
-    }
-    Ok(out)
-}
-
-/// A timestamp column as optional µs (any integer-backed column as its values
-/// widened to i64), read array by array.
-pub fn times(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
-    use polars_arrow::array::Array;
-    let c = df.column(name).with_context(|| format!("column {name}"))?;
-    let phys = c.to_physical_repr();
-    let c = if phys.dtype() == &DataType::Int64 {
-        phys
-    } else {
-        c.cast(&DataType::Int64)?
-    };
-    let ca = c.i64()?;
-    let mut out = Vec::with_capacity(ca.len());
-    for arr in ca.downcast_iter() {
-        if arr.null_count() == 0 {
-            out.extend(arr.values().iter().map(|&v| Some(v)));
-        } else {
-            out.extend(arr.iter().map(|v| v.copied()));
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use polars::prelude::{NamedFrom, Series};
-
-    #[test]
-    fn codes_match_comparing_every_string() {
-        // Short and long strings, shared prefixes, the empty string, nulls, and
-        // strings that are no value; in two chunks.
-        let values = [
-            "inbound",
-            "",
-            "unable_to_reach",
-            "unable_to_rea",
-            "callback_set",
-        ];
-        let rows_a = vec![
-            Some("inbound"),
-            None,
-            Some("unable_to_reach"),
-            Some("unable_to_reachx"),
-            Some("unable_to_rea"),
-            Some(""),
-        ];
-        let rows_b = vec![
-            Some("callback_set"),
-            Some("callback_se"),
-            Some("inbound "),
-            Some("a string much longer than twelve bytes"),
-            None,
-        ];
-        let frame = |v: Vec<Option<&str>>| {
-            DataFrame::new(v.len(), vec![Series::new("s".into(), v).into()]).unwrap()
-        };
-        let mut df = frame(rows_a.clone());
-        df.vstack_mut_owned(frame(rows_b.clone())).unwrap();
-        assert!(df.first_col_n_chunks() > 1);
-        let want: Vec<Option<u8>> = rows_a
-            .iter()
-            .chain(&rows_b)
-            .map(|r| r.and_then(|s| values.iter().position(|v| *v == s).map(|k| k as u8)))
-            .collect();
-        assert_eq!(codes(&df, "s", &values).unwrap(), want);
-        assert_eq!(
-            want,
-            [
-                Some(0),
-                None,
-                Some(2),
-                None,
-                Some(3),
-                Some(1),
-                Some(4),
-                None,
-                None,
-                None,
-                None
-            ]
-        );
-    }
 
     #[test]
     fn reorder_is_a_stable_sort_with_nulls_first_into_one_chunk() {

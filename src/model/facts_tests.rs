@@ -5,9 +5,9 @@
 //! channel sms). The range is Mon 2026-11-30 to Fri 2026-12-11.
 
 use super::*;
-use crate::metrics::load::Inputs;
+use crate::model::load::{strs, times, Inputs};
 use chrono::TimeZone as _;
-use polars::prelude::{AnyValue, Column, DataType, NamedFrom, Series};
+use polars::prelude::{AnyValue, Column, DataType, NamedFrom, NewChunkedArray, Series};
 
 fn config() -> Config {
     Config::from_str(
@@ -120,6 +120,7 @@ fn inputs(tasks: &[Task], rows: &[Row], calls: &[Call], appts: &[Appt]) -> Input
         attempts: a,
         calls: c,
         appointments: ap,
+        tasks_closed_current: None,
     }
 }
 
@@ -127,7 +128,7 @@ fn inputs(tasks: &[Task], rows: &[Row], calls: &[Call], appts: &[Appt]) -> Input
 fn facts(inputs: &Inputs) -> impl Fn(&str, &str) -> String {
     let config = config();
     let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
-    let w = crate::metrics::window(&config, d("2026-11-30"), d("2026-12-11"), None);
+    let w = crate::model::day::window(&config, d("2026-11-30"), d("2026-12-11"), None);
     let cals = Calendars::new(&config, w, &["p001"]);
     let f = build(&config, &cals, inputs, w).unwrap().df;
     move |task: &str, column: &str| {
@@ -366,4 +367,101 @@ fn a_message_counts_only_from_the_tasks_creation() {
     assert_eq!(f("T1", "left_message"), "false");
     assert_eq!(f("T1", "attempts"), "0");
     assert_eq!(f("T2", "left_message"), "true");
+}
+
+/// The store answers a narrower window (same end and *as of*) from a wider
+/// build: the facts of the tasks created in it are those a build over the
+/// narrower window gives, and a left-out task still open into it makes the
+/// store build anew.
+#[test]
+fn a_narrower_window_from_a_wider_build_gives_the_same_facts() {
+    use crate::model::store::{narrowed, Built};
+    let config = config().restricted_to(&["p001"]);
+    let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let wide = crate::model::day::window(&config, d("2026-11-30"), d("2026-12-11"), None);
+    let narrow = crate::model::day::window(&config, d("2026-12-07"), d("2026-12-11"), None);
+    let cals = Calendars::new(&config, wide, &["p001"]);
+    let rows: &[Row] = &[
+        ("old", "12-02 09:10", Some("phone"), "outbound", "no_answer"),
+        (
+            "new1",
+            "12-08 09:10",
+            Some("phone"),
+            "outbound",
+            "no_answer",
+        ),
+        ("new2", "12-09 10:05", Some("phone"), "outbound", "reached"),
+    ];
+    let calls: &[Call] = &[
+        ("c1", "ph1", "12-02 09:05", "outbound", "no_answer"),
+        ("c2", "ph1", "12-08 09:05", "outbound", "no_answer"),
+        ("c3", "ph1", "12-08 14:00", "outbound", "no_answer"),
+        ("c4", "ph1", "12-09 10:00", "outbound", "connected"),
+        ("c5", "ph1", "12-10 11:00", "inbound", "connected"),
+    ];
+    let tasks = |closed_status: &'static str| -> Vec<Task<'static>> {
+        vec![
+            (
+                "old",
+                Some("ph1"),
+                "11-30 09:00",
+                closed_status,
+                Some("12-02 10:00"),
+                None,
+            ),
+            ("open1", Some("ph1"), "12-01 09:00", "open", None, None),
+            ("new1", Some("ph1"), "12-08 09:00", "open", None, None),
+            (
+                "new2",
+                Some("ph1"),
+                "12-09 09:30",
+                "completed",
+                Some("12-09 11:00"),
+                Some("a1"),
+            ),
+        ]
+    };
+    let appts: &[Appt] = &[(
+        "a1",
+        Some("new2"),
+        "12-09 10:10",
+        "12-10 09:00",
+        "fulfilled",
+    )];
+    let in_range = |f: &Facts| {
+        let mask = polars::prelude::BooleanChunked::from_slice("r".into(), &f.in_range);
+        f.df.filter(&mask).unwrap()
+    };
+    let wide_built = |closed_status| {
+        let inputs = inputs(&tasks(closed_status), rows, calls, appts);
+        let facts = build(&config, &cals, &inputs, wide).unwrap();
+        std::sync::Arc::new(Built {
+            practice: "p001".into(),
+            w: wide,
+            inputs,
+            facts,
+        })
+    };
+
+    let b = wide_built("completed");
+    let n = narrowed(&b, narrow)
+        .unwrap()
+        .expect("a wider build covers it");
+    let (narrow_inputs, keep) = b.inputs.narrowed(narrow).unwrap();
+    assert_eq!(keep, [false, true, true, true]);
+    let direct = build(&config, &cals, &narrow_inputs, narrow).unwrap();
+    let got = in_range(&n.facts);
+    assert_eq!(got.height(), 2);
+    assert!(
+        got.equals_missing(&in_range(&direct)),
+        "{got}\n{}",
+        in_range(&direct)
+    );
+
+    // Closed in the export but open by its status: its calls reach into the
+    // narrower window, so the store does not narrow.
+    let b = wide_built("open");
+    assert!(narrowed(&b, narrow).unwrap().is_none());
+    // The same window is the build itself.
+    assert!(narrowed(&b, wide).unwrap().is_some());
 }
