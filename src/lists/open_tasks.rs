@@ -6,26 +6,26 @@ use super::state::OpenTask;
 use crate::config::Practice;
 use crate::lake::schema::Table;
 use crate::lake::Lake;
-use crate::model::attempts::{self, Attempt, CONTACT};
+use crate::model::attempts::{self, Attempt};
 use crate::model::clock::Calendar;
-use crate::model::domain::{CallOutcome, Channel, Direction, Status};
-use crate::model::load::{strs, times, Inputs};
+use crate::model::domain::{CallOutcome, Channel, Direction, Outcome, Status};
+use crate::model::load::{parsed, strs, times, Inputs};
 use anyhow::{Context, Result};
 use polars::prelude::{col, lit, DataFrame, SortMultipleOptions};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// The status a last attempt outcome implies.
-fn status_from_outcome(o: &str) -> Option<&'static str> {
+fn status_from_outcome(o: Outcome) -> Option<Status> {
     Some(match o {
-        "left_message" => "left_message",
-        "no_answer" | "busy" => "no_answer",
-        "wrong_number" => "wrong_number",
-        "callback_set" => "callback_set",
-        "clinical_review" => "needs_clinical_review",
-        "insurance_review" => "needs_insurance_review",
-        "declined" => "declined",
-        "scheduled" => "scheduled",
+        Outcome::LeftMessage => Status::LeftMessage,
+        Outcome::NoAnswer | Outcome::Busy => Status::NoAnswer,
+        Outcome::WrongNumber => Status::WrongNumber,
+        Outcome::CallbackSet => Status::CallbackSet,
+        Outcome::ClinicalReview => Status::NeedsClinicalReview,
+        Outcome::InsuranceReview => Status::NeedsInsuranceReview,
+        Outcome::Declined => Status::Declined,
+        Outcome::Scheduled => Status::Scheduled,
         _ => return None,
     })
 }
@@ -75,8 +75,8 @@ struct Rows<'a> {
     by_task: BTreeMap<String, Range<usize>>,
     at: Vec<Option<i64>>,
     channel: Vec<Option<&'a str>>,
-    dir: Vec<Option<&'a str>>,
-    outcome: Vec<Option<&'a str>>,
+    dir: Vec<Option<Direction>>,
+    outcome: Vec<Option<Outcome>>,
     note: Vec<Option<&'a str>>,
     callback: Vec<Option<i64>>,
 }
@@ -87,8 +87,8 @@ impl<'a> Rows<'a> {
             by_task: group_rows(df)?,
             at: times(df, "at")?,
             channel: strs(df, "channel")?,
-            dir: strs(df, "direction")?,
-            outcome: strs(df, "outcome")?,
+            dir: parsed(df, "direction")?,
+            outcome: parsed(df, "outcome")?,
             note: strs(df, "note")?,
             callback: times(df, "callback_at")?,
         })
@@ -99,7 +99,7 @@ impl<'a> Rows<'a> {
     }
 
     fn reached(&self, j: usize) -> bool {
-        self.outcome[j].is_some_and(|o| CONTACT.contains(&o))
+        self.outcome[j].is_some_and(attempts::is_contact)
     }
 }
 
@@ -110,7 +110,7 @@ struct Tasks<'a> {
     phone: Vec<Option<&'a str>>,
     cat: Vec<Option<&'a str>>,
     owner: Vec<Option<&'a str>>,
-    status: Vec<Option<&'a str>>,
+    status: Vec<Option<Status>>,
     status_at: Vec<Option<i64>>,
     closed_at: Vec<Option<i64>>,
     callback: Vec<Option<i64>>,
@@ -125,7 +125,7 @@ impl<'a> Tasks<'a> {
             phone: strs(t, "phone_key")?,
             cat: strs(t, "category")?,
             owner: strs(t, "owner")?,
-            status: strs(t, "status")?,
+            status: parsed(t, "status")?,
             status_at: times(t, "status_at")?,
             closed_at: times(t, "closed_at")?,
             callback: times(t, "callback_at")?,
@@ -145,7 +145,7 @@ struct State<'a> {
     /// Outbound calls by number (index, start), for tasks worked only through
     /// the phone system.
     outbound: BTreeMap<&'a str, Vec<(usize, i64)>>,
-    c_outcome: Vec<Option<&'a str>>,
+    c_outcome: Vec<Option<CallOutcome>>,
     call_owner: Vec<Option<u32>>,
     as_of: i64,
 }
@@ -158,9 +158,7 @@ impl State<'_> {
         let (Some(id), Some(created_at)) = (t.tid[i], t.created[i]) else {
             return Default::default();
         };
-        let terminal = t.status[i]
-            .and_then(Status::parse)
-            .is_some_and(Status::is_terminal);
+        let terminal = t.status[i].is_some_and(Status::is_terminal);
         let end = terminal
             .then(|| t.closed_at[i].or(t.status_at[i]))
             .flatten()
@@ -171,8 +169,8 @@ impl State<'_> {
                 let at = r.at[j].filter(|&x| x >= created_at)?;
                 attempts::is_outreach(
                     r.channel[j].is_some(),
-                    r.dir[j] == Some(Direction::Inbound.as_str()),
-                    r.outcome[j] == Some(attempts::STATUS_CHANGE),
+                    r.dir[j] == Some(Direction::Inbound),
+                    r.outcome[j] == Some(Outcome::StatusChange),
                 )
                 .then_some((j, at, r.channel[j] == Some(Channel::Phone.as_str())))
             })
@@ -208,7 +206,7 @@ impl State<'_> {
             .rfind(|x| {
                 x.reached(
                     |j| r.reached(j),
-                    |k| self.c_outcome[k] == Some(CallOutcome::Connected.as_str()),
+                    |k| self.c_outcome[k] == Some(CallOutcome::Connected),
                 )
             })
             .map(|x| x.at());
@@ -220,13 +218,13 @@ impl State<'_> {
     fn status(&self, i: usize, mut rows: Range<usize>) -> String {
         let (t, r) = (&self.t, &self.rows);
         if t.status_at[i].map_or(true, |s| s <= self.as_of) {
-            return t.status[i].unwrap_or("open").to_string();
+            return t.status[i].map_or("open", Status::as_str).to_string();
         }
         let last_outcome_row = rows.rfind(|&j| r.outcome[j].is_some());
         let implied = last_outcome_row
             .and_then(|j| r.outcome[j])
             .and_then(status_from_outcome);
-        implied.unwrap_or("open").to_string()
+        implied.map_or("open", Status::as_str).to_string()
     }
 
     /// Task `i` as of the data day, if it is open then (declined counts as open:
@@ -262,7 +260,9 @@ impl State<'_> {
             attempts: attempts::since_contact(&all, last_contact).len() as u32,
             ever_attempted: !all.is_empty(),
             last_at: all.last().map(|x| x.at()),
-            last_outcome: last.and_then(|j| r.outcome[j]).map(str::to_string),
+            last_outcome: last
+                .and_then(|j| r.outcome[j])
+                .map(|o| o.as_str().to_string()),
             last_note: last.and_then(|j| r.note[j]).map(str::to_string),
             callback_at,
         })
@@ -282,13 +282,11 @@ pub fn read(
     let (c_ph, c_at, c_dir) = (
         strs(c, "phone_key")?,
         times(c, "started_at")?,
-        strs(c, "direction")?,
+        parsed::<Direction>(c, "direction")?,
     );
     let mut outbound: BTreeMap<&str, Vec<(usize, i64)>> = BTreeMap::new();
     for i in 0..c.height() {
-        if let (Some(ph), Some(t), Some(Direction::Outbound)) =
-            (c_ph[i], c_at[i], c_dir[i].and_then(Direction::parse))
-        {
+        if let (Some(ph), Some(t), Some(Direction::Outbound)) = (c_ph[i], c_at[i], c_dir[i]) {
             outbound.entry(ph).or_default().push((i, t));
         }
     }
@@ -296,7 +294,7 @@ pub fn read(
         rows: Rows::read(&attempts_df)?,
         t: Tasks::read(&inputs.tasks)?,
         outbound,
-        c_outcome: strs(c, "outcome")?,
+        c_outcome: parsed(c, "outcome")?,
         call_owner: vec![None; c.height()],
         as_of,
     };

@@ -4,16 +4,15 @@
 
 use crate::config::Config;
 use crate::model::clock::Calendars;
+use crate::model::domain::{CallOutcome, Direction};
 use crate::model::facts::{iso_week, LocalDays, EPOCH_DAYS};
-use crate::model::load::{codes, strs, times, Inputs, Window};
+use crate::model::load::{parsed, strs, times, Inputs, Window};
 use anyhow::Result;
 use chrono::Datelike;
 use polars::prelude::{Column, DataFrame, DataType, NamedFrom, PlHashMap, PlHashSet, Series};
 use std::collections::BTreeMap;
 
-pub use crate::model::numbers::{
-    Numbers, CONNECTED, DIRECTIONS, INBOUND, OUTBOUND, OUTCOMES, OWED,
-};
+pub use crate::model::numbers::Numbers;
 
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -37,10 +36,9 @@ pub fn items_with(inputs: &Inputs, numbers: &Numbers) -> Result<Vec<Item>> {
     let pid = strs(c, "practice_id")?;
     let id = strs(c, "call_id")?;
     let at = times(c, "started_at")?;
-    let dir = codes(c, "direction", &DIRECTIONS)?;
-    let outcome = codes(c, "outcome", &OUTCOMES)?;
-    let owed =
-        |i: usize| dir[i] == INBOUND && outcome[i].is_some_and(|o| (o as usize) < OWED.len());
+    let dir = parsed::<Direction>(c, "direction")?;
+    let outcome = parsed::<CallOutcome>(c, "outcome")?;
+    let owed = |i: usize| crate::model::numbers::owed(dir[i], outcome[i]);
     let mut out = Vec::new();
     // A withheld number cannot be called back: an item that stays open.
     for i in 0..c.height() {
@@ -67,8 +65,10 @@ pub fn items_with(inputs: &Inputs, numbers: &Numbers) -> Result<Vec<Item>> {
         for i in idx {
             let Some(t) = at[i] else { continue };
             let returned = match (dir[i], outcome[i]) {
-                (OUTBOUND, CONNECTED) => Some("callback"),
-                (INBOUND, CONNECTED) => Some("patient_called_back"),
+                (Some(Direction::Outbound), Some(CallOutcome::Connected)) => Some("callback"),
+                (Some(Direction::Inbound), Some(CallOutcome::Connected)) => {
+                    Some("patient_called_back")
+                }
                 _ => None,
             };
             if owed(i) {

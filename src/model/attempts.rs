@@ -43,11 +43,10 @@ pub const CONTACT_OUTCOMES: [Outcome; 6] = [
     Outcome::InsuranceReview,
 ];
 
-/// `CONTACT_OUTCOMES` as the lake writes them (the order facts code them in).
-pub const CONTACT: &[&str] = &Outcome::names_of(CONTACT_OUTCOMES);
-
-/// The attempt-row outcome of a status change (not outreach).
-pub const STATUS_CHANGE: &str = Outcome::StatusChange.as_str();
+/// Whether an attempt-row outcome means the patient was reached.
+pub fn is_contact(o: Outcome) -> bool {
+    CONTACT_OUTCOMES.contains(&o)
+}
 
 /// Whether an attempt row is outreach: it has a channel, it is not inbound, and
 /// it is not a status change.

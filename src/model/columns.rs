@@ -75,6 +75,19 @@ pub fn codes(df: &DataFrame, name: &str, values: &[&str]) -> Result<Vec<Option<u
     Ok(out)
 }
 
+/// A column of a domain enumeration, parsed once: each row's value, `None` for
+/// an empty cell or a string the enumeration does not know.
+pub fn parsed<T: crate::model::domain::LakeEnum>(
+    df: &DataFrame,
+    name: &str,
+) -> Result<Vec<Option<T>>> {
+    let names: Vec<&str> = T::ALL.iter().map(|v| v.as_str()).collect();
+    Ok(codes(df, name, &names)?
+        .into_iter()
+        .map(|k| k.map(|k| T::ALL[k as usize]))
+        .collect())
+}
+
 /// A timestamp column as optional µs (any integer-backed column as its values
 /// widened to i64), read array by array.
 pub fn times(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
@@ -102,6 +115,29 @@ pub fn times(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
 mod tests {
     use super::*;
     use polars::prelude::{NamedFrom, Series};
+
+    #[test]
+    fn parsed_reads_each_value_once_and_leaves_unknown_strings_empty() {
+        use crate::model::domain::Direction;
+        let df = DataFrame::new(
+            4,
+            vec![Series::new(
+                "d".into(),
+                vec![Some("outbound"), None, Some("sideways"), Some("inbound")],
+            )
+            .into()],
+        )
+        .unwrap();
+        assert_eq!(
+            parsed::<Direction>(&df, "d").unwrap(),
+            [
+                Some(Direction::Outbound),
+                None,
+                None,
+                Some(Direction::Inbound)
+            ]
+        );
+    }
 
     #[test]
     fn codes_match_comparing_every_string() {

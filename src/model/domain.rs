@@ -4,6 +4,15 @@
 //! `parse` reads one once, `as_str` gives it back. The lake's own lists of valid
 //! values (`lake::schema`) are tested below to be these, in this order.
 
+/// A domain enumeration the lake stores as strings: what a column reader needs
+/// to parse a column into it once (`model::load::parsed`).
+pub trait LakeEnum: Copy + 'static {
+    /// Every value, in the lake schema's order.
+    const ALL: &'static [Self];
+    /// The value as the lake stores it.
+    fn as_str(self) -> &'static str;
+}
+
 /// An enum of the lake's strings: the type, `ALL` in the lake's order, `as_str`,
 /// `parse`, and `names_of` (strings of a set of values, usable in consts).
 macro_rules! lake_enum {
@@ -45,6 +54,13 @@ macro_rules! lake_enum {
                     i += 1;
                 }
                 out
+            }
+        }
+
+        impl LakeEnum for $name {
+            const ALL: &'static [$name] = $name::ALL;
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
             }
         }
 

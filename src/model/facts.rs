@@ -10,8 +10,7 @@ use super::numbers::Numbers;
 use crate::config::{Category, Config};
 use crate::model::attempts;
 use crate::model::clock::{Calendar, Calendars};
-use crate::model::domain::Channel;
-use crate::model::rules::KEPT;
+use crate::model::domain::{AppointmentStatus, Channel, Status};
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::DataFrame;
@@ -266,7 +265,7 @@ impl<'a> Rows<'a> {
         );
         f.met.push(met);
         let closed_at = t.closure(i);
-        f.terminal.push(t.status[i].is_some());
+        f.terminal.push(t.terminal(i));
         f.closed_at.push(closed_at);
         f.minutes_completion
             .push(closed_at.map(|x| cal.minutes_between(created_at, x)));
@@ -400,7 +399,7 @@ fn discipline(
         None => Some(Channel::Phone.as_str()),
     };
     Discipline {
-        closed_unable_early: ctx.t.status[i] == ctx.t.unable && n < max,
+        closed_unable_early: ctx.t.status[i] == Some(Status::UnableToReach) && n < max,
         early: gap > 0 && days.windows(2).any(|d| d[1] - d[0] < gap),
         over_max: n > max,
         final_ok: (n >= max && max != usize::MAX)
@@ -441,7 +440,7 @@ fn appointment<'a>(ctx: &Ctx<'a>, work: &mut Work, f: &mut Cols<'a>, (i, p_id): 
         // Empty until the visit's start has passed, or while its status is
         // unknown (seen before its first exported version).
         ap.start[j].filter(|&s| s <= ctx.w.as_of)?;
-        appt_status.map(|s| KEPT.contains(&s))
+        appt_status.map(AppointmentStatus::is_kept)
     });
     f.booked.push(appt.is_some() || unknown_ref);
     f.kept.push(kept);
@@ -449,7 +448,8 @@ fn appointment<'a>(ctx: &Ctx<'a>, work: &mut Work, f: &mut Cols<'a>, (i, p_id): 
         appt.and_then(|j| ap.id[j])
             .or(t.appt_ref[i].filter(|_| unknown_ref)),
     );
-    f.appt_status.push(appt_status);
+    f.appt_status
+        .push(appt_status.map(AppointmentStatus::as_str));
 }
 
 /// Days from 0001-01-01 to 1970-01-01, to store dates as polars `Date`.

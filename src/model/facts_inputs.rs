@@ -3,12 +3,12 @@
 //! calls by number, the appointments by id and by task, and which task's phone
 //! row recorded each call (`model::attempts::claim`).
 
-use super::attempts::{self, CONTACT};
-use super::domain::{Channel, Outcome};
+use super::attempts;
+use super::domain::{AppointmentStatus, CallOutcome, Channel, Direction, Outcome, Status};
 use super::facts::Buckets;
-use super::load::{codes, strs, times, Inputs, Window};
-use super::numbers::{self as missed, Numbers};
-use super::rules::{self, TERMINAL};
+use super::load::{codes, parsed, strs, times, Inputs, Window};
+use super::numbers::Numbers;
+use super::rules;
 use crate::config::Config;
 use anyhow::Result;
 use polars::prelude::PlHashMap as HashMap;
@@ -23,9 +23,8 @@ pub(super) struct Tasks<'a> {
     /// Every category name the config knows, sorted; `category` codes index it.
     pub cat_names: Vec<&'a str>,
     pub category: Vec<Option<u8>>,
-    /// TERMINAL's index, or None for an open (or missing) status.
-    pub status: Vec<Option<u8>>,
-    pub unable: Option<u8>,
+    /// The status, or None for an empty cell or one the lake does not know.
+    pub status: Vec<Option<Status>>,
     pub owner: Vec<Option<&'a str>>,
     pub appt_ref: Vec<Option<&'a str>>,
     pub created: Vec<Option<i64>>,
@@ -49,11 +48,7 @@ impl<'a> Tasks<'a> {
             phone: strs(t, "phone_key")?,
             category: codes(t, "category", &cat_names)?,
             cat_names,
-            status: codes(t, "status", TERMINAL)?,
-            unable: TERMINAL
-                .iter()
-                .position(|s| *s == "unable_to_reach")
-                .map(|k| k as u8),
+            status: parsed(t, "status")?,
             owner: strs(t, "owner")?,
             appt_ref: strs(t, "appointment_id")?,
             created: times(t, "created_at")?,
@@ -62,9 +57,18 @@ impl<'a> Tasks<'a> {
         })
     }
 
+    /// Whether the task's status ends it (`model::rules`).
+    pub fn terminal(&self, i: usize) -> bool {
+        self.status[i].is_some_and(Status::is_terminal)
+    }
+
     /// A terminal task's closure (the export's, else its status time).
     pub fn closure(&self, i: usize) -> Option<i64> {
-        self.status[i].and(self.closed_raw[i].or(self.status_at[i]))
+        if self.terminal(i) {
+            self.closed_raw[i].or(self.status_at[i])
+        } else {
+            None
+        }
     }
 
     /// The end of a task's window: its closure or as of, whichever is first.
@@ -97,18 +101,8 @@ impl<'a> Attempts<'a> {
         let a_tid = strs(a, "task_id")?;
         let at = times(a, "at")?;
         let channel = strs(a, "channel")?;
-        let dir = codes(a, "direction", &missed::DIRECTIONS)?;
-        // CONTACT's index, CONTACT.len() for a message left, CONTACT.len() + 1
-        // for a status change.
-        let outcome = codes(
-            a,
-            "outcome",
-            &[
-                CONTACT,
-                &[Outcome::LeftMessage.as_str(), attempts::STATUS_CHANGE],
-            ]
-            .concat(),
-        )?;
+        let dir = parsed::<Direction>(a, "direction")?;
+        let outcome = parsed::<Outcome>(a, "outcome")?;
         // Each task's attempts (by its practice and task id) and the calls with
         // its number, as dense ids.
         let mut keys = TaskKeys::default();
@@ -120,19 +114,19 @@ impl<'a> Attempts<'a> {
             .collect();
         let mut by_task = Buckets::new(keys.0.len(), a_key.iter().copied());
         by_task.sort_each_by(&at);
-        let left = Some(CONTACT.len() as u8);
-        let status_change = Some(CONTACT.len() as u8 + 1);
         Ok(Attempts {
             contact: (outcome.iter())
-                .map(|o| o.is_some_and(|o| (o as usize) < CONTACT.len()))
+                .map(|o| o.is_some_and(attempts::is_contact))
                 .collect(),
-            left_message: outcome.iter().map(|o| *o == left).collect(),
+            left_message: (outcome.iter())
+                .map(|o| *o == Some(Outcome::LeftMessage))
+                .collect(),
             outreach: (0..a.height())
                 .map(|j| {
                     attempts::is_outreach(
                         channel[j].is_some(),
-                        dir[j] == missed::INBOUND,
-                        outcome[j] == status_change,
+                        dir[j] == Some(Direction::Inbound),
+                        outcome[j] == Some(Outcome::StatusChange),
                     )
                 })
                 .collect(),
@@ -177,18 +171,22 @@ pub(super) struct Calls {
 impl Calls {
     pub fn read(inputs: &Inputs, numbers: &Numbers) -> Result<Calls> {
         let c = &inputs.calls;
-        let dir = codes(c, "direction", &missed::DIRECTIONS)?;
-        let outcome = codes(c, "outcome", &missed::OUTCOMES)?;
-        let direction = |want: Option<u8>| {
+        let dir = parsed::<Direction>(c, "direction")?;
+        let outcome = parsed::<CallOutcome>(c, "outcome")?;
+        let direction = |want: Option<Direction>| {
             let dir = &dir;
             (numbers.of_call.iter().enumerate()).map(move |(j, k)| k.filter(|_| dir[j] == want))
         };
         Ok(Calls {
             at: times(c, "started_at")?,
-            connected: outcome.iter().map(|o| *o == missed::CONNECTED).collect(),
-            voicemail: outcome.iter().map(|o| *o == missed::VOICEMAIL).collect(),
-            outbound: Buckets::new(numbers.list.len(), direction(missed::OUTBOUND)),
-            inbound: Buckets::new(numbers.list.len(), direction(missed::INBOUND)),
+            connected: (outcome.iter())
+                .map(|o| *o == Some(CallOutcome::Connected))
+                .collect(),
+            voicemail: (outcome.iter())
+                .map(|o| *o == Some(CallOutcome::Voicemail))
+                .collect(),
+            outbound: Buckets::new(numbers.list.len(), direction(Some(Direction::Outbound))),
+            inbound: Buckets::new(numbers.list.len(), direction(Some(Direction::Inbound))),
         })
     }
 }
@@ -197,7 +195,7 @@ impl Calls {
 /// out (they never count and never hide a valid one).
 pub(super) struct Appointments<'a> {
     pub id: Vec<Option<&'a str>>,
-    pub status: Vec<Option<&'a str>>,
+    pub status: Vec<Option<AppointmentStatus>>,
     pub created: Vec<Option<i64>>,
     pub start: Vec<Option<i64>>,
     by_id: HashMap<Key<'a>, usize>,
@@ -211,7 +209,7 @@ impl<'a> Appointments<'a> {
         let pid = strs(ap, "practice_id")?;
         let id = strs(ap, "appointment_id")?;
         let task = strs(ap, "task_id")?;
-        let status = strs(ap, "status")?;
+        let status = parsed::<AppointmentStatus>(ap, "status")?;
         let mut by_id: HashMap<Key, usize> = HashMap::default();
         let mut by_task: HashMap<Key, Vec<usize>> = HashMap::default();
         let mut known: polars::prelude::PlHashSet<Key> = Default::default();
@@ -219,7 +217,7 @@ impl<'a> Appointments<'a> {
             if let (Some(p), Some(id)) = (pid[i], id[i]) {
                 known.insert((p, id));
             }
-            if status[i] == Some(rules::ENTERED_IN_ERROR) {
+            if status[i].is_some_and(AppointmentStatus::is_entered_in_error) {
                 continue;
             }
             if let (Some(p), Some(id)) = (pid[i], id[i]) {

@@ -8,7 +8,7 @@ use polars::prelude::{
     LazyFrame, NewChunkedArray, TimeUnit, TimeZone,
 };
 
-pub use super::columns::{codes, strs, times};
+pub use super::columns::{codes, parsed, strs, times};
 
 pub use crate::model::day::Window;
 

@@ -1,5 +1,5 @@
-//! The numbers in the call log, and the codes of the call directions and
-//! outcomes the task facts and the missed-call reconciliation read.
+//! The numbers in the call log, and which inbound calls leave a callback owed
+//! (read by the task facts and the missed-call reconciliation).
 
 use super::domain::{CallOutcome, Direction};
 use super::load::strs;
@@ -7,7 +7,11 @@ use anyhow::Result;
 use polars::prelude::{DataFrame, PlHashMap};
 
 /// Inbound outcomes that leave a callback owed.
-pub const OWED: &[&str] = &["missed", "voicemail", "abandoned"];
+pub const OWED: [CallOutcome; 3] = [
+    CallOutcome::Missed,
+    CallOutcome::Voicemail,
+    CallOutcome::Abandoned,
+];
 
 /// The numbers in the call log as dense ids: one per (practice_id, phone_key), in
 /// the order the numbers first appear, and each call's id (`None` for a call
@@ -45,31 +49,24 @@ impl<'a> Numbers<'a> {
     }
 }
 
-/// `DIRECTIONS` and `OUTCOMES` codes (see `load::codes`) of the calls.
-pub const DIRECTIONS: [&str; 2] = Direction::names_of([Direction::Inbound, Direction::Outbound]);
-pub const INBOUND: Option<u8> = Some(0);
-pub const OUTBOUND: Option<u8> = Some(1);
-/// `OWED` first, then connected.
-pub const OUTCOMES: [&str; 4] = CallOutcome::names_of([
-    CallOutcome::Missed,
-    CallOutcome::Voicemail,
-    CallOutcome::Abandoned,
-    CallOutcome::Connected,
-]);
-pub const VOICEMAIL: Option<u8> = Some(1);
-pub const CONNECTED: Option<u8> = Some(3);
+/// An inbound call with an outcome in `OWED` leaves a callback owed.
+pub fn owed(direction: Option<Direction>, outcome: Option<CallOutcome>) -> bool {
+    direction == Some(Direction::Inbound) && outcome.is_some_and(|o| OWED.contains(&o))
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn call_codes_name_their_values() {
-        let code = |values: &[&str], v: &str| values.iter().position(|x| *x == v).map(|k| k as u8);
-        assert_eq!(INBOUND, code(&DIRECTIONS, "inbound"));
-        assert_eq!(OUTBOUND, code(&DIRECTIONS, "outbound"));
-        assert_eq!(VOICEMAIL, code(&OUTCOMES, "voicemail"));
-        assert_eq!(CONNECTED, code(&OUTCOMES, "connected"));
-        assert_eq!(OUTCOMES[..OWED.len()], *OWED);
+    fn only_an_unanswered_inbound_call_leaves_a_callback_owed() {
+        let owed_by = |d, o| owed(Some(d), Some(o));
+        for o in OWED {
+            assert!(owed_by(Direction::Inbound, o), "{o}");
+            assert!(!owed_by(Direction::Outbound, o), "{o}");
+        }
+        assert!(!owed_by(Direction::Inbound, CallOutcome::Connected));
+        assert!(!owed(None, Some(CallOutcome::Missed)));
+        assert!(!owed(Some(Direction::Inbound), None));
     }
 }

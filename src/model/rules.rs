@@ -14,9 +14,6 @@ pub const TERMINAL_STATUSES: [Status; 5] = [
     Status::Cancelled,
 ];
 
-/// `TERMINAL_STATUSES` as the lake writes them (the order facts code them in).
-pub const TERMINAL: &[&str] = &Status::names_of(TERMINAL_STATUSES);
-
 /// Appointment statuses that mean the visit happened.
 pub const KEPT_STATUSES: [AppointmentStatus; 3] = [
     AppointmentStatus::Fulfilled,
@@ -24,11 +21,17 @@ pub const KEPT_STATUSES: [AppointmentStatus; 3] = [
     AppointmentStatus::CheckedIn,
 ];
 
-/// `KEPT_STATUSES` as the lake writes them.
-pub const KEPT: &[&str] = &AppointmentStatus::names_of(KEPT_STATUSES);
+impl AppointmentStatus {
+    /// Whether the visit happened.
+    pub fn is_kept(self) -> bool {
+        KEPT_STATUSES.contains(&self)
+    }
 
-/// An appointment recorded by mistake: it never counts.
-pub const ENTERED_IN_ERROR: &str = AppointmentStatus::EnteredInError.as_str();
+    /// Whether the appointment was recorded by mistake: it never counts.
+    pub fn is_entered_in_error(self) -> bool {
+        self == AppointmentStatus::EnteredInError
+    }
+}
 
 impl Status {
     /// Whether a task in this status needs no more work.
@@ -50,21 +53,18 @@ pub fn is_clinical(p: &Practice, category: &str, status: Option<Status>) -> bool
 /// then one still planned, then a no-show, then a cancellation. Among equals the
 /// one created last wins (the latest booking is the current plan), then the
 /// smallest appointment id. Entered-in-error appointments are never candidates.
-pub fn appointment_rank(status: Option<&str>) -> u8 {
+pub fn appointment_rank(status: Option<AppointmentStatus>) -> u8 {
     match status {
-        Some(s) if KEPT.contains(&s) => 4,
-        Some(s) => match AppointmentStatus::parse(s) {
-            Some(
-                AppointmentStatus::Booked
-                | AppointmentStatus::Pending
-                | AppointmentStatus::Proposed
-                | AppointmentStatus::Waitlist,
-            ) => 3,
-            Some(AppointmentStatus::Noshow) => 2,
-            Some(AppointmentStatus::Cancelled) => 1,
-            _ => 0,
-        },
-        None => 0,
+        Some(s) if s.is_kept() => 4,
+        Some(
+            AppointmentStatus::Booked
+            | AppointmentStatus::Pending
+            | AppointmentStatus::Proposed
+            | AppointmentStatus::Waitlist,
+        ) => 3,
+        Some(AppointmentStatus::Noshow) => 2,
+        Some(AppointmentStatus::Cancelled) => 1,
+        _ => 0,
     }
 }
 
@@ -75,12 +75,10 @@ mod tests {
     #[test]
     fn a_kept_visit_outranks_a_planned_one_which_outranks_a_missed_one() {
         let order = ["fulfilled", "booked", "noshow", "cancelled"];
-        let ranks: Vec<u8> = order.iter().map(|s| appointment_rank(Some(s))).collect();
+        let rank = |s: &str| appointment_rank(Some(AppointmentStatus::parse(s).expect(s)));
+        let ranks: Vec<u8> = order.iter().map(|s| rank(s)).collect();
         assert!(ranks.windows(2).all(|w| w[0] > w[1]), "{ranks:?}");
-        assert_eq!(
-            appointment_rank(Some("checked-in")),
-            appointment_rank(Some("arrived"))
-        );
+        assert_eq!(rank("checked-in"), rank("arrived"));
         assert_eq!(appointment_rank(None), 0);
     }
 }
