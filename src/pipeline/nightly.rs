@@ -48,33 +48,77 @@ fn base(config: &Config) -> PathBuf {
 /// Run every stage; returns the manifest that was written.
 pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
     let lake = Lake::new(&config.paths.lake);
-    let base = base(config);
     let mut m = Manifest {
         followup_version: env!("CARGO_PKG_VERSION"),
         config: hash_file(&config.path, config.path.display().to_string())?,
         ..Default::default()
     };
-    let timed = |name: &'static str, t: Instant, m: &mut Manifest| {
-        m.stages.push(Stage {
-            name,
-            seconds: (t.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
-        })
-    };
 
-    // 1. ingest
     ui.stage(0, STAGES[0]);
     let t = Instant::now();
+    ingest_stage(config, ui, &mut m).context("stage `ingest` failed")?;
+    timed("ingest", t, &mut m);
+    failpoint::hit("after-ingest");
+
+    let day = data_day(config, &lake, req, &mut m)?;
+    ui.note(&format!(
+        "data through {} ({})",
+        day.format("%a %Y-%m-%d"),
+        m.data_day_from
+    ));
+
+    // Task facts, built once a run: the metrics build each practice's, the
+    // weekly staffing view and the lists take them from here.
+    let store = Store::retaining();
+    ui.stage(1, STAGES[1]);
+    let t = Instant::now();
+    let daily = Daily::new(config, day)?;
+    daily.metrics(config, ui, &store)?;
+    timed("metrics", t, &mut m);
+    failpoint::hit("after-metrics");
+
+    ui.stage(2, STAGES[2]);
+    let t = Instant::now();
+    let daily_dest = daily.dest.clone();
+    report_stage(config, daily, ui, &store, &mut m).context("stage `report` failed")?;
+    timed("report", t, &mut m);
+    failpoint::hit("after-report");
+
+    ui.stage(3, STAGES[3]);
+    let t = Instant::now();
+    let lists =
+        lists_stage(config, &lake, day, ui, &store, &mut m).context("stage `lists` failed")?;
+    timed("lists", t, &mut m);
+    store.log_counts();
+    drop(store);
+    failpoint::hit("after-lists");
+
+    let mut outputs = vec![daily_dest];
+    if let Some(w) = &m.weekly_report {
+        outputs.push(config.paths.reports.join(w));
+    }
+    outputs.extend(lists);
+    write_manifest(config, &lake, day, &outputs, ui, m)
+}
+
+/// Record a stage's wall time in the manifest.
+fn timed(name: &'static str, t: Instant, m: &mut Manifest) {
+    m.stages.push(Stage {
+        name,
+        seconds: (t.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+    })
+}
+
+/// 1. ingest: every export (hashed into the manifest), its counts and warnings.
+fn ingest_stage(config: &Config, ui: &dyn Ui, m: &mut Manifest) -> Result<()> {
     let exports = &config.paths.exports;
     for f in manifest::files_under(exports)? {
         let shown = f.strip_prefix(exports).unwrap_or(&f).display().to_string();
         m.inputs.push(hash_file(&f, shown)?);
     }
-    let rep = (|| -> Result<ingest::Report> {
-        let profiles = profile::load_active(config)?;
-        let hasher = Hasher::from_config(&config.privacy)?;
-        ingest::run(config, &profiles, &hasher, None, &|d, t| ui.progress(d, t))
-    })()
-    .context("stage `ingest` failed")?;
+    let profiles = profile::load_active(config)?;
+    let hasher = Hasher::from_config(&config.privacy)?;
+    let rep = ingest::run(config, &profiles, &hasher, None, &|d, t| ui.progress(d, t))?;
     m.ingest.files_ingested = rep.files.len();
     m.ingest.files_unchanged = rep.skipped_unchanged as usize;
     m.ingest.files_unmatched = rep.unmatched.len();
@@ -111,18 +155,20 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         rep.skipped_unchanged,
         q
     ));
-    timed("ingest", t, &mut m);
-    failpoint::hit("after-ingest");
+    Ok(())
+}
 
-    // The data day.
+/// The data day: `--date`, else the latest day in the lake (never later than
+/// today by the run's clock); where it came from goes into the manifest.
+fn data_day(config: &Config, lake: &Lake, req: &Request, m: &mut Manifest) -> Result<NaiveDate> {
     let day = match req.date {
         Some(d) => {
             m.data_day_from = "--date".into();
             d
         }
         None => {
-            let in_lake = super::days::latest_task_date_in_lake(config, &lake)?;
-            let day = super::days::latest_task_date(config, &lake)?;
+            let in_lake = super::days::latest_task_date_in_lake(config, lake)?;
+            let day = super::days::latest_task_date(config, lake)?;
             m.data_day_from = if day < in_lake {
                 "today by the run's clock (the lake holds later tasks)".into()
             } else {
@@ -132,103 +178,134 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
                 crate::error::UsageError(format!(
                     "no tasks in the lake at {} after ingest; check the exports folder {}",
                     lake.root.display(),
-                    exports.display()
+                    config.paths.exports.display()
                 ))
             })?
         }
     };
     m.data_day = day.to_string();
-    ui.note(&format!(
-        "data through {} ({})",
-        day.format("%a %Y-%m-%d"),
-        m.data_day_from
-    ));
+    Ok(day)
+}
 
-    // 2. metrics: the 13 weeks up to the data day, for the daily review.
-    ui.stage(1, STAGES[1]);
-    let t = Instant::now();
-    let review = report::daily::review_day(config, day);
-    let daily_dest = config.paths.reports.join("daily").join(review.to_string());
-    let daily = Staging::new(&daily_dest)?;
-    let monday = day - Duration::days(day.weekday().num_days_from_monday() as i64);
-    let opts = Options {
-        from: monday - Duration::weeks(report::TREND_WEEKS - 1),
-        to: day,
-        as_of: None,
-        out: daily.dir.join("metrics"),
-        queries: base.join("queries"),
-        compare: None,
-        csv: metrics::CsvTables::All,
-    };
-    // Task facts, built once a run: the metrics build each practice's, the
-    // weekly staffing view and the lists take them from here.
-    let store = Store::retaining();
-    metrics::run_in(
-        config,
-        &opts,
-        &|s| tracing::info!("metrics: {s}"),
-        &|d, t| ui.progress(d, t),
-        &store,
-    )
-    .context("stage `metrics` failed")?;
-    timed("metrics", t, &mut m);
-    failpoint::hit("after-metrics");
+/// The daily review of a data day: its folder, staged, and its metrics options.
+struct Daily {
+    day: NaiveDate,
+    review: NaiveDate,
+    dest: PathBuf,
+    staging: Staging,
+    opts: Options,
+}
 
-    // 3. report: the daily review every night, the weekly report on its day.
-    ui.stage(2, STAGES[2]);
-    let t = Instant::now();
-    (|| -> Result<()> {
-        let r = report::daily::build(config, review, day, &daily.dir.join("metrics"))?;
-        report::write(&r, &daily.root)?;
-        failpoint::hit("daily-staged");
-        daily.publish()?;
-        ui.note(&format!("daily review: {}", daily_dest.display()));
-        if day.weekday() == config.nightly.report_weekday() {
-            let week_monday = report::last_complete_week(day);
-            // The week's metrics, once: when the week ends on the data day, its
-            // tables are the ones just published for the daily review.
-            let computed = super::weekly::Computed {
-                opts: &opts,
-                dir: &daily_dest.join("metrics"),
-            };
-            let written = super::weekly::weekly(
-                config,
-                week_monday,
-                &config.paths.reports,
-                Some(computed),
-                &store,
-            )?;
-            m.weekly_report = Some(iso_week(week_monday));
-            ui.note(&format!("weekly report: {}", written.html.display()));
-        }
+impl Daily {
+    fn new(config: &Config, day: NaiveDate) -> Result<Daily> {
+        let review = report::daily::review_day(config, day);
+        let dest = config.paths.reports.join("daily").join(review.to_string());
+        let staging = Staging::new(&dest)?;
+        let monday = day - Duration::days(day.weekday().num_days_from_monday() as i64);
+        let opts = Options {
+            from: monday - Duration::weeks(report::TREND_WEEKS - 1),
+            to: day,
+            as_of: None,
+            out: staging.dir.join("metrics"),
+            queries: base(config).join("queries"),
+            compare: None,
+            csv: metrics::CsvTables::All,
+        };
+        Ok(Daily {
+            day,
+            review,
+            dest,
+            staging,
+            opts,
+        })
+    }
+
+    /// 2. metrics: the 13 weeks up to the data day, for the daily review.
+    fn metrics(&self, config: &Config, ui: &dyn Ui, store: &Store) -> Result<()> {
+        metrics::run_in(
+            config,
+            &self.opts,
+            &|s| tracing::info!("metrics: {s}"),
+            &|d, t| ui.progress(d, t),
+            store,
+        )
+        .context("stage `metrics` failed")?;
         Ok(())
-    })()
-    .context("stage `report` failed")?;
-    timed("report", t, &mut m);
-    failpoint::hit("after-report");
+    }
+}
 
-    // 4. lists
-    ui.stage(3, STAGES[3]);
-    let t = Instant::now();
-    let lists = (|| -> Result<Vec<PathBuf>> {
-        let built = crate::lists::build_all_in(config, &lake, day, &store)?;
-        for l in &built {
-            for line in crate::lists::write::summary(l) {
-                ui.note(&line);
-            }
-            if !m.list_dates.contains(&l.list_date.to_string()) {
-                m.list_dates.push(l.list_date.to_string());
-            }
+/// 3. report: the daily review every night, the weekly report on its day.
+fn report_stage(
+    config: &Config,
+    daily: Daily,
+    ui: &dyn Ui,
+    store: &Store,
+    m: &mut Manifest,
+) -> Result<()> {
+    let day = daily.day;
+    let r = report::daily::build(
+        config,
+        daily.review,
+        day,
+        &daily.staging.dir.join("metrics"),
+    )?;
+    report::write(&r, &daily.staging.root)?;
+    failpoint::hit("daily-staged");
+    let metrics_dir = daily.dest.join("metrics");
+    daily.staging.publish()?;
+    ui.note(&format!("daily review: {}", daily.dest.display()));
+    if day.weekday() == config.nightly.report_weekday() {
+        let week_monday = report::last_complete_week(day);
+        // The week's metrics, once: when the week ends on the data day, its
+        // tables are the ones just published for the daily review.
+        let computed = super::weekly::Computed {
+            opts: &daily.opts,
+            dir: &metrics_dir,
+        };
+        let written = super::weekly::weekly(
+            config,
+            week_monday,
+            &config.paths.reports,
+            Some(computed),
+            store,
+        )?;
+        m.weekly_report = Some(iso_week(week_monday));
+        ui.note(&format!("weekly report: {}", written.html.display()));
+    }
+    Ok(())
+}
+
+/// 4. lists: tomorrow's call lists, published; returns their folders.
+fn lists_stage(
+    config: &Config,
+    lake: &Lake,
+    day: NaiveDate,
+    ui: &dyn Ui,
+    store: &Store,
+    m: &mut Manifest,
+) -> Result<Vec<PathBuf>> {
+    let built = crate::lists::build_all_in(config, lake, day, store)?;
+    for l in &built {
+        for line in crate::lists::write::summary(l) {
+            ui.note(&line);
         }
-        crate::lists::publish(&built, &config.paths.lists)
-    })()
-    .context("stage `lists` failed")?;
-    timed("lists", t, &mut m);
-    store.log_counts();
-    drop(store);
-    failpoint::hit("after-lists");
+        if !m.list_dates.contains(&l.list_date.to_string()) {
+            m.list_dates.push(l.list_date.to_string());
+        }
+    }
+    crate::lists::publish(&built, &config.paths.lists)
+}
 
-    // The manifest.
+/// The run manifest: the lake's row counts and every output's hash, written to
+/// `<runs>/<data day>/manifest.json`.
+fn write_manifest(
+    config: &Config,
+    lake: &Lake,
+    day: NaiveDate,
+    outputs: &[PathBuf],
+    ui: &dyn Ui,
+    mut m: Manifest,
+) -> Result<Manifest> {
     for t in Table::ALL {
         if !lake.table_dir(t).exists() {
             continue;
@@ -242,12 +319,8 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
             n.column("n")?.u64()?.get(0).unwrap_or(0),
         );
     }
-    let mut outputs = vec![daily_dest];
-    if let Some(w) = &m.weekly_report {
-        outputs.push(config.paths.reports.join(w));
-    }
-    outputs.extend(lists);
-    for o in &outputs {
+    let base = base(config);
+    for o in outputs {
         m.outputs.extend(hash_tree(o, &base)?);
     }
     let path = config
