@@ -113,45 +113,22 @@ fn rostered(p: &Practice, owner: &str, day: Day) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Build the lists of one practice.
-pub fn practice(
-    p: &Practice,
-    cal: &Calendar,
-    snap: &Snapshot,
+/// What one practice's lists are built from.
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    p: &'a Practice,
+    snap: &'a Snapshot,
     day: Day,
-    data_day: chrono::NaiveDate,
-) -> PracticeLists {
-    let mut items: Vec<Item> = snap
-        .tasks
-        .iter()
-        .map(|t| rules::task(p, cal, snap, t, day))
-        .collect();
-    items.extend(snap.owed.iter().map(|o| rules::owed(p, cal, snap, o, day)));
+}
 
-    let mut excluded: BTreeMap<String, usize> = BTreeMap::new();
-    let mut fix = Vec::new();
-    let mut close = Vec::new();
-    // (lane, person) -> items
-    let mut due: BTreeMap<(String, String), Vec<Item>> = BTreeMap::new();
-    let mut unrouted = Vec::new();
-    for item in items {
-        match &item.disposition {
-            Disposition::Excluded(why) => *excluded.entry(why.to_string()).or_default() += 1,
-            Disposition::FixContact => fix.push(item),
-            Disposition::Close => close.push(item),
-            Disposition::Due(_) => match route(p, &item) {
-                Some(lane) => due
-                    .entry((lane.name.clone(), person(&item)))
-                    .or_default()
-                    .push(item),
-                None => unrouted.push(item),
-            },
-        }
-    }
-
-    let contact = |item: &Item| item.patient_key.as_ref().and_then(|k| snap.contacts.get(k));
-    let make_row = |group: &[Item], lane: &str| -> (Key, Row) {
-        let pref = contact(&group[0]).and_then(|c| c.preferred_window.clone());
+impl Ctx<'_> {
+    /// One row for a group of items of one patient in `lane`, keyed by its
+    /// most urgent item (the patient's preferred window applied).
+    fn make_row(&self, group: &[Item], lane: &str) -> (Key, Row) {
+        let (p, snap, day) = (self.p, self.snap, self.day);
+        let pref = (group[0].patient_key.as_ref())
+            .and_then(|k| snap.contacts.get(k))
+            .and_then(|c| c.preferred_window.clone());
         let mut keyed: Vec<(Key, &Item)> = group
             .iter()
             .map(|i| (key(p, i, pref.as_deref(), day), i))
@@ -168,39 +145,91 @@ pub fn practice(
             pref.as_deref(),
         );
         (k, r)
-    };
+    }
 
-    // Every due row of every lane in one priority order, so an owner who works two
-    // lanes spends one day's budget on the most urgent calls of both.
-    let mut rows: Vec<(Key, Row)> = due.iter().map(|((lane, _), g)| make_row(g, lane)).collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.lane.cmp(&b.1.lane)));
-    let handle_of = |r: &Row| {
-        r.categories
-            .first()
-            .and_then(|c| snap.measured.handle_min.get(c))
-            .map(|h| h.0)
-            .unwrap_or(DEFAULT_HANDLE_MIN)
-    };
-    let mut unassigned: Vec<Row> = unrouted
-        .iter()
-        .map(|i| make_row(std::slice::from_ref(i), "").1)
-        .collect();
-    let available = |o: &str| {
-        let r = rostered(p, o, day);
-        let inbound = snap
-            .measured
-            .inbound_min
-            .get(o)
-            .copied()
+    /// An owner's rostered minutes on the list date, and the inbound minutes
+    /// they usually answer then (never more than rostered).
+    fn available(&self, o: &str) -> (f64, f64) {
+        let r = rostered(self.p, o, self.day);
+        let inbound = (self.snap.measured.inbound_min.get(o).copied())
             .unwrap_or(0.0)
             .min(r);
         (r, inbound)
-    };
-    let mut planned: BTreeMap<String, f64> = BTreeMap::new();
-    let mut lists: BTreeMap<(String, String), OwnerList> = BTreeMap::new();
-    for lane in p.lanes.values() {
-        for o in lane.owners.iter().filter(|o| rostered(p, o, day) > 0.0) {
-            let (r, inbound) = available(o);
+    }
+
+    /// Minutes per call of a row: the measured time per attempt of its first
+    /// category, else the default.
+    fn handle_of(&self, r: &Row) -> f64 {
+        (r.categories.first())
+            .and_then(|c| self.snap.measured.handle_min.get(c))
+            .map(|h| h.0)
+            .unwrap_or(DEFAULT_HANDLE_MIN)
+    }
+
+    /// A side list (contact fixes, close suggestions): one row per item, in
+    /// priority order, each with `note` as its reason.
+    fn side(&self, items: Vec<Item>, note: &str) -> Vec<Row> {
+        let mut rows: Vec<(Key, Row)> = items
+            .iter()
+            .map(|i| {
+                let lane = route(self.p, i).map(|l| l.name.clone()).unwrap_or_default();
+                let (k, mut r) = self.make_row(std::slice::from_ref(i), &lane);
+                r.reasons = vec![note.to_string()];
+                (k, r)
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.into_iter()
+            .enumerate()
+            .map(|(n, (_, mut r))| {
+                r.rank = n as u32 + 1;
+                r
+            })
+            .collect()
+    }
+}
+
+/// The practice's items sorted by what becomes of them.
+#[derive(Default)]
+struct Sorted {
+    excluded: BTreeMap<String, usize>,
+    fix: Vec<Item>,
+    close: Vec<Item>,
+    /// (lane, person) -> items due
+    due: BTreeMap<(String, String), Vec<Item>>,
+    unrouted: Vec<Item>,
+}
+
+fn sort_items(p: &Practice, items: Vec<Item>) -> Sorted {
+    let mut s = Sorted::default();
+    for item in items {
+        match &item.disposition {
+            Disposition::Excluded(why) => *s.excluded.entry(why.to_string()).or_default() += 1,
+            Disposition::FixContact => s.fix.push(item),
+            Disposition::Close => s.close.push(item),
+            Disposition::Due(_) => match route(p, &item) {
+                Some(lane) => s
+                    .due
+                    .entry((lane.name.clone(), person(&item)))
+                    .or_default()
+                    .push(item),
+                None => s.unrouted.push(item),
+            },
+        }
+    }
+    s
+}
+
+/// An empty list for every owner of every lane rostered on the list date.
+fn owner_lists(ctx: Ctx) -> BTreeMap<(String, String), OwnerList> {
+    let mut lists = BTreeMap::new();
+    for lane in ctx.p.lanes.values() {
+        for o in lane
+            .owners
+            .iter()
+            .filter(|o| rostered(ctx.p, o, ctx.day) > 0.0)
+        {
+            let (r, inbound) = ctx.available(o);
             lists.insert(
                 (lane.name.clone(), o.clone()),
                 OwnerList {
@@ -220,10 +249,24 @@ pub fn practice(
             );
         }
     }
+    lists
+}
+
+/// Deal the rows, in priority order, to their lane's rostered owners: the
+/// owner the row names if they have room, else the one with the most room.
+/// A row no owner of its lane can take goes to `unassigned`. Returns each
+/// owner's planned minutes.
+fn assign(
+    ctx: Ctx,
+    rows: Vec<(Key, Row)>,
+    lists: &mut BTreeMap<(String, String), OwnerList>,
+    unassigned: &mut Vec<Row>,
+) -> BTreeMap<String, f64> {
+    let mut planned: BTreeMap<String, f64> = BTreeMap::new();
     for (_, mut r) in rows {
-        let handle = handle_of(&r);
+        let handle = ctx.handle_of(&r);
         r.work_min = handle;
-        let lane = &p.lanes[&r.lane];
+        let lane = &ctx.p.lanes[&r.lane];
         let cands: Vec<&String> = lane
             .owners
             .iter()
@@ -234,7 +277,7 @@ pub fn practice(
             continue;
         }
         let room = |o: &str| {
-            let (r, inbound) = available(o);
+            let (r, inbound) = ctx.available(o);
             r - inbound - planned.get(o).copied().unwrap_or(0.0)
         };
         let preferred = r
@@ -265,6 +308,37 @@ pub fn practice(
         r.rank = l.rows.len() as u32 + 1;
         l.rows.push(r);
     }
+    planned
+}
+
+/// Build the lists of one practice.
+pub fn practice(
+    p: &Practice,
+    cal: &Calendar,
+    snap: &Snapshot,
+    day: Day,
+    data_day: chrono::NaiveDate,
+) -> PracticeLists {
+    let ctx = Ctx { p, snap, day };
+    let mut items: Vec<Item> = snap
+        .tasks
+        .iter()
+        .map(|t| rules::task(p, cal, snap, t, day))
+        .collect();
+    items.extend(snap.owed.iter().map(|o| rules::owed(p, cal, snap, o, day)));
+    let sorted = sort_items(p, items);
+
+    // Every due row of every lane in one priority order, so an owner who works two
+    // lanes spends one day's budget on the most urgent calls of both.
+    let mut rows: Vec<(Key, Row)> = (sorted.due.iter())
+        .map(|((lane, _), g)| ctx.make_row(g, lane))
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.lane.cmp(&b.1.lane)));
+    let mut unassigned: Vec<Row> = (sorted.unrouted.iter())
+        .map(|i| ctx.make_row(std::slice::from_ref(i), "").1)
+        .collect();
+    let mut lists = owner_lists(ctx);
+    let planned = assign(ctx, rows, &mut lists, &mut unassigned);
     let owners: Vec<OwnerList> = lists
         .into_values()
         .map(|mut l| {
@@ -275,35 +349,19 @@ pub fn practice(
     for (i, r) in unassigned.iter_mut().enumerate() {
         r.rank = i as u32 + 1;
     }
-    let side = |items: Vec<Item>, note: &str| -> Vec<Row> {
-        let mut rows: Vec<(Key, Row)> = items
-            .iter()
-            .map(|i| {
-                let lane = route(p, i).map(|l| l.name.clone()).unwrap_or_default();
-                let (k, mut r) = make_row(std::slice::from_ref(i), &lane);
-                r.reasons = vec![note.to_string()];
-                (k, r)
-            })
-            .collect();
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
-        rows.into_iter()
-            .enumerate()
-            .map(|(n, (_, mut r))| {
-                r.rank = n as u32 + 1;
-                r
-            })
-            .collect()
-    };
     PracticeLists {
         practice_id: p.id.clone(),
         practice_name: p.name.clone(),
         data_day,
         list_date: day.date,
         owners,
-        fix_contact: side(fix, "wrong number: correct the contact details"),
-        close_suggestions: side(close, "maximum attempts made: close as unable to reach"),
+        fix_contact: ctx.side(sorted.fix, "wrong number: correct the contact details"),
+        close_suggestions: ctx.side(
+            sorted.close,
+            "maximum attempts made: close as unable to reach",
+        ),
         unassigned,
-        excluded,
+        excluded: sorted.excluded,
         handle_sources: snap
             .measured
             .handle_min
