@@ -97,51 +97,9 @@ pub fn load_for_metrics(lake: &Lake, w: Window, practice: &str) -> Result<Inputs
 }
 
 fn load_with(lake: &Lake, w: Window, practice: &str, list_columns: bool) -> Result<Inputs> {
-    let attempts = lake
-        .scan_practice(Table::Attempts, practice)?
-        .filter(col("at").lt_eq(ts(w.as_of)))
-        .select([
-            col("practice_id"),
-            col("task_id"),
-            col("at"),
-            col("channel"),
-            col("direction"),
-            col("outcome"),
-            col("note"),
-        ]);
-    let calls = lake
-        .scan_practice(Table::Calls, practice)?
-        .filter(
-            col("started_at")
-                .gt_eq(ts(w.from - CALLS_BEFORE_US))
-                .and(col("started_at").lt_eq(ts(w.as_of)))
-                .and(
-                    col("phone_key")
-                        .is_not_null()
-                        .or(col("direction").eq(lit("inbound"))),
-                ),
-        )
-        .select([
-            col("practice_id"),
-            col("call_id"),
-            col("phone_key"),
-            col("started_at"),
-            col("direction"),
-            col("outcome"),
-        ]);
-    let appointments = lake
-        .scan_practice(Table::Appointments, practice)?
-        .filter(col("created_at").lt_eq(ts(w.as_of)))
-        .select([
-            col("practice_id"),
-            col("appointment_id"),
-            col("patient_key"),
-            col("created_at"),
-            col("start_at"),
-            col("status"),
-            col("task_id"),
-            col("updated_at"),
-        ]);
+    let attempts = attempts_scan(lake, w, practice)?;
+    let calls = calls_scan(lake, w, practice)?;
+    let appointments = appointments_scan(lake, w, practice)?;
     let tasks = tasks(lake, w, practice, list_columns)?;
     let t0 = std::time::Instant::now();
     let lap = |what: &str| {
@@ -183,6 +141,64 @@ fn load_with(lake: &Lake, w: Window, practice: &str, list_columns: bool) -> Resu
         appointments,
         tasks_closed_current,
     })
+}
+
+/// The practice's attempt rows by *as of*.
+fn attempts_scan(lake: &Lake, w: Window, practice: &str) -> Result<LazyFrame> {
+    Ok(lake
+        .scan_practice(Table::Attempts, practice)?
+        .filter(col("at").lt_eq(ts(w.as_of)))
+        .select([
+            col("practice_id"),
+            col("task_id"),
+            col("at"),
+            col("channel"),
+            col("direction"),
+            col("outcome"),
+            col("note"),
+        ]))
+}
+
+/// The practice's calls from `CALLS_BEFORE_US` before the window to *as of*:
+/// those with a number, and every inbound call.
+fn calls_scan(lake: &Lake, w: Window, practice: &str) -> Result<LazyFrame> {
+    Ok(lake
+        .scan_practice(Table::Calls, practice)?
+        .filter(
+            col("started_at")
+                .gt_eq(ts(w.from - CALLS_BEFORE_US))
+                .and(col("started_at").lt_eq(ts(w.as_of)))
+                .and(
+                    col("phone_key")
+                        .is_not_null()
+                        .or(col("direction").eq(lit("inbound"))),
+                ),
+        )
+        .select([
+            col("practice_id"),
+            col("call_id"),
+            col("phone_key"),
+            col("started_at"),
+            col("direction"),
+            col("outcome"),
+        ]))
+}
+
+/// The practice's appointments created by *as of*.
+fn appointments_scan(lake: &Lake, w: Window, practice: &str) -> Result<LazyFrame> {
+    Ok(lake
+        .scan_practice(Table::Appointments, practice)?
+        .filter(col("created_at").lt_eq(ts(w.as_of)))
+        .select([
+            col("practice_id"),
+            col("appointment_id"),
+            col("patient_key"),
+            col("created_at"),
+            col("start_at"),
+            col("status"),
+            col("task_id"),
+            col("updated_at"),
+        ]))
 }
 
 /// The window's tasks as they stood at *as of*, in task id order, and the
@@ -322,30 +338,7 @@ fn at_as_of(
         .select(columns)
         .collect()
         .with_context(|| format!("reading the history of {table} from the lake"))?;
-    let h_id = strs(&history, key)?;
-    let h_at = times(&history, "updated_at")?;
-    let h_hash: Vec<Option<u64>> = history.column("row_hash")?.u64()?.iter().collect();
-    // Per wanted row: its latest version by as_of, and its earliest version.
-    let mut best: std::collections::BTreeMap<&str, (Option<usize>, usize)> = Default::default();
-    for j in 0..history.height() {
-        let Some(id) = h_id[j].filter(|id| wanted.contains(id)) else {
-            continue;
-        };
-        let stamp = |k: usize| (h_at[k], h_hash[k]);
-        let by_as_of = h_at[j].is_some_and(|t| t <= w.as_of);
-        let e = best.entry(id).or_insert((None, j));
-        if stamp(j) < stamp(e.1) {
-            e.1 = j;
-        }
-        if by_as_of && e.0.is_none_or(|b| stamp(j) >= stamp(b)) {
-            e.0 = Some(j);
-        }
-    }
-    let (mut picked, mut unknown) = (Vec::new(), Vec::new());
-    for (by_as_of, earliest) in best.values() {
-        picked.push(by_as_of.unwrap_or(*earliest) as IdxSize);
-        unknown.push(by_as_of.is_none());
-    }
+    let (best, picked, unknown) = pick_versions(&history, key, &wanted, w)?;
     let mut earlier = history
         .take(&IdxCa::from_vec("".into(), picked))?
         .drop("row_hash")?;
@@ -378,6 +371,48 @@ fn at_as_of(
         })
         .collect();
     Ok(out.lazy().with_columns(blank).collect()?.drop("unknown")?)
+}
+
+/// For each wanted row (by `key`) in `history`: its latest version by *as of*
+/// and its earliest version (versions ordered by `updated_at`, ties by row
+/// hash); then, in key order, the version to use (the latest by *as of*, else
+/// the earliest) and whether it is unknown at *as of* (no version by then).
+#[allow(clippy::type_complexity)]
+fn pick_versions<'a>(
+    history: &'a DataFrame,
+    key: &str,
+    wanted: &std::collections::HashSet<&str>,
+    w: Window,
+) -> Result<(
+    std::collections::BTreeMap<&'a str, (Option<usize>, usize)>,
+    Vec<IdxSize>,
+    Vec<bool>,
+)> {
+    let h_id = strs(history, key)?;
+    let h_at = times(history, "updated_at")?;
+    let h_hash: Vec<Option<u64>> = history.column("row_hash")?.u64()?.iter().collect();
+    // Per wanted row: its latest version by as_of, and its earliest version.
+    let mut best: std::collections::BTreeMap<&str, (Option<usize>, usize)> = Default::default();
+    for j in 0..history.height() {
+        let Some(id) = h_id[j].filter(|id| wanted.contains(id)) else {
+            continue;
+        };
+        let stamp = |k: usize| (h_at[k], h_hash[k]);
+        let by_as_of = h_at[j].is_some_and(|t| t <= w.as_of);
+        let e = best.entry(id).or_insert((None, j));
+        if stamp(j) < stamp(e.1) {
+            e.1 = j;
+        }
+        if by_as_of && e.0.is_none_or(|b| stamp(j) >= stamp(b)) {
+            e.0 = Some(j);
+        }
+    }
+    let (mut picked, mut unknown) = (Vec::new(), Vec::new());
+    for (by_as_of, earliest) in best.values() {
+        picked.push(by_as_of.unwrap_or(*earliest) as IdxSize);
+        unknown.push(by_as_of.is_none());
+    }
+    Ok((best, picked, unknown))
 }
 
 /// What a row seen before its first exported version leaves empty: the state a
