@@ -135,7 +135,7 @@ fn frame(name_of: &[&str], acc: PlHashMap<Key, Counts>) -> Result<DataFrame> {
         .collect();
     acc.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let n = acc.len();
-    let mut cols: Vec<Vec<i32>> = vec![Vec::with_capacity(n); 7];
+    let mut cols: Vec<Vec<i32>> = (0..7).map(|_| Vec::with_capacity(n)).collect();
     let (mut p, mut d, mut c, mut o) = (vec![], vec![], vec![], vec![]);
     for ((pp, dd, cc, oo), v) in acc {
         p.push(pp);
