@@ -26,7 +26,31 @@ fn intern<'a>(ids: &mut PlHashMap<&'a str, u32>, names: &mut Vec<&'a str>, s: &'
     })
 }
 
+/// (practice, date in days since 1970-01-01, category, owner), each name as its
+/// dense id ([`intern`]).
+type Key = (u32, i32, u32, u32);
+
+/// Per key: open, overdue, then one count per [`AGE_BUCKETS`] entry.
+type Counts = [i32; 7];
+
+/// backlog_daily from the task facts: per practice, business day in the window,
+/// category and owner, the tasks open at that day's close, how many of them are
+/// overdue, and how many fall in each age bucket; sorted by those keys.
 pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) -> Result<DataFrame> {
+    let (name_of, acc) = count(config, cals, facts, w)?;
+    frame(&name_of, acc)
+}
+
+/// The counts behind [`table`], keyed by dense ids, and the names the ids
+/// number (`name_of[id]`). A task counts on each business day from its creation
+/// to its closing (or the as-of instant), clipped to the window, whose close
+/// finds it created and not yet closed.
+fn count<'f>(
+    config: &Config,
+    cals: &Calendars,
+    facts: &'f DataFrame,
+    w: Window,
+) -> Result<(Vec<&'f str>, PlHashMap<Key, Counts>)> {
     let pid = strs(facts, "practice_id")?;
     let cat = strs(facts, "category")?;
     let owner = strs(facts, "owner")?;
@@ -38,8 +62,7 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
     // task-day is found by hashing four integers rather than three strings.
     let mut names: PlHashMap<&str, u32> = PlHashMap::default();
     let mut name_of: Vec<&str> = Vec::new();
-    // (practice, date, category, owner) -> [open, overdue, buckets…]
-    let mut acc: PlHashMap<(u32, i32, u32, u32), [i32; 7]> = PlHashMap::default();
+    let mut acc: PlHashMap<Key, Counts> = PlHashMap::default();
     // Facts come sorted by practice: look the practice up when it changes.
     type Current<'c> = (
         &'c crate::config::Practice,
@@ -97,7 +120,12 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
             e[2 + bucket] += 1;
         }
     }
-    // Sorted by key, as the table's order promises.
+    Ok((name_of, acc))
+}
+
+/// The backlog_daily frame from the counts, with the ids turned back into
+/// names (an empty owner as null), sorted by key as the table's order promises.
+fn frame(name_of: &[&str], acc: PlHashMap<Key, Counts>) -> Result<DataFrame> {
     let mut acc: Vec<_> = acc
         .into_iter()
         .map(|((p, d, c, o), v)| {
@@ -107,7 +135,7 @@ pub fn table(config: &Config, cals: &Calendars, facts: &DataFrame, w: Window) ->
         .collect();
     acc.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let n = acc.len();
-    let mut cols: Vec<Vec<i32>> = vec![Vec::with_capacity(n); 7];
+    let mut cols: Vec<Vec<i32>> = (0..7).map(|_| Vec::with_capacity(n)).collect();
     let (mut p, mut d, mut c, mut o) = (vec![], vec![], vec![], vec![]);
     for ((pp, dd, cc, oo), v) in acc {
         p.push(pp);

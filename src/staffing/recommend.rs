@@ -182,7 +182,6 @@ pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff])
         .iter()
         .map(|c| m.practice.categories[c].licensed)
         .collect();
-    let va: Vec<bool> = licensed.iter().map(|l| !l).collect();
     let licensed_short = (0..n)
         .filter(|&c| licensed[c] && base_sh[c].0 < need[c])
         .map(|c| m.categories[c].clone())
@@ -194,10 +193,36 @@ pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff])
         .map(|c| m.categories[c].clone())
         .collect();
     // Only categories the replay says lack hours are searched for.
-    let va: Vec<bool> = (0..n).map(|c| va[c] && !goal(base_sh[c])).collect();
-    // Lanes an assistant may work: not licensed, no licensed category.
-    let va_lane: Vec<bool> = m
-        .lanes
+    let va: Vec<bool> = (0..n).map(|c| !licensed[c] && !goal(base_sh[c])).collect();
+    let mut search = Search {
+        m,
+        rules,
+        extra,
+        need,
+        va,
+        va_lane: va_lanes(m),
+        blocks: business_blocks(m),
+        replays: 1,
+    };
+    let base_short = shortfall(&base_sh, &search.need, &search.va);
+    let (mut plan, mut cur, cur_short) = search.grow(base, base_short);
+    if cur_short == 0 {
+        (plan, cur) = search.prune(plan, cur);
+    }
+    Recommendation {
+        plan,
+        reached: cur_short == 0,
+        licensed_short,
+        not_capacity,
+        outcome: cur,
+        replays: search.replays,
+    }
+}
+
+/// Lanes an assistant may work (by lane index): not licensed, and holding no
+/// licensed category.
+fn va_lanes(m: &Model) -> Vec<bool> {
+    m.lanes
         .iter()
         .map(|l| {
             let lane = &m.practice.lanes[l];
@@ -207,28 +232,95 @@ pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff])
                     .iter()
                     .any(|c| m.practice.categories[c].licensed)
         })
-        .collect();
-    let blocks = business_blocks(m);
-    let cap = m.practice.staffing.max_va_hours;
-    let eval = |plan: &Plan| -> (Outcome, u32) {
-        let mut staff = extra.to_vec();
+        .collect()
+}
+
+/// The state of one search: what each category needs in replay, which
+/// categories and lanes it may add assistants for, and the replays run so far.
+struct Search<'a> {
+    m: &'a Model,
+    rules: &'a PracticeRules<'a>,
+    /// Staff added to the roster before any plan (the what-ifs).
+    extra: &'a [Staff],
+    /// Met count each category needs in replay ([`required`]).
+    need: Vec<u32>,
+    /// Categories searched for: an assistant may work them and the replay of
+    /// the roster as worked misses their target.
+    va: Vec<bool>,
+    /// Lanes an assistant may work ([`va_lanes`]).
+    va_lane: Vec<bool>,
+    /// Hour blocks fully inside business hours ([`business_blocks`]).
+    blocks: Vec<(u8, u8)>,
+    /// Replays run, the roster as worked included.
+    replays: usize,
+}
+
+impl Search<'_> {
+    /// Replay the roster with the what-ifs and `plan`: the outcome and the
+    /// shortfall of the searched categories against what they need.
+    fn eval(&mut self, plan: &Plan) -> (Outcome, u32) {
+        let m = self.m;
+        let mut staff = self.extra.to_vec();
         staff.extend(plan_staff(m, plan));
-        let out = run(m, rules, &staff);
-        let sh = shares(&m.jobs, |j| out.met(&m.jobs, j), n);
-        let s = shortfall(&sh, &need, &va);
+        let out = run(m, self.rules, &staff);
+        let sh = shares(&m.jobs, |j| out.met(&m.jobs, j), m.categories.len());
+        let s = shortfall(&sh, &self.need, &self.va);
+        self.replays += 1;
         (out, s)
-    };
-    let mut plan = Plan::new();
-    let mut replays = 1;
-    let mut cur = base;
-    let mut cur_short = shortfall(&base_sh, &need, &va);
-    while cur_short > 0 && plan.values().sum::<u32>() < cap {
-        let sh = shares(&m.jobs, |j| cur.met(&m.jobs, j), n);
-        let short_cat: Vec<bool> = (0..n).map(|c| va[c] && sh[c].0 < need[c]).collect();
-        // Credit blocks between arrival and deadline of each missed task.
+    }
+
+    /// Greedy growth from an empty plan whose replay is `cur` with shortfall
+    /// `cur_short`: while there is a shortfall and the plan is under
+    /// `staffing.max_va_hours`, replay the best [`BEAM`] candidate hours and
+    /// keep the one that most reduces the shortfall; stop when none does.
+    /// Returns the plan, its replay and its shortfall.
+    fn grow(&mut self, mut cur: Outcome, mut cur_short: u32) -> (Plan, Outcome, u32) {
+        let m = self.m;
+        let cap = m.practice.staffing.max_va_hours;
+        let mut plan = Plan::new();
+        while cur_short > 0 && plan.values().sum::<u32>() < cap {
+            let sh = shares(&m.jobs, |j| cur.met(&m.jobs, j), m.categories.len());
+            let mut best: Option<(u32, (u8, u8, String), Outcome)> = None;
+            for (_, key) in self.candidates(&cur, &sh).into_iter().take(BEAM) {
+                let mut p = plan.clone();
+                *p.entry(key.clone()).or_default() += 1;
+                let (out, s) = self.eval(&p);
+                if best.as_ref().map_or(true, |b| s < b.0) {
+                    best = Some((s, key, out));
+                }
+            }
+            match best {
+                Some((s, key, out)) if s < cur_short => {
+                    *plan.entry(key).or_default() += 1;
+                    cur = out;
+                    cur_short = s;
+                }
+                _ => {
+                    tracing::debug!(
+                        "recommend: no candidate improves the shortfall {cur_short}: {:?}",
+                        sh.iter().zip(&self.need).collect::<Vec<_>>()
+                    );
+                    break;
+                }
+            }
+        }
+        (plan, cur, cur_short)
+    }
+
+    /// Candidate (weekday, hour, lane) blocks for one more assistant hour, best
+    /// first: each task of a short searched category missed in `cur` and
+    /// waiting in an assistant's lane credits the business-hour blocks between
+    /// its arrival and its deadline (at most 48), split evenly; ties by key.
+    fn candidates(&self, cur: &Outcome, sh: &[(u32, u32)]) -> Vec<(f64, (u8, u8, String))> {
+        let m = self.m;
+        let short_cat: Vec<bool> = (0..m.categories.len())
+            .map(|c| self.va[c] && sh[c].0 < self.need[c])
+            .collect();
         let mut credit: BTreeMap<(u8, u8, usize), f64> = BTreeMap::new();
         for (j, job) in m.jobs.iter().enumerate() {
-            if !short_cat[job.category] || !va_lane[job.queue] || cur.met(&m.jobs, j) != Some(false)
+            if !short_cat[job.category]
+                || !self.va_lane[job.queue]
+                || cur.met(&m.jobs, j) != Some(false)
             {
                 continue;
             }
@@ -237,7 +329,7 @@ pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff])
             let mut t = (job.arrive / 3600) * 3600;
             while t < dl && hit.len() < 48 {
                 let b = super::history::block_of(&m.practice, t);
-                if blocks.contains(&b) {
+                if self.blocks.contains(&b) {
                     hit.push(b);
                 }
                 t += 3600;
@@ -251,33 +343,13 @@ pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff])
             .map(|((d, h, q), c)| (c, (d, h, m.lanes[q].clone())))
             .collect();
         cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        let mut best: Option<(u32, (u8, u8, String), Outcome)> = None;
-        for (_, key) in cands.into_iter().take(BEAM) {
-            let mut p = plan.clone();
-            *p.entry(key.clone()).or_default() += 1;
-            let (out, s) = eval(&p);
-            replays += 1;
-            if best.as_ref().map_or(true, |b| s < b.0) {
-                best = Some((s, key, out));
-            }
-        }
-        match best {
-            Some((s, key, out)) if s < cur_short => {
-                *plan.entry(key).or_default() += 1;
-                cur = out;
-                cur_short = s;
-            }
-            _ => {
-                tracing::debug!(
-                    "recommend: no candidate improves the shortfall {cur_short}: {:?}",
-                    sh.iter().zip(&need).collect::<Vec<_>>()
-                );
-                break;
-            }
-        }
+        cands
     }
-    // Reverse delete: drop any hour the target does not need.
-    if cur_short == 0 {
+
+    /// Reverse delete on a plan that reaches the target: try removing each
+    /// assistant hour, last key first, and keep the removal when the replay
+    /// still has no shortfall. Returns the plan and its replay.
+    fn prune(&mut self, mut plan: Plan, mut cur: Outcome) -> (Plan, Outcome) {
         let keys: Vec<_> = plan.keys().cloned().collect();
         for key in keys.iter().rev() {
             let mut p = plan.clone();
@@ -286,20 +358,12 @@ pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff])
             if *e == 0 {
                 p.remove(key);
             }
-            let (out, s) = eval(&p);
-            replays += 1;
+            let (out, s) = self.eval(&p);
             if s == 0 {
                 plan = p;
                 cur = out;
             }
         }
-    }
-    Recommendation {
-        plan,
-        reached: cur_short == 0,
-        licensed_short,
-        not_capacity,
-        outcome: cur,
-        replays,
+        (plan, cur)
     }
 }

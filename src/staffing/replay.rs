@@ -119,26 +119,46 @@ impl Outcome {
     }
 }
 
-/// Replay `jobs` (sorted or not) with `staff` under `rules`.
-pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize) -> Outcome {
-    const NO_DEADLINE: i64 = i64::MAX / 4;
-    let mut first = vec![None; jobs.len()];
-    let mut made = vec![0u32; jobs.len()];
-    let mut busy_s = vec![0i64; staff.len()];
-    // (ready, job, attempt n, due)
-    let mut pending: BinaryHeap<Reverse<(i64, usize, u32, i64)>> = jobs
-        .iter()
+/// The due instant of an attempt with no deadline: after every real one.
+const NO_DEADLINE: i64 = i64::MAX / 4;
+
+/// Every job's first attempt as (ready, job, attempt n = 1, due), soonest ready
+/// on top.
+fn arrivals(jobs: &[Job]) -> BinaryHeap<Reverse<(i64, usize, u32, i64)>> {
+    jobs.iter()
         .enumerate()
         .map(|(j, job)| Reverse((job.arrive, j, 1, job.deadline.unwrap_or(NO_DEADLINE))))
-        .collect();
-    let mut ready: Vec<BTreeSet<(i64, usize, u32)>> = vec![BTreeSet::new(); n_queues];
-    let mut free: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
-    let start = pending.peek().map_or(0, |r| r.0 .0);
+        .collect()
+}
+
+/// Each person's first open instant at or after `start`, as (instant, staff
+/// index), soonest on top; a person never open from `start` on is left out.
+fn first_free(staff: &[Staff], start: i64) -> BinaryHeap<Reverse<(i64, usize)>> {
+    let mut free = BinaryHeap::new();
     for (s, st) in staff.iter().enumerate() {
         if let Some(t) = st.open.next_open(start) {
             free.push(Reverse((t, s)));
         }
     }
+    free
+}
+
+/// Replay `jobs` (sorted or not) with `staff` under `rules`: whenever a person
+/// is free, the attempts ready by then join their lane's queue, and the person
+/// takes the ready attempt with the earliest due instant (then lowest job
+/// index) among the lanes they work, dropping first attempts withdrawn by then;
+/// a retry is queued when the rules allow one. A person with nothing ready
+/// waits until the next pending attempt is ready or, with none pending, until
+/// a retry is queued.
+pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize) -> Outcome {
+    let mut first = vec![None; jobs.len()];
+    let mut made = vec![0u32; jobs.len()];
+    let mut busy_s = vec![0i64; staff.len()];
+    // (ready, job, attempt n, due)
+    let mut pending = arrivals(jobs);
+    let mut ready: Vec<BTreeSet<(i64, usize, u32)>> = vec![BTreeSet::new(); n_queues];
+    let start = pending.peek().map_or(0, |r| r.0 .0);
+    let mut free = first_free(staff, start);
     let mut dormant: Vec<usize> = Vec::new();
     while let Some(Reverse((t, s))) = free.pop() {
         while let Some(&Reverse((r, j, n, due))) = pending.peek() {

@@ -17,201 +17,231 @@ fn pts(v: Option<f64>) -> String {
     v.map_or("—".into(), |x| format!("{:+.1} pts", x * 100.0))
 }
 
-/// The text printed on stdout.
+/// The text printed on stdout: per practice its category table, the
+/// recommendation, load against capacity by hour, the inbound line and the
+/// blocks where workload comes close to capacity.
 pub fn text(views: &[View]) -> String {
     let mut o = String::new();
     for v in views {
-        let m = &v.model;
-        let _ = writeln!(
-            o,
-            "# {} ({}) — {} to {}, goal {:.0}% within target\n",
-            m.practice.name,
-            m.practice.id,
-            m.from,
-            m.to,
-            v.target_share * 100.0
-        );
-        let wi = !v.adds.is_empty();
-        let _ = write!(
-            o,
-            "{:<24} {:>6} {:>9} {:>9} {:>11} {:>12}",
-            "category", "due", "measured", "replayed", "calib. gap", "recommended"
-        );
-        if wi {
-            let _ = write!(o, " {:>9} {:>11}", "what-if", "change");
-        }
-        let _ = writeln!(o);
-        for l in &v.lines {
-            let short = l.measured.is_some_and(|x| x < v.target_share);
-            let odd = v.rec.not_capacity.contains(&l.category);
-            let _ = write!(
-                o,
-                "{:<24} {:>6} {:>9} {:>9} {:>11} {:>12}",
-                format!(
-                    "{}{}{}",
-                    l.category,
-                    if short { " *" } else { "" },
-                    if odd { "†" } else { "" }
-                ),
-                l.due,
-                pct(l.measured),
-                pct(l.replayed),
-                pts(l.gap),
-                pct(l.recommended_predicted)
-            );
-            if wi {
-                let ch = l.whatif_predicted.zip(l.measured).map(|(a, b)| a - b);
-                let _ = write!(o, " {:>9} {:>11}", pct(l.whatif_predicted), pts(ch));
-            }
-            let _ = writeln!(o);
-        }
-        let _ = writeln!(
-            o,
-            "(* below the goal as measured. All categories together: measured {}, replayed {} with the roster as worked. A prediction scales the measured misses by the replayed change; see assumptions.md)\n",
-            pct(Some(v.calibration.measured)),
-            pct(Some(v.calibration.replayed))
-        );
-        if wi {
-            for a in &v.adds {
-                let _ = writeln!(o, "what-if: +{} assistant(s) {}", a.count, a.text);
-            }
-            let _ = writeln!(o);
-        }
-        let hours = v.rec.hours();
-        let _ = writeln!(
-            o,
-            "recommended: {} virtual-assistant hour(s) a week{}",
-            hours,
-            if v.rec.reached {
-                ", every category a virtual assistant may work reaches the goal in replay"
-            } else {
-                " — the goal is NOT reached within the cap or by adding hours (see below)"
-            }
-        );
-        let mut by: std::collections::BTreeMap<(String, u8), Vec<(u8, u32)>> = Default::default();
-        for ((d, h, l), n) in &v.rec.plan {
-            by.entry((l.clone(), *d)).or_default().push((*h, *n));
-        }
-        for ((lane, d), hs) in by {
-            let list: Vec<String> = hs
-                .iter()
-                .map(|(h, n)| {
-                    if *n > 1 {
-                        format!("{h:02}:00-{:02}:00 ×{n}", h + 1)
-                    } else {
-                        format!("{h:02}:00-{:02}:00", h + 1)
-                    }
-                })
-                .collect();
-            let _ = writeln!(o, "  {:<11} {}  {}", lane, day(d), list.join(", "));
-        }
-        let specs = super::recommend::plan_specs(&v.rec.plan);
-        if !specs.is_empty() {
-            let args: Vec<String> = specs
-                .iter()
-                .map(|a| format!("--add \"{}\"", a.text))
-                .collect();
-            let _ = writeln!(o, "  as a what-if: followup staffing {}", args.join(" "));
-        }
-        if !v.rec.not_capacity.is_empty() {
-            let _ = writeln!(o, "  below the goal as measured but met by the replay of the current roster (not for lack of hours: look at priority and routing): {}", v.rec.not_capacity.join(", "));
-        }
-        if !v.rec.licensed_short.is_empty() {
-            let _ = writeln!(
-                o,
-                "  licensed categories below the goal (need licensed staff, not assistants): {}",
-                v.rec.licensed_short.join(", ")
-            );
-        }
-        if !v.rec.not_capacity.is_empty() {
-            let _ = writeln!(o, "† the replay of the roster as worked meets the goal, so the shortfall is not for lack of hours and predictions for it are unreliable\n");
-        }
-        // Where capacity runs short: load against capacity by hour, all weekdays together.
-        let _ = writeln!(
-            o,
-            "callback workload as % of capacity by hour (all weekdays):"
-        );
-        let mut lanes: std::collections::BTreeMap<
-            &str,
-            std::collections::BTreeMap<u8, (f64, f64)>,
-        > = Default::default();
-        for ((_, h, l), r) in &v.workload {
-            let e = lanes.entry(l.as_str()).or_default().entry(*h).or_default();
-            e.0 += r.workload_min;
-            e.1 += r.capacity_min;
-        }
-        for (lane, hours) in lanes {
-            let cells: Vec<String> = hours
-                .iter()
-                .filter(|(_, (w, c))| *w > 0.0 || *c > 0.0)
-                .map(|(h, (w, c))| {
-                    if *c > 0.0 {
-                        format!("{h:02} {:>4.0}%", w / c * 100.0)
-                    } else {
-                        format!("{h:02}   — ")
-                    }
-                })
-                .collect();
-            let _ = writeln!(o, "  {:<11} {}", lane, cells.join(" |"));
-        }
-        // The live inbound line: Erlang C per hour block, busiest weekday shown.
-        let st = &m.practice.staffing;
-        let _ = writeln!(
-            o,
-            "\ninbound line, agents for {:.0}% answered within {:.0} s (Erlang C, occupancy ≤ {:.0}%; scheduled after {:.0}% shrinkage; abandonment by Erlang A, patience {}):",
-            st.service_level * 100.0,
-            st.answer_within_s,
-            st.max_occupancy * 100.0,
-            st.shrinkage * 100.0,
-            v.patience_s.map_or("unknown".into(), |p| format!("{p:.0} s"))
-        );
-        let mut by_hour: std::collections::BTreeMap<u8, (u8, &super::inbound::Row)> =
-            Default::default();
-        for ((d, h), r) in &v.inbound {
-            let e = by_hour.entry(*h).or_insert((*d, r));
-            if r.calls_per_week > e.1.calls_per_week {
-                *e = (*d, r);
-            }
-        }
-        for (h, (d, r)) in by_hour.iter().filter(|(_, (_, r))| r.calls_per_week >= 1.0) {
-            let _ = writeln!(
-                o,
-                "  {h:02}:00 busiest {}: {:>5.1} calls, AHT {:>4.0} s → {} agent(s), {} scheduled; SL {:.0}%, ASA {:.0} s, occupancy {:.0}%{}",
-                day(*d),
-                r.calls_per_week,
-                r.aht_s,
-                r.agents,
-                r.scheduled,
-                r.service_level * 100.0,
-                r.asa_s,
-                r.occupancy * 100.0,
-                r.p_abandon.map_or(String::new(), |p| format!(", abandon {:.1}%", p * 100.0))
-            );
-        }
-        // The shortfall the view found: the worst blocks.
-        let mut worst: Vec<(f64, String)> = v
-            .workload
-            .iter()
-            .filter_map(|((d, h, l), r)| {
-                r.load_ratio()
-                    .map(|x| (x, format!("{l} {} {h:02}:00", day(*d))))
-            })
-            .filter(|(x, _)| *x >= 0.85)
-            .collect();
-        worst.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        if !worst.is_empty() {
-            let list: Vec<String> = worst
-                .iter()
-                .take(8)
-                .map(|(x, k)| format!("{k} {:.0}%", x * 100.0))
-                .collect();
-            let _ = writeln!(
-                o,
-                "\nblocks where callback workload is ≥ 85% of capacity: {}",
-                list.join(", ")
-            );
-        }
+        categories(&mut o, v);
+        recommendation(&mut o, v);
+        load_by_hour(&mut o, v);
+        inbound(&mut o, v);
+        worst_blocks(&mut o, v);
         let _ = writeln!(o);
     }
     o
+}
+
+/// The heading and, per category, due tasks and the measured, replayed and
+/// recommended shares with the calibration gap (plus the what-if share and its
+/// change when there are additions), then the what-ifs themselves.
+fn categories(o: &mut String, v: &View) {
+    let m = &v.model;
+    let _ = writeln!(
+        o,
+        "# {} ({}) — {} to {}, goal {:.0}% within target\n",
+        m.practice.name,
+        m.practice.id,
+        m.from,
+        m.to,
+        v.target_share * 100.0
+    );
+    let wi = !v.adds.is_empty();
+    let _ = write!(
+        o,
+        "{:<24} {:>6} {:>9} {:>9} {:>11} {:>12}",
+        "category", "due", "measured", "replayed", "calib. gap", "recommended"
+    );
+    if wi {
+        let _ = write!(o, " {:>9} {:>11}", "what-if", "change");
+    }
+    let _ = writeln!(o);
+    for l in &v.lines {
+        let short = l.measured.is_some_and(|x| x < v.target_share);
+        let odd = v.rec.not_capacity.contains(&l.category);
+        let _ = write!(
+            o,
+            "{:<24} {:>6} {:>9} {:>9} {:>11} {:>12}",
+            format!(
+                "{}{}{}",
+                l.category,
+                if short { " *" } else { "" },
+                if odd { "†" } else { "" }
+            ),
+            l.due,
+            pct(l.measured),
+            pct(l.replayed),
+            pts(l.gap),
+            pct(l.recommended_predicted)
+        );
+        if wi {
+            let ch = l.whatif_predicted.zip(l.measured).map(|(a, b)| a - b);
+            let _ = write!(o, " {:>9} {:>11}", pct(l.whatif_predicted), pts(ch));
+        }
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(
+        o,
+        "(* below the goal as measured. All categories together: measured {}, replayed {} with the roster as worked. A prediction scales the measured misses by the replayed change; see assumptions.md)\n",
+        pct(Some(v.calibration.measured)),
+        pct(Some(v.calibration.replayed))
+    );
+    if wi {
+        for a in &v.adds {
+            let _ = writeln!(o, "what-if: +{} assistant(s) {}", a.count, a.text);
+        }
+        let _ = writeln!(o);
+    }
+}
+
+/// The recommended virtual-assistant hours per lane and weekday, the same plan
+/// as `--add` specs, and the categories the hours cannot or need not fix.
+fn recommendation(o: &mut String, v: &View) {
+    let hours = v.rec.hours();
+    let _ = writeln!(
+        o,
+        "recommended: {} virtual-assistant hour(s) a week{}",
+        hours,
+        if v.rec.reached {
+            ", every category a virtual assistant may work reaches the goal in replay"
+        } else {
+            " — the goal is NOT reached within the cap or by adding hours (see below)"
+        }
+    );
+    let mut by: std::collections::BTreeMap<(String, u8), Vec<(u8, u32)>> = Default::default();
+    for ((d, h, l), n) in &v.rec.plan {
+        by.entry((l.clone(), *d)).or_default().push((*h, *n));
+    }
+    for ((lane, d), hs) in by {
+        let list: Vec<String> = hs
+            .iter()
+            .map(|(h, n)| {
+                if *n > 1 {
+                    format!("{h:02}:00-{:02}:00 ×{n}", h + 1)
+                } else {
+                    format!("{h:02}:00-{:02}:00", h + 1)
+                }
+            })
+            .collect();
+        let _ = writeln!(o, "  {:<11} {}  {}", lane, day(d), list.join(", "));
+    }
+    let specs = super::recommend::plan_specs(&v.rec.plan);
+    if !specs.is_empty() {
+        let args: Vec<String> = specs
+            .iter()
+            .map(|a| format!("--add \"{}\"", a.text))
+            .collect();
+        let _ = writeln!(o, "  as a what-if: followup staffing {}", args.join(" "));
+    }
+    if !v.rec.not_capacity.is_empty() {
+        let _ = writeln!(o, "  below the goal as measured but met by the replay of the current roster (not for lack of hours: look at priority and routing): {}", v.rec.not_capacity.join(", "));
+    }
+    if !v.rec.licensed_short.is_empty() {
+        let _ = writeln!(
+            o,
+            "  licensed categories below the goal (need licensed staff, not assistants): {}",
+            v.rec.licensed_short.join(", ")
+        );
+    }
+    if !v.rec.not_capacity.is_empty() {
+        let _ = writeln!(o, "† the replay of the roster as worked meets the goal, so the shortfall is not for lack of hours and predictions for it are unreliable\n");
+    }
+}
+
+/// Where capacity runs short: callback workload as a share of capacity per
+/// lane and hour, all weekdays together.
+fn load_by_hour(o: &mut String, v: &View) {
+    let _ = writeln!(
+        o,
+        "callback workload as % of capacity by hour (all weekdays):"
+    );
+    let mut lanes: std::collections::BTreeMap<&str, std::collections::BTreeMap<u8, (f64, f64)>> =
+        Default::default();
+    for ((_, h, l), r) in &v.workload {
+        let e = lanes.entry(l.as_str()).or_default().entry(*h).or_default();
+        e.0 += r.workload_min;
+        e.1 += r.capacity_min;
+    }
+    for (lane, hours) in lanes {
+        let cells: Vec<String> = hours
+            .iter()
+            .filter(|(_, (w, c))| *w > 0.0 || *c > 0.0)
+            .map(|(h, (w, c))| {
+                if *c > 0.0 {
+                    format!("{h:02} {:>4.0}%", w / c * 100.0)
+                } else {
+                    format!("{h:02}   — ")
+                }
+            })
+            .collect();
+        let _ = writeln!(o, "  {:<11} {}", lane, cells.join(" |"));
+    }
+}
+
+/// The live inbound line: per hour block its busiest weekday's calls, agents
+/// needed (Erlang C) and scheduled, service level, ASA, occupancy and Erlang A
+/// abandonment.
+fn inbound(o: &mut String, v: &View) {
+    let m = &v.model;
+    let st = &m.practice.staffing;
+    let _ = writeln!(
+        o,
+        "\ninbound line, agents for {:.0}% answered within {:.0} s (Erlang C, occupancy ≤ {:.0}%; scheduled after {:.0}% shrinkage; abandonment by Erlang A, patience {}):",
+        st.service_level * 100.0,
+        st.answer_within_s,
+        st.max_occupancy * 100.0,
+        st.shrinkage * 100.0,
+        v.patience_s.map_or("unknown".into(), |p| format!("{p:.0} s"))
+    );
+    let mut by_hour: std::collections::BTreeMap<u8, (u8, &super::inbound::Row)> =
+        Default::default();
+    for ((d, h), r) in &v.inbound {
+        let e = by_hour.entry(*h).or_insert((*d, r));
+        if r.calls_per_week > e.1.calls_per_week {
+            *e = (*d, r);
+        }
+    }
+    for (h, (d, r)) in by_hour.iter().filter(|(_, (_, r))| r.calls_per_week >= 1.0) {
+        let _ = writeln!(
+            o,
+            "  {h:02}:00 busiest {}: {:>5.1} calls, AHT {:>4.0} s → {} agent(s), {} scheduled; SL {:.0}%, ASA {:.0} s, occupancy {:.0}%{}",
+            day(*d),
+            r.calls_per_week,
+            r.aht_s,
+            r.agents,
+            r.scheduled,
+            r.service_level * 100.0,
+            r.asa_s,
+            r.occupancy * 100.0,
+            r.p_abandon.map_or(String::new(), |p| format!(", abandon {:.1}%", p * 100.0))
+        );
+    }
+}
+
+/// The shortfall the view found: up to eight blocks where callback workload is
+/// at least 85% of capacity, worst first.
+fn worst_blocks(o: &mut String, v: &View) {
+    let mut worst: Vec<(f64, String)> = v
+        .workload
+        .iter()
+        .filter_map(|((d, h, l), r)| {
+            r.load_ratio()
+                .map(|x| (x, format!("{l} {} {h:02}:00", day(*d))))
+        })
+        .filter(|(x, _)| *x >= 0.85)
+        .collect();
+    worst.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    if !worst.is_empty() {
+        let list: Vec<String> = worst
+            .iter()
+            .take(8)
+            .map(|(x, k)| format!("{k} {:.0}%", x * 100.0))
+            .collect();
+        let _ = writeln!(
+            o,
+            "\nblocks where callback workload is ≥ 85% of capacity: {}",
+            list.join(", ")
+        );
+    }
 }

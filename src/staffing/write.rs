@@ -31,10 +31,22 @@ fn frame(cols: Vec<Column>) -> Result<DataFrame> {
     Ok(DataFrame::new(h, cols)?)
 }
 
-/// Every table, by name.
+/// Every table, by name, in the order they are written.
 pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
-    let mut out = Vec::new();
-    // Categories.
+    Ok(vec![
+        ("staffing_categories", categories_table(views)?),
+        ("staffing_blocks", blocks_table(views)?),
+        ("staffing_workload", workload_table(views)?),
+        ("staffing_recommendation", recommendation_table(views)?),
+        ("staffing_backlog", backlog_table(views)?),
+        ("staffing_inbound", inbound_table(views)?),
+        ("staffing_handle_times", handle_times_table(views)?),
+    ])
+}
+
+/// staffing_categories: per practice and category, the due count and the
+/// measured, replayed, recommended and what-if shares within target.
+fn categories_table(views: &[View]) -> Result<DataFrame> {
     let (mut pid, mut cat, mut lane, mut target, mut due) =
         (vec![], vec![], vec![], vec![], vec![]);
     let (mut goal, mut me, mut re, mut gap, mut rec, mut recp, mut wi, mut wip) = (
@@ -64,26 +76,27 @@ pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
             wip.push(r4(l.whatif_predicted));
         }
     }
-    out.push((
-        "staffing_categories",
-        frame(vec![
-            s("practice_id", pid),
-            s("category", cat),
-            s("lane", lane),
-            s("target", target),
-            s("target_share", goal),
-            s("due", due),
-            s("measured_share", me),
-            s("replayed_share", re),
-            s("calibration_gap", gap),
-            s("recommended_share", rec),
-            s("recommended_predicted", recp),
-            s("whatif_share", wi),
-            s("whatif_predicted", wip),
-        ])?,
-    ));
+    frame(vec![
+        s("practice_id", pid),
+        s("category", cat),
+        s("lane", lane),
+        s("target", target),
+        s("target_share", goal),
+        s("due", due),
+        s("measured_share", me),
+        s("replayed_share", re),
+        s("calibration_gap", gap),
+        s("recommended_share", rec),
+        s("recommended_predicted", recp),
+        s("whatif_share", wi),
+        s("whatif_predicted", wip),
+    ])
+}
 
-    // Blocks: share within target per category × weekday × hour of creation.
+/// staffing_blocks: share within target per category × weekday × hour of
+/// creation, measured, replayed with the roster as worked and with the
+/// recommendation, sorted by those keys.
+fn blocks_table(views: &[View]) -> Result<DataFrame> {
     let mut c = BlockCols::default();
     for v in views {
         let m = &v.model;
@@ -111,22 +124,22 @@ pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
             c.rec.push(r4(f(e[3])));
         }
     }
-    out.push((
-        "staffing_blocks",
-        frame(vec![
-            s("practice_id", c.pid),
-            s("category", c.cat),
-            s("weekday", c.day),
-            s("created_hour", c.hour),
-            s("due", c.due),
-            s("measured_share", c.me),
-            s("replayed_share", c.re),
-            s("calibration_gap", c.gap),
-            s("recommended_share", c.rec),
-        ])?,
-    ));
+    frame(vec![
+        s("practice_id", c.pid),
+        s("category", c.cat),
+        s("weekday", c.day),
+        s("created_hour", c.hour),
+        s("due", c.due),
+        s("measured_share", c.me),
+        s("replayed_share", c.re),
+        s("calibration_gap", c.gap),
+        s("recommended_share", c.rec),
+    ])
+}
 
-    // Workload against capacity.
+/// staffing_workload: callback workload against capacity per weekday × hour ×
+/// lane, in minutes (and tasks, attempts) per week; NaN written as null.
+fn workload_table(views: &[View]) -> Result<DataFrame> {
     let mut w: [Vec<Option<f64>>; 7] = Default::default();
     let (mut pid, mut d, mut h, mut lane) = (vec![], vec![], vec![], vec![]);
     for v in views {
@@ -152,24 +165,24 @@ pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
         }
     }
     let [t, a, wl, ro, ca, lr, ad] = w;
-    out.push((
-        "staffing_workload",
-        frame(vec![
-            s("practice_id", pid),
-            s("weekday", d),
-            s("hour", h),
-            s("lane", lane),
-            s("tasks_per_week", t),
-            s("attempts_per_week", a),
-            s("workload_minutes_per_week", wl),
-            s("rostered_minutes_per_week", ro),
-            s("capacity_minutes_per_week", ca),
-            s("load_ratio", lr),
-            s("added_va_minutes_per_week", ad),
-        ])?,
-    ));
+    frame(vec![
+        s("practice_id", pid),
+        s("weekday", d),
+        s("hour", h),
+        s("lane", lane),
+        s("tasks_per_week", t),
+        s("attempts_per_week", a),
+        s("workload_minutes_per_week", wl),
+        s("rostered_minutes_per_week", ro),
+        s("capacity_minutes_per_week", ca),
+        s("load_ratio", lr),
+        s("added_va_minutes_per_week", ad),
+    ])
+}
 
-    // The recommendation.
+/// staffing_recommendation: the recommended virtual-assistant hours per week,
+/// per weekday × hour × lane.
+fn recommendation_table(views: &[View]) -> Result<DataFrame> {
     let (mut pid, mut d, mut h, mut lane, mut n) = (vec![], vec![], vec![], vec![], vec![]);
     for v in views {
         for ((wd, hr, l), k) in &v.rec.plan {
@@ -180,18 +193,19 @@ pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
             n.push(*k);
         }
     }
-    out.push((
-        "staffing_recommendation",
-        frame(vec![
-            s("practice_id", pid),
-            s("weekday", d),
-            s("hour", h),
-            s("lane", lane),
-            s("va_hours_per_week", n),
-        ])?,
-    ));
+    frame(vec![
+        s("practice_id", pid),
+        s("weekday", d),
+        s("hour", h),
+        s("lane", lane),
+        s("va_hours_per_week", n),
+    ])
+}
 
-    // Backlog carried at the end of each block.
+/// staffing_backlog: the mean number of first attempts waiting at the end of
+/// each weekday × hour block per lane, with the roster as worked and with the
+/// recommendation.
+fn backlog_table(views: &[View]) -> Result<DataFrame> {
     let (mut pid, mut d, mut h, mut lane, mut x, mut y) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     for v in views {
@@ -204,19 +218,20 @@ pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
             y.push(r4(Some(*b)));
         }
     }
-    out.push((
-        "staffing_backlog",
-        frame(vec![
-            s("practice_id", pid),
-            s("weekday", d),
-            s("hour", h),
-            s("lane", lane),
-            s("mean_backlog_at_block_end", x),
-            s("mean_backlog_recommended", y),
-        ])?,
-    ));
+    frame(vec![
+        s("practice_id", pid),
+        s("weekday", d),
+        s("hour", h),
+        s("lane", lane),
+        s("mean_backlog_at_block_end", x),
+        s("mean_backlog_recommended", y),
+    ])
+}
 
-    // The inbound line.
+/// staffing_inbound: the live inbound line per weekday × hour: offered load,
+/// agents needed and scheduled (Erlang C), service level, ASA, occupancy and
+/// Erlang A abandonment.
+fn inbound_table(views: &[View]) -> Result<DataFrame> {
     let mut ib = InboundCols::default();
     for v in views {
         for ((wd, hr), r) in &v.inbound {
@@ -236,26 +251,27 @@ pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
         }
     }
     let [calls, ans, aht, erl, sl, asa, occ, pab] = ib.f;
-    out.push((
-        "staffing_inbound",
-        frame(vec![
-            s("practice_id", ib.pid),
-            s("weekday", ib.day),
-            s("hour", ib.hour),
-            s("calls_per_week", calls),
-            s("answered_share", ans),
-            s("aht_s", aht),
-            s("offered_erlangs", erl),
-            s("agents", ib.agents),
-            s("scheduled", ib.scheduled),
-            s("service_level", sl),
-            s("asa_s", asa),
-            s("occupancy", occ),
-            s("p_abandon_erlang_a", pab),
-        ])?,
-    ));
+    frame(vec![
+        s("practice_id", ib.pid),
+        s("weekday", ib.day),
+        s("hour", ib.hour),
+        s("calls_per_week", calls),
+        s("answered_share", ans),
+        s("aht_s", aht),
+        s("offered_erlangs", erl),
+        s("agents", ib.agents),
+        s("scheduled", ib.scheduled),
+        s("service_level", sl),
+        s("asa_s", asa),
+        s("occupancy", occ),
+        s("p_abandon_erlang_a", pab),
+    ])
+}
 
-    // Handle times.
+/// staffing_handle_times: per category the staff seconds per attempt the replay
+/// uses, the seconds per logged action and actions per attempt, the mean
+/// outbound call talk time over the linked calls, and which source was used.
+fn handle_times_table(views: &[View]) -> Result<DataFrame> {
     let (mut pid, mut cat, mut per, mut talk, mut n, mut touch, mut tpa, mut src) = (
         vec![],
         vec![],
@@ -278,20 +294,16 @@ pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
             src.push(hd.source.to_string());
         }
     }
-    out.push((
-        "staffing_handle_times",
-        frame(vec![
-            s("practice_id", pid),
-            s("category", cat),
-            s("seconds_per_attempt", per),
-            s("call_talk_s", talk),
-            s("linked_calls", n),
-            s("seconds_per_action", touch),
-            s("actions_per_attempt", tpa),
-            s("source", src),
-        ])?,
-    ));
-    Ok(out)
+    frame(vec![
+        s("practice_id", pid),
+        s("category", cat),
+        s("seconds_per_attempt", per),
+        s("call_talk_s", talk),
+        s("linked_calls", n),
+        s("seconds_per_action", touch),
+        s("actions_per_attempt", tpa),
+        s("source", src),
+    ])
 }
 
 #[derive(Default)]
