@@ -1,0 +1,1 @@
+//! Snapshot tests of the pure builders and renderers on hand-built inputs.
