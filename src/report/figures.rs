@@ -20,6 +20,14 @@ fn bars(x: Vec<String>, series: Vec<(String, Vec<f64>)>, y_label: &str, x_label:
     }
 }
 
+/// `spec`'s series stacked rather than side by side.
+fn stacked(mut spec: Spec) -> Spec {
+    if let Spec::Bars { stacked, .. } = &mut spec {
+        *stacked = true;
+    }
+    spec
+}
+
 /// Mean of the known `met_target` values of `rows`; none when none is known.
 fn share_within<'a>(rows: impl Iterator<Item = &'a FactRow>) -> Option<f64> {
     let (hits, n) = rows
@@ -58,16 +66,16 @@ fn speed(mine: &[&FactRow], target: crate::config::Target) -> Spec {
             format!("target {target_min:.0} min"),
         )
     });
-    let mut spec = bars(
+    Spec::Bars {
         x,
-        vec![("requests".into(), counts)],
-        "requests",
-        "business minutes to first attempt",
-    );
-    if let Spec::Bars { x_ref: r, .. } = &mut spec {
-        *r = x_ref;
+        series: vec![("requests".into(), counts)],
+        stacked: false,
+        y_label: "requests".into(),
+        x_label: "business minutes to first attempt".into(),
+        x_ref,
+        y_ref: None,
+        percent: false,
     }
-    spec
 }
 
 /// Share within target by day of creation, Monday to Sunday.
@@ -137,10 +145,7 @@ fn backlog(data: &WeekData, cat: &str) -> (Spec, bool) {
         .keys()
         .map(|d| d.format("%a %d").to_string())
         .collect();
-    let mut spec = bars(x, series, "open tasks", "business day");
-    if let Spec::Bars { stacked, .. } = &mut spec {
-        *stacked = true;
-    }
+    let spec = stacked(bars(x, series, "open tasks", "business day"));
     (spec, by_date.is_empty())
 }
 
@@ -256,10 +261,7 @@ fn barriers(data: &WeekData, weeks: &[(String, NaiveDate)], names: Vec<String>) 
             )
         })
         .collect();
-    let mut spec = bars(names, series, "tasks with a barrier", "ISO week");
-    if let Spec::Bars { stacked, .. } = &mut spec {
-        *stacked = true;
-    }
+    let spec = stacked(bars(names, series, "tasks with a barrier", "ISO week"));
     (spec, barrier_names.is_empty())
 }
 
