@@ -2,7 +2,7 @@
 //! the close, rendered every night by `followup nightly` from the same metrics
 //! tables as the weekly report.
 
-use super::input::{DayData, Measures};
+use super::input::{DayData, Measure};
 use super::markup::Table;
 use super::{minutes, num, pct, tables, Report};
 use crate::config::Config;
@@ -43,7 +43,7 @@ pub fn build(
 pub fn build_from(config: &Config, data: &DayData) -> Report {
     let day = data.day;
     let mut headlines = Table::new(&["measure", "this day", "the 7 days before"]);
-    let rows: [(fn(&Measures) -> Option<f64>, &str, u8); 6] = [
+    let rows: [(Measure, &str, u8); 6] = [
         (|m| m.tasks, "requests", 0),
         (
             |m| m.within_target_share,

@@ -24,6 +24,9 @@ pub struct Measures {
     pub final_channel_misses: Option<f64>,
 }
 
+/// One of the measures, picked from a group's `Measures`.
+pub type Measure = fn(&Measures) -> Option<f64>;
+
 /// One task's facts, as the week's figures, findings and longest waits use them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FactRow {

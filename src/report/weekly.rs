@@ -3,7 +3,7 @@
 //! charts across categories, the longest waits, the daily review and data quality.
 
 use super::charts::{self, Chart, Spec};
-use super::input::{Measures, WeekData};
+use super::input::{Measure, WeekData};
 use super::markup::{sparkline, Table};
 use super::{figures, findings, minutes, num, pct, tables, week_label, Report, Section};
 use crate::config::Config;
@@ -17,8 +17,6 @@ enum Kind {
     Share,
     Minutes,
 }
-
-type Measure = fn(&Measures) -> Option<f64>;
 
 const HEADLINES: [(Measure, &str, Kind); 9] = [
     (|m| m.tasks, "requests", Kind::Count),
