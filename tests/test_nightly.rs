@@ -274,10 +274,25 @@ fn a_kill_while_replacing_outputs_shows_the_old_or_the_new_never_a_mix() {
     }
 }
 
-#[test]
-fn a_run_killed_at_arbitrary_moments_is_repaired_by_the_next() {
-    let refs = visible(reference());
-    for ms in [300, 1500, 4000] {
+/// How long the reference run's stages took, in milliseconds (from its manifest).
+fn run_ms() -> u64 {
+    let m: serde_json::Value =
+        serde_json::from_str(&reference().read("runs/2026-11-22/manifest.json")).unwrap();
+    let secs: f64 = m["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["seconds"].as_f64().unwrap())
+        .sum();
+    (secs * 1000.0) as u64
+}
+
+/// A fresh work directory whose nightly run was killed `ms` after it started
+/// or, when that run had already ended by then (this machine ran it faster than
+/// the reference), earlier, until a kill lands inside a run. Returns the moment.
+fn killed_after(ms: u64) -> (Workdir, u64) {
+    let mut ms = ms;
+    loop {
         let wd = setup();
         let mut child = wd
             .command(&["nightly", "-q"])
@@ -286,7 +301,21 @@ fn a_run_killed_at_arbitrary_moments_is_repaired_by_the_next() {
             .unwrap();
         std::thread::sleep(Duration::from_millis(ms));
         let _ = child.kill();
-        let _ = child.wait();
+        if child.wait().unwrap().code().is_none() {
+            return (wd, ms);
+        }
+        assert!(ms > 20, "no run was still going at {ms} ms");
+        ms /= 2;
+    }
+}
+
+#[test]
+fn a_run_killed_at_arbitrary_moments_is_repaired_by_the_next() {
+    let refs = visible(reference());
+    // Early, midway and late in a run, however fast this build runs one.
+    let run = run_ms();
+    for ms in [run / 10, run / 2, run * 9 / 10] {
+        let (wd, ms) = killed_after(ms);
         assert_whole(&wd, &format!("after a kill at {ms} ms"));
         wd.run(&["nightly", "-q"]);
         assert_same(
@@ -302,7 +331,11 @@ fn a_second_run_is_refused_while_one_is_going() {
     let wd = setup();
     let first = wd
         .command(&["nightly", "-q"])
-        .env("FOLLOWUP_FAILPOINT", "locked:sleep=6000")
+        // Holds the lock until the test has tried the second runs.
+        .env(
+            "FOLLOWUP_FAILPOINT",
+            format!("locked:until={}", wd.path("release").display()),
+        )
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -327,6 +360,7 @@ fn a_second_run_is_refused_while_one_is_going() {
             "{second}"
         );
     }
+    wd.write("release", "");
     let out = first.wait_with_output().unwrap();
     assert!(
         out.status.success(),

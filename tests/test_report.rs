@@ -3,7 +3,7 @@
 
 mod workdir;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use workdir::{assert_same, Workdir};
 
 /// One report on the sample data, shared by the tests that only read it.
@@ -40,24 +40,15 @@ fn outputs(wd: &Workdir) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The sample report has its sections and the finding the sample was built to
+/// show, and every chart it names exists. (That the HTML is self-contained and
+/// balanced, and how each section renders, is tested on hand-built input in
+/// `report::tests`.)
 #[test]
-fn report_is_complete_self_contained_and_names_the_afternoon_slip() {
+fn report_is_complete_and_names_the_afternoon_slip() {
     let wd = shared();
     let html = wd.read("out/2026-W47/report.html");
     let md = wd.read("out/2026-W47/report.md");
-    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
-    for tag in ["section", "table", "figure", "svg", "ul"] {
-        let open = html.matches(&format!("<{tag}")).count();
-        let close = html.matches(&format!("</{tag}>")).count();
-        assert_eq!(open, close, "unbalanced <{tag}>");
-    }
-    // Self-contained: no fetch of any kind. The SVG namespace is a name, not a request.
-    let stripped = html
-        .replace("http://www.w3.org/2000/svg", "")
-        .replace("http://www.w3.org/1999/xlink", "");
-    for bad in ["http://", "https://", " src=", "href=", "url(", "@import"] {
-        assert!(!stripped.contains(bad), "report.html contains `{bad}`");
-    }
     // Every chart named in the Markdown exists as PNG and SVG.
     let pngs: Vec<&str> = md
         .split("](charts/")
@@ -170,33 +161,94 @@ fn no_phi_in_any_report_output() {
     assert!(!keys.is_empty());
     let outs = outputs(wd);
     assert!(outs.len() > 40, "{} outputs", outs.len());
+    let mut needles = Needles::default();
+    for n in &names {
+        needles.add(n, "a patient name");
+    }
+    for id in ids.iter().chain(notes.iter()) {
+        needles.add(id, "an identifier or a note");
+    }
+    for k in &keys {
+        needles.add(k, "a patient key");
+    }
+    let phones = Phones::new(&digits);
     for (file, text) in &outs {
-        for n in &names {
-            assert!(!text.contains(n.as_str()), "{file} contains a patient name");
-        }
-        for id in ids.iter().chain(notes.iter()) {
-            assert!(
-                !text.contains(id.as_str()),
-                "{file} contains an identifier or a note"
-            );
-        }
-        for k in &keys {
-            assert!(!text.contains(k), "{file} contains a patient key");
+        if let Some(what) = needles.first_in(text) {
+            panic!("{file} contains {what}");
         }
         // Any run of 10+ digits that is a patient's phone number.
-        let runs: Vec<String> = text
+        for r in text
             .split(|c: char| !c.is_ascii_digit())
             .filter(|r| r.len() >= 10)
-            .map(str::to_string)
-            .collect();
-        for r in runs {
-            assert!(
-                !digits
-                    .iter()
-                    .any(|d| d.ends_with(&r) || r.ends_with(d.as_str())),
-                "{file} contains a phone number"
-            );
+        {
+            assert!(!phones.matches(r), "{file} contains a phone number");
         }
+    }
+}
+
+/// Many strings looked for in a text in one pass: each is indexed by its first
+/// four bytes, so a text is walked once rather than once per string. Finds what
+/// `text.contains(needle)` for each needle would.
+#[derive(Default)]
+struct Needles {
+    by_prefix: HashMap<[u8; 4], Vec<(String, &'static str)>>,
+    short: Vec<(String, &'static str)>,
+}
+
+impl Needles {
+    fn add(&mut self, needle: &str, what: &'static str) {
+        match needle.as_bytes() {
+            [a, b, c, d, ..] => self
+                .by_prefix
+                .entry([*a, *b, *c, *d])
+                .or_default()
+                .push((needle.to_string(), what)),
+            _ => self.short.push((needle.to_string(), what)),
+        }
+    }
+
+    fn first_in(&self, text: &str) -> Option<&'static str> {
+        let t = text.as_bytes();
+        for i in 0..t.len().saturating_sub(3) {
+            if let Some(found) = self.by_prefix.get(&[t[i], t[i + 1], t[i + 2], t[i + 3]]) {
+                if let Some((_, what)) =
+                    found.iter().find(|(n, _)| t[i..].starts_with(n.as_bytes()))
+                {
+                    return Some(what);
+                }
+            }
+        }
+        self.short
+            .iter()
+            .find(|(n, _)| text.contains(n.as_str()))
+            .map(|(_, what)| *what)
+    }
+}
+
+/// Patients' phone numbers (digits only). A run of digits is one when it ends
+/// with a number, or a number ends with it: what `d.ends_with(r) || r.ends_with(d)`
+/// over every number `d` finds, by set lookups.
+struct Phones {
+    numbers: HashSet<String>,
+    /// Every ending of 10 or more digits of a number.
+    endings: HashSet<String>,
+}
+
+impl Phones {
+    fn new(digits: &BTreeSet<String>) -> Phones {
+        let endings = digits
+            .iter()
+            .flat_map(|d| (0..d.len()).map(move |i| d[i..].to_string()))
+            .filter(|e| e.len() >= 10)
+            .collect();
+        Phones {
+            numbers: digits.iter().cloned().collect(),
+            endings,
+        }
+    }
+
+    fn matches(&self, run: &str) -> bool {
+        self.endings.contains(run) || (0..=run.len()).any(|i| self.numbers.contains(&run[i..]))
     }
 }
 

@@ -83,6 +83,59 @@ fn bytes(rel: &str, entries: &[Entry]) -> Result<Vec<u8>> {
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+impl Entry {
+    /// The kind of problem: the reason before any detail (`:`, `;` or `(`).
+    pub fn reason_kind(&self) -> &str {
+        self.reason
+            .split([':', ';', '('])
+            .next()
+            .unwrap_or("")
+            .trim()
+    }
+
+    /// A value the source profile does not map (the row is kept, the value flagged).
+    pub fn is_unmapped(&self) -> bool {
+        self.reason.starts_with("unmapped value")
+    }
+}
+
+/// Every entry of every quarantine file under `quarantine_root`, files in path
+/// order, as written (values and raw records still neutralised). A missing
+/// folder, or a file or record that cannot be read, contributes nothing.
+pub fn read_all(quarantine_root: &Path) -> Vec<Entry> {
+    let mut out = Vec::new();
+    read_into(quarantine_root, &mut out);
+    out
+}
+
+fn read_into(dir: &Path, out: &mut Vec<Entry>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            read_into(&p, out);
+        } else if p.to_string_lossy().ends_with(".quarantine.csv") {
+            let Ok(mut r) = csv::Reader::from_path(&p) else {
+                continue;
+            };
+            out.extend(r.records().flatten().map(|rec| {
+                let cell = |i: usize| rec.get(i).unwrap_or("").to_string();
+                let some = |i: usize| Some(cell(i)).filter(|s| !s.is_empty());
+                Entry {
+                    line: rec.get(1).and_then(|l| l.parse().ok()).unwrap_or(0),
+                    column: some(2),
+                    value: some(3),
+                    reason: cell(4),
+                    raw_record: cell(5),
+                }
+            }));
+        }
+    }
+}
+
 /// Make a cell inert in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or CR would
 /// start a formula, so such a cell gets a leading `'` (remove it to recover the value).
 pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
@@ -95,6 +148,28 @@ pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_is_written_reads_back_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = |line, reason: &str| Entry {
+            line,
+            column: Some("status".into()),
+            value: Some("open?".into()),
+            reason: reason.into(),
+            raw_record: "t1,open?".into(),
+        };
+        let a = vec![entry(2, "unmapped value: open? (status)")];
+        let b = vec![entry(7, "bad date; expected YYYY-MM-DD"), entry(9, "no id")];
+        write(dir.path(), "p001/tasks_b.csv", &b).unwrap();
+        write(dir.path(), "p001/tasks_a.csv", &a).unwrap();
+        let got = read_all(dir.path());
+        assert_eq!(got, [a, b].concat());
+        let kinds: Vec<&str> = got.iter().map(Entry::reason_kind).collect();
+        assert_eq!(kinds, ["unmapped value", "bad date", "no id"]);
+        assert!(got[0].is_unmapped() && !got[1].is_unmapped());
+        assert!(read_all(&dir.path().join("nowhere")).is_empty());
+    }
 
     #[test]
     fn formulas_are_neutralised() {

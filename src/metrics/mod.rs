@@ -327,6 +327,28 @@ fn headlines_and_more(
     Ok((headlines, tables))
 }
 
+/// The aggregates of every practice together (`overall_weekly` by ISO week,
+/// `overall_category_weekly` by category and ISO week), from the written
+/// task_facts through `scan`: what the weekly report shows, so it reads them
+/// rather than grouping task facts itself.
+fn overall(scan: &dyn Fn(&str) -> Result<LazyFrame>) -> Result<Vec<(String, DataFrame)>> {
+    OVERALL
+        .iter()
+        .map(|(name, keys)| {
+            Ok((
+                name.to_string(),
+                aggregate::by(scan("task_facts")?, keys).collect()?,
+            ))
+        })
+        .collect()
+}
+
+/// The all-practice aggregate tables and their keys (docs/METRICS.md).
+pub const OVERALL: &[(&str, &[&str])] = &[
+    ("overall_weekly", &["iso_week"]),
+    ("overall_category_weekly", &["category", "iso_week"]),
+];
+
 /// Run queries/*.sql over the row-level tables (through `scan`) and the lake.
 fn run_queries(
     queries: &[sql::Query],
@@ -531,6 +553,7 @@ pub fn run_in(
             let headlines = headlines_and_more(opts, &scan)?;
             progress("queries");
             let mut more = headlines.1;
+            more.extend(overall(&scan)?);
             more.extend(run_queries(&queries, &scan, &lake)?);
             Ok((headlines.0, more))
         })();

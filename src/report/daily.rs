@@ -2,13 +2,12 @@
 //! the close, rendered every night by `followup nightly` from the same metrics
 //! tables as the weekly report.
 
-use super::data::{grouped, lookup, scan};
+use super::input::{DayData, Measure};
 use super::markup::Table;
 use super::{minutes, num, pct, tables, Report};
 use crate::config::Config;
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};
-use polars::prelude::{col, lit, when};
 use std::path::Path;
 
 /// The day a review covers: the last business day on or before `day` of any
@@ -27,46 +26,40 @@ pub fn review_day(config: &Config, day: NaiveDate) -> NaiveDate {
 }
 
 /// Build the daily review of `day` from the metrics tables in `metrics_dir`
-/// (computed with outcomes up to the end of `observed_to`).
+/// (computed with outcomes up to the end of `observed_to`): read, then build.
 pub fn build(
     config: &Config,
     day: NaiveDate,
     observed_to: NaiveDate,
     metrics_dir: &Path,
 ) -> Result<Report> {
-    let facts = scan(metrics_dir, "task_facts")?;
-    let recent = facts
-        .clone()
-        .filter(
-            col("created_date")
-                .gt_eq(lit(day - Duration::days(7)))
-                .and(col("created_date").lt_eq(lit(day))),
-        )
-        .with_column(
-            when(col("created_date").eq(lit(day)))
-                .then(lit("day"))
-                .otherwise(lit("prior"))
-                .alias("period"),
-        );
-    let by = grouped(recent.clone(), &["period"])?;
+    Ok(build_from(
+        config,
+        &super::data::read_day(config, day, observed_to, metrics_dir)?,
+    ))
+}
+
+/// The daily review from its typed data.
+pub fn build_from(config: &Config, data: &DayData) -> Report {
+    let day = data.day;
     let mut headlines = Table::new(&["measure", "this day", "the 7 days before"]);
-    let rows: [(&str, &str, u8); 6] = [
-        ("tasks", "requests", 0),
+    let rows: [(Measure, &str, u8); 6] = [
+        (|m| m.tasks, "requests", 0),
         (
-            "within_target_share",
+            |m| m.within_target_share,
             "share first attempted within target",
             1,
         ),
         (
-            "median_minutes_to_first_attempt",
+            |m| m.median_minutes_to_first_attempt,
             "median time to first attempt (business time)",
             2,
         ),
-        ("contact_rate", "patients reached", 1),
-        ("completion_rate", "tasks completed", 1),
-        ("booking_rate", "tasks that booked an appointment", 1),
+        (|m| m.contact_rate, "patients reached", 1),
+        (|m| m.completion_rate, "tasks completed", 1),
+        (|m| m.booking_rate, "tasks that booked an appointment", 1),
     ];
-    for (name, label, kind) in rows {
+    for (measure, label, kind) in rows {
         let fmt = |v| match kind {
             1 => pct(v),
             2 => minutes(v),
@@ -74,29 +67,29 @@ pub fn build(
         };
         headlines.push(vec![
             label.to_string(),
-            fmt(lookup(&by, "period", "day", name)?),
-            fmt(lookup(&by, "period", "prior", name)?),
+            fmt(measure(&data.day_measures)),
+            fmt(measure(&data.prior_measures)),
         ]);
     }
-    let day_facts = facts.filter(col("created_date").eq(lit(day)));
-    let mut waits = tables::longest_waits(config, &day_facts, day)?;
+    let mut waits = tables::longest_waits(config, &data.facts, day);
     waits.title = "The 20 longest waits among the day's requests".into();
     waits.text = vec!["Business time from the request to its first attempt; for requests not yet attempted, to the end of the day.".into()];
     let sections = vec![
-        tables::daily_review(config, metrics_dir, &scan(metrics_dir, "task_facts")?, day)?,
+        tables::daily_review(&data.review),
         waits,
-        tables::data_quality(config, metrics_dir)?,
+        tables::data_quality(&data.quality),
     ];
-    Ok(Report {
+    Report {
         title: format!("Follow-up daily review, {}", day.format("%A %Y-%m-%d")),
         week: day.to_string(),
         subtitle: format!(
-            "requests created on {day}, outcomes observed to the end of {observed_to}; the 7 days before for comparison"
+            "requests created on {day}, outcomes observed to the end of {}; the 7 days before for comparison",
+            data.observed_to
         ),
         headlines,
         findings: Vec::new(),
         no_findings: "The weekly report carries the findings; this page is the day's review.".into(),
         sections,
         charts: Vec::new(),
-    })
+    }
 }

@@ -1,8 +1,10 @@
-//! "What needs attention": findings generated from the data, each with its evidence.
+//! "What needs attention": findings generated from the data, each a typed value
+//! with its evidence, worded by `Display`.
 
-use super::data::{f64s, grouped, strings};
-use anyhow::Result;
-use polars::prelude::*;
+use super::input::{BacklogRow, BarrierRow, FactRow, Measures};
+use chrono::{Duration, NaiveDate};
+use std::collections::BTreeMap;
+use std::fmt;
 
 /// Minimum tasks on each side of a comparison before it is called a finding.
 const MIN_N: f64 = 10.0;
@@ -11,236 +13,260 @@ fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
 
-/// A category whose share within target drops after a given hour.
-pub struct Slip {
-    pub category: String,
-    /// The finding as the report says it, with its evidence.
-    pub text: String,
+/// One finding and its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    /// A minute-target category whose share within target drops from `hour`.
+    AfternoonSlip {
+        category: String,
+        /// The target as task_facts writes it ("30 business minutes").
+        target: String,
+        hour: i32,
+        before: f64,
+        after: f64,
+        n_before: u64,
+        n_after: u64,
+    },
+    /// Categories peaking in the same `hour`–17:00 block: (category, share of its weekday requests).
+    CompetingWork {
+        hour: i32,
+        peaks: Vec<(String, f64)>,
+    },
+    /// An owner's open backlog at four weeks' last closes, growing each week.
+    GrowingBacklog { owner: String, open: [i64; 4] },
+    DoubledBarrier {
+        barrier: String,
+        week: String,
+        prev: String,
+        now: u64,
+        before: u64,
+    },
+    /// Tasks closed as unable to reach before the approved attempts, per category.
+    EarlyClosures { by_category: Vec<(String, u64)> },
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Finding::AfternoonSlip { category, target, hour, before, after, n_before, n_after } => write!(
+                f,
+                "{category}: {} within {} for requests created from {hour}:00 vs {} before ({n_after} vs {n_before} requests).",
+                pct(*after),
+                target.replace(" business minutes", " min"),
+                pct(*before),
+            ),
+            Finding::CompetingWork { hour, peaks } => {
+                let peaks: Vec<String> = peaks
+                    .iter()
+                    .map(|(c, s)| format!("{c} ({} of its weekday requests)", pct(*s)))
+                    .collect();
+                write!(
+                    f,
+                    "Work that peaks in the same {hour}:00–17:00 block competes for the same staff: {}.",
+                    peaks.join(", ")
+                )
+            }
+            Finding::GrowingBacklog { owner, open: v } => write!(
+                f,
+                "Backlog of {owner} grew three weeks running: {} → {} → {} → {} open at the week's last close.",
+                v[0], v[1], v[2], v[3]
+            ),
+            Finding::DoubledBarrier { barrier, week, prev, now, before } => write!(
+                f,
+                "Barrier {barrier} doubled: {now} tasks in {week} vs {before} in {prev}."
+            ),
+            Finding::EarlyClosures { by_category } => {
+                let parts: Vec<String> =
+                    by_category.iter().map(|(c, n)| format!("{c} {n}")).collect();
+                write!(
+                    f,
+                    "Closed as unable to reach before the approved attempts were made: {}.",
+                    parts.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// Mean of the known values and how many there were.
+#[derive(Default, Clone, Copy)]
+struct Share {
+    hits: f64,
+    n: f64,
+}
+
+impl Share {
+    fn add(&mut self, v: Option<bool>) {
+        if let Some(v) = v {
+            self.n += 1.0;
+            self.hits += f64::from(u8::from(v));
+        }
+    }
+
+    fn mean(self) -> Option<f64> {
+        (self.n > 0.0).then(|| self.hits / self.n)
+    }
 }
 
 /// Share within target before and after `hour` for each minute-target category.
-pub fn afternoon_slips(week_facts: &LazyFrame, hour: i32) -> Result<Vec<Slip>> {
-    let df = week_facts
-        .clone()
-        .filter(col("target").str().ends_with(lit("business minutes")))
-        .with_column(col("created_hour").gt_eq(lit(hour)).alias("late"))
-        .group_by([col("category"), col("late"), col("target")])
-        .agg([
-            col("met_target")
-                .cast(DataType::Float64)
-                .mean()
-                .alias("share"),
-            col("met_target")
-                .is_not_null()
-                .cast(DataType::Float64)
-                .sum()
-                .alias("n"),
-        ])
-        .sort(["category", "late"], Default::default())
-        .collect()?;
-    let cats = strings(&df, "category")?;
-    let late: Vec<Option<bool>> = df.column("late")?.bool()?.iter().collect();
-    let target = strings(&df, "target")?;
-    let share = f64s(&df, "share")?;
-    let n = f64s(&df, "n")?;
-    let mut out = Vec::new();
-    for i in 0..df.height() {
-        // Rows come in (early, late) pairs per category.
-        if late[i] != Some(false) || i + 1 >= df.height() || cats[i + 1] != cats[i] {
-            continue;
-        }
-        let (Some(a), Some(b), Some(na), Some(nb)) = (share[i], share[i + 1], n[i], n[i + 1])
-        else {
+pub fn afternoon_slips(week_facts: &[FactRow], hour: i32) -> Vec<Finding> {
+    // (category, target) → (before, from `hour`); a row with no hour is neither.
+    let mut groups: BTreeMap<(Option<&str>, Option<&str>), [Share; 2]> = BTreeMap::new();
+    for r in week_facts {
+        let minutes = r
+            .target
+            .as_deref()
+            .is_some_and(|t| t.ends_with("business minutes"));
+        let Some(h) = r.created_hour.filter(|_| minutes) else {
             continue;
         };
-        if na >= MIN_N && nb >= MIN_N && a - b >= 0.2 {
-            let minutes = target[i]
-                .as_deref()
-                .unwrap_or("")
-                .replace(" business minutes", " min");
-            let category = cats[i].as_deref().unwrap_or("?").to_string();
-            let text = format!(
-                "{category}: {} within {minutes} for requests created from {hour}:00 vs {} before ({} vs {} requests).",
-                pct(b),
-                pct(a),
-                nb as u64,
-                na as u64
-            );
-            out.push(Slip { category, text });
+        let key = (r.category.as_deref(), r.target.as_deref());
+        groups.entry(key).or_default()[usize::from(h >= hour)].add(r.met_target);
+    }
+    let mut out = Vec::new();
+    for ((category, target), [early, late]) in groups {
+        let (Some(a), Some(b)) = (early.mean(), late.mean()) else {
+            continue;
+        };
+        if early.n >= MIN_N && late.n >= MIN_N && a - b >= 0.2 {
+            out.push(Finding::AfternoonSlip {
+                category: category.unwrap_or("?").to_string(),
+                target: target.unwrap_or("").to_string(),
+                hour,
+                before: a,
+                after: b,
+                n_before: early.n as u64,
+                n_after: late.n as u64,
+            });
         }
     }
-    Ok(out)
+    out
 }
 
 /// Which other categories peak in the same afternoon block (their share of the day's volume).
-pub fn competing_work(
-    week_facts: &LazyFrame,
-    hour: i32,
-    exclude: &[&str],
-) -> Result<Option<String>> {
-    let df = week_facts
-        .clone()
+pub fn competing_work(week_facts: &[FactRow], hour: i32, exclude: &[&str]) -> Option<Finding> {
+    let mut groups: BTreeMap<Option<&str>, (f64, f64)> = BTreeMap::new();
+    for r in week_facts {
+        let (Some(d), Some(h)) = (r.created_weekday, r.created_hour) else {
+            continue;
+        };
         // Weekday business hours only: night-time web requests would dilute every share.
-        .filter(
-            col("created_weekday")
-                .lt_eq(lit(5))
-                .and(col("created_hour").gt_eq(lit(8)))
-                .and(col("created_hour").lt(lit(17))),
-        )
-        .with_column(
-            col("created_hour")
-                .gt_eq(lit(hour))
-                .and(col("created_hour").lt(lit(17)))
-                .alias("block"),
-        )
-        .group_by([col("category")])
-        .agg([
-            col("block")
-                .cast(DataType::Float64)
-                .mean()
-                .alias("block_share"),
-            len().cast(DataType::Float64).alias("n"),
-        ])
-        .sort(["category"], Default::default())
-        .collect()?;
-    let cats = strings(&df, "category")?;
-    let share = f64s(&df, "block_share")?;
-    let n = f64s(&df, "n")?;
-    let mut peaks: Vec<String> = Vec::new();
-    for i in 0..df.height() {
-        let c = cats[i].clone().unwrap_or_default();
-        // The block is (17 - hour) of 9 business hours: a category with a quarter more
-        // than that share of its weekday requests in the block is peaking there.
-        let fair = (17 - hour) as f64 / 9.0;
-        if !exclude.contains(&c.as_str())
-            && n[i].unwrap_or(0.0) >= MIN_N
-            && share[i].unwrap_or(0.0) >= 1.25 * fair
-        {
-            peaks.push(format!(
-                "{c} ({} of its weekday requests)",
-                pct(share[i].unwrap_or(0.0))
-            ));
+        if d <= 5 && (8..17).contains(&h) {
+            let g = groups.entry(r.category.as_deref()).or_default();
+            g.0 += f64::from(u8::from(h >= hour));
+            g.1 += 1.0;
         }
     }
-    Ok((!peaks.is_empty()).then(|| {
-        format!(
-            "Work that peaks in the same {hour}:00–17:00 block competes for the same staff: {}.",
-            peaks.join(", ")
-        )
-    }))
+    // The block is (17 - hour) of 9 business hours: a category with a quarter more
+    // than that share of its weekday requests in the block is peaking there.
+    let fair = (17 - hour) as f64 / 9.0;
+    let peaks: Vec<(String, f64)> = groups
+        .into_iter()
+        .map(|(c, (block, n))| (c.unwrap_or_default().to_string(), block / n, n))
+        .filter(|(c, share, n)| {
+            !exclude.contains(&c.as_str()) && *n >= MIN_N && *share >= 1.25 * fair
+        })
+        .map(|(c, share, _)| (c, share))
+        .collect();
+    (!peaks.is_empty()).then_some(Finding::CompetingWork { hour, peaks })
 }
 
 /// Owners whose open backlog at the week's last close grew three weeks running.
-pub fn growing_backlogs(
-    backlog: &LazyFrame,
-    weeks: &[(String, chrono::NaiveDate)],
-) -> Result<Vec<String>> {
+pub fn growing_backlogs(backlog: &[BacklogRow], sundays: &[NaiveDate]) -> Vec<Finding> {
     // Open tasks per owner at each week's last business-day close.
-    let mut per_week: Vec<std::collections::BTreeMap<String, i64>> = Vec::new();
-    for (_, sunday) in weeks.iter().rev().take(4).rev() {
-        let monday = *sunday - chrono::Duration::days(6);
-        let df = backlog
-            .clone()
-            .filter(
-                col("date")
-                    .gt_eq(lit(monday))
-                    .and(col("date").lt_eq(lit(*sunday))),
-            )
-            .filter(col("date").eq(col("date").max()))
-            .group_by([col("owner")])
-            .agg([col("open").sum().alias("open")])
-            .collect()?;
-        let owners = strings(&df, "owner")?;
-        let open = f64s(&df, "open")?;
-        per_week.push(
-            owners
-                .into_iter()
-                .zip(open)
-                .map(|(o, v)| {
-                    (
-                        o.unwrap_or_else(|| "(unassigned)".into()),
-                        v.unwrap_or(0.0) as i64,
-                    )
-                })
-                .collect(),
-        );
+    let per_week: Vec<BTreeMap<String, i64>> = sundays
+        .iter()
+        .rev()
+        .take(4)
+        .rev()
+        .map(|&sunday| {
+            let monday = sunday - Duration::days(6);
+            let in_week = || {
+                backlog
+                    .iter()
+                    .filter(|r| r.date >= monday && r.date <= sunday)
+            };
+            let last = in_week().map(|r| r.date).max();
+            let mut open = BTreeMap::new();
+            for r in in_week().filter(|r| Some(r.date) == last) {
+                let owner = r.owner.clone().unwrap_or_else(|| "(unassigned)".into());
+                *open.entry(owner).or_default() += r.open;
+            }
+            open
+        })
+        .collect();
+    if per_week.len() != 4 {
+        return Vec::new();
     }
-    let mut out = Vec::new();
-    if per_week.len() == 4 {
-        for owner in per_week[3].keys() {
+    per_week[3]
+        .keys()
+        .filter_map(|owner| {
             let v: Vec<i64> = per_week
                 .iter()
                 .map(|m| m.get(owner).copied().unwrap_or(0))
                 .collect();
-            if v[0] < v[1] && v[1] < v[2] && v[2] < v[3] {
-                out.push(format!(
-                    "Backlog of {owner} grew three weeks running: {} → {} → {} → {} open at the week's last close.",
-                    v[0], v[1], v[2], v[3]
-                ));
-            }
-        }
-    }
-    Ok(out)
+            (v[0] < v[1] && v[1] < v[2] && v[2] < v[3]).then(|| Finding::GrowingBacklog {
+                owner: owner.clone(),
+                open: [v[0], v[1], v[2], v[3]],
+            })
+        })
+        .collect()
 }
 
 /// Barriers that at least doubled week over week (and reached 5).
-pub fn doubled_barriers(barriers: &LazyFrame, week: &str, prev: &str) -> Result<Vec<String>> {
-    let df = barriers
-        .clone()
-        .filter(
-            col("iso_week")
-                .eq(lit(week))
-                .or(col("iso_week").eq(lit(prev))),
-        )
-        .group_by([col("barrier"), col("iso_week")])
-        .agg([col("tasks").sum().alias("tasks")])
-        .collect()?;
-    let b = strings(&df, "barrier")?;
-    let w = strings(&df, "iso_week")?;
-    let t = f64s(&df, "tasks")?;
-    let get = |barrier: &str, wk: &str| {
-        (0..df.height())
-            .find(|&i| b[i].as_deref() == Some(barrier) && w[i].as_deref() == Some(wk))
-            .and_then(|i| t[i])
-            .unwrap_or(0.0)
-    };
-    let mut names: Vec<String> = b.iter().flatten().cloned().collect();
-    names.sort();
-    names.dedup();
-    Ok(names
-        .into_iter()
-        .filter_map(|name| {
-            let (now, before) = (get(&name, week), get(&name, prev));
-            (now >= 5.0 && now >= 2.0 * before.max(1.0)).then(|| {
-                format!(
-                    "Barrier {name} doubled: {} tasks in {week} vs {} in {prev}.",
-                    now as u64, before as u64
-                )
-            })
-        })
-        .collect())
-}
-
-/// Tasks closed as unable to reach before the approved attempts were made.
-pub fn early_closures(week_facts: &LazyFrame) -> Result<Vec<String>> {
-    let df = grouped(week_facts.clone(), &["category"])?;
-    let cats = strings(&df, "category")?;
-    let n = f64s(&df, "closed_unable_early")?;
-    let mut parts = Vec::new();
-    for i in 0..df.height() {
-        if let (Some(c), Some(v)) = (&cats[i], n[i]) {
-            if v > 0.0 {
-                parts.push(format!("{c} {}", v as u64));
-            }
+pub fn doubled_barriers(barriers: &[BarrierRow], week: &str, prev: &str) -> Vec<Finding> {
+    let mut tasks: BTreeMap<&str, [f64; 2]> = BTreeMap::new();
+    for r in barriers {
+        let (Some(b), Some(w)) = (r.barrier.as_deref(), r.iso_week.as_deref()) else {
+            continue;
+        };
+        if w == week || w == prev {
+            tasks.entry(b).or_default()[usize::from(w == prev)] += r.tasks;
         }
     }
-    Ok((!parts.is_empty())
-        .then(|| {
-            format!(
-                "Closed as unable to reach before the approved attempts were made: {}.",
-                parts.join(", ")
-            )
-        })
+    tasks
         .into_iter()
-        .collect())
+        .filter(|(_, [now, before])| *now >= 5.0 && *now >= 2.0 * before.max(1.0))
+        .map(|(name, [now, before])| Finding::DoubledBarrier {
+            barrier: name.to_string(),
+            week: week.to_string(),
+            prev: prev.to_string(),
+            now: now as u64,
+            before: before as u64,
+        })
+        .collect()
+}
+
+/// Tasks closed as unable to reach before the approved attempts were made, from
+/// the week's category aggregates.
+pub fn early_closures(categories: &[(Option<String>, Measures)]) -> Option<Finding> {
+    let by_category: Vec<(String, u64)> = categories
+        .iter()
+        .filter_map(|(c, m)| Some((c.clone()?, m.closed_unable_early?)))
+        .filter(|(_, v)| *v > 0.0)
+        .map(|(c, v)| (c, v as u64))
+        .collect();
+    (!by_category.is_empty()).then_some(Finding::EarlyClosures { by_category })
+}
+
+/// Every finding of the week, in the report's order.
+pub fn all(data: &super::input::WeekData, weeks: &[(String, NaiveDate)]) -> Vec<Finding> {
+    let week = &weeks[weeks.len() - 1].0;
+    let prev = crate::metrics::facts::iso_week(data.monday - Duration::weeks(1));
+    let mut found = afternoon_slips(&data.facts, 14);
+    if !found.is_empty() {
+        let ex: Vec<&str> = found
+            .iter()
+            .filter_map(|f| match f {
+                Finding::AfternoonSlip { category, .. } => Some(category.as_str()),
+                _ => None,
+            })
+            .collect();
+        found.extend(competing_work(&data.facts, 14, &ex));
+    }
+    let sundays: Vec<NaiveDate> = weeks.iter().map(|(_, s)| *s).collect();
+    found.extend(growing_backlogs(&data.backlog, &sundays));
+    found.extend(doubled_barriers(&data.barriers, week, &prev));
+    found.extend(early_closures(&data.categories));
+    found
 }

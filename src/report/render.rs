@@ -39,7 +39,7 @@ pub fn html(r: &Report) -> String {
     } else {
         s += "<ul class=\"findings\">\n";
         for f in &r.findings {
-            s += &format!("<li>{}</li>\n", esc(f));
+            s += &format!("<li>{}</li>\n", esc(&f.to_string()));
         }
         s += "</ul>\n";
     }

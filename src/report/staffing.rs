@@ -50,6 +50,46 @@ fn pts(v: Option<f64>) -> String {
     v.map_or("—".into(), |x| format!("{:+.1} pts", x * 100.0))
 }
 
+/// What the section says of one practice: its recommendation, the categories
+/// below the goal not for lack of hours, all categories together.
+fn practice_text(v: &PracticeStaffing, many: bool) -> Vec<String> {
+    let pid = v.practice_id.as_str();
+    let goal = v.target_share;
+    let plan = &v.plan;
+    let mut text = vec![format!(
+        "{}Recommended: {} virtual-assistant hour(s) a week{} — {}.",
+        if many {
+            format!("{pid}: ")
+        } else {
+            String::new()
+        },
+        v.va_hours_per_week,
+        if v.reaches_target {
+            format!(", which bring every category an assistant may work to {:.0}% within target in replay", goal * 100.0)
+        } else {
+            " (the goal is not reached within the cap)".to_string()
+        },
+        if plan.is_empty() {
+            "none".to_string()
+        } else {
+            plan.join("; ")
+        }
+    )];
+    let odd = &v.not_for_lack_of_hours;
+    if !odd.is_empty() {
+        text.push(format!(
+            "Below the goal as measured, but the replay of the roster as worked meets it, so not for lack of hours (look at priority and routing): {}.",
+            odd.join(", ")
+        ));
+    }
+    text.push(format!(
+        "All categories together: {} within target measured, {} replayed with the roster as worked.",
+        pct(v.measured),
+        pct(v.replayed)
+    ));
+    text
+}
+
 /// Add the staffing section (before the data-quality section) and its heatmap.
 pub fn add_section(r: &mut Report, s: &Staffing) {
     let many = s.practices.len() > 1;
@@ -65,32 +105,7 @@ pub fn add_section(r: &mut Report, s: &Staffing) {
     ];
     for v in &s.practices {
         let pid = v.practice_id.as_str();
-        let goal = v.target_share;
-        let hours = v.va_hours_per_week;
-        let reached = v.reaches_target;
-        let plan = &v.plan;
-        text.push(format!(
-            "{}Recommended: {hours} virtual-assistant hour(s) a week{} — {}.",
-            if many { format!("{pid}: ") } else { String::new() },
-            if reached {
-                format!(", which bring every category an assistant may work to {:.0}% within target in replay", goal * 100.0)
-            } else {
-                " (the goal is not reached within the cap)".to_string()
-            },
-            if plan.is_empty() { "none".to_string() } else { plan.join("; ") }
-        ));
-        let odd = &v.not_for_lack_of_hours;
-        if !odd.is_empty() {
-            text.push(format!(
-                "Below the goal as measured, but the replay of the roster as worked meets it, so not for lack of hours (look at priority and routing): {}.",
-                odd.join(", ")
-            ));
-        }
-        text.push(format!(
-            "All categories together: {} within target measured, {} replayed with the roster as worked.",
-            pct(v.measured),
-            pct(v.replayed)
-        ));
+        text.extend(practice_text(v, many));
         for c in &v.categories {
             let name = c.category.as_str();
             table.push(vec![

@@ -1,0 +1,137 @@
+//! What a report is built from, as typed values: the aggregates it shows, the
+//! rows its figures and findings need, the review and data-quality counts.
+//! `report::data` reads them from a metrics folder; tests build them by hand.
+
+use crate::lake::ledger::Counts;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+/// One group of an aggregate table (docs/METRICS.md, "Aggregates"): the
+/// measures the report shows. Counts are floats, as the report formats them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Measures {
+    pub tasks: Option<f64>,
+    pub within_target_share: Option<f64>,
+    pub median_minutes_to_first_attempt: Option<f64>,
+    pub p90_minutes_to_first_attempt: Option<f64>,
+    pub contact_rate: Option<f64>,
+    pub completion_rate: Option<f64>,
+    pub booking_rate: Option<f64>,
+    pub kept_rate: Option<f64>,
+    pub closed_unable_early: Option<f64>,
+    pub early_attempts: Option<f64>,
+    pub over_max_attempts: Option<f64>,
+    pub final_channel_misses: Option<f64>,
+}
+
+/// One of the measures, picked from a group's `Measures`.
+pub type Measure = fn(&Measures) -> Option<f64>;
+
+/// One task's facts, as the week's figures, findings and longest waits use them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FactRow {
+    pub practice_id: Option<String>,
+    pub task_id: Option<String>,
+    pub category: Option<String>,
+    pub owner: Option<String>,
+    /// The category's target as written in task_facts (e.g. "30 business minutes").
+    pub target: Option<String>,
+    /// Microseconds since the epoch (UTC).
+    pub created_at: Option<i64>,
+    pub created_date: Option<NaiveDate>,
+    /// 1 = Monday.
+    pub created_weekday: Option<i32>,
+    pub created_hour: Option<i32>,
+    pub minutes_to_first_attempt: Option<f64>,
+    pub met_target: Option<bool>,
+    pub attempted: bool,
+    pub reached: bool,
+    pub booked: bool,
+    pub kept: bool,
+}
+
+/// Open tasks of one practice, category and owner at a business day's close.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BacklogRow {
+    pub date: NaiveDate,
+    pub category: Option<String>,
+    pub owner: Option<String>,
+    pub open: i64,
+    /// Open tasks by age, in `metrics::backlog::AGE_BUCKETS` order.
+    pub ages: Vec<i64>,
+}
+
+/// Tasks with a barrier in one ISO week (summed over practices and categories by the builder).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarrierRow {
+    pub iso_week: Option<String>,
+    pub barrier: Option<String>,
+    pub tasks: f64,
+}
+
+/// Missed calls of one ISO week (one row per practice in the table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissedWeek {
+    pub iso_week: Option<String>,
+    pub callbacks_owed: f64,
+    pub returned: f64,
+}
+
+/// The daily review's counts, as of a day's close.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Review {
+    /// The day the counts are as of.
+    pub as_of: NaiveDate,
+    /// Open and overdue at the last business day's close on or before `as_of`.
+    pub open: Option<f64>,
+    pub overdue: Option<f64>,
+    pub urgent: Option<f64>,
+    pub second_attempts_due: Option<f64>,
+    pub clinical: Option<f64>,
+    pub unassigned: Option<f64>,
+}
+
+/// What the data-quality section counts: the ledger's totals, the quarantined
+/// rows by kind of reason (never their values), missed calls with no task.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DataQuality {
+    pub files: usize,
+    pub counts: Counts,
+    pub unmapped: u64,
+    pub reasons: BTreeMap<String, u64>,
+    /// `None` when the metrics folder has no `unlogged_missed_calls` table.
+    pub missed_without_task: Option<Option<f64>>,
+}
+
+/// Everything the weekly report shows for the ISO week starting `monday`.
+#[derive(Debug, Clone, Default)]
+pub struct WeekData {
+    pub monday: NaiveDate,
+    /// The first practice's goal share within target.
+    pub goal: f64,
+    /// `overall_weekly`: every week in the metrics, in week order.
+    pub weekly: Vec<(Option<String>, Measures)>,
+    /// `overall_category_weekly` of the week, in category order.
+    pub categories: Vec<(Option<String>, Measures)>,
+    /// The week's task facts, in the table's order.
+    pub facts: Vec<FactRow>,
+    pub backlog: Vec<BacklogRow>,
+    pub barriers: Vec<BarrierRow>,
+    pub missed: Vec<MissedWeek>,
+    pub review: Review,
+    pub quality: DataQuality,
+}
+
+/// Everything the daily review shows for one day.
+#[derive(Debug, Clone, Default)]
+pub struct DayData {
+    pub day: NaiveDate,
+    pub observed_to: NaiveDate,
+    /// The day's requests and the 7 days before, together.
+    pub day_measures: Measures,
+    pub prior_measures: Measures,
+    /// The day's task facts, in the table's order.
+    pub facts: Vec<FactRow>,
+    pub review: Review,
+    pub quality: DataQuality,
+}
