@@ -11,6 +11,7 @@ pub mod missed;
 pub mod recovery;
 pub mod sql;
 pub mod summary;
+mod unit;
 pub mod write;
 
 use crate::config::Config;
@@ -22,10 +23,11 @@ use chrono::NaiveDate;
 // The report names task facts through the metrics (`metrics::facts::iso_week`).
 pub use crate::model::facts;
 use crate::model::load;
-use crate::model::store::{Built, Store};
-use polars::prelude::{col, lit, DataFrame, IntoLazy, LazyFrame, NewChunkedArray, Schema};
+use crate::model::store::Store;
+use polars::prelude::{col, lit, DataFrame, IntoLazy, LazyFrame, Schema};
 use serde::Serialize;
 use std::path::PathBuf;
+use unit::{compute_unit, for_each_unit};
 
 /// What to compute.
 #[derive(Debug, Clone)]
@@ -138,153 +140,6 @@ impl CsvTables {
     fn wants(self, table: &str) -> bool {
         self == CsvTables::All || !ROW_LEVEL.contains(&table)
     }
-}
-
-/// What one practice contributes: its rows of each row-level table (in
-/// `ROW_TABLES` order) and its groups of every aggregate table (in
-/// `aggregate::all` order).
-struct Unit {
-    rows: Vec<write::Piece>,
-    aggregates: Vec<DataFrame>,
-}
-
-/// Compute one practice's rows and aggregate groups.
-fn compute_unit(
-    config: &Config,
-    lake: &Lake,
-    w: Window,
-    as_of: Option<i64>,
-    practice: &str,
-    (csv, aggregate_schemas): (CsvTables, &[Schema]),
-    store: &Store,
-) -> Result<Unit> {
-    let mut lap = Lap::new(practice);
-    // The practice's own window: its local dates, and "as of" the end of the last
-    // one in its zone (or the instant asked for).
-    let w = window(
-        &config.restricted_to(&[practice]),
-        w.from_date,
-        w.to_date,
-        as_of,
-    );
-    let inputs = load::load_for_metrics(lake, w, practice)?;
-    lap.stage("load");
-    let cals = crate::model::clock::Calendars::new(config, w, &[practice]);
-    let numbers = missed::Numbers::new(&inputs.calls)?;
-    let f = store.build(config, &cals, &inputs, &numbers, (practice, w))?;
-    lap.stage("task facts");
-    let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
-    let items = missed::items_with(&inputs, &numbers)?;
-    lap.stage("missed items");
-    let unit_cfg = config.restricted_to(&[practice]);
-    let task_facts = f.df.filter(&mask)?;
-    let logged = missed::logged_numbers(&unit_cfg, &inputs.tasks, w)?;
-    let missed_calls = missed::table(&unit_cfg, &cals, &items, &logged, w)?;
-    drop(logged);
-    let missed_daily = missed::daily(&unit_cfg, &cals, &items, w)?;
-    lap.stage("missed tables");
-    let backlog = backlog::table(&unit_cfg, &cals, &f.df, w)?;
-    lap.stage("backlog");
-    let recovery = recovery::table(&unit_cfg, &inputs, w)?;
-    lap.stage("recovery");
-    let aggregates = group::one_practice(&task_facts, &missed_calls, &recovery, aggregate_schemas)?
-        .into_iter()
-        .map(|df| aggregate::with_practice(practice, df))
-        .collect::<polars::prelude::PolarsResult<Vec<_>>>()?;
-    lap.stage("aggregates");
-    let rows = [task_facts, missed_calls, missed_daily, backlog, recovery]
-        .into_iter()
-        .zip(ROW_TABLES)
-        .map(|(df, name)| write::Piece::new(df, csv.wants(name)))
-        .collect::<Result<Vec<_>>>()?;
-    lap.stage("csv");
-    drop(numbers);
-    // Handed on to later stages of a run (the weekly staffing view, the lists).
-    store.keep(Built {
-        practice: practice.to_string(),
-        w,
-        inputs,
-        facts: f,
-    });
-    Ok(Unit { rows, aggregates })
-}
-
-/// Stage timings at debug level (`-vv`), to see where a run's time goes.
-struct Lap<'a> {
-    what: &'a str,
-    at: std::time::Instant,
-}
-
-impl<'a> Lap<'a> {
-    fn new(what: &'a str) -> Self {
-        Lap {
-            what,
-            at: std::time::Instant::now(),
-        }
-    }
-    fn stage(&mut self, stage: &str) {
-        let now = std::time::Instant::now();
-        tracing::debug!(
-            "metrics: {}: {stage} {:.3}s",
-            self.what,
-            (now - self.at).as_secs_f64()
-        );
-        self.at = now;
-    }
-}
-
-/// Compute every practice on a pool of worker threads, and hand each practice's
-/// unit to `write` in practice order as soon as it and those before it are done.
-/// Workers take practices in order, so only a few units wait in memory.
-fn for_each_unit(
-    ids: &[&str],
-    compute: &(dyn Fn(&str) -> Result<Unit> + Sync),
-    write: &mut dyn FnMut(usize, Unit) -> Result<()>,
-) -> Result<()> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(ids.len())
-        .max(1);
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Unit>)>(workers);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            let tx = tx.clone();
-            let (next, stop) = (&next, &stop);
-            s.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                if i >= ids.len() || stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let unit = compute(ids[i]);
-                if tx.send((i, unit)).is_err() {
-                    break;
-                }
-            });
-        }
-        drop(tx);
-        // Receiving ends (and drops the receiver, releasing blocked workers) on the
-        // first error.
-        let written = (move || -> Result<()> {
-            let mut pending = std::collections::BTreeMap::new();
-            let mut next_out = 0;
-            for (i, unit) in rx {
-                pending.insert(i, unit);
-                while let Some(unit) = pending.remove(&next_out) {
-                    write(next_out, unit?)?;
-                    next_out += 1;
-                }
-            }
-            Ok(())
-        })();
-        if written.is_err() {
-            stop.store(true, Ordering::SeqCst);
-        }
-        written
-    })
 }
 
 /// The headline numbers of the reporting range and, with a before/after
@@ -421,59 +276,8 @@ pub fn run_in(
     sql::validate(&queries, &schemas)?;
     crate::lake::create_private_dir(&opts.out)?;
 
-    let (mut from, mut to) = (opts.from, opts.to);
-    if let Some(((a, b), (c, d))) = opts.compare {
-        from = from.min(a).min(c);
-        to = to.max(b).max(d);
-    }
-    let w = window(
-        config,
-        from,
-        to,
-        opts.as_of
-            .or_else(|| Some(bound(config, opts.to.max(to), true))),
-    );
-    let schema_of = |name: &str| {
-        schemas
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, s)| s.clone())
-            .expect("known table")
-    };
-    let daily_schema = missed::daily(
-        &config.restricted_to(&[]),
-        &crate::model::clock::Calendars(Default::default()),
-        &[],
-        w,
-    )?
-    .schema()
-    .as_ref()
-    .clone();
-    let mut sinks = Vec::new();
-    for name in ROW_TABLES {
-        let schema = match name {
-            "missed_calls_daily" => daily_schema.clone(),
-            _ => schema_of(name),
-        };
-        sinks.push(write::Sink::new(
-            &opts.out,
-            name,
-            &schema,
-            opts.csv.wants(name),
-        )?);
-    }
-    // Aggregates start from their (empty) tables over no practice, so an empty
-    // run still writes them with the right columns.
-    let empty = |name: &str| DataFrame::empty_with_schema(&schema_of(name)).lazy();
-    let mut aggregates: Vec<(String, DataFrame)> = aggregate::all(
-        empty("task_facts"),
-        empty("missed_calls"),
-        empty("recovery"),
-    )
-    .into_iter()
-    .map(|(name, lf)| Ok((name.to_string(), lf.collect()?)))
-    .collect::<Result<_>>()?;
-
+    let (from, to, w) = run_window(config, opts);
+    let (mut sinks, mut aggregates) = outputs(config, opts, &schemas, w)?;
     let aggregate_schemas: Vec<Schema> = aggregates
         .iter()
         .map(|(_, df)| df.schema().as_ref().clone())
@@ -515,6 +319,116 @@ pub fn run_in(
             Ok(())
         },
     )?;
+    let (headlines, counts) = finish(opts, (&queries, &lake), sinks, aggregates, progress)?;
+    let fmt = |us: i64| {
+        chrono::DateTime::from_timestamp_micros(us)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default()
+    };
+    let summary = Summary {
+        from: opts.from.to_string(),
+        to: opts.to.to_string(),
+        as_of: fmt(w.as_of),
+        as_of_by_practice: ids
+            .iter()
+            .map(|p| {
+                let one = config.restricted_to(&[p]);
+                (p.to_string(), fmt(window(&one, from, to, opts.as_of).as_of))
+            })
+            .collect(),
+        practices: ids.iter().map(|p| p.to_string()).collect(),
+        headlines,
+        tables: counts,
+    };
+    let mut json = serde_json::to_vec_pretty(&summary)?;
+    json.push(b'\n');
+    crate::lake::write_bytes_atomic(&opts.out.join("summary.json"), &json)?;
+    Ok(summary)
+}
+
+/// The dates a run reads (the range, widened to a before/after comparison's
+/// ranges) and its window, *as of* the end of the last date.
+fn run_window(config: &Config, opts: &Options) -> (NaiveDate, NaiveDate, Window) {
+    let (mut from, mut to) = (opts.from, opts.to);
+    if let Some(((a, b), (c, d))) = opts.compare {
+        from = from.min(a).min(c);
+        to = to.max(b).max(d);
+    }
+    let w = window(
+        config,
+        from,
+        to,
+        opts.as_of
+            .or_else(|| Some(bound(config, opts.to.max(to), true))),
+    );
+    (from, to, w)
+}
+
+/// A run's outputs before any practice: a sink per row-level table, and each
+/// aggregate table empty (over no practice, so an empty run still writes them
+/// with the right columns).
+#[allow(clippy::type_complexity)]
+fn outputs(
+    config: &Config,
+    opts: &Options,
+    schemas: &[(&'static str, Schema)],
+    w: Window,
+) -> Result<(Vec<write::Sink>, Vec<(String, DataFrame)>)> {
+    let schema_of = |name: &str| {
+        schemas
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| s.clone())
+            .expect("known table")
+    };
+    let daily_schema = missed::daily(
+        &config.restricted_to(&[]),
+        &crate::model::clock::Calendars(Default::default()),
+        &[],
+        w,
+    )?
+    .schema()
+    .as_ref()
+    .clone();
+    let mut sinks = Vec::new();
+    for name in ROW_TABLES {
+        let schema = match name {
+            "missed_calls_daily" => daily_schema.clone(),
+            _ => schema_of(name),
+        };
+        sinks.push(write::Sink::new(
+            &opts.out,
+            name,
+            &schema,
+            opts.csv.wants(name),
+        )?);
+    }
+    let empty = |name: &str| DataFrame::empty_with_schema(&schema_of(name)).lazy();
+    let aggregates = aggregate::all(
+        empty("task_facts"),
+        empty("missed_calls"),
+        empty("recovery"),
+    )
+    .into_iter()
+    .map(|(name, lf)| Ok((name.to_string(), lf.collect()?)))
+    .collect::<Result<_>>()?;
+    Ok((sinks, aggregates))
+}
+
+/// Finish a run's tables once every practice is in: the row-level files made
+/// durable and published, the aggregates written, and the headlines, overall
+/// tables and queries computed from the row-level Parquet and written. Returns
+/// the headlines and every table's row count.
+fn finish(
+    opts: &Options,
+    (queries, lake): (&[sql::Query], &Lake),
+    sinks: Vec<write::Sink>,
+    mut aggregates: Vec<(String, DataFrame)>,
+    progress: &dyn Fn(&str),
+) -> Result<(
+    Vec<summary::Headline>,
+    std::collections::BTreeMap<String, usize>,
+)> {
     let mut counts = std::collections::BTreeMap::new();
     let mut paths = std::collections::BTreeMap::new();
     // The row-level files, finished under their temporary names: the headlines
@@ -554,7 +468,7 @@ pub fn run_in(
             progress("queries");
             let mut more = headlines.1;
             more.extend(overall(&scan)?);
-            more.extend(run_queries(&queries, &scan, &lake)?);
+            more.extend(run_queries(queries, &scan, lake)?);
             Ok((headlines.0, more))
         })();
         let written = background
@@ -572,28 +486,5 @@ pub fn run_in(
     for (name, df) in aggregates.iter().chain(&tables) {
         counts.insert(name.clone(), df.height());
     }
-    let fmt = |us: i64| {
-        chrono::DateTime::from_timestamp_micros(us)
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            .unwrap_or_default()
-    };
-    let summary = Summary {
-        from: opts.from.to_string(),
-        to: opts.to.to_string(),
-        as_of: fmt(w.as_of),
-        as_of_by_practice: ids
-            .iter()
-            .map(|p| {
-                let one = config.restricted_to(&[p]);
-                (p.to_string(), fmt(window(&one, from, to, opts.as_of).as_of))
-            })
-            .collect(),
-        practices: ids.iter().map(|p| p.to_string()).collect(),
-        headlines,
-        tables: counts,
-    };
-    let mut json = serde_json::to_vec_pretty(&summary)?;
-    json.push(b'\n');
-    crate::lake::write_bytes_atomic(&opts.out.join("summary.json"), &json)?;
-    Ok(summary)
+    Ok((headlines, counts))
 }
