@@ -571,3 +571,41 @@ pub fn one_practice(
 #[cfg(test)]
 #[path = "group_tests.rs"]
 mod tests;
+
+/// The task columns `aggregate::metrics()` reads: what an overall table needs
+/// of the task facts besides its keys.
+pub const TASK_METRIC_COLUMNS: [&str; 19] = [
+    "first_attempt_at",
+    "minutes_to_first_attempt",
+    "met_target",
+    "reached",
+    "terminal",
+    "minutes_to_completion",
+    "booked",
+    "kept",
+    "left_message",
+    "attempts",
+    "closed_unable_early",
+    "early_attempt",
+    "over_max_attempts",
+    "final_channel_ok",
+    "barrier",
+    "notes_poor",
+    "notes_partial",
+    "notes_complete",
+    "unowned",
+];
+
+/// `aggregate::by` over every practice's task facts together, for each
+/// `(keys, schema)`: the same values and group order as the plan, in one pass
+/// over the rows per table (the plan's group-by, with its medians, held twice
+/// the year-scale run's memory). `task_facts` needs the keys and
+/// `TASK_METRIC_COLUMNS`.
+pub fn overall(task_facts: &DataFrame, tables: &[(&[&str], Schema)]) -> Result<Vec<DataFrame>> {
+    let t = TaskRows::new(task_facts)?;
+    let mut coder = Coder::new(task_facts, Nulls::Last);
+    tables
+        .iter()
+        .map(|(keys, schema)| by(&mut coder, &t, keys, schema))
+        .collect()
+}

@@ -128,6 +128,14 @@ fn check(seed: &[u32]) {
         // Equal values (floats exactly), equal empties, same order.
         assert!(g.equals_missing(w), "{name}:\nplan\n{w}\nrust\n{g}");
     }
+    // The overall tables (every practice together) likewise.
+    for (name, keys) in crate::metrics::OVERALL {
+        let w = aggregate::by(facts.clone().lazy(), keys).collect().unwrap();
+        let schema = w.schema().as_ref().clone();
+        let g = overall(&facts, &[(keys, schema)]).unwrap().remove(0);
+        assert_eq!(g.schema(), w.schema(), "{name}");
+        assert!(g.equals_missing(&w), "{name}:\nplan\n{w}\nrust\n{g}");
+    }
 }
 
 #[test]

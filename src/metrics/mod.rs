@@ -42,6 +42,11 @@ pub struct Options {
     pub compare: Option<((NaiveDate, NaiveDate), (NaiveDate, NaiveDate))>,
     /// Which tables get a CSV beside their Parquet.
     pub csv: CsvTables,
+    /// Also write the overall tables (`OVERALL`: every practice together), which
+    /// the report reads. They hold every task's facts in memory at once: at year
+    /// scale (200 practices) that is about 0.8 GiB more, so `followup metrics`
+    /// writes them only when asked.
+    pub overall: bool,
 }
 
 /// The JSON written beside the tables.
@@ -187,18 +192,39 @@ fn headlines_and_more(
 /// task_facts through `scan`: what the weekly report shows, so it reads them
 /// rather than grouping task facts itself.
 fn overall(scan: &dyn Fn(&str) -> Result<LazyFrame>) -> Result<Vec<(String, DataFrame)>> {
-    OVERALL
+    let facts = scan("task_facts")?;
+    let mut columns: Vec<&str> = OVERALL
         .iter()
-        .map(|(name, keys)| {
+        .flat_map(|(_, keys)| keys.iter().copied())
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
+    columns.extend(group::TASK_METRIC_COLUMNS);
+    // The schemas are the plan's, over no rows.
+    let tables = OVERALL
+        .iter()
+        .map(|(_, keys)| {
+            let empty = facts.clone().limit(0);
             Ok((
-                name.to_string(),
-                aggregate::by(scan("task_facts")?, keys).collect()?,
+                *keys,
+                aggregate::by(empty, keys)
+                    .collect()?
+                    .schema()
+                    .as_ref()
+                    .clone(),
             ))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let rows = facts
+        .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()?;
+    Ok(OVERALL
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .zip(group::overall(&rows, &tables)?)
+        .collect())
 }
 
-/// The all-practice aggregate tables and their keys (docs/METRICS.md).
 pub const OVERALL: &[(&str, &[&str])] = &[
     ("overall_weekly", &["iso_week"]),
     ("overall_category_weekly", &["category", "iso_week"]),
@@ -467,7 +493,9 @@ fn finish(
             let headlines = headlines_and_more(opts, &scan)?;
             progress("queries");
             let mut more = headlines.1;
-            more.extend(overall(&scan)?);
+            if opts.overall {
+                more.extend(overall(&scan)?);
+            }
             more.extend(run_queries(queries, &scan, lake)?);
             Ok((headlines.0, more))
         })();

@@ -210,6 +210,7 @@ impl Daily {
             queries: base(config).join("queries"),
             compare: None,
             csv: metrics::CsvTables::All,
+            overall: true,
         };
         Ok(Daily {
             day,

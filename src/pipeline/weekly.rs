@@ -22,15 +22,17 @@ impl Computed<'_> {
     /// queries and CSV): computing them again would give the same bytes.
     fn answers(&self, opts: &Options) -> bool {
         let a = self.opts;
-        (a.from, a.to, a.as_of, &a.queries, a.compare, a.csv)
-            == (
-                opts.from,
-                opts.to,
-                opts.as_of,
-                &opts.queries,
-                opts.compare,
-                opts.csv,
-            )
+        (
+            a.from, a.to, a.as_of, &a.queries, a.compare, a.csv, a.overall,
+        ) == (
+            opts.from,
+            opts.to,
+            opts.as_of,
+            &opts.queries,
+            opts.compare,
+            opts.csv,
+            opts.overall,
+        )
     }
 }
 
@@ -79,6 +81,7 @@ pub fn weekly_report_reusing(
         queries: base.join("queries"),
         compare: None,
         csv: metrics::CsvTables::All,
+        overall: true,
     };
     match computed.filter(|c| c.answers(&opts)) {
         Some(c) => {
