@@ -396,3 +396,29 @@ fn a_closure_exported_after_as_of_is_not_seen() {
     assert_eq!(facts["T-B"]["terminal"], "true");
     assert_eq!(facts["T-B"]["closed_at"], "2026-11-16T15:00:00Z");
 }
+
+#[test]
+fn the_overall_tables_are_written_only_when_asked_and_add_up_over_practices() {
+    let wd = fixture();
+    assert!(!wd.path("out/overall_weekly.parquet").exists());
+    assert!(!wd.path("out/overall_category_weekly.csv").exists());
+    let queries = workdir::repo().join("queries");
+    let mut args = RANGE.to_vec();
+    args.extend(["--out", "all", "--queries", queries.to_str().unwrap()]);
+    args.push("--overall");
+    wd.run(&args);
+    // Every week's task count over all practices is the sum of the practices'.
+    let mut per_week: BTreeMap<String, u64> = BTreeMap::new();
+    for r in rows(&wd.read("all/by_week.csv")) {
+        *per_week.entry(r["iso_week"].clone()).or_default() += r["tasks"].parse::<u64>().unwrap();
+    }
+    let overall: BTreeMap<String, u64> = rows(&wd.read("all/overall_weekly.csv"))
+        .into_iter()
+        .map(|r| (r["iso_week"].clone(), r["tasks"].parse().unwrap()))
+        .collect();
+    assert!(!overall.is_empty());
+    assert_eq!(overall, per_week);
+    assert!(wd.path("all/overall_category_weekly.parquet").exists());
+    // The other tables are the same bytes with or without them.
+    assert_eq!(wd.read("out/by_week.csv"), wd.read("all/by_week.csv"));
+}
