@@ -57,7 +57,10 @@ pub fn wilson(x: u64, n: u64) -> Option<(f64, f64)> {
     let centre = p + z2 / (2.0 * n);
     let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
     let den = 1.0 + z2 / n;
-    Some((((centre - half) / den).max(0.0), ((centre + half) / den).min(1.0)))
+    Some((
+        ((centre - half) / den).max(0.0),
+        ((centre + half) / den).min(1.0),
+    ))
 }
 
 /// Newcombe's hybrid score interval (1998, method 10) of p1 − p2, from each
@@ -294,20 +297,38 @@ fn task_samples(facts: &DataFrame) -> Result<Vec<(&'static str, Sample)>> {
     let barrier: Vec<Option<f64>> = c("barrier_known")?;
     Ok(vec![
         ("tasks", Sample::Nothing),
-        ("median_minutes_to_first_attempt", values(Stat::Median, &c("minutes_to_first_attempt")?)),
-        ("p90_minutes_to_first_attempt", values(Stat::P90, &c("minutes_to_first_attempt")?)),
+        (
+            "median_minutes_to_first_attempt",
+            values(Stat::Median, &c("minutes_to_first_attempt")?),
+        ),
+        (
+            "p90_minutes_to_first_attempt",
+            values(Stat::P90, &c("minutes_to_first_attempt")?),
+        ),
         ("within_target_share", share_of(&c("met_target")?)),
         ("contact_rate", share_of(&c("reached")?)),
         ("completion_rate", share_of(&c("terminal")?)),
-        ("median_minutes_to_completion", values(Stat::Median, &c("minutes_to_completion")?)),
+        (
+            "median_minutes_to_completion",
+            values(Stat::Median, &c("minutes_to_completion")?),
+        ),
         ("booking_rate", share_of(&booked)),
         ("kept_rate", share_of(&c("kept")?)),
         ("voicemail_to_scheduled_rate", share_of(&voicemail)),
         ("attempts_per_task", values(Stat::Mean, &c("attempts")?)),
-        ("closed_unable_early", count_share(c("closed_unable_early")?, 1.0)),
+        (
+            "closed_unable_early",
+            count_share(c("closed_unable_early")?, 1.0),
+        ),
         ("early_attempts", count_share(c("early_attempt")?, 1.0)),
-        ("over_max_attempts", count_share(c("over_max_attempts")?, 1.0)),
-        ("final_channel_misses", count_share(c("final_channel_ok")?, 0.0)),
+        (
+            "over_max_attempts",
+            count_share(c("over_max_attempts")?, 1.0),
+        ),
+        (
+            "final_channel_misses",
+            count_share(c("final_channel_ok")?, 0.0),
+        ),
         ("barrier_share", share_of(&barrier)),
         ("notes_poor_share", Sample::Pairs(notes)),
         ("unowned", count_share(c("unowned")?, 1.0)),
@@ -347,13 +368,26 @@ fn all_samples(facts: &DataFrame, side: &Side) -> Result<Vec<(&'static str, Samp
     let m = side
         .missed
         .clone()
-        .select([col("returned"), col("within_target"), col("minutes_to_return")])
+        .select([
+            col("returned"),
+            col("within_target"),
+            col("minutes_to_return"),
+        ])
         .collect()?;
     out.push(("callbacks_owed", Sample::Nothing));
     out.push(("missed_call_return_rate", share_of(&f64s(&m, "returned")?)));
-    out.push(("missed_call_within_target_share", share_of(&f64s(&m, "within_target")?)));
-    out.push(("median_minutes_to_return", values(Stat::Median, &f64s(&m, "minutes_to_return")?)));
-    out.push(("p90_minutes_to_return", values(Stat::P90, &f64s(&m, "minutes_to_return")?)));
+    out.push((
+        "missed_call_within_target_share",
+        share_of(&f64s(&m, "within_target")?),
+    ));
+    out.push((
+        "median_minutes_to_return",
+        values(Stat::Median, &f64s(&m, "minutes_to_return")?),
+    ));
+    out.push((
+        "p90_minutes_to_return",
+        values(Stat::P90, &f64s(&m, "minutes_to_return")?),
+    ));
     for (name, kind) in [
         ("no_show_recovery_rate", "no_show"),
         ("cancellation_recovery_rate", "cancellation"),
@@ -433,7 +467,10 @@ impl Rows {
 /// headlines per category (categories sorted), with values, change, 95% interval
 /// of the change (after − before), n per side and verdict.
 pub fn comparison(before: &Side, after: &Side) -> Result<DataFrame> {
-    let (fb, fa) = (fact_rows(before.facts.clone())?, fact_rows(after.facts.clone())?);
+    let (fb, fa) = (
+        fact_rows(before.facts.clone())?,
+        fact_rows(after.facts.clone())?,
+    );
     let (sb, sa) = (all_samples(&fb, before)?, all_samples(&fa, after)?);
     let mut rows = Rows::default();
     for (hb, ha) in before.headlines.iter().zip(&after.headlines) {
@@ -442,7 +479,13 @@ pub fn comparison(before: &Side, after: &Side) -> Result<DataFrame> {
     }
     let mut categories: Vec<String> = Vec::new();
     for f in [&fb, &fa] {
-        categories.extend(f.column("category")?.str()?.iter().flatten().map(str::to_string));
+        categories.extend(
+            f.column("category")?
+                .str()?
+                .iter()
+                .flatten()
+                .map(str::to_string),
+        );
     }
     categories.sort_unstable();
     categories.dedup();
@@ -466,7 +509,13 @@ pub fn comparison(before: &Side, after: &Side) -> Result<DataFrame> {
             } else {
                 (point(b), point(a))
             };
-            rows.push(name, cat, defs.get(name).copied().unwrap_or(""), values, Some((b, a)));
+            rows.push(
+                name,
+                cat,
+                defs.get(name).copied().unwrap_or(""),
+                values,
+                Some((b, a)),
+            );
         }
     }
     Ok(polars::prelude::df!(
@@ -488,7 +537,12 @@ pub fn comparison(before: &Side, after: &Side) -> Result<DataFrame> {
 /// The comparison as a plain-text table for stdout.
 pub fn text(df: &DataFrame) -> Result<String> {
     let s = |c: &str| -> Result<Vec<String>> {
-        Ok(df.column(c)?.str()?.iter().map(|v| v.unwrap_or("").to_string()).collect())
+        Ok(df
+            .column(c)?
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect())
     };
     let f = |c: &str| -> Result<Vec<Option<f64>>> { Ok(df.column(c)?.f64()?.iter().collect()) };
     let u = |c: &str| -> Result<Vec<Option<u64>>> {
@@ -497,9 +551,23 @@ pub fn text(df: &DataFrame) -> Result<String> {
         Ok(v)
     };
     let (metric, cat, verdict) = (s("metric")?, s("category")?, s("verdict")?);
-    let (b, a, ch, lo, hi) = (f("before")?, f("after")?, f("change")?, f("ci_low")?, f("ci_high")?);
+    let (b, a, ch, lo, hi) = (
+        f("before")?,
+        f("after")?,
+        f("change")?,
+        f("ci_low")?,
+        f("ci_high")?,
+    );
     let (nb, na) = (u("n_before")?, u("n_after")?);
-    let num = |v: Option<f64>| v.map(|v| format!("{v:.4}").trim_end_matches('0').trim_end_matches('.').to_string()).unwrap_or_else(|| "–".into());
+    let num = |v: Option<f64>| {
+        v.map(|v| {
+            format!("{v:.4}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
+        })
+        .unwrap_or_else(|| "–".into())
+    };
     let cnt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "–".into());
     let mut out = String::new();
     let header = format!(
@@ -512,7 +580,11 @@ pub fn text(df: &DataFrame) -> Result<String> {
             if last.is_some() {
                 out.push('\n');
             }
-            let title = if cat[i].is_empty() { "all tasks".to_string() } else { format!("category {}", cat[i]) };
+            let title = if cat[i].is_empty() {
+                "all tasks".to_string()
+            } else {
+                format!("category {}", cat[i])
+            };
             out.push_str(&format!("{title}\n{header}"));
             last = Some(cat[i].clone());
         }
@@ -594,8 +666,14 @@ mod tests {
         assert_eq!(verdict(Some((0.01, 0.2)), Direction::Lower), "worse");
         assert_eq!(verdict(Some((-0.2, -0.01)), Direction::Lower), "better");
         assert_eq!(verdict(Some((-0.2, -0.01)), Direction::Higher), "worse");
-        assert_eq!(verdict(Some((-0.2, 0.1)), Direction::Higher), "no detectable change");
-        assert_eq!(verdict(Some((0.0, 0.1)), Direction::Higher), "no detectable change");
+        assert_eq!(
+            verdict(Some((-0.2, 0.1)), Direction::Higher),
+            "no detectable change"
+        );
+        assert_eq!(
+            verdict(Some((0.0, 0.1)), Direction::Higher),
+            "no detectable change"
+        );
         assert_eq!(verdict(Some((0.1, 0.2)), Direction::None), "higher");
         assert_eq!(verdict(None, Direction::Higher), "too few");
         assert_eq!(direction("kept_rate"), Direction::Higher);

@@ -223,11 +223,7 @@ fn headlines_and_more(
 /// *as of* that much after the end of `b` (`model::day::bound`). A usage error
 /// when the after range has not ended by *as of* (naming the day it matures) or
 /// the before range ends after the after range.
-fn follow_up(
-    config: &Config,
-    opts: &Options,
-    w: Window,
-) -> Result<Option<(Window, Option<i64>)>> {
+fn follow_up(config: &Config, opts: &Options, w: Window) -> Result<Option<(Window, Option<i64>)>> {
     let Some(((a, b), (_, d))) = opts.compare else {
         return Ok(None);
     };
@@ -293,10 +289,7 @@ fn before_rows(
             Ok(())
         },
     )?;
-    Ok(frames
-        .into_iter()
-        .map(|f| f.unwrap_or_default())
-        .collect())
+    Ok(frames.into_iter().map(|f| f.unwrap_or_default()).collect())
 }
 
 /// The aggregates of every practice together (`overall_weekly` by ISO week,
