@@ -428,7 +428,6 @@ struct Rows {
 }
 
 impl Rows {
-    #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
         metric: &str,
@@ -638,13 +637,13 @@ mod tests {
 
     #[test]
     fn stats_follow_polars() {
-        assert_eq!(stat(Stat::Median, &mut vec![3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(stat(Stat::Median, &mut vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(stat(Stat::Median, &mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(stat(Stat::Median, &mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
         // p90 of 1..=10: position 8.1 → 9 + 0.1.
         let mut v: Vec<f64> = (1..=10).rev().map(f64::from).collect();
         assert!((stat(Stat::P90, &mut v).unwrap() - 9.1).abs() < 1e-12);
-        assert_eq!(stat(Stat::Mean, &mut vec![1.0, 2.0]), Some(1.5));
-        assert_eq!(stat(Stat::Median, &mut vec![]), None);
+        assert_eq!(stat(Stat::Mean, &mut [1.0, 2.0]), Some(1.5));
+        assert_eq!(stat(Stat::Median, &mut []), None);
     }
 
     #[test]

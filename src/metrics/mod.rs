@@ -566,6 +566,7 @@ fn outputs(
 /// durable and published, the aggregates written, and the headlines, overall
 /// tables and queries computed from the row-level Parquet and written. Returns
 /// the headlines and every table's row count.
+#[allow(clippy::type_complexity)]
 fn finish(
     opts: &Options,
     (queries, lake): (&[sql::Query], &Lake),
