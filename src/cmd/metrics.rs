@@ -39,10 +39,14 @@ pub struct Args {
     /// Folder of .sql files, each becoming a table (default: queries/ beside the config).
     #[arg(long)]
     pub queries: Option<PathBuf>,
-    /// A "before" range for the comparison table, FROM..TO.
+    /// A "before" range for the comparison table, FROM..TO. It is observed for as
+    /// long after its end as the after range is (its own, earlier *as of*), which
+    /// computes its practices a second time; it must end no later than --after.
     #[arg(long, value_parser = parse_range, requires = "after")]
     pub before: Option<(NaiveDate, NaiveDate)>,
-    /// An "after" range for the comparison table, FROM..TO.
+    /// An "after" range for the comparison table, FROM..TO, observed up to the
+    /// run's *as of*. The table (values, change, 95% interval, n, verdict per
+    /// headline and per category) is also printed to stdout.
     #[arg(long, value_parser = parse_range, requires = "before")]
     pub after: Option<(NaiveDate, NaiveDate)>,
     /// Which tables get a CSV beside their Parquet. `summary` leaves out the
@@ -121,6 +125,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     );
     bar.clear();
     let summary = summary?;
+    if let Some(cmp) = &summary.comparison {
+        // The comparison is the data this command was asked for: stdout.
+        print!("{}", metrics::compare::text(cmp)?);
+    }
     if !quiet {
         let tasks = summary.tables.get("task_facts").copied().unwrap_or(0);
         eprintln!(

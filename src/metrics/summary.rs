@@ -1,4 +1,4 @@
-//! Headline numbers (summary.json) and the before/after comparison.
+//! Headline numbers (summary.json); the before/after comparison is in `compare`.
 
 use super::aggregate;
 use anyhow::Result;
@@ -122,24 +122,4 @@ pub fn headlines(
         value: Some(backlog_last.1 as f64),
     });
     Ok(out)
-}
-
-/// The `comparison` table: each headline before and after, and the change.
-pub fn comparison(before: &[Headline], after: &[Headline]) -> Result<DataFrame> {
-    let name: Vec<&str> = before.iter().map(|h| h.name).collect();
-    let def: Vec<&str> = before.iter().map(|h| h.definition).collect();
-    let b: Vec<Option<f64>> = before.iter().map(|h| h.value).collect();
-    let a: Vec<Option<f64>> = after.iter().map(|h| h.value).collect();
-    let change: Vec<Option<f64>> = b
-        .iter()
-        .zip(&a)
-        .map(|(b, a)| Some(((a.as_ref()? - b.as_ref()?) * 1e4).round() / 1e4))
-        .collect();
-    Ok(polars::prelude::df!(
-        "metric" => name,
-        "definition" => def,
-        "before" => b,
-        "after" => a,
-        "change" => change,
-    )?)
 }

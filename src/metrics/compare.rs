@@ -1,0 +1,682 @@
+//! The before/after `comparison`: per headline and per category, both values, the
+//! change, a 95% interval of the change, n for each side and a verdict
+//! (docs/METRICS.md, "Comparison"). The intervals: Newcombe's hybrid score
+//! interval for a difference of shares, a seeded percentile bootstrap for
+//! medians, p90s, means and ratios; both are deterministic.
+
+use super::summary::Headline;
+use anyhow::Result;
+use polars::prelude::{col, lit, DataFrame, DataType, Expr, IntoLazy, LazyFrame};
+use rand::{Rng, SeedableRng};
+
+/// z for a two-sided 95% interval.
+const Z: f64 = 1.959_963_984_540_054;
+/// Bootstrap resamples, and the seed every bootstrap starts from.
+pub const RESAMPLES: usize = 1000;
+pub const SEED: u64 = 21;
+
+/// Which way is better for a measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Higher,
+    Lower,
+    /// Neither (volumes, backlog, barriers, attempts): a detected change is
+    /// "higher" or "lower", never "better" or "worse".
+    None,
+}
+
+/// What an interval is computed from, for one side.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sample {
+    /// No interval (a count with no per-task share, such as the backlog).
+    Nothing,
+    /// x successes of n.
+    Share { x: u64, n: u64 },
+    /// The headline is a count; its interval is of the count's share of tasks.
+    CountShare { x: u64, n: u64 },
+    /// One value per task (or missed call), for a statistic.
+    Values(Stat, Vec<f64>),
+    /// (numerator, denominator) per task, for a ratio of sums.
+    Pairs(Vec<(f64, f64)>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stat {
+    Median,
+    P90,
+    Mean,
+}
+
+/// The Wilson score interval of x successes in n (none for n = 0).
+pub fn wilson(x: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let (n, p) = (n as f64, x as f64 / n as f64);
+    let z2 = Z * Z;
+    let centre = p + z2 / (2.0 * n);
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    let den = 1.0 + z2 / n;
+    Some((
+        ((centre - half) / den).max(0.0),
+        ((centre + half) / den).min(1.0),
+    ))
+}
+
+/// Newcombe's hybrid score interval (1998, method 10) of p1 − p2, from each
+/// share's Wilson interval.
+pub fn newcombe(x1: u64, n1: u64, x2: u64, n2: u64) -> Option<(f64, f64)> {
+    let (l1, u1) = wilson(x1, n1)?;
+    let (l2, u2) = wilson(x2, n2)?;
+    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let d = p1 - p2;
+    Some((
+        d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt(),
+        d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt(),
+    ))
+}
+
+/// The statistic of `v` as polars computes it: the median averages the two middle
+/// values of an even count; p90 interpolates linearly at 0.9 × (n − 1).
+pub fn stat(s: Stat, v: &mut [f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let at = |v: &mut [f64], k: usize| -> f64 { *v.select_nth_unstable_by(k, f64::total_cmp).1 };
+    let n = v.len();
+    match s {
+        Stat::Mean => Some(v.iter().sum::<f64>() / n as f64),
+        Stat::Median if n % 2 == 1 => Some(at(v, n / 2)),
+        Stat::Median => {
+            let hi = at(v, n / 2);
+            // After selecting n/2, the lower half holds the other middle value.
+            let lo = v[..n / 2].iter().copied().fold(f64::MIN, f64::max);
+            Some((lo + hi) / 2.0)
+        }
+        Stat::P90 => {
+            let pos = 0.9 * (n - 1) as f64;
+            let k = pos.floor() as usize;
+            let lo = at(v, k);
+            if k + 1 >= n {
+                return Some(lo);
+            }
+            let hi = v[k + 1..].iter().copied().fold(f64::MAX, f64::min);
+            Some(lo + (hi - lo) * (pos - k as f64))
+        }
+    }
+}
+
+fn ratio(p: &[(f64, f64)]) -> Option<f64> {
+    let (a, b) = p.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    (b > 0.0).then(|| a / b)
+}
+
+/// The percentile bootstrap interval of f(after) − f(before): `RESAMPLES` times,
+/// draw n_before items with replacement from before, then n_after from after
+/// (indices from one ChaCha8 stream seeded with `SEED`), and take the 25th and
+/// 975th of the sorted differences (those defined).
+pub fn bootstrap<T: Copy>(
+    before: &[T],
+    after: &[T],
+    f: &dyn Fn(&mut Vec<T>) -> Option<f64>,
+) -> Option<(f64, f64)> {
+    if before.is_empty() || after.is_empty() {
+        return None;
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);
+    let mut diffs = Vec::with_capacity(RESAMPLES);
+    let mut buf = Vec::new();
+    let draw = |from: &[T], rng: &mut rand_chacha::ChaCha8Rng, buf: &mut Vec<T>| {
+        buf.clear();
+        buf.extend((0..from.len()).map(|_| from[rng.gen_range(0..from.len())]));
+        f(buf)
+    };
+    for _ in 0..RESAMPLES {
+        let b = draw(before, &mut rng, &mut buf);
+        let a = draw(after, &mut rng, &mut buf);
+        if let (Some(a), Some(b)) = (a, b) {
+            diffs.push(a - b);
+        }
+    }
+    if diffs.is_empty() {
+        return None;
+    }
+    diffs.sort_by(f64::total_cmp);
+    let pick = |q: f64| diffs[((q * diffs.len() as f64).ceil() as usize).clamp(1, diffs.len()) - 1];
+    Some((pick(0.025), pick(0.975)))
+}
+
+/// The point value of one side.
+fn point(s: &Sample) -> Option<f64> {
+    match s {
+        Sample::Nothing => None,
+        Sample::Share { x, n } => (*n > 0).then(|| *x as f64 / *n as f64),
+        Sample::CountShare { x, .. } => Some(*x as f64),
+        Sample::Values(st, v) => stat(*st, &mut v.clone()),
+        Sample::Pairs(p) => ratio(p),
+    }
+}
+
+fn n(s: &Sample) -> Option<u64> {
+    match s {
+        Sample::Nothing => None,
+        Sample::Share { n, .. } | Sample::CountShare { n, .. } => Some(*n),
+        Sample::Values(_, v) => Some(v.len() as u64),
+        Sample::Pairs(p) => Some(p.len() as u64),
+    }
+}
+
+/// The 95% interval of after − before, and what it is of.
+fn interval(before: &Sample, after: &Sample) -> (Option<(f64, f64)>, &'static str) {
+    match (before, after) {
+        (Sample::Share { x: xb, n: nb }, Sample::Share { x: xa, n: na }) => {
+            (newcombe(*xa, *na, *xb, *nb), "newcombe: share")
+        }
+        (Sample::CountShare { x: xb, n: nb }, Sample::CountShare { x: xa, n: na }) => {
+            (newcombe(*xa, *na, *xb, *nb), "newcombe: share of tasks")
+        }
+        (Sample::Values(s, b), Sample::Values(_, a)) => {
+            let s = *s;
+            (
+                bootstrap(b, a, &|v| stat(s, v)),
+                match s {
+                    Stat::Median => "bootstrap: median",
+                    Stat::P90 => "bootstrap: p90",
+                    Stat::Mean => "bootstrap: mean",
+                },
+            )
+        }
+        (Sample::Pairs(b), Sample::Pairs(a)) => {
+            (bootstrap(b, a, &|v| ratio(v)), "bootstrap: ratio")
+        }
+        _ => (None, ""),
+    }
+}
+
+/// "better", "worse" (or "higher"/"lower" for a measure with no better
+/// direction) when the interval excludes 0; "no detectable change" when it
+/// holds 0; "too few" when either side has nothing to compute it from.
+pub fn verdict(ci: Option<(f64, f64)>, dir: Direction) -> &'static str {
+    let Some((lo, hi)) = ci else {
+        return "too few";
+    };
+    let up = if lo > 0.0 {
+        true
+    } else if hi < 0.0 {
+        false
+    } else {
+        return "no detectable change";
+    };
+    match (dir, up) {
+        (Direction::Higher, true) | (Direction::Lower, false) => "better",
+        (Direction::Higher, false) | (Direction::Lower, true) => "worse",
+        (Direction::None, true) => "higher",
+        (Direction::None, false) => "lower",
+    }
+}
+
+/// Each headline's direction (docs/METRICS.md, "Comparison").
+pub fn direction(metric: &str) -> Direction {
+    match metric {
+        "within_target_share"
+        | "contact_rate"
+        | "completion_rate"
+        | "booking_rate"
+        | "kept_rate"
+        | "voicemail_to_scheduled_rate"
+        | "missed_call_return_rate"
+        | "missed_call_within_target_share"
+        | "no_show_recovery_rate"
+        | "cancellation_recovery_rate" => Direction::Higher,
+        "median_minutes_to_first_attempt"
+        | "p90_minutes_to_first_attempt"
+        | "median_minutes_to_completion"
+        | "median_minutes_to_return"
+        | "p90_minutes_to_return"
+        | "closed_unable_early"
+        | "early_attempts"
+        | "over_max_attempts"
+        | "final_channel_misses"
+        | "notes_poor_share"
+        | "unowned" => Direction::Lower,
+        _ => Direction::None,
+    }
+}
+
+/// One side of a comparison: its headlines and the rows they are computed from
+/// (task facts, missed calls and recovery rows created in its range).
+pub struct Side {
+    pub headlines: Vec<Headline>,
+    pub facts: LazyFrame,
+    pub missed: LazyFrame,
+    pub recovery: LazyFrame,
+}
+
+/// The columns the samples read, as Float64 (true = 1, false = 0, null kept).
+fn f64s(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+    let c = df.column(name)?.cast(&DataType::Float64)?;
+    let v = c.f64()?.iter().collect();
+    Ok(v)
+}
+
+fn share_of(v: &[Option<f64>]) -> Sample {
+    let known: Vec<f64> = v.iter().flatten().copied().collect();
+    Sample::Share {
+        x: known.iter().filter(|x| **x != 0.0).count() as u64,
+        n: known.len() as u64,
+    }
+}
+
+fn values(s: Stat, v: &[Option<f64>]) -> Sample {
+    Sample::Values(s, v.iter().flatten().copied().collect())
+}
+
+/// The task-level samples of task facts (all, or one category's), by headline.
+fn task_samples(facts: &DataFrame) -> Result<Vec<(&'static str, Sample)>> {
+    let c = |n: &str| f64s(facts, n);
+    let tasks = facts.height() as u64;
+    let count_share = |v: Vec<Option<f64>>, hit: f64| Sample::CountShare {
+        x: v.iter().filter(|x| **x == Some(hit)).count() as u64,
+        n: tasks,
+    };
+    let left = c("left_message")?;
+    let booked = c("booked")?;
+    let voicemail: Vec<Option<f64>> = left
+        .iter()
+        .zip(&booked)
+        .filter(|(l, _)| **l == Some(1.0))
+        .map(|(_, b)| Some(b.unwrap_or(0.0)))
+        .collect();
+    let (poor, partial, complete) = (c("notes_poor")?, c("notes_partial")?, c("notes_complete")?);
+    let notes: Vec<(f64, f64)> = (0..poor.len())
+        .map(|i| {
+            let g = |v: &[Option<f64>]| v[i].unwrap_or(0.0);
+            (g(&poor), g(&poor) + g(&partial) + g(&complete))
+        })
+        .collect();
+    let barrier: Vec<Option<f64>> = c("barrier_known")?;
+    Ok(vec![
+        ("tasks", Sample::Nothing),
+        (
+            "median_minutes_to_first_attempt",
+            values(Stat::Median, &c("minutes_to_first_attempt")?),
+        ),
+        (
+            "p90_minutes_to_first_attempt",
+            values(Stat::P90, &c("minutes_to_first_attempt")?),
+        ),
+        ("within_target_share", share_of(&c("met_target")?)),
+        ("contact_rate", share_of(&c("reached")?)),
+        ("completion_rate", share_of(&c("terminal")?)),
+        (
+            "median_minutes_to_completion",
+            values(Stat::Median, &c("minutes_to_completion")?),
+        ),
+        ("booking_rate", share_of(&booked)),
+        ("kept_rate", share_of(&c("kept")?)),
+        ("voicemail_to_scheduled_rate", share_of(&voicemail)),
+        ("attempts_per_task", values(Stat::Mean, &c("attempts")?)),
+        (
+            "closed_unable_early",
+            count_share(c("closed_unable_early")?, 1.0),
+        ),
+        ("early_attempts", count_share(c("early_attempt")?, 1.0)),
+        (
+            "over_max_attempts",
+            count_share(c("over_max_attempts")?, 1.0),
+        ),
+        (
+            "final_channel_misses",
+            count_share(c("final_channel_ok")?, 0.0),
+        ),
+        ("barrier_share", share_of(&barrier)),
+        ("notes_poor_share", Sample::Pairs(notes)),
+        ("unowned", count_share(c("unowned")?, 1.0)),
+    ])
+}
+
+const FACT_COLUMNS: &[&str] = &[
+    "category",
+    "left_message",
+    "booked",
+    "notes_poor",
+    "notes_partial",
+    "notes_complete",
+    "minutes_to_first_attempt",
+    "met_target",
+    "reached",
+    "terminal",
+    "minutes_to_completion",
+    "kept",
+    "attempts",
+    "closed_unable_early",
+    "early_attempt",
+    "over_max_attempts",
+    "final_channel_ok",
+    "unowned",
+];
+
+fn fact_rows(facts: LazyFrame) -> Result<DataFrame> {
+    let mut cols: Vec<Expr> = FACT_COLUMNS.iter().map(|c| col(*c)).collect();
+    cols.push(col("barrier").is_not_null().alias("barrier_known"));
+    Ok(facts.select(cols).collect()?)
+}
+
+/// The samples of every headline over a side's rows.
+fn all_samples(facts: &DataFrame, side: &Side) -> Result<Vec<(&'static str, Sample)>> {
+    let mut out = task_samples(facts)?;
+    let m = side
+        .missed
+        .clone()
+        .select([
+            col("returned"),
+            col("within_target"),
+            col("minutes_to_return"),
+        ])
+        .collect()?;
+    out.push(("callbacks_owed", Sample::Nothing));
+    out.push(("missed_call_return_rate", share_of(&f64s(&m, "returned")?)));
+    out.push((
+        "missed_call_within_target_share",
+        share_of(&f64s(&m, "within_target")?),
+    ));
+    out.push((
+        "median_minutes_to_return",
+        values(Stat::Median, &f64s(&m, "minutes_to_return")?),
+    ));
+    out.push((
+        "p90_minutes_to_return",
+        values(Stat::P90, &f64s(&m, "minutes_to_return")?),
+    ));
+    for (name, kind) in [
+        ("no_show_recovery_rate", "no_show"),
+        ("cancellation_recovery_rate", "cancellation"),
+    ] {
+        let r = side
+            .recovery
+            .clone()
+            .filter(col("kind").eq(lit(kind)))
+            .select([col("rebooked")])
+            .collect()?;
+        out.push((name, share_of(&f64s(&r, "rebooked")?)));
+    }
+    Ok(out)
+}
+
+fn find<'a>(s: &'a [(&'static str, Sample)], name: &str) -> Option<&'a Sample> {
+    s.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
+}
+
+fn round(v: f64) -> f64 {
+    (v * 1e4).round() / 1e4
+}
+
+#[derive(Default)]
+struct Rows {
+    metric: Vec<String>,
+    category: Vec<String>,
+    definition: Vec<String>,
+    before: Vec<Option<f64>>,
+    after: Vec<Option<f64>>,
+    change: Vec<Option<f64>>,
+    ci_low: Vec<Option<f64>>,
+    ci_high: Vec<Option<f64>>,
+    n_before: Vec<Option<u64>>,
+    n_after: Vec<Option<u64>>,
+    interval: Vec<&'static str>,
+    verdict: Vec<&'static str>,
+}
+
+impl Rows {
+    fn push(
+        &mut self,
+        metric: &str,
+        category: &str,
+        definition: &str,
+        (b, a): (Option<f64>, Option<f64>),
+        samples: Option<(&Sample, &Sample)>,
+    ) {
+        let (ci, what, nb, na) = match samples {
+            Some((sb, sa)) => {
+                let (ci, what) = interval(sb, sa);
+                (ci, what, n(sb), n(sa))
+            }
+            None => (None, "", None, None),
+        };
+        self.metric.push(metric.into());
+        self.category.push(category.into());
+        self.definition.push(definition.into());
+        self.before.push(b.map(round));
+        self.after.push(a.map(round));
+        self.change.push(b.zip(a).map(|(b, a)| round(a - b)));
+        self.ci_low.push(ci.map(|c| round(c.0)));
+        self.ci_high.push(ci.map(|c| round(c.1)));
+        self.n_before.push(nb);
+        self.n_after.push(na);
+        self.interval.push(what);
+        self.verdict.push(if what.is_empty() {
+            ""
+        } else {
+            verdict(ci, direction(metric))
+        });
+    }
+}
+
+/// The `comparison` table: every headline (category empty), then the task-level
+/// headlines per category (categories sorted), with values, change, 95% interval
+/// of the change (after − before), n per side and verdict.
+pub fn comparison(before: &Side, after: &Side) -> Result<DataFrame> {
+    let (fb, fa) = (
+        fact_rows(before.facts.clone())?,
+        fact_rows(after.facts.clone())?,
+    );
+    let (sb, sa) = (all_samples(&fb, before)?, all_samples(&fa, after)?);
+    let mut rows = Rows::default();
+    for (hb, ha) in before.headlines.iter().zip(&after.headlines) {
+        let s = find(&sb, hb.name).zip(find(&sa, hb.name));
+        rows.push(hb.name, "", hb.definition, (hb.value, ha.value), s);
+    }
+    let mut categories: Vec<String> = Vec::new();
+    for f in [&fb, &fa] {
+        categories.extend(
+            f.column("category")?
+                .str()?
+                .iter()
+                .flatten()
+                .map(str::to_string),
+        );
+    }
+    categories.sort_unstable();
+    categories.dedup();
+    let defs: std::collections::BTreeMap<&str, &str> = before
+        .headlines
+        .iter()
+        .map(|h| (h.name, h.definition))
+        .collect();
+    for cat in &categories {
+        let of = |f: &DataFrame| -> Result<DataFrame> {
+            Ok(f.clone()
+                .lazy()
+                .filter(col("category").eq(lit(cat.as_str())))
+                .collect()?)
+        };
+        let (cb, ca) = (task_samples(&of(&fb)?)?, task_samples(&of(&fa)?)?);
+        let (hb, ha) = (of(&fb)?.height(), of(&fa)?.height());
+        for ((name, b), (_, a)) in cb.iter().zip(&ca) {
+            let values = if *name == "tasks" {
+                (Some(hb as f64), Some(ha as f64))
+            } else {
+                (point(b), point(a))
+            };
+            rows.push(
+                name,
+                cat,
+                defs.get(name).copied().unwrap_or(""),
+                values,
+                Some((b, a)),
+            );
+        }
+    }
+    Ok(polars::prelude::df!(
+        "metric" => rows.metric,
+        "category" => rows.category,
+        "definition" => rows.definition,
+        "before" => rows.before,
+        "after" => rows.after,
+        "change" => rows.change,
+        "ci_low" => rows.ci_low,
+        "ci_high" => rows.ci_high,
+        "n_before" => rows.n_before,
+        "n_after" => rows.n_after,
+        "interval" => rows.interval,
+        "verdict" => rows.verdict,
+    )?)
+}
+
+/// The comparison as a plain-text table for stdout.
+pub fn text(df: &DataFrame) -> Result<String> {
+    let s = |c: &str| -> Result<Vec<String>> {
+        Ok(df
+            .column(c)?
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect())
+    };
+    let f = |c: &str| -> Result<Vec<Option<f64>>> { Ok(df.column(c)?.f64()?.iter().collect()) };
+    let u = |c: &str| -> Result<Vec<Option<u64>>> {
+        let c = df.column(c)?.cast(&DataType::UInt64)?;
+        let v = c.u64()?.iter().collect();
+        Ok(v)
+    };
+    let (metric, cat, verdict) = (s("metric")?, s("category")?, s("verdict")?);
+    let (b, a, ch, lo, hi) = (
+        f("before")?,
+        f("after")?,
+        f("change")?,
+        f("ci_low")?,
+        f("ci_high")?,
+    );
+    let (nb, na) = (u("n_before")?, u("n_after")?);
+    let num = |v: Option<f64>| {
+        v.map(|v| {
+            format!("{v:.4}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
+        })
+        .unwrap_or_else(|| "–".into())
+    };
+    let cnt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "–".into());
+    let mut out = String::new();
+    let header = format!(
+        "{:<36} {:>10} {:>10} {:>10} {:>22} {:>9} {:>9}  {}\n",
+        "measure", "before", "after", "change", "95% CI", "n before", "n after", "verdict"
+    );
+    let mut last = None;
+    for i in 0..df.height() {
+        if last.as_ref() != Some(&cat[i]) {
+            if last.is_some() {
+                out.push('\n');
+            }
+            let title = if cat[i].is_empty() {
+                "all tasks".to_string()
+            } else {
+                format!("category {}", cat[i])
+            };
+            out.push_str(&format!("{title}\n{header}"));
+            last = Some(cat[i].clone());
+        }
+        let ci = match (lo[i], hi[i]) {
+            (Some(l), Some(h)) => format!("{} to {}", num(Some(l)), num(Some(h))),
+            _ => "–".into(),
+        };
+        out.push_str(&format!(
+            "{:<36} {:>10} {:>10} {:>10} {:>22} {:>9} {:>9}  {}\n",
+            metric[i],
+            num(b[i]),
+            num(a[i]),
+            num(ch[i]),
+            ci,
+            cnt(nb[i]),
+            cnt(na[i]),
+            verdict[i]
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(got: (f64, f64), want: (f64, f64)) {
+        assert!(
+            (got.0 - want.0).abs() < 5e-5 && (got.1 - want.1).abs() < 5e-5,
+            "{got:?} vs {want:?}"
+        );
+    }
+
+    #[test]
+    fn wilson_matches_newcombe_1998_single_proportion() {
+        // Newcombe (1998a), Table I, method 3 (score, no continuity correction).
+        close(wilson(81, 263).unwrap(), (0.2553, 0.3662));
+        close(wilson(15, 148).unwrap(), (0.0624, 0.1605));
+        close(wilson(0, 20).unwrap(), (0.0, 0.1611));
+        close(wilson(1, 29).unwrap(), (0.0061, 0.1718));
+        assert_eq!(wilson(0, 0), None);
+    }
+
+    #[test]
+    fn newcombe_matches_newcombe_1998_differences() {
+        // Newcombe (1998b), Table II, method 10 (hybrid score, no correction).
+        close(newcombe(56, 70, 48, 80).unwrap(), (0.0524, 0.3339));
+        close(newcombe(9, 10, 3, 10).unwrap(), (0.1705, 0.8090));
+        assert_eq!(newcombe(1, 2, 0, 0), None);
+    }
+
+    #[test]
+    fn stats_follow_polars() {
+        assert_eq!(stat(Stat::Median, &mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(stat(Stat::Median, &mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        // p90 of 1..=10: position 8.1 → 9 + 0.1.
+        let mut v: Vec<f64> = (1..=10).rev().map(f64::from).collect();
+        assert!((stat(Stat::P90, &mut v).unwrap() - 9.1).abs() < 1e-12);
+        assert_eq!(stat(Stat::Mean, &mut [1.0, 2.0]), Some(1.5));
+        assert_eq!(stat(Stat::Median, &mut []), None);
+    }
+
+    #[test]
+    fn bootstrap_is_deterministic_and_sensible() {
+        let before: Vec<f64> = (0..200).map(|i| (i * 37 % 101) as f64).collect();
+        let after: Vec<f64> = before.iter().map(|v| v + 30.0).collect();
+        let f = |v: &mut Vec<f64>| stat(Stat::Median, v);
+        let one = bootstrap(&before, &after, &f).unwrap();
+        assert_eq!(one, bootstrap(&before, &after, &f).unwrap());
+        assert!(one.0 > 0.0 && one.0 < 30.0 && one.1 > 30.0, "{one:?}");
+        let same = bootstrap(&before, &before, &f).unwrap();
+        assert!(same.0 < 0.0 && same.1 > 0.0, "{same:?}");
+        assert_eq!(bootstrap(&[], &after, &f), None);
+    }
+
+    #[test]
+    fn verdicts_follow_the_direction() {
+        assert_eq!(verdict(Some((0.01, 0.2)), Direction::Higher), "better");
+        assert_eq!(verdict(Some((0.01, 0.2)), Direction::Lower), "worse");
+        assert_eq!(verdict(Some((-0.2, -0.01)), Direction::Lower), "better");
+        assert_eq!(verdict(Some((-0.2, -0.01)), Direction::Higher), "worse");
+        assert_eq!(
+            verdict(Some((-0.2, 0.1)), Direction::Higher),
+            "no detectable change"
+        );
+        assert_eq!(
+            verdict(Some((0.0, 0.1)), Direction::Higher),
+            "no detectable change"
+        );
+        assert_eq!(verdict(Some((0.1, 0.2)), Direction::None), "higher");
+        assert_eq!(verdict(None, Direction::Higher), "too few");
+        assert_eq!(direction("kept_rate"), Direction::Higher);
+        assert_eq!(direction("median_minutes_to_completion"), Direction::Lower);
+        assert_eq!(direction("tasks"), Direction::None);
+    }
+}
