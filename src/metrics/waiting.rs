@@ -44,7 +44,11 @@ pub fn durations(
 /// (without `practice_id`): categories in byte order, then `ALL`; within each,
 /// `EVENTS` in order; the curve's steps in time order. `cal` is the practice's
 /// calendar (only read when there are tasks).
-pub fn tables(facts: &DataFrame, cal: Option<&Calendar>, as_of: i64) -> Result<(DataFrame, DataFrame)> {
+pub fn tables(
+    facts: &DataFrame,
+    cal: Option<&Calendar>,
+    as_of: i64,
+) -> Result<(DataFrame, DataFrame)> {
     let category = strs(facts, "category")?;
     let created = times(facts, "created_at")?;
     let attempt = times(facts, "first_attempt_at")?;
@@ -54,7 +58,12 @@ pub fn tables(facts: &DataFrame, cal: Option<&Calendar>, as_of: i64) -> Result<(
     for i in 0..facts.height() {
         let cal = cal.context("task facts without their practice's calendar")?;
         let c = created[i].context("task without created_at")?;
-        obs.push(durations(cal, as_of, c, [attempt[i], contact[i], closed[i]]));
+        obs.push(durations(
+            cal,
+            as_of,
+            c,
+            [attempt[i], contact[i], closed[i]],
+        ));
     }
     // Rows by category (tasks without one are in `ALL` only).
     let mut groups: std::collections::BTreeMap<&[u8], Vec<usize>> = Default::default();
@@ -117,9 +126,8 @@ impl<'a> Out<'a> {
     }
 
     fn frames(self) -> Result<(DataFrame, DataFrame)> {
-        let s = |name: &str, v: Series| -> polars::prelude::Column {
-            v.with_name(name.into()).into()
-        };
+        let s =
+            |name: &str, v: Series| -> polars::prelude::Column { v.with_name(name.into()).into() };
         let summary = DataFrame::new(
             self.tasks.len(),
             vec![
@@ -191,7 +199,12 @@ mod tests {
         assert!(got[2].1 && got[2].0 > 60.0);
         // Closed at 11:00 without an attempt: attempt and contact censored at
         // 120 minutes; completion observed there.
-        let got = durations(&c, as_of, created, [None, None, Some(ny("2026-11-02 11:00"))]);
+        let got = durations(
+            &c,
+            as_of,
+            created,
+            [None, None, Some(ny("2026-11-02 11:00"))],
+        );
         assert_eq!(got, [(120.0, false), (120.0, false), (120.0, true)]);
         // Still open, attempted after as of: everything censored at as of.
         let open = durations(&c, as_of, created, [Some(as_of + 1), None, None]);
