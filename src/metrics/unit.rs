@@ -62,13 +62,15 @@ pub(super) fn compute_unit(
     lap.stage("recovery");
     // The schemas after `aggregate::all`'s are the time-to-event tables'.
     let grouped = &aggregate_schemas[..aggregate::names().len()];
+    let mut aggregates = group::one_practice(&task_facts, &missed_calls, &recovery, grouped)?;
+    lap.stage("aggregates");
     let (survival, curve) = waiting::tables(&task_facts, cals.0.get(practice), w.as_of)?;
-    let aggregates = group::one_practice(&task_facts, &missed_calls, &recovery, grouped)?
+    aggregates.extend([survival, curve]);
+    lap.stage("survival");
+    let aggregates = aggregates
         .into_iter()
-        .chain([survival, curve])
         .map(|df| aggregate::with_practice(practice, df))
         .collect::<polars::prelude::PolarsResult<Vec<_>>>()?;
-    lap.stage("aggregates");
     let rows = [task_facts, missed_calls, missed_daily, backlog, recovery]
         .into_iter()
         .zip(ROW_TABLES)

@@ -3,7 +3,7 @@
 //! task's creation to its first attempt, first contact and completion, with
 //! tasks still waiting censored (docs/METRICS.md, "time-to-event").
 
-use super::survival::{kaplan_meier, Curve};
+use super::survival::{kaplan_meier, Curve, Step};
 use crate::model::clock::Calendar;
 use crate::model::load::{strs, times};
 use anyhow::{Context, Result};
@@ -89,6 +89,30 @@ pub fn tables(
     out.frames()
 }
 
+/// The curve's steps written to `survival_curve`: each step at which the share
+/// still waiting, rounded up to a whole percent, falls, and the last step. So
+/// for every whole percent k the first step at or below k % is kept (the median
+/// and p90 steps among them), a curve has at most 101 rows however many tasks
+/// it has, and a step curve drawn through the rows is within one percentage
+/// point of the full one. (Every step would be about three rows per task: at
+/// year scale, more than task_facts.)
+pub fn thinned(curve: &Curve) -> impl Iterator<Item = &Step> {
+    let percent = |s: f64| (s * 100.0 - 1e-9).ceil() as i64;
+    let mut last = 100;
+    let n = curve.steps.len();
+    curve
+        .steps
+        .iter()
+        .enumerate()
+        .filter(move |(i, s)| {
+            let p = percent(s.survival);
+            let keep = p < last || *i + 1 == n;
+            last = last.min(p);
+            keep
+        })
+        .map(|(_, s)| s)
+}
+
 #[derive(Default)]
 struct Out<'a> {
     category: Vec<&'a str>,
@@ -115,7 +139,7 @@ impl<'a> Out<'a> {
         self.censored.push(curve.censored as i64);
         self.median.push(curve.median());
         self.p90.push(curve.p90());
-        for s in &curve.steps {
+        for s in thinned(curve) {
             self.c_category.push(category);
             self.c_event.push(event);
             self.c_minutes.push(s.t);
@@ -210,6 +234,27 @@ mod tests {
         let open = durations(&c, as_of, created, [Some(as_of + 1), None, None]);
         let m = c.minutes_between(created, as_of);
         assert_eq!(open, [(m, false); 3]);
+    }
+
+    #[test]
+    fn the_written_curve_keeps_a_step_per_percent_and_the_last() {
+        // 1000 events at 1..=1000 minutes: S falls by 0.1 pt a step; kept are
+        // the steps at S = 0.99, 0.98, …, 0.00: 100 steps, the last among them.
+        let mut obs: Vec<(f64, bool)> = (1..=1000).map(|t| (t as f64, true)).collect();
+        let c = kaplan_meier(&mut obs);
+        let kept: Vec<f64> = thinned(&c).map(|s| s.t).collect();
+        assert_eq!(kept.len(), 100);
+        assert_eq!(kept[0], 10.0);
+        assert_eq!(kept[49], 500.0); // S = 0.5: the median step
+        assert_eq!(kept[89], 900.0); // S = 0.1: the p90 step
+        assert_eq!(*kept.last().unwrap(), 1000.0);
+        // S = 0.999 then 0.998 (the rest censored): neither falls a whole
+        // percent, the last step is kept.
+        let mut obs = vec![(1.0, true), (2.0, true), (3.0, false)];
+        obs.extend((0..997).map(|_| (5.0, false)));
+        let c = kaplan_meier(&mut obs);
+        let kept: Vec<f64> = thinned(&c).map(|s| s.t).collect();
+        assert_eq!(kept, vec![2.0]);
     }
 
     #[test]
