@@ -185,6 +185,52 @@ mod tests {
         assert_eq!((c.median(), c.p90()), (None, None));
     }
 
+    /// The curve as its definition reads, naively: at each distinct event
+    /// time, those with a duration at or after it are at risk.
+    fn naive(obs: &[(f64, bool)]) -> Vec<(f64, u32, u32)> {
+        let mut times: Vec<f64> = obs.iter().filter(|o| o.1).map(|o| o.0).collect();
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        times
+            .into_iter()
+            .map(|t| {
+                let at_risk = obs.iter().filter(|o| o.0 >= t).count() as u32;
+                let events = obs.iter().filter(|o| o.1 && o.0 == t).count() as u32;
+                (t, at_risk, events)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn equals_the_naive_curve(obs in proptest::collection::vec((0u8..20, proptest::bool::ANY), 0..40)) {
+            // Few distinct times: many ties of events and censorings.
+            let obs: Vec<(f64, bool)> = obs.into_iter().map(|(t, e)| (t as f64, e)).collect();
+            let c = km(&obs);
+            let got: Vec<(f64, u32, u32)> = c.steps.iter().map(|s| (s.t, s.at_risk, s.events)).collect();
+            proptest::prop_assert_eq!(got, naive(&obs));
+            let mut s = 1.0;
+            for step in &c.steps {
+                s *= 1.0 - step.events as f64 / step.at_risk as f64;
+                proptest::prop_assert!(close(step.survival, s));
+            }
+            proptest::prop_assert_eq!(c.events + c.censored, obs.len() as u32);
+        }
+
+        #[test]
+        fn without_censoring_the_median_is_the_lower_middle(ts in proptest::collection::vec(0u16..500, 1..40)) {
+            let obs: Vec<(f64, bool)> = ts.iter().map(|&t| (t as f64, true)).collect();
+            let mut sorted = ts.clone();
+            sorted.sort_unstable();
+            let n = sorted.len();
+            // S(t) = share with a duration above t: at most 0.5 from the
+            // ceil(n/2)-th smallest on, at most 0.1 from the ceil(0.9 n)-th.
+            let c = km(&obs);
+            proptest::prop_assert_eq!(c.median(), Some(sorted[n.div_ceil(2) - 1] as f64));
+            proptest::prop_assert_eq!(c.p90(), Some(sorted[(9 * n).div_ceil(10) - 1] as f64));
+        }
+    }
+
     #[test]
     fn rounding_does_not_hide_a_half() {
         // 4 tasks: S = 3/4 then 3/4 × 2/3, which floats may round above 0.5.
