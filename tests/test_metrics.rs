@@ -177,6 +177,90 @@ fn aggregates_missed_calls_recovery_and_backlog() {
     assert_eq!(get("backlog_overdue_at_last_close")["value"], 1.0);
 }
 
+/// Time to first attempt, contact and completion as Kaplan–Meier curves
+/// (docs/METRICS.md, "time-to-event"), hand-computed on the fixture.
+#[test]
+fn survival_reads_median_and_p90_from_the_curve() {
+    let wd = fixture();
+    let surv = rows(&wd.read("out/survival.csv"));
+    let get = |cat: &str, event: &str| {
+        surv.iter()
+            .find(|r| r["category"] == cat && r["event"] == event)
+            .unwrap_or_else(|| panic!("{cat} {event}"))
+            .clone()
+    };
+    let pick = |r: &BTreeMap<String, String>| {
+        [
+            "tasks",
+            "events",
+            "censored",
+            "median_minutes",
+            "p90_minutes",
+        ]
+        .map(|c| r[c].clone())
+    };
+    // new_patient_request: first attempts after 5, 20, 25 and 45 business
+    // minutes, none censored → S = 0.75, 0.5, 0.25, 0: median 20 (not the
+    // interpolated 22.5 of by_category), p90 45.
+    assert_eq!(
+        pick(&get("new_patient_request", "first_attempt")),
+        ["4", "4", "0", "20.0000", "45.0000"]
+    );
+    // One contact (T-D at 20) of 4; the others censored (T-F at its closure,
+    // 845; T-G at its closure, 30; T-B, still open, at as of) → S = 0.75 at
+    // most: no median, no p90.
+    assert_eq!(
+        pick(&get("new_patient_request", "contact")),
+        ["4", "1", "3", "", ""]
+    );
+    // Completed at 25, 30 and 845; T-B open → S = 0.75, 0.5, 0.25: median 30.
+    assert_eq!(
+        pick(&get("new_patient_request", "completion")),
+        ["4", "3", "1", "30.0000", ""]
+    );
+    // The referral was never attempted and is open: censored, no median.
+    assert_eq!(
+        pick(&get("referral", "first_attempt")),
+        ["1", "0", "1", "", ""]
+    );
+    // Every category together: the practice's tasks and attempted tasks.
+    let practice = &rows(&wd.read("out/by_practice.csv"))[0];
+    let all = get("all", "first_attempt");
+    assert_eq!(all["tasks"], practice["tasks"]);
+    assert_eq!(all["events"], practice["attempted"]);
+    // Categories in byte order, then `all`; events in order.
+    let order: Vec<(String, String)> = surv
+        .iter()
+        .map(|r| (r["category"].clone(), r["event"].clone()))
+        .collect();
+    assert_eq!(order.len(), 12);
+    assert_eq!(order[0], ("missed_call".into(), "first_attempt".into()));
+    assert_eq!(order[11], ("all".into(), "completion".into()));
+
+    // The curve: one step per event time, S falling by events ÷ at risk.
+    let curve: Vec<_> = rows(&wd.read("out/survival_curve.csv"))
+        .into_iter()
+        .filter(|r| r["category"] == "new_patient_request" && r["event"] == "completion")
+        .map(|r| {
+            [
+                r["minutes"].clone(),
+                r["at_risk"].clone(),
+                r["events"].clone(),
+                r["survival"].clone(),
+            ]
+        })
+        .collect();
+    assert_eq!(
+        curve,
+        [
+            ["25.0000", "4", "1", "0.7500"],
+            ["30.0000", "3", "1", "0.5000"],
+            ["845.0000", "2", "1", "0.2500"],
+        ]
+        .map(|r| r.map(String::from))
+    );
+}
+
 #[test]
 fn queries_snapshots() {
     let wd = fixture();

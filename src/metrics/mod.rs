@@ -12,7 +12,9 @@ pub mod missed;
 pub mod recovery;
 pub mod sql;
 pub mod summary;
+pub mod survival;
 mod unit;
+pub mod waiting;
 pub mod write;
 
 use crate::config::Config;
@@ -120,6 +122,10 @@ fn schemas(config: &Config, lake: &Lake) -> Result<Vec<(&'static str, Schema)>> 
     }
     Ok(out)
 }
+
+/// The time-to-event tables (`metrics::waiting`), after `aggregate::all`'s
+/// tables among a unit's aggregates.
+const SURVIVAL: [&str; 2] = ["survival", "survival_curve"];
 
 /// The row-level tables, in the order a unit returns them.
 const ROW_TABLES: [&str; 5] = [
@@ -558,7 +564,13 @@ fn outputs(
     )
     .into_iter()
     .map(|(name, lf)| Ok((name.to_string(), lf.collect()?)))
-    .collect::<Result<_>>()?;
+    .collect::<Result<Vec<_>>>()?;
+    let empty_facts = DataFrame::empty_with_schema(&schema_of("task_facts"));
+    let (survival, curve) = waiting::tables(&empty_facts, None, w.as_of)?;
+    let mut aggregates = aggregates;
+    for (name, df) in SURVIVAL.iter().zip([survival, curve]) {
+        aggregates.push((name.to_string(), aggregate::with_practice("", df)?));
+    }
     Ok((sinks, aggregates))
 }
 

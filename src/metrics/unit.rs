@@ -2,7 +2,9 @@
 //! every aggregate table), and the pool of worker threads that computes the
 //! practices in parallel and hands them on in practice order.
 
-use super::{aggregate, backlog, group, missed, recovery, window, write, CsvTables, ROW_TABLES};
+use super::{
+    aggregate, backlog, group, missed, recovery, waiting, window, write, CsvTables, ROW_TABLES,
+};
 use crate::config::Config;
 use crate::lake::Lake;
 use crate::model::day::Window;
@@ -58,11 +60,17 @@ pub(super) fn compute_unit(
     lap.stage("backlog");
     let recovery = recovery::table(&unit_cfg, &inputs, w)?;
     lap.stage("recovery");
-    let aggregates = group::one_practice(&task_facts, &missed_calls, &recovery, aggregate_schemas)?
+    // The schemas after `aggregate::all`'s are the time-to-event tables'.
+    let grouped = &aggregate_schemas[..aggregate::names().len()];
+    let mut aggregates = group::one_practice(&task_facts, &missed_calls, &recovery, grouped)?;
+    lap.stage("aggregates");
+    let (survival, curve) = waiting::tables(&task_facts, cals.0.get(practice), w.as_of)?;
+    aggregates.extend([survival, curve]);
+    lap.stage("survival");
+    let aggregates = aggregates
         .into_iter()
         .map(|df| aggregate::with_practice(practice, df))
         .collect::<polars::prelude::PolarsResult<Vec<_>>>()?;
-    lap.stage("aggregates");
     let rows = [task_facts, missed_calls, missed_daily, backlog, recovery]
         .into_iter()
         .zip(ROW_TABLES)

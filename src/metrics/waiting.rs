@@ -1,0 +1,277 @@
+//! `survival` and `survival_curve`: per practice, category (and every category
+//! together) and event, the Kaplan–Meier curve of business minutes from a
+//! task's creation to its first attempt, first contact and completion, with
+//! tasks still waiting censored (docs/METRICS.md, "time-to-event").
+
+use super::survival::{kaplan_meier, Curve, Step};
+use crate::model::clock::Calendar;
+use crate::model::load::{strs, times};
+use anyhow::{Context, Result};
+use polars::prelude::{DataFrame, NamedFrom, Series};
+
+/// The events, in output order.
+pub const EVENTS: [&str; 3] = ["first_attempt", "contact", "completion"];
+
+/// The `category` of the rows over every category of the practice.
+pub const ALL: &str = "all";
+
+/// A task's (business minutes, event observed) for each of `EVENTS`, as of
+/// `as_of`. An event counts when it happened by *as of*; a task without one is
+/// censored when it left the waiting: for the first attempt and contact at its
+/// closure (a task closed without being attempted no longer waits for an
+/// attempt) or *as of*, whichever is first; for completion at *as of*.
+/// Durations below zero (an event stamped before the creation) count as 0.
+pub fn durations(
+    cal: &Calendar,
+    as_of: i64,
+    created: i64,
+    [first_attempt, first_contact, closed]: [Option<i64>; 3],
+) -> [(f64, bool); 3] {
+    let minutes = |x: i64| cal.minutes_between(created, x).max(0.0);
+    let end = closed.map_or(as_of, |c| c.min(as_of));
+    let observed = |at: Option<i64>, censor: i64| match at.filter(|&x| x <= as_of) {
+        Some(x) => (minutes(x), true),
+        None => (minutes(censor), false),
+    };
+    [
+        observed(first_attempt, end),
+        observed(first_contact, end),
+        observed(closed, as_of),
+    ]
+}
+
+/// The `survival` and `survival_curve` tables of one practice's task facts
+/// (without `practice_id`): categories in byte order, then `ALL`; within each,
+/// `EVENTS` in order; the curve's steps in time order. `cal` is the practice's
+/// calendar (only read when there are tasks).
+pub fn tables(
+    facts: &DataFrame,
+    cal: Option<&Calendar>,
+    as_of: i64,
+) -> Result<(DataFrame, DataFrame)> {
+    let category = strs(facts, "category")?;
+    let created = times(facts, "created_at")?;
+    let attempt = times(facts, "first_attempt_at")?;
+    let contact = times(facts, "first_contact_at")?;
+    let closed = times(facts, "closed_at")?;
+    let mut obs: Vec<[(f64, bool); 3]> = Vec::with_capacity(facts.height());
+    for i in 0..facts.height() {
+        let cal = cal.context("task facts without their practice's calendar")?;
+        let c = created[i].context("task without created_at")?;
+        obs.push(durations(
+            cal,
+            as_of,
+            c,
+            [attempt[i], contact[i], closed[i]],
+        ));
+    }
+    // Rows by category (tasks without one are in `ALL` only).
+    let mut groups: std::collections::BTreeMap<&[u8], Vec<usize>> = Default::default();
+    for (i, c) in category.iter().enumerate() {
+        if let Some(c) = c {
+            groups.entry(c.as_bytes()).or_default().push(i);
+        }
+    }
+    let mut out = Out::default();
+    let mut scratch = Vec::new();
+    let all: Vec<usize> = (0..obs.len()).collect();
+    let named = groups
+        .iter()
+        .map(|(c, rows)| (std::str::from_utf8(c).expect("from a str"), rows))
+        .chain((!obs.is_empty()).then_some((ALL, &all)));
+    for (name, rows) in named {
+        for (e, event) in EVENTS.iter().enumerate() {
+            scratch.clear();
+            scratch.extend(rows.iter().map(|&i| obs[i][e]));
+            out.push(name, event, &kaplan_meier(&mut scratch));
+        }
+    }
+    out.frames()
+}
+
+/// The curve's steps written to `survival_curve`: each step at which the share
+/// still waiting, rounded up to a whole percent, falls, and the last step. So
+/// for every whole percent k the first step at or below k % is kept (the median
+/// and p90 steps among them), a curve has at most 101 rows however many tasks
+/// it has, and a step curve drawn through the rows is within one percentage
+/// point of the full one. (Every step would be about three rows per task: at
+/// year scale, more than task_facts.)
+pub fn thinned(curve: &Curve) -> impl Iterator<Item = &Step> {
+    let percent = |s: f64| (s * 100.0 - 1e-9).ceil() as i64;
+    let mut last = 100;
+    let n = curve.steps.len();
+    curve
+        .steps
+        .iter()
+        .enumerate()
+        .filter(move |(i, s)| {
+            let p = percent(s.survival);
+            let keep = p < last || *i + 1 == n;
+            last = last.min(p);
+            keep
+        })
+        .map(|(_, s)| s)
+}
+
+#[derive(Default)]
+struct Out<'a> {
+    category: Vec<&'a str>,
+    event: Vec<&'static str>,
+    tasks: Vec<i64>,
+    events: Vec<i64>,
+    censored: Vec<i64>,
+    median: Vec<Option<f64>>,
+    p90: Vec<Option<f64>>,
+    c_category: Vec<&'a str>,
+    c_event: Vec<&'static str>,
+    c_minutes: Vec<f64>,
+    c_at_risk: Vec<i64>,
+    c_events: Vec<i64>,
+    c_survival: Vec<f64>,
+}
+
+impl<'a> Out<'a> {
+    fn push(&mut self, category: &'a str, event: &'static str, curve: &Curve) {
+        self.category.push(category);
+        self.event.push(event);
+        self.tasks.push(curve.n as i64);
+        self.events.push(curve.events as i64);
+        self.censored.push(curve.censored as i64);
+        self.median.push(curve.median());
+        self.p90.push(curve.p90());
+        for s in thinned(curve) {
+            self.c_category.push(category);
+            self.c_event.push(event);
+            self.c_minutes.push(s.t);
+            self.c_at_risk.push(s.at_risk as i64);
+            self.c_events.push(s.events as i64);
+            self.c_survival.push(s.survival);
+        }
+    }
+
+    fn frames(self) -> Result<(DataFrame, DataFrame)> {
+        let s =
+            |name: &str, v: Series| -> polars::prelude::Column { v.with_name(name.into()).into() };
+        let summary = DataFrame::new(
+            self.tasks.len(),
+            vec![
+                s("category", Series::new("".into(), self.category)),
+                s("event", Series::new("".into(), self.event)),
+                s("tasks", Series::new("".into(), self.tasks)),
+                s("events", Series::new("".into(), self.events)),
+                s("censored", Series::new("".into(), self.censored)),
+                s("median_minutes", Series::new("".into(), self.median)),
+                s("p90_minutes", Series::new("".into(), self.p90)),
+            ],
+        )?;
+        let curve = DataFrame::new(
+            self.c_minutes.len(),
+            vec![
+                s("category", Series::new("".into(), self.c_category)),
+                s("event", Series::new("".into(), self.c_event)),
+                s("minutes", Series::new("".into(), self.c_minutes)),
+                s("at_risk", Series::new("".into(), self.c_at_risk)),
+                s("events", Series::new("".into(), self.c_events)),
+                s("survival", Series::new("".into(), self.c_survival)),
+            ],
+        )?;
+        Ok((summary, curve))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use chrono::{NaiveDate, TimeZone};
+
+    fn cal() -> Calendar {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("followup.toml");
+        let p = Config::load(&path).unwrap().practices.remove(0);
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        Calendar::new(&p, d(10, 1), d(12, 31))
+    }
+
+    /// Local New York wall-clock time to µs.
+    fn ny(s: &str) -> i64 {
+        let n = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        chrono_tz::America::New_York
+            .from_local_datetime(&n)
+            .earliest()
+            .unwrap()
+            .timestamp_micros()
+    }
+
+    #[test]
+    fn durations_censor_at_closure_or_as_of() {
+        let c = cal();
+        let as_of = ny("2026-11-03 10:00");
+        let created = ny("2026-11-02 09:00");
+        // Attempted 09:30, reached 10:00, completed the next day 09:30.
+        let got = durations(
+            &c,
+            as_of,
+            created,
+            [
+                Some(ny("2026-11-02 09:30")),
+                Some(ny("2026-11-02 10:00")),
+                Some(ny("2026-11-03 09:30")),
+            ],
+        );
+        assert_eq!(got[0], (30.0, true));
+        assert_eq!(got[1], (60.0, true));
+        assert!(got[2].1 && got[2].0 > 60.0);
+        // Closed at 11:00 without an attempt: attempt and contact censored at
+        // 120 minutes; completion observed there.
+        let got = durations(
+            &c,
+            as_of,
+            created,
+            [None, None, Some(ny("2026-11-02 11:00"))],
+        );
+        assert_eq!(got, [(120.0, false), (120.0, false), (120.0, true)]);
+        // Still open, attempted after as of: everything censored at as of.
+        let open = durations(&c, as_of, created, [Some(as_of + 1), None, None]);
+        let m = c.minutes_between(created, as_of);
+        assert_eq!(open, [(m, false); 3]);
+    }
+
+    #[test]
+    fn the_written_curve_keeps_a_step_per_percent_and_the_last() {
+        // 1000 events at 1..=1000 minutes: S falls by 0.1 pt a step; kept are
+        // the steps at S = 0.99, 0.98, …, 0.00: 100 steps, the last among them.
+        let mut obs: Vec<(f64, bool)> = (1..=1000).map(|t| (t as f64, true)).collect();
+        let c = kaplan_meier(&mut obs);
+        let kept: Vec<f64> = thinned(&c).map(|s| s.t).collect();
+        assert_eq!(kept.len(), 100);
+        assert_eq!(kept[0], 10.0);
+        assert_eq!(kept[49], 500.0); // S = 0.5: the median step
+        assert_eq!(kept[89], 900.0); // S = 0.1: the p90 step
+        assert_eq!(*kept.last().unwrap(), 1000.0);
+        // S = 0.999 then 0.998 (the rest censored): neither falls a whole
+        // percent, the last step is kept.
+        let mut obs = vec![(1.0, true), (2.0, true), (3.0, false)];
+        obs.extend((0..997).map(|_| (5.0, false)));
+        let c = kaplan_meier(&mut obs);
+        let kept: Vec<f64> = thinned(&c).map(|s| s.t).collect();
+        assert_eq!(kept, vec![2.0]);
+    }
+
+    #[test]
+    fn an_empty_practice_has_no_rows() {
+        let empty = DataFrame::new(
+            0,
+            vec![
+                Series::new("category".into(), Vec::<&str>::new()).into(),
+                Series::new("created_at".into(), Vec::<i64>::new()).into(),
+                Series::new("first_attempt_at".into(), Vec::<i64>::new()).into(),
+                Series::new("first_contact_at".into(), Vec::<i64>::new()).into(),
+                Series::new("closed_at".into(), Vec::<i64>::new()).into(),
+            ],
+        )
+        .unwrap();
+        let (s, c) = tables(&empty, None, 0).unwrap();
+        assert_eq!((s.height(), c.height()), (0, 0));
+        assert_eq!(s.get_column_names().len(), 7);
+    }
+}
