@@ -384,6 +384,30 @@ fn generated_sample_aggregates_and_before_after() {
     let wd = generated_sample();
     aggregates_equal_naive_recomputation(&wd);
     before_after_on_two_weeks(&wd);
+    pilot_review_on_two_weeks(&wd);
+}
+
+/// `report --pilot` renders the same comparison as one page.
+fn pilot_review_on_two_weeks(wd: &Workdir) {
+    wd.run(&[
+        "report",
+        "--pilot",
+        "2026-11-09..2026-11-13",
+        "2026-11-16..2026-11-20",
+        "--out",
+        "pilot",
+        "-q",
+    ]);
+    let html = wd.read("pilot/pilot-2026-11-09-2026-11-20/pilot.html");
+    assert!(html.contains("Pilot review: 2026-11-09..2026-11-13 vs 2026-11-16..2026-11-20"));
+    assert!(html.contains("no detectable change"), "{html}");
+    assert!(html.contains("equal"), "explains the equal follow-up");
+    assert!(wd
+        .path("pilot/pilot-2026-11-09-2026-11-20/pilot.md")
+        .exists());
+    assert!(!wd
+        .path("pilot/.staging-pilot-2026-11-09-2026-11-20")
+        .exists());
 }
 
 /// The sample `aggregates_equal_naive_recomputation` and `before_after_on_two_weeks`

@@ -69,7 +69,7 @@ fn parse_instant(s: &str) -> Result<i64, String> {
         .map_err(|e| format!("{s}: {e}; use e.g. 2026-11-23T07:00:00-05:00"))
 }
 
-fn parse_range(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
+pub(crate) fn parse_range(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
     let (a, b) = s
         .split_once("..")
         .ok_or_else(|| format!("{s}: write a range as FROM..TO, e.g. 2026-09-01..2026-09-30"))?;

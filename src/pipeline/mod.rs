@@ -8,6 +8,7 @@
 pub mod days;
 pub mod manifest;
 pub mod nightly;
+pub mod pilot;
 pub mod weekly;
 
 #[cfg(test)]

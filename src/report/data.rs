@@ -369,3 +369,36 @@ pub fn read_day(
         quality: quality(config, metrics_dir)?,
     })
 }
+
+/// Read the `comparison` table a `metrics --before/--after` run wrote.
+pub fn read_comparison(metrics_dir: &Path) -> Result<Vec<super::input::ComparisonRow>> {
+    let df = scan(metrics_dir, "comparison")?.collect()?;
+    let s = |c: &str| -> Result<Vec<String>> {
+        Ok(strings(&df, c)?
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect())
+    };
+    let (metric, category, verdict) = (s("metric")?, s("category")?, s("verdict")?);
+    let (before, after, change) = (
+        f64s(&df, "before")?,
+        f64s(&df, "after")?,
+        f64s(&df, "change")?,
+    );
+    let (lo, hi) = (f64s(&df, "ci_low")?, f64s(&df, "ci_high")?);
+    let (nb, na) = (i64s(&df, "n_before")?, i64s(&df, "n_after")?);
+    Ok((0..df.height())
+        .map(|i| super::input::ComparisonRow {
+            metric: metric[i].clone(),
+            category: category[i].clone(),
+            before: before[i],
+            after: after[i],
+            change: change[i],
+            ci_low: lo[i],
+            ci_high: hi[i],
+            n_before: nb[i],
+            n_after: na[i],
+            verdict: verdict[i].clone(),
+        })
+        .collect())
+}

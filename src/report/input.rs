@@ -135,3 +135,20 @@ pub struct DayData {
     pub review: Review,
     pub quality: DataQuality,
 }
+
+/// One row of the before/after `comparison` table (docs/METRICS.md,
+/// "Comparison"), as the pilot review shows it. `category` is empty for the
+/// all-tasks rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ComparisonRow {
+    pub metric: String,
+    pub category: String,
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+    pub change: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub n_before: Option<i64>,
+    pub n_after: Option<i64>,
+    pub verdict: String,
+}

@@ -376,3 +376,92 @@ fn the_daily_review_renders_as_its_snapshots() {
     assert_eq!(wait("T015"), ["3.0 h", "not yet attempted"]);
     assert_eq!(wait("T016"), ["2.0 h", "not yet attempted"]);
 }
+
+/// The pilot review on a hand-built comparison: a share, a time, a count of
+/// tasks, a count with no interval, and one category.
+#[test]
+fn pilot_review_renders_the_comparison() {
+    use super::pilot::{self, Pilot};
+    let row = |metric: &str, category: &str, v: [Option<f64>; 5], n: Option<i64>, verdict: &str| {
+        ComparisonRow {
+            metric: metric.into(),
+            category: category.into(),
+            before: v[0],
+            after: v[1],
+            change: v[2],
+            ci_low: v[3],
+            ci_high: v[4],
+            n_before: n,
+            n_after: n.map(|n| n + 12),
+            verdict: verdict.into(),
+        }
+    };
+    let p = Pilot {
+        before: (d("2026-09-28"), d("2026-10-25")),
+        after: (d("2026-10-26"), d("2026-11-22")),
+        follow_up_days: 0,
+        rows: vec![
+            row(
+                "tasks",
+                "",
+                [Some(400.0), Some(412.0), Some(12.0), None, None],
+                None,
+                "",
+            ),
+            row(
+                "within_target_share",
+                "",
+                [
+                    Some(0.62),
+                    Some(0.7125),
+                    Some(0.0925),
+                    Some(0.0262),
+                    Some(0.1571),
+                ],
+                Some(380),
+                "better",
+            ),
+            row(
+                "median_minutes_to_first_attempt",
+                "",
+                [
+                    Some(95.0),
+                    Some(150.0),
+                    Some(55.0),
+                    Some(-12.5),
+                    Some(131.0),
+                ],
+                Some(370),
+                "no detectable change",
+            ),
+            row(
+                "closed_unable_early",
+                "",
+                [
+                    Some(6.0),
+                    Some(2.0),
+                    Some(-4.0),
+                    Some(-0.0241),
+                    Some(0.0031),
+                ],
+                Some(400),
+                "no detectable change",
+            ),
+            row(
+                "kept_rate",
+                "new_patient_request",
+                [None; 5],
+                Some(0),
+                "too few",
+            ),
+        ],
+    };
+    let html = pilot::html(&p);
+    assert!(
+        html.contains("<h1>Pilot review: 2026-09-28..2026-10-25 vs 2026-10-26..2026-11-22</h1>")
+    );
+    assert!(!html.contains("http"), "self-contained: no external fetch");
+    assert!(html.contains("<h2>New patient request</h2>"));
+    snapshot("pilot.html", &html);
+    snapshot("pilot.md", &pilot::markdown(&p));
+}
