@@ -91,7 +91,10 @@ fn category_title(c: &str) -> String {
 }
 
 fn signed(v: f64, body: String) -> String {
-    if v > 0.0 {
+    // No sign on what shows as zero ("0.0 pts", not "−0.0 pts").
+    if !body.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        body
+    } else if v > 0.0 {
         format!("+{body}")
     } else if v < 0.0 {
         format!("−{body}")
@@ -248,6 +251,7 @@ p.explain { max-width: 48em; }
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.85em; width: 100%; }
 th, td { border-bottom: 1px solid #e0e0e0; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f5f5f5; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td:last-child { white-space: nowrap; }
 tr { page-break-inside: avoid; break-inside: avoid; }
 @page { size: auto; margin: 12mm; }
 @media print { body { max-width: none; margin: 0; } h2 { page-break-after: avoid; break-after: avoid; } }
