@@ -203,10 +203,15 @@ impl Pilot {
     /// The plain explanation under the title.
     pub fn explanation(&self) -> String {
         let l = self.follow_up_days;
+        let observed = match l {
+            0 => "up to the end of its last day".to_string(),
+            1 => "for 1 day after it ends".to_string(),
+            _ => format!("for {l} days after it ends"),
+        };
         format!(
             "This page compares the requests created before the pilot ({b}) with those \
-             created during it ({a}). Each period is observed for the same time after it \
-             ends ({l} day{s}), so slow outcomes such as a completed task or a kept visit \
+             created during it ({a}). Each period is observed for the same time, \
+             {observed}, so slow outcomes such as a completed task or a kept visit \
              have had an equal chance to happen in both. The change is after minus before. \
              The 95% interval is the range the true change most likely lies in, given how \
              many requests there were (n). The verdict is \"better\" or \"worse\" only when \
@@ -216,7 +221,6 @@ impl Pilot {
              a single \"better\" or \"worse\" with care and look for a pattern.",
             b = range(self.before),
             a = range(self.after),
-            s = if l == 1 { "" } else { "s" },
         )
     }
 
