@@ -257,8 +257,8 @@ th, td { border-bottom: 1px solid #e0e0e0; padding: 0.3em 0.6em; text-align: lef
 th { background: #f5f5f5; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td:last-child { white-space: nowrap; }
 tr { page-break-inside: avoid; break-inside: avoid; }
-@page { size: auto; margin: 12mm; }
-@media print { body { max-width: none; margin: 0; } h2 { page-break-after: avoid; break-after: avoid; } }
+@page { size: landscape; margin: 10mm; }
+@media print { body { max-width: none; margin: 0; font-size: 11px; } table { font-size: 1em; } th, td { padding: 0.15em 0.5em; } h2 { margin-top: 1em; page-break-after: avoid; break-after: avoid; } }
 ";
 
 /// The page as self-contained HTML (inline CSS, no external request).
