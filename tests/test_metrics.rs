@@ -566,6 +566,12 @@ fn the_overall_tables_are_written_only_when_asked_and_add_up_over_practices() {
     assert!(!overall.is_empty());
     assert_eq!(overall, per_week);
     assert!(wd.path("all/overall_category_weekly.parquet").exists());
+    // The time-to-first-attempt curve of each week has every task of the week.
+    let waiting: BTreeMap<String, u64> = rows(&wd.read("all/overall_waiting_weekly.csv"))
+        .into_iter()
+        .map(|r| (r["iso_week"].clone(), r["tasks"].parse().unwrap()))
+        .collect();
+    assert_eq!(waiting, per_week);
     // The other tables are the same bytes with or without them.
     assert_eq!(wd.read("out/by_week.csv"), wd.read("all/by_week.csv"));
 }

@@ -4,6 +4,7 @@
 //! `[defaults]` (so a group shares what its practices agree on), then the merged
 //! tables are deserialised and validated. Every error names the key.
 
+mod age;
 mod holidays;
 mod hours;
 pub mod profile;
@@ -11,6 +12,8 @@ pub mod starter;
 mod target;
 mod validate;
 
+use age::RawMaturity;
+pub use age::{Age, Maturity};
 pub use hours::{parse_span, Span, WeekHours};
 pub use target::Target;
 pub use validate::duration_s;
@@ -188,6 +191,9 @@ struct RawPractice {
     roster: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     #[serde(default)]
     staffing: RawStaffing,
+    /// Outcome ages for every category (docs/METRICS.md, "maturity").
+    #[serde(default)]
+    maturity: RawMaturity,
 }
 
 /// `[defaults.staffing]` as written: assumptions of the staffing view.
@@ -258,6 +264,9 @@ struct RawCategory {
     weight: u32,
     #[serde(default)]
     licensed: bool,
+    /// This category's outcome ages, over the practice's.
+    #[serde(default)]
+    maturity: RawMaturity,
 }
 
 fn default_channel() -> String {
@@ -292,6 +301,8 @@ pub struct Category {
     pub weight: u32,
     /// Only a licensed lane may work it (clinical questions).
     pub licensed: bool,
+    /// How long its outcomes are given before they are judged.
+    pub maturity: Maturity,
 }
 
 /// A lane: a queue of categories worked by its owners.

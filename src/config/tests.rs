@@ -171,3 +171,39 @@ fn a_config_folder_is_its_files_parent_or_the_current_folder() {
         Path::new("/etc")
     );
 }
+
+#[test]
+fn maturity_ages_default_cascade_and_name_the_key() {
+    let c = load(BASE).unwrap();
+    assert_eq!(
+        c.practices[0].categories["missed_call"].maturity,
+        Maturity::default()
+    );
+    // The practice's ages for every category; a category's over them, one by one.
+    let text = BASE.replace(
+        "[defaults.categories.clinical_question]",
+        "[defaults.maturity]\nreached = \"2 business days\"\n\
+         [defaults.categories.missed_call.maturity]\nbooked = \"14 days\"\n\
+         [defaults.categories.clinical_question]",
+    );
+    let p = &load(&text).unwrap().practices[0];
+    let (mc, cq) = (
+        p.categories["missed_call"].maturity,
+        p.categories["clinical_question"].maturity,
+    );
+    assert_eq!(
+        (mc.reached, mc.booked),
+        (Age::BusinessDays(2), Age::Days(14))
+    );
+    assert_eq!(
+        (cq.reached, cq.booked),
+        (Age::BusinessDays(2), Age::Days(7))
+    );
+    let e = err(&text.replace("\"14 days\"", "\"two weeks\""));
+    assert!(
+        e.contains("categories.missed_call.maturity.booked") && e.contains("`two weeks`"),
+        "{e}"
+    );
+    let e = err(&text.replace("reached = ", "reach = "));
+    assert!(e.contains("reach"), "{e}");
+}

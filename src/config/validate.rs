@@ -52,6 +52,10 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
             "the goal share is a fraction between 0 and 1, e.g. 0.9 for 90% within target".into(),
         ));
     }
+    let maturity = rp
+        .maturity
+        .over(super::Maturity::default())
+        .map_err(|(k, m)| err(&format!("maturity.{k}"), m))?;
     let mut categories = BTreeMap::new();
     for (name, rc) in rp.categories {
         let k = format!("categories.{name}");
@@ -107,6 +111,10 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
                 "keep the approved voicemail to the minimum necessary (400 characters at most, no clinical detail)".into(),
             ));
         }
+        let cat_maturity = rc
+            .maturity
+            .over(maturity)
+            .map_err(|(m_k, m)| err(&format!("{k}.maturity.{m_k}"), m))?;
         categories.insert(
             name.clone(),
             Category {
@@ -119,6 +127,7 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
                 voicemail: rc.voicemail,
                 weight: rc.weight,
                 licensed: rc.licensed,
+                maturity: cat_maturity,
             },
         );
     }

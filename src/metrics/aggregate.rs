@@ -79,7 +79,26 @@ pub fn metrics() -> Vec<Expr> {
         share_of(col("barrier").is_not_null()).alias("barrier_share"),
         ratio(col("notes_poor").sum(), notes.sum()).alias("notes_poor_share"),
         count(col("unowned")).alias("unowned"),
+        count(
+            col("deadline_at")
+                .is_not_null()
+                .and(col("met_target").is_null()),
+        )
+        .alias("undecided"),
+        mature_share("reached_in_age", "reached_in_age").alias("reached_in_age_rate"),
+        mature_share("completed_in_age", "completed_in_age").alias("completed_in_age_rate"),
+        mature_share("booked_in_age", "booked_in_age").alias("booked_in_age_rate"),
+        mature_share("kept_in_age", "visit_in_age").alias("kept_in_age_rate"),
+        count(col("kept_in_age").is_not_null()).alias("visits_in_age"),
     ]
+}
+
+/// The share of `c` when no row of the group has `gate` empty (every task is
+/// old enough for the outcome), else empty (docs/METRICS.md, "maturity").
+fn mature_share(c: &str, gate: &str) -> Expr {
+    when(col(gate).null_count().eq(lit(0)))
+        .then(share(c))
+        .otherwise(lit(polars::prelude::Null {}).cast(DataType::Float64))
 }
 
 fn share_of(e: Expr) -> Expr {

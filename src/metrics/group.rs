@@ -188,7 +188,7 @@ fn bools(df: &DataFrame, name: &str) -> Result<Vec<Option<bool>>> {
     Ok(df.column(name)?.bool()?.iter().collect())
 }
 
-fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+pub(crate) fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     let c = df.column(name)?.cast(&DataType::Float64)?;
     Ok(c.f64()?.iter().collect())
 }
@@ -323,6 +323,12 @@ struct TaskRows {
     partial: Vec<Option<i64>>,
     complete: Vec<Option<i64>>,
     unowned: Vec<Option<bool>>,
+    has_deadline: Vec<bool>,
+    reached_in_age: Vec<Option<bool>>,
+    completed_in_age: Vec<Option<bool>>,
+    booked_in_age: Vec<Option<bool>>,
+    visit_in_age: Vec<Option<bool>>,
+    kept_in_age: Vec<Option<bool>>,
 }
 
 impl TaskRows {
@@ -347,6 +353,12 @@ impl TaskRows {
             partial: ints(df, "notes_partial")?,
             complete: ints(df, "notes_complete")?,
             unowned: bools(df, "unowned")?,
+            has_deadline: present(df, "deadline_at")?,
+            reached_in_age: bools(df, "reached_in_age")?,
+            completed_in_age: bools(df, "completed_in_age")?,
+            booked_in_age: bools(df, "booked_in_age")?,
+            visit_in_age: bools(df, "visit_in_age")?,
+            kept_in_age: bools(df, "kept_in_age")?,
         })
     }
 }
@@ -436,7 +448,41 @@ fn task_metrics(g: &Groups, t: &TaskRows) -> Vec<Column> {
         ),
         f64s("notes_poor_share", notes_share),
         i64s("unowned", g.count(yes(&t.unowned))),
+        i64s(
+            "undecided",
+            g.count(|i| t.has_deadline[i] && t.met[i].is_none()),
+        ),
+        f64s(
+            "reached_in_age_rate",
+            mature_shares(g, &t.reached_in_age, &t.reached_in_age),
+        ),
+        f64s(
+            "completed_in_age_rate",
+            mature_shares(g, &t.completed_in_age, &t.completed_in_age),
+        ),
+        f64s(
+            "booked_in_age_rate",
+            mature_shares(g, &t.booked_in_age, &t.booked_in_age),
+        ),
+        f64s(
+            "kept_in_age_rate",
+            mature_shares(g, &t.kept_in_age, &t.visit_in_age),
+        ),
+        i64s("visits_in_age", g.count(|i| t.kept_in_age[i].is_some())),
     ]
+}
+
+/// The share of `v` per group when no row of the group has `gate` empty (every
+/// task is old enough), else empty (docs/METRICS.md, "maturity").
+fn mature_shares(g: &Groups, v: &[Option<bool>], gate: &[Option<bool>]) -> Vec<Option<f64>> {
+    g.iter()
+        .map(|r| {
+            r.iter()
+                .all(|&i| gate[i as usize].is_some())
+                .then(|| share(r, v))
+                .flatten()
+        })
+        .collect()
 }
 
 fn by<'a>(
@@ -574,7 +620,7 @@ mod tests;
 
 /// The task columns `aggregate::metrics()` reads: what an overall table needs
 /// of the task facts besides its keys.
-pub const TASK_METRIC_COLUMNS: [&str; 19] = [
+pub const TASK_METRIC_COLUMNS: [&str; 25] = [
     "first_attempt_at",
     "minutes_to_first_attempt",
     "met_target",
@@ -594,6 +640,12 @@ pub const TASK_METRIC_COLUMNS: [&str; 19] = [
     "notes_partial",
     "notes_complete",
     "unowned",
+    "deadline_at",
+    "reached_in_age",
+    "completed_in_age",
+    "booked_in_age",
+    "visit_in_age",
+    "kept_in_age",
 ];
 
 /// `aggregate::by` over every practice's task facts together, for each

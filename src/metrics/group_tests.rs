@@ -38,6 +38,12 @@ fn frames(seed: &[u32]) -> (DataFrame, DataFrame, DataFrame) {
         (x % 3 != 0).then_some(x % 2 == 0)
     };
     let b = |k: usize, i: usize| r(k, i) % 3 == 0;
+    // Outcomes at an age: empty (not yet mature) rarely, so that small groups are
+    // often mature and large ones not.
+    let rare_null = |k: usize, i: usize| -> Option<bool> {
+        let x = r(k, i);
+        (x % 53 != 0).then_some(x % 2 == 0)
+    };
     let small = |k: usize, m: u32, i: usize| (r(k, i) % m) as i32;
     let weeks = ["2026-W01", "2026-W02", "2025-W52"];
     let date = Series::new(
@@ -78,6 +84,12 @@ fn frames(seed: &[u32]) -> (DataFrame, DataFrame, DataFrame) {
             column("notes_partial", n, |i| small(24, 2, i)),
             column("notes_complete", n, |i| small(25, 2, i)),
             column("unowned", n, |i| b(26, i)),
+            column("deadline_at", n, |i| opt_b(27, i).map(|_| 2_000_000i64)),
+            column("reached_in_age", n, |i| rare_null(40, i)),
+            column("completed_in_age", n, |i| rare_null(41, i)),
+            column("booked_in_age", n, |i| rare_null(42, i)),
+            column("visit_in_age", n, |i| rare_null(43, i)),
+            column("kept_in_age", n, |i| opt_b(44, i)),
         ],
     )
     .unwrap();

@@ -12,7 +12,7 @@ mod headlines;
 pub mod missed;
 pub mod recovery;
 pub mod sql;
-mod stats;
+pub mod stats;
 pub mod summary;
 pub mod survival;
 mod unit;
@@ -173,6 +173,7 @@ fn overall(scan: &dyn Fn(&str) -> Result<LazyFrame>) -> Result<Vec<(String, Data
     columns.sort_unstable();
     columns.dedup();
     columns.extend(group::TASK_METRIC_COLUMNS);
+    columns.push("minutes_observed");
     // The schemas are the plan's, over no rows.
     let tables = OVERALL
         .iter()
@@ -191,11 +192,16 @@ fn overall(scan: &dyn Fn(&str) -> Result<LazyFrame>) -> Result<Vec<(String, Data
     let rows = facts
         .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
         .collect()?;
-    Ok(OVERALL
+    let mut out: Vec<(String, DataFrame)> = OVERALL
         .iter()
         .map(|(name, _)| name.to_string())
         .zip(group::overall(&rows, &tables)?)
-        .collect())
+        .collect();
+    out.push((
+        "overall_waiting_weekly".into(),
+        waiting::overall_weekly(&rows)?,
+    ));
+    Ok(out)
 }
 
 pub const OVERALL: &[(&str, &[&str])] = &[

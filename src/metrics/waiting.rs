@@ -34,10 +34,69 @@ pub fn durations(
         None => (minutes(censor), false),
     };
     [
-        observed(first_attempt, end),
+        first_attempt_observed(
+            first_attempt
+                .filter(|&x| x <= as_of)
+                .map(|x| cal.minutes_between(created, x)),
+            minutes(end),
+        ),
         observed(first_contact, end),
         observed(closed, as_of),
     ]
+}
+
+/// A task's (business minutes, event observed) for the first attempt, from its
+/// task facts: `minutes_to_first_attempt` (empty when not attempted by *as of*)
+/// and `minutes_observed` (to its closure or *as of*, whichever is first). The
+/// same as `durations` gives from the instants; the overall tables use it.
+pub fn first_attempt_observed(
+    minutes_to_first_attempt: Option<f64>,
+    minutes_observed: f64,
+) -> (f64, bool) {
+    match minutes_to_first_attempt {
+        Some(m) => (m.max(0.0), true),
+        None => (minutes_observed, false),
+    }
+}
+
+/// `overall_waiting_weekly`: per ISO week of creation over every practice
+/// together (weeks in order), the Kaplan–Meier curve of the time to first
+/// attempt read for tasks, attempted, its median and p90 (docs/METRICS.md,
+/// "time-to-event"). `facts` needs `iso_week`, `minutes_to_first_attempt` and
+/// `minutes_observed`.
+pub fn overall_weekly(facts: &DataFrame) -> Result<DataFrame> {
+    let week = strs(facts, "iso_week")?;
+    let first = super::group::floats(facts, "minutes_to_first_attempt")?;
+    let observed = super::group::floats(facts, "minutes_observed")?;
+    let mut by_week: std::collections::BTreeMap<&str, Vec<(f64, bool)>> = Default::default();
+    for i in 0..facts.height() {
+        if let (Some(w), Some(o)) = (week[i], observed[i]) {
+            by_week
+                .entry(w)
+                .or_default()
+                .push(first_attempt_observed(first[i], o));
+        }
+    }
+    let (mut weeks, mut tasks, mut attempted, mut median, mut p90) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for (w, obs) in by_week.iter_mut() {
+        let curve = kaplan_meier(obs);
+        weeks.push(*w);
+        tasks.push(curve.n as i64);
+        attempted.push(curve.events as i64);
+        median.push(curve.median());
+        p90.push(curve.p90());
+    }
+    Ok(DataFrame::new(
+        weeks.len(),
+        vec![
+            Series::new("iso_week".into(), weeks).into(),
+            Series::new("tasks".into(), tasks).into(),
+            Series::new("attempted".into(), attempted).into(),
+            Series::new("median_minutes_to_first_attempt".into(), median).into(),
+            Series::new("p90_minutes_to_first_attempt".into(), p90).into(),
+        ],
+    )?)
 }
 
 /// The `survival` and `survival_curve` tables of one practice's task facts
@@ -200,6 +259,67 @@ mod tests {
             .earliest()
             .unwrap()
             .timestamp_micros()
+    }
+
+    #[test]
+    fn the_overall_weekly_curve_reads_the_facts_columns_as_durations_does() {
+        // The documentation's example (6 tasks: attempted after 30, 60, 90; one
+        // closed unattempted at 60; two open after 120 and 240) in W47, and one
+        // task attempted after 10 in W48.
+        let f = |v: &[Option<f64>]| v.to_vec();
+        let facts = DataFrame::new(
+            7,
+            vec![
+                Series::new(
+                    "iso_week".into(),
+                    [["2026-W47"; 6].as_slice(), &["2026-W48"]].concat(),
+                )
+                .into(),
+                Series::new(
+                    "minutes_to_first_attempt".into(),
+                    f(&[
+                        Some(30.0),
+                        Some(60.0),
+                        Some(90.0),
+                        None,
+                        None,
+                        None,
+                        Some(10.0),
+                    ]),
+                )
+                .into(),
+                Series::new(
+                    "minutes_observed".into(),
+                    vec![300.0, 300.0, 300.0, 60.0, 120.0, 240.0, 40.0],
+                )
+                .into(),
+            ],
+        )
+        .unwrap();
+        let t = overall_weekly(&facts).unwrap();
+        let col = |c: &str| t.column(c).unwrap().as_materialized_series().clone();
+        assert_eq!(col("tasks").i64().unwrap().to_vec(), [Some(6), Some(1)]);
+        assert_eq!(col("attempted").i64().unwrap().to_vec(), [Some(3), Some(1)]);
+        let median = col("median_minutes_to_first_attempt");
+        assert_eq!(median.f64().unwrap().to_vec(), [Some(90.0), Some(10.0)]);
+        let p90 = col("p90_minutes_to_first_attempt");
+        assert_eq!(p90.f64().unwrap().to_vec(), [None, Some(10.0)]);
+        // The same pairs as `durations` gives from the instants.
+        let (c, as_of) = (cal(), ny("2026-11-03 10:00"));
+        let created = ny("2026-11-02 09:00");
+        for (attempt, closed) in [
+            (Some(ny("2026-11-02 09:30")), None),
+            (None, Some(ny("2026-11-02 11:00"))),
+            (None, None),
+        ] {
+            let [from_instants, ..] = durations(&c, as_of, created, [attempt, None, closed]);
+            let end = closed.unwrap_or(as_of);
+            let from_columns = first_attempt_observed(
+                attempt.map(|x| c.minutes_between(created, x)),
+                c.minutes_between(created, end).max(0.0),
+            );
+            assert_eq!(from_instants, from_columns);
+        }
     }
 
     #[test]

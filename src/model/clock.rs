@@ -9,7 +9,7 @@
 
 use super::day::Window;
 use super::spans::Spans;
-use crate::config::{Config, Practice, Target};
+use crate::config::{Age, Config, Practice, Target};
 use chrono::{Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use std::collections::BTreeMap;
 
@@ -167,6 +167,28 @@ impl Calendar {
             Target::Minutes(m) => self.add_minutes(created, m as i64),
             Target::SameDay => self.close_of_day(created),
             Target::NextDayBy(t) => self.next_business_day_at(created, t),
+        }
+    }
+
+    /// The instant an outcome age ends for a request made at `created`
+    /// (docs/METRICS.md, "maturity"): for N business days, the close of business
+    /// on the N-th business day after the day of the first opening at or after
+    /// `created`; for N days, the end of the local date N days after `created`'s.
+    /// None past the calendar's end.
+    pub fn age_end(&self, created: i64, age: Age) -> Option<i64> {
+        match age {
+            Age::BusinessDays(n) => {
+                let i = self.open.spans().partition_point(|s| s.1 <= created);
+                let d = *self.dates.get(i)?;
+                let k = self.days.partition_point(|&x| x < d);
+                self.close_on(*self.days.get(k + n as usize)?)
+            }
+            Age::Days(n) => {
+                let d = chrono::DateTime::from_timestamp_micros(created)?
+                    .with_timezone(&self.tz)
+                    .date_naive();
+                super::day::end(self.tz, d.checked_add_days(chrono::Days::new(n as u64))?)
+            }
         }
     }
 

@@ -124,6 +124,29 @@ fn same_day_and_next_day_targets() {
     );
 }
 
+#[test]
+fn outcome_ages_end_at_a_close_or_a_local_midnight() {
+    let c = cal();
+    let (mon, fri_night) = (ny("2026-11-09 10:00"), ny("2026-11-06 18:00"));
+    // Wednesday 11-11 is Veterans Day: 3 business days after Monday are Tue, Thu, Fri.
+    let bd = |t, n| fmt(c.age_end(t, Age::BusinessDays(n)).unwrap());
+    assert_eq!(bd(mon, 3), "2026-11-13 17:00");
+    assert_eq!(bd(mon, 0), "2026-11-09 17:00");
+    // After hours on Friday the clock starts Monday: the same end as Monday's request.
+    assert_eq!(bd(fri_night, 3), "2026-11-13 17:00");
+    // Calendar days count every day, holidays included, to the end of the local day.
+    let end = c.age_end(mon, Age::Days(7)).unwrap();
+    assert_eq!(end + 1, ny("2026-11-17 00:00"));
+    // Across the clock change of Sunday 11-01 the end is still local midnight.
+    let end = c.age_end(ny("2026-10-30 16:00"), Age::Days(3)).unwrap();
+    assert_eq!(end + 1, ny("2026-11-03 00:00"));
+    // Past the calendar there is no end (the outcome is never judged).
+    assert_eq!(
+        c.age_end(ny("2026-12-30 10:00"), Age::BusinessDays(5)),
+        None
+    );
+}
+
 proptest! {
     #[test]
     fn minutes_add_up(a in 0i64..80*24*60, b in 0i64..80*24*60, c in 0i64..80*24*60) {

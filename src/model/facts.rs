@@ -269,11 +269,39 @@ impl<'a> Rows<'a> {
         f.closed_at.push(closed_at);
         f.minutes_completion
             .push(closed_at.map(|x| cal.minutes_between(created_at, x)));
+        // How long the task was watched: to its closure or as of, whichever is first.
+        f.minutes_observed
+            .push(cal.minutes_between(created_at, t.window_end(i, w)).max(0.0));
         f.unowned.push(t.owner[i].is_none());
         out.push_into(f);
-        appointment(ctx, work, f, (i, state.id));
+        let visit = appointment(ctx, work, f, (i, state.id));
+        // Outcomes at a fixed age (docs/METRICS.md, "maturity"): empty until the
+        // age has ended by as of.
+        let ages = cat.map(|c| c.maturity).unwrap_or_default();
+        let ended = |age| cal.age_end(created_at, age).filter(|&e| e <= w.as_of);
+        let by = |age, at: Option<i64>| ended(age).map(|e| at.is_some_and(|x| x <= e));
+        f.reached_in_age.push(by(ages.reached, out.first_contact));
+        f.completed_in_age.push(by(ages.completed, closed_at));
+        f.booked_in_age.push(by(ages.booked, visit.booked_at));
+        let in_age = by(ages.kept, visit.start);
+        f.visit_in_age.push(in_age);
+        f.kept_in_age.push(
+            in_age
+                .filter(|&v| v)
+                .and(visit.status.map(AppointmentStatus::is_kept)),
+        );
         Ok(())
     }
+}
+
+/// When a task's appointment was booked and when and how its visit went, for the
+/// outcomes at a fixed age.
+struct Visit {
+    /// The first of its candidate appointments' creation; for a booking on the
+    /// task's word alone, the task's closure.
+    booked_at: Option<i64>,
+    start: Option<i64>,
+    status: Option<AppointmentStatus>,
 }
 
 /// What a task's attempts give (model::attempts).
@@ -432,7 +460,12 @@ fn notes<'a>(
 
 /// The task's appointment: booked (an appointment, or an appointment_id the
 /// export does not hold: booked by the task's word, kept unknown) and kept.
-fn appointment<'a>(ctx: &Ctx<'a>, work: &mut Work, f: &mut Cols<'a>, (i, p_id): (usize, &str)) {
+fn appointment<'a>(
+    ctx: &Ctx<'a>,
+    work: &mut Work,
+    f: &mut Cols<'a>,
+    (i, p_id): (usize, &str),
+) -> Visit {
     let (t, ap) = (ctx.t, ctx.ap);
     let (appt, unknown_ref) = ap.of_task(&mut work.candidates, (p_id, t.appt_ref[i], t.tid[i]));
     let appt_status = appt.and_then(|j| ap.status[j]);
@@ -450,6 +483,17 @@ fn appointment<'a>(ctx: &Ctx<'a>, work: &mut Work, f: &mut Cols<'a>, (i, p_id): 
     );
     f.appt_status
         .push(appt_status.map(AppointmentStatus::as_str));
+    let booked_at = if unknown_ref {
+        t.closure(i)
+    } else {
+        work.candidates.iter().filter_map(|&j| ap.created[j]).min()
+    };
+    f.booked_at.push(booked_at);
+    Visit {
+        booked_at,
+        start: appt.and_then(|j| ap.start[j]),
+        status: appt_status,
+    }
 }
 
 /// Days from 0001-01-01 to 1970-01-01, to store dates as polars `Date`.

@@ -465,3 +465,78 @@ fn a_narrower_window_from_a_wider_build_gives_the_same_facts() {
     // The same window is the build itself.
     assert!(narrowed(&b, wide).unwrap().is_some());
 }
+
+#[test]
+fn outcomes_at_a_fixed_age_are_empty_until_the_age_has_passed() {
+    // As of the end of Fri 12-11. new_patient_request's ages are the defaults:
+    // reached 3 business days, completed 5 business days, booked 7 days, kept 30 days.
+    let f = facts(&inputs(
+        &[
+            // Mon 11-30: reached Fri (after Thu's close), closed Fri (before Mon
+            // 12-07's close), booked Fri (by the end of Mon 12-07).
+            (
+                "T1",
+                None,
+                "11-30 09:00",
+                "completed",
+                Some("12-04 11:00"),
+                None,
+            ),
+            // Wed 12-09: reached the same day, but its 3 business days end Mon 12-14.
+            ("T2", None, "12-09 09:00", "open", None, None),
+            // Thu 11-05: booked the next day for a visit on 11-20, missed.
+            ("T3", None, "11-05 09:00", "open", None, None),
+            // Thu 11-05: booked on 11-20 for a visit on 12-20 (after its 30 days).
+            ("T4", None, "11-05 09:00", "open", None, None),
+        ],
+        &[
+            ("T1", "12-04 10:00", Some("phone"), "outbound", "reached"),
+            ("T2", "12-09 10:00", Some("phone"), "outbound", "reached"),
+        ],
+        &[],
+        &[
+            ("A1", Some("T1"), "12-04 11:00", "12-08 09:00", "fulfilled"),
+            ("A3", Some("T3"), "11-06 10:00", "11-20 09:00", "noshow"),
+            ("A4", Some("T4"), "11-20 10:00", "12-20 09:00", "booked"),
+        ],
+    ));
+    let cols = [
+        "reached",
+        "reached_in_age",
+        "completed_in_age",
+        "booked_at",
+        "booked_in_age",
+        "visit_in_age",
+        "kept_in_age",
+    ];
+    let row = |t: &str| cols.map(|c| f(t, c));
+    assert_eq!(
+        row("T1"),
+        ["true", "false", "true", "12-04 11:00", "true", "", ""]
+    );
+    assert_eq!(row("T2"), ["true", "", "", "", "", "", ""]);
+    assert_eq!(
+        row("T3"),
+        [
+            "false",
+            "false",
+            "false",
+            "11-06 10:00",
+            "true",
+            "true",
+            "false"
+        ]
+    );
+    assert_eq!(
+        row("T4"),
+        [
+            "false",
+            "false",
+            "false",
+            "11-20 10:00",
+            "false",
+            "false",
+            ""
+        ]
+    );
+}

@@ -87,6 +87,7 @@ pub fn build_from(config: &Config, data: &DayData) -> Report {
             data.observed_to
         ),
         headlines,
+        headline_notes: Vec::new(),
         findings: Vec::new(),
         no_findings: "The weekly report carries the findings; this page is the day's review.".into(),
         sections,

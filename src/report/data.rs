@@ -4,7 +4,8 @@
 //! what a report shows is then built from those values alone.
 
 use super::input::{
-    BacklogRow, BarrierRow, DataQuality, DayData, FactRow, Measures, MissedWeek, Review, WeekData,
+    BacklogRow, BarrierRow, DataQuality, DayData, FactRow, Measures, MissedWeek, Review, Waiting,
+    WeekData,
 };
 use crate::config::Config;
 use crate::metrics::{aggregate, backlog::AGE_BUCKETS, facts::EPOCH_DAYS};
@@ -102,6 +103,13 @@ fn measures(df: &DataFrame, key: &str) -> Result<Vec<(Option<String>, Measures)>
         col("over_max_attempts")?,
         col("final_channel_misses")?,
     );
+    let (due, undecided, visits) = (col("due")?, col("undecided")?, col("visits_in_age")?);
+    let (reached_age, completed_age, booked_age, kept_age) = (
+        col("reached_in_age_rate")?,
+        col("completed_in_age_rate")?,
+        col("booked_in_age_rate")?,
+        col("kept_in_age_rate")?,
+    );
     Ok(strings(df, key)?
         .into_iter()
         .enumerate()
@@ -119,8 +127,41 @@ fn measures(df: &DataFrame, key: &str) -> Result<Vec<(Option<String>, Measures)>
                 early_attempts: early[i],
                 over_max_attempts: over[i],
                 final_channel_misses: channel[i],
+                due: due[i],
+                undecided: undecided[i],
+                reached_in_age_rate: reached_age[i],
+                completed_in_age_rate: completed_age[i],
+                booked_in_age_rate: booked_age[i],
+                kept_in_age_rate: kept_age[i],
+                visits_in_age: visits[i],
             };
             (k, m)
+        })
+        .collect())
+}
+
+/// `overall_waiting_weekly`, in week order (empty when the folder has none).
+fn waiting_weeks(metrics_dir: &Path) -> Result<Vec<(Option<String>, Waiting)>> {
+    if !metrics_dir.join("overall_waiting_weekly.parquet").exists() {
+        return Ok(Vec::new());
+    }
+    let df = scan(metrics_dir, "overall_waiting_weekly")?.collect()?;
+    let (tasks, attempted) = (f64s(&df, "tasks")?, f64s(&df, "attempted")?);
+    let (median, p90) = (
+        f64s(&df, "median_minutes_to_first_attempt")?,
+        f64s(&df, "p90_minutes_to_first_attempt")?,
+    );
+    Ok(strings(&df, "iso_week")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let v = Waiting {
+                tasks: tasks[i],
+                attempted: attempted[i],
+                median_minutes: median[i],
+                p90_minutes: p90[i],
+            };
+            (w, v)
         })
         .collect())
 }
@@ -317,6 +358,7 @@ pub fn read_week(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Resu
             .map(|p| p.target_share)
             .unwrap_or(0.9),
         weekly,
+        waiting: waiting_weeks(metrics_dir)?,
         categories: measures(&categories, "category")?,
         facts: fact_rows(facts)?,
         backlog: backlog_rows(metrics_dir)?,

@@ -22,6 +22,27 @@ pub struct Measures {
     pub early_attempts: Option<f64>,
     pub over_max_attempts: Option<f64>,
     pub final_channel_misses: Option<f64>,
+    /// Tasks with a first-attempt target decided (`due`) and not yet decided.
+    pub due: Option<f64>,
+    pub undecided: Option<f64>,
+    /// Outcomes at a fixed age (docs/METRICS.md, "maturity"): empty until every
+    /// task of the group is old enough.
+    pub reached_in_age_rate: Option<f64>,
+    pub completed_in_age_rate: Option<f64>,
+    pub booked_in_age_rate: Option<f64>,
+    pub kept_in_age_rate: Option<f64>,
+    /// The n of `kept_in_age_rate`.
+    pub visits_in_age: Option<f64>,
+}
+
+/// The first-attempt curve of one ISO week over every practice
+/// (`overall_waiting_weekly`, docs/METRICS.md "time-to-event").
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Waiting {
+    pub tasks: Option<f64>,
+    pub attempted: Option<f64>,
+    pub median_minutes: Option<f64>,
+    pub p90_minutes: Option<f64>,
 }
 
 /// One of the measures, picked from a group's `Measures`.
@@ -111,6 +132,8 @@ pub struct WeekData {
     pub goal: f64,
     /// `overall_weekly`: every week in the metrics, in week order.
     pub weekly: Vec<(Option<String>, Measures)>,
+    /// `overall_waiting_weekly`: every week's first-attempt curve, in week order.
+    pub waiting: Vec<(Option<String>, Waiting)>,
     /// `overall_category_weekly` of the week, in category order.
     pub categories: Vec<(Option<String>, Measures)>,
     /// The week's task facts, in the table's order.

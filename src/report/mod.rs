@@ -10,6 +10,7 @@ pub mod daily;
 pub mod data;
 mod figures;
 pub mod findings;
+mod headlines;
 pub mod input;
 pub mod pilot;
 pub(crate) use crate::render::markup;
@@ -37,6 +38,8 @@ pub struct Report {
     pub week: String,
     pub subtitle: String,
     pub headlines: Table,
+    /// Said under the headline table (weeks not yet mature, how times are read).
+    pub headline_notes: Vec<String>,
     pub findings: Vec<Finding>,
     /// Shown when there are no findings.
     pub no_findings: String,

@@ -32,6 +32,9 @@ pub fn html(r: &Report) -> String {
     );
     s += "<section>\n<h2>Headline numbers</h2>\n";
     s += &r.headlines.html();
+    for n in &r.headline_notes {
+        s += &format!("<p class=\"note\">{}</p>\n", esc(n));
+    }
     s += &figure(r, 0);
     s += "</section>\n<section>\n<h2>What needs attention</h2>\n";
     if r.findings.is_empty() {
@@ -82,6 +85,9 @@ fn figure(r: &Report, i: usize) -> String {
 pub fn markdown(r: &Report) -> String {
     let mut s = format!("# {}\n\n{}\n\n## Headline numbers\n\n", r.title, r.subtitle);
     s += &r.headlines.markdown();
+    for n in &r.headline_notes {
+        s += &format!("\n{n}\n");
+    }
     if let Some(c) = r.charts.first() {
         s += &format!("\n![{}](charts/{}.png)\n", c.title, c.name);
     }

@@ -159,6 +159,7 @@ mod tests {
             week: "2026-W47".into(),
             subtitle: "Riverside".into(),
             headlines: Table::new(&["measure", "this week"]),
+            headline_notes: Vec::new(),
             findings: vec![],
             no_findings: "Nothing stands out.".into(),
             sections: vec![Section {

@@ -124,6 +124,35 @@ fn measures(tasks: f64, share: f64, median: f64) -> Measures {
         early_attempts: Some(1.0),
         over_max_attempts: Some(0.0),
         final_channel_misses: Some(3.0),
+        due: Some(tasks),
+        undecided: Some(0.0),
+        reached_in_age_rate: Some(0.75),
+        completed_in_age_rate: Some(0.8),
+        booked_in_age_rate: Some(0.4),
+        kept_in_age_rate: Some(0.7),
+        visits_in_age: Some(tasks / 4.0),
+    }
+}
+
+/// The report week's measures: too young for the outcomes at their ages, and
+/// 3 requests not yet due.
+fn young(tasks: f64, share: f64, median: f64) -> Measures {
+    Measures {
+        undecided: Some(3.0),
+        reached_in_age_rate: None,
+        completed_in_age_rate: None,
+        booked_in_age_rate: None,
+        kept_in_age_rate: None,
+        ..measures(tasks, share, median)
+    }
+}
+
+fn waiting(median: f64, p90: Option<f64>) -> Waiting {
+    Waiting {
+        tasks: Some(40.0),
+        attempted: Some(36.0),
+        median_minutes: Some(median),
+        p90_minutes: p90,
     }
 }
 
@@ -162,7 +191,12 @@ fn week() -> WeekData {
         weekly: vec![
             (w("2026-W45"), measures(40.0, 0.8, 25.0)),
             (w("2026-W46"), measures(38.0, 0.85, 21.0)),
-            (w("2026-W47"), measures(36.0, 0.5, 140.0)),
+            (w("2026-W47"), young(36.0, 0.5, 140.0)),
+        ],
+        waiting: vec![
+            (w("2026-W45"), waiting(25.0, Some(100.0))),
+            (w("2026-W46"), waiting(21.0, Some(90.0))),
+            (w("2026-W47"), waiting(30.0, None)),
         ],
         categories: vec![
             (w("new_patient_request"), measures(24.0, 13.0 / 22.0, 20.0)),
@@ -464,4 +498,38 @@ fn pilot_review_renders_the_comparison() {
     assert!(html.contains("<h2>New patient request</h2>"));
     snapshot("pilot.html", &html);
     snapshot("pilot.md", &pilot::markdown(&p));
+}
+
+#[test]
+fn headlines_compare_the_latest_mature_week_with_the_four_before() {
+    let r = weekly::build(&config(), &week()).unwrap();
+    let row = |label: &str| {
+        r.headlines
+            .rows
+            .iter()
+            .find(|row| row[0].starts_with(label))
+            .unwrap_or_else(|| panic!("no headline {label}"))
+            .clone()
+    };
+    // W47 is too young: reached is W46's, against W45 (the only earlier week here).
+    let reached = row("patients reached within 3 business days");
+    assert_eq!(reached[1..4], ["W46", "75% (n=38)", "75% (n=40)"]);
+    assert!(reached[4].starts_with("0 pts ("), "{reached:?}");
+    assert_eq!(reached[5], "no detectable change");
+    // Within target: W47 has requests not yet due, so W46 (85%) against W45 (80%).
+    let share = row("share first attempted within target");
+    assert_eq!(share[1..4], ["W46", "85% (n=38)", "80% (n=40)"]);
+    // Requests are counted for the report's week.
+    assert_eq!(row("requests")[1..3], ["W47", "36"]);
+    // Times are the latest week's curve, known or not.
+    let p90 = row("90th percentile");
+    assert_eq!(p90[1..3], ["W46", "90 min (n=40)"]);
+    assert_eq!(row("median time")[1], "W47");
+    // The young outcomes say when they mature (Thursday 11-26 is Thanksgiving).
+    assert_eq!(
+        r.headline_notes[0],
+        "W47 is too recent for some outcomes: it matures for within target on Tue 11-24, \
+         reached on Fri 11-27, completed on Tue 12-01, booked on Sun 11-29, kept on Tue 12-22. \
+         Those rows show the latest week that has matured."
+    );
 }

@@ -4,51 +4,11 @@
 
 use super::charts::{self, Chart, Spec};
 use super::input::{Measure, WeekData};
-use super::markup::{sparkline, Table};
+use super::markup::Table;
 use super::{figures, findings, minutes, num, pct, tables, week_label, Report, Section};
 use crate::config::Config;
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};
-
-/// A headline row: the measure, its label, and how it is formatted.
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    Count,
-    Share,
-    Minutes,
-}
-
-const HEADLINES: [(Measure, &str, Kind); 9] = [
-    (|m| m.tasks, "requests", Kind::Count),
-    (
-        |m| m.within_target_share,
-        "share first attempted within target",
-        Kind::Share,
-    ),
-    (
-        |m| m.median_minutes_to_first_attempt,
-        "median time to first attempt (business time)",
-        Kind::Minutes,
-    ),
-    (
-        |m| m.p90_minutes_to_first_attempt,
-        "90th percentile time to first attempt (business time)",
-        Kind::Minutes,
-    ),
-    (|m| m.contact_rate, "patients reached", Kind::Share),
-    (|m| m.completion_rate, "tasks completed", Kind::Share),
-    (
-        |m| m.booking_rate,
-        "tasks that booked an appointment",
-        Kind::Share,
-    ),
-    (|m| m.kept_rate, "booked appointments kept", Kind::Share),
-    (
-        |m| m.closed_unable_early,
-        "closed before the approved attempts",
-        Kind::Count,
-    ),
-];
 
 /// The trend weeks, oldest first: (ISO week, its Sunday).
 pub fn trend_weeks(monday: NaiveDate) -> Vec<(String, NaiveDate)> {
@@ -69,63 +29,20 @@ fn of_week(data: &WeekData, week: &str, measure: Measure) -> Option<f64> {
         .and_then(|(_, m)| measure(m))
 }
 
-/// Headline numbers, week over week, with the 13-week trend.
-fn headlines(data: &WeekData, weeks: &[(String, NaiveDate)]) -> Table {
-    let week = &weeks[weeks.len() - 1].0;
-    let prev = week_label(data.monday - Duration::weeks(1));
-    let mut t = Table::new(&[
-        "measure",
-        "this week",
-        "last week",
-        "change",
-        "13-week trend",
-        "goal",
-    ]);
-    for (measure, label, kind) in HEADLINES {
-        let this = of_week(data, week, measure);
-        let last = of_week(data, &prev, measure);
-        let trend: Vec<Option<f64>> = weeks
-            .iter()
-            .map(|(w, _)| of_week(data, w, measure))
-            .collect();
-        let change = match (this, last, kind) {
-            (Some(a), Some(b), Kind::Share) => format!("{:+.0} pts", (a - b) * 100.0),
-            (Some(a), Some(b), Kind::Minutes) => format!("{:+.0} min", a - b),
-            (Some(a), Some(b), Kind::Count) => format!("{:+.0}", a - b),
-            _ => "–".into(),
-        };
-        let fmt = |v| match kind {
-            Kind::Share => pct(v),
-            Kind::Minutes => minutes(v),
-            Kind::Count => num(v),
-        };
-        let is_goal = label == HEADLINES[1].1;
-        t.push(vec![
-            label.to_string(),
-            fmt(this),
-            fmt(last),
-            change,
-            sparkline(&trend),
-            if is_goal {
-                pct(Some(data.goal))
-            } else {
-                String::new()
-            },
-        ]);
-    }
-    t
-}
-
 /// The 13-week trend of the share within target, against the goal.
 fn trend_chart(data: &WeekData, weeks: &[(String, NaiveDate)]) -> Result<Chart> {
     let share: Vec<Option<f64>> = weeks
         .iter()
-        .map(|(w, _)| of_week(data, w, |m| m.within_target_share))
+        .map(|(w, _)| {
+            // A week's share once every request of it is decided (docs/METRICS.md, "maturity").
+            of_week(data, w, |m| m.within_target_share)
+                .filter(|_| of_week(data, w, |m| m.undecided) == Some(0.0))
+        })
         .collect();
     let goal = data.goal;
     charts::render(
         "trend_within_target",
-        "Share first attempted within target, 13 weeks",
+        "Share first attempted within target, 13 weeks (weeks whose requests are all decided)",
         &Spec::Lines {
             x: weeks.iter().map(|(w, _)| w[5..].to_string()).collect(),
             series: vec![("all categories".into(), share.clone())],
@@ -213,6 +130,7 @@ pub fn build(config: &Config, data: &WeekData) -> Result<Report> {
     let week = week_label(monday);
     let weeks = trend_weeks(monday);
     let mut charts = vec![trend_chart(data, &weeks)?];
+    let (headlines, headline_notes) = super::headlines::table(config, data, &weeks);
     let found = findings::all(data, &weeks);
     let mut sections = categories(config, data, &week, &mut charts)?;
     let first = charts.len();
@@ -241,7 +159,8 @@ pub fn build(config: &Config, data: &WeekData) -> Result<Report> {
             },
             data.goal * 100.0
         ),
-        headlines: headlines(data, &weeks),
+        headlines,
+        headline_notes,
         findings: found,
         no_findings: "Nothing crossed a threshold this week.".into(),
         sections,
