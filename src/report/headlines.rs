@@ -140,6 +140,25 @@ fn short(week: &str) -> &str {
     week.get(5..).unwrap_or(week)
 }
 
+/// "W46" for "2026-W46", with the week's holidays on days the first practice
+/// would otherwise be open ("W46, holiday Wed 11-11"): a week with fewer
+/// business days is a reason for a change, not noise.
+fn week_cell(config: &Config, week: &str) -> String {
+    let Some((p, monday)) = config.practices.first().zip(monday_of(week)) else {
+        return short(week).to_string();
+    };
+    let closed: Vec<String> = (0..7)
+        .map(|k| monday + Duration::days(k))
+        .filter(|&d| p.is_holiday(d) && !p.hours.day(chrono::Datelike::weekday(&d)).is_empty())
+        .map(|d| d.format("%a %m-%d").to_string())
+        .collect();
+    if closed.is_empty() {
+        short(week).to_string()
+    } else {
+        format!("{}, holiday {}", short(week), closed.join(", "))
+    }
+}
+
 /// A share's successes and n, rounded to whole tasks.
 fn counts(rate: f64, n: f64) -> (u64, u64) {
     ((rate * n).round() as u64, n.round() as u64)
@@ -172,7 +191,7 @@ pub fn table(
     ]);
     let mut notes = Vec::new();
     let this = &weeks[weeks.len() - 1].0;
-    counts_row(&mut t, data, weeks, "requests", |m| m.tasks);
+    counts_row(config, &mut t, data, weeks, "requests", |m| m.tasks);
     let mut young = Vec::new();
     for (label, short_name, share_of, outcome) in shares() {
         let (label, goal) = match outcome {
@@ -222,7 +241,7 @@ pub fn table(
         };
         t.push(vec![
             label,
-            short(week).to_string(),
+            week_cell(config, week),
             format!("{} (n={n})", pct(Some(rate))),
             before.map_or("–".into(), |b| format!("{} (n={nb})", pct(Some(b)))),
             change,
@@ -245,6 +264,7 @@ pub fn table(
             .into(),
     );
     times_row(
+        config,
         &mut t,
         data,
         weeks,
@@ -252,6 +272,7 @@ pub fn table(
         |w| w.median_minutes,
     );
     times_row(
+        config,
         &mut t,
         data,
         weeks,
@@ -259,6 +280,7 @@ pub fn table(
         |w| w.p90_minutes,
     );
     counts_row(
+        config,
         &mut t,
         data,
         weeks,
@@ -280,6 +302,7 @@ fn share_spark(trend: &[Option<f64>]) -> String {
 
 /// A count of the report's week against the average of the four weeks before.
 fn counts_row(
+    config: &Config,
     t: &mut Table,
     data: &WeekData,
     weeks: &[(String, NaiveDate)],
@@ -294,7 +317,7 @@ fn counts_row(
     let trend: Vec<Option<f64>> = weeks.iter().map(|(w, _)| at(w)).collect();
     t.push(vec![
         label.into(),
-        short(week).into(),
+        week_cell(config, week),
         num(this),
         avg.map_or("–".into(), |a| format!("{} a week", num(Some(a.round())))),
         match (this, avg) {
@@ -312,6 +335,7 @@ fn counts_row(
 /// known, against the average of the four weeks before (no interval: the weeks'
 /// curves are not pooled).
 fn times_row(
+    config: &Config,
     t: &mut Table,
     data: &WeekData,
     weeks: &[(String, NaiveDate)],
@@ -344,7 +368,7 @@ fn times_row(
     let nb: f64 = before.iter().map(|b| b.1).sum();
     t.push(vec![
         label.into(),
-        short(week).into(),
+        week_cell(config, week),
         format!("{} (n={})", minutes(Some(v)), num(Some(n))),
         avg.map_or("–".into(), |a| {
             format!("{} (n={})", minutes(Some(a)), num(Some(nb)))
