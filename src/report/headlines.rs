@@ -141,7 +141,7 @@ fn short(week: &str) -> &str {
 }
 
 /// "W46" for "2026-W46", with the week's holidays on days the first practice
-/// would otherwise be open ("W46, holiday Wed 11-11"): a week with fewer
+/// would otherwise be open ("W46 (holiday Wed)"): a week with fewer
 /// business days is a reason for a change, not noise.
 fn week_cell(config: &Config, week: &str) -> String {
     let Some((p, monday)) = config.practices.first().zip(monday_of(week)) else {
@@ -150,12 +150,12 @@ fn week_cell(config: &Config, week: &str) -> String {
     let closed: Vec<String> = (0..7)
         .map(|k| monday + Duration::days(k))
         .filter(|&d| p.is_holiday(d) && !p.hours.day(chrono::Datelike::weekday(&d)).is_empty())
-        .map(|d| d.format("%a %m-%d").to_string())
+        .map(|d| d.format("%a").to_string())
         .collect();
     if closed.is_empty() {
         short(week).to_string()
     } else {
-        format!("{}, holiday {}", short(week), closed.join(", "))
+        format!("{} (holiday {})", short(week), closed.join(", "))
     }
 }
 
@@ -191,7 +191,15 @@ pub fn table(
     ]);
     let mut notes = Vec::new();
     let this = &weeks[weeks.len() - 1].0;
-    counts_row(config, &mut t, data, weeks, "requests", |m| m.tasks);
+    counts_row(
+        config,
+        &mut t,
+        data,
+        weeks,
+        "requests",
+        |m| m.tasks,
+        |_| true,
+    );
     let mut young = Vec::new();
     for (label, short_name, share_of, outcome) in shares() {
         let (label, goal) = match outcome {
@@ -286,6 +294,8 @@ pub fn table(
         weeks,
         "closed before the approved attempts",
         |m| m.closed_unable_early,
+        // Tasks close over days: counted once the week is mature for completion.
+        |m| m.completed_in_age_rate.is_some(),
     );
     (t, notes)
 }
@@ -300,7 +310,8 @@ fn share_spark(trend: &[Option<f64>]) -> String {
     s.chars().take(trend.len()).collect()
 }
 
-/// A count of the report's week against the average of the four weeks before.
+/// A count of the latest week `mature` says is (the report's week for
+/// requests) against the average of the four weeks before it.
 fn counts_row(
     config: &Config,
     t: &mut Table,
@@ -308,9 +319,12 @@ fn counts_row(
     weeks: &[(String, NaiveDate)],
     label: &str,
     value: fn(&Measures) -> Option<f64>,
+    mature: fn(&Measures) -> bool,
 ) {
-    let week = &weeks[weeks.len() - 1].0;
-    let at = |w: &str| of(data, w).and_then(value);
+    let at = |w: &str| of(data, w).filter(|m| mature(m)).and_then(value);
+    let Some((week, _)) = latest_known(weeks, at) else {
+        return;
+    };
     let before: Vec<f64> = baseline(week).iter().filter_map(|w| at(w)).collect();
     let avg = (!before.is_empty()).then(|| before.iter().sum::<f64>() / before.len() as f64);
     let this = at(week);
@@ -374,7 +388,11 @@ fn times_row(
             format!("{} (n={})", minutes(Some(a)), num(Some(nb)))
         }),
         match avg {
-            Some(a) => format!("{:+.0} min", v - a).replace('-', "−"),
+            Some(a) => {
+                let d = v - a;
+                let sign = if d < 0.0 { "−" } else { "+" };
+                format!("{sign}{}", minutes(Some(d.abs())))
+            }
             None => "–".into(),
         },
         "–".into(),

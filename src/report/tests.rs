@@ -515,7 +515,7 @@ fn headlines_compare_the_latest_mature_week_with_the_four_before() {
     let reached = row("patients reached within 3 business days");
     assert_eq!(
         reached[1..4],
-        ["W46, holiday Wed 11-11", "75% (n=38)", "75% (n=40)"]
+        ["W46 (holiday Wed)", "75% (n=38)", "75% (n=40)"]
     );
     assert!(reached[4].starts_with("0 pts ("), "{reached:?}");
     assert_eq!(reached[5], "no detectable change");
