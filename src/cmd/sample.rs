@@ -48,6 +48,19 @@ pub struct Args {
     /// Write a config for the generated practices here (exports pointing at --out).
     #[arg(long)]
     pub write_config: Option<PathBuf>,
+    /// Plant a change from this day on, to test that a before/after comparison
+    /// finds it (with --plant-reach; docs/SAMPLE-EXPORTS.md, "Planted change").
+    /// The exports up to the day before are those of the same run without it.
+    #[arg(long, requires = "plant_reach")]
+    pub plant_from: Option<NaiveDate>,
+    /// The last day the planted change is in force (default: to the end).
+    #[arg(long, requires = "plant_from")]
+    pub plant_until: Option<NaiveDate>,
+    /// Multiply the chance that a phone attempt reaches the patient by this
+    /// while the planted change is in force (still at most 90%), e.g. 1.4 for
+    /// an improvement, 0.6 for a worsening.
+    #[arg(long, requires = "plant_from")]
+    pub plant_reach: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -88,7 +101,27 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             Period::Week => FilePeriod::Week,
         },
         mess: !args.no_mess,
+        plant: args.plant_from.map(|from| sample::Plant {
+            from,
+            until: args.plant_until,
+            reach: args.plant_reach.unwrap_or(1.0),
+        }),
     };
+    if let Some(p) = &opts.plant {
+        if !(p.reach.is_finite() && p.reach > 0.0) {
+            return Err(UsageError(format!(
+                "--plant-reach {} is not a factor above 0; use e.g. 1.4 (better) or 0.6 (worse)",
+                p.reach
+            ))
+            .into());
+        }
+        if p.until.is_some_and(|u| u < p.from) {
+            return Err(UsageError(
+                "--plant-until is before --plant-from; give an end on or after the start".into(),
+            )
+            .into());
+        }
+    }
     if let Some(path) = &args.write_config {
         write_config(&config, &ids, &out, path)?;
     }

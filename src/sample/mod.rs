@@ -119,6 +119,23 @@ pub struct SampleOptions {
     pub file_per: FilePeriod,
     /// Add a duplicated file and a few malformed rows per practice.
     pub mess: bool,
+    /// A change planted on purpose, for testing that a before/after comparison
+    /// finds it; `None` simulates the practice as usual.
+    pub plant: Option<Plant>,
+}
+
+/// A change in how the practice works, in force on the days `from..=until`
+/// (the practice's local days; `until` `None`: to the end). Only the knobs that
+/// differ from 1 change anything, and before `from` the simulation draws
+/// exactly what it would without the plant, so the exports up to then are the
+/// same (docs/SAMPLE-EXPORTS.md, "Planted change").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plant {
+    pub from: chrono::NaiveDate,
+    pub until: Option<chrono::NaiveDate>,
+    /// Multiplies the chance that a phone attempt reaches the patient (still
+    /// at most 90%): above 1 the staff reach more patients, below 1 fewer.
+    pub reach: f64,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -234,6 +251,17 @@ pub fn generate(
     progress: &dyn Fn(usize, usize),
 ) -> Result<SampleSummary> {
     check(practices)?;
+    if let Some(p) = &opts.plant {
+        if !(p.reach.is_finite() && p.reach > 0.0) {
+            bail!(
+                "the planted reach factor is {}; use a number above 0 (1 changes nothing)",
+                p.reach
+            );
+        }
+        if p.until.is_some_and(|u| u < p.from) {
+            bail!("the planted change ends before it starts ({} < {}); give an end on or after the start", p.until.unwrap(), p.from);
+        }
+    }
     let mut summary = SampleSummary::default();
     for kind in write::KINDS {
         summary.rows.insert(kind.to_string(), 0);

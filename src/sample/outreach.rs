@@ -119,7 +119,7 @@ impl Sim {
     }
 
     /// Reach depends on the attempt, the hour and whether the call falls in the
-    /// patient's preferred window.
+    /// patient's preferred window (and on a planted change in force then).
     fn reach_chance(&self, k: u32, n: u8, at: Ts) -> f64 {
         let task = &self.tasks[k as usize];
         let base: f64 = match task.stage {
@@ -143,7 +143,13 @@ impl Sim {
             Window::Evening => 0.8,
             _ => 0.85,
         };
-        (base * by_hour * window).min(0.9)
+        let chance = base * by_hour * window;
+        // Only a planted change touches the product, so without one the draws
+        // are the same to the last bit.
+        match self.planted_reach(at) {
+            Some(f) => (chance * f).min(0.9),
+            None => chance.min(0.9),
+        }
     }
 
     fn disposition(&mut self, k: u32, s: usize) -> Disposition {

@@ -158,6 +158,9 @@ pub(super) struct Sim {
     pub(super) rules: [Rule; 10],
     /// Wall-clock spans skipped by the spring daylight-saving change.
     gaps: Vec<(Ts, Ts)>,
+    /// A planted change: in force from the first instant until the second
+    /// (exclusive), with its reach factor.
+    plant: Option<(Ts, Ts, f64)>,
 }
 
 /// Reference weekly staff hours per lane (front desk, referrals, clinical) that
@@ -271,7 +274,17 @@ impl Sim {
             next_activity: 0,
             rules,
             gaps: calendar::dst_gaps(practice.tz, opts.start, horizon),
+            plant: opts.plant.map(|p| {
+                let until = p.until.map_or(Ts::MAX, |u| midnight(u) + DAY);
+                (midnight(p.from), until, p.reach)
+            }),
         }
+    }
+
+    /// The planted reach factor in force at `t`, if any.
+    pub(super) fn planted_reach(&self, t: Ts) -> Option<f64> {
+        self.plant
+            .and_then(|(from, until, reach)| (from <= t && t < until).then_some(reach))
     }
 
     pub(super) fn run(mut self, days: u32) -> SimOutput {

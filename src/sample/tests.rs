@@ -107,6 +107,7 @@ pub(super) fn options(out: PathBuf, start: NaiveDate, days: u32, mess: bool) -> 
         out,
         file_per: FilePeriod::Week,
         mess,
+        plant: None,
     }
 }
 
@@ -718,5 +719,71 @@ fn attempts_follow_each_categorys_rule() {
     assert!(
         referral[0] >= 10 && share(referral[1], referral[0]) >= 0.9,
         "{referral:?}"
+    );
+}
+
+/// Reached phone attempts (activity results `Reached` and `Sched`, outgoing
+/// calls) in the activity files of the given weeks.
+fn reached_calls(tree: &BTreeMap<String, Vec<u8>>, weeks: &[&str]) -> (usize, usize) {
+    let (mut reached, mut calls) = (0, 0);
+    for w in weeks {
+        let (header, rows) = csv_rows(&tree[&format!("p001/activity_{w}.csv")]);
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let (kind, dir, result) = (col("Type"), col("Direction"), col("Result"));
+        for r in rows
+            .iter()
+            .filter(|r| r[kind] == "Phone Call" && r[dir] == "Outgoing")
+        {
+            calls += 1;
+            reached += usize::from(r[result] == "Reached" || r[result] == "Sched");
+        }
+    }
+    (reached, calls)
+}
+
+#[test]
+fn a_planted_change_starts_on_its_day_and_changes_only_what_it_says() {
+    let p = [reference("p001")];
+    let run = |plant: Option<Plant>| {
+        let out = scratch("plant");
+        let mut opts = options(out.clone(), date(2026, 8, 24), 28, false);
+        opts.plant = plant;
+        generate(&p, &opts, &|_, _| {}).unwrap();
+        let tree = read_tree(&out);
+        std::fs::remove_dir_all(&out).ok();
+        tree
+    };
+    let plant = |reach| Plant {
+        from: date(2026, 9, 7),
+        until: None,
+        reach,
+    };
+    let base = run(None);
+    // A factor of 1 plants nothing: the same bytes.
+    assert!(
+        run(Some(plant(1.0))) == base,
+        "reach 1.0 changed the exports"
+    );
+    let better = run(Some(plant(1.5)));
+    assert_eq!(
+        base.keys().collect::<Vec<_>>(),
+        better.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &base {
+        let before_the_plant = name.contains("2026-08-24") || name.contains("2026-08-31");
+        assert_eq!(
+            before_the_plant,
+            bytes == &better[name],
+            "{name}: the weeks before 09-07 are the same bytes, the later ones differ"
+        );
+    }
+    let weeks = ["2026-09-07", "2026-09-14"];
+    let (rb, nb) = reached_calls(&base, &weeks);
+    let (ra, na) = reached_calls(&better, &weeks);
+    let (sb, sa) = (rb as f64 / nb as f64, ra as f64 / na as f64);
+    assert!(nb > 300 && na > 300, "too few calls: {nb} / {na}");
+    assert!(
+        sa - sb > 0.1,
+        "reach ×1.5 should reach more: {sb:.3} → {sa:.3}"
     );
 }
