@@ -11,6 +11,7 @@ pub mod data;
 mod figures;
 pub mod findings;
 pub mod input;
+mod outcomes;
 pub mod pilot;
 pub(crate) use crate::render::markup;
 pub mod render;
