@@ -80,7 +80,7 @@ pub(super) fn section(config: &Config, data: &WeekData) -> Section {
         .find(|(w, _)| w.as_deref() == Some(super::week_label(monday).as_str()))
         .map(|(_, m)| m.clone())
         .unwrap_or_default();
-    let mut t = Table::new(&["measure", "this week", "n", "n counts"]);
+    let mut t = Table::new(&["measure", "share", "n", "n is"]);
     t.numeric = vec![false, true, true, false];
     t.push(vec![
         "voicemail to scheduled".into(),
@@ -144,15 +144,16 @@ pub(super) fn section(config: &Config, data: &WeekData) -> Section {
         "callbacks owed this week (call log)".into(),
     ]);
 
-    let mut text = vec![recovery_text(&no_show, &cancel, window)];
-    text.push(missed_text(
+    // The call log against the tasks first: where they differ, that is the story.
+    let mut text = vec![missed_text(
         call_share,
         due.len(),
         task_share,
         &target,
         calls.iter().filter(|c| !c.task_logged).count(),
         calls.len(),
-    ));
+    )];
+    text.push(recovery_text(&no_show, &cancel, window));
     Section {
         title: "Recovery, referrals and missed calls".into(),
         text,

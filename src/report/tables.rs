@@ -129,7 +129,7 @@ pub(super) fn urgent_items(review: &Review) -> Section {
 /// share of poor notes (docs/METRICS.md, "documentation") and the tasks with
 /// no owner ("unowned-tasks"). `all` is the week's measures over every task.
 pub(super) fn owners(owners: &[(Option<String>, Measures)], all: &Measures) -> Section {
-    let mut t = Table::new(&["owner", "tasks", "poor notes (share of the owner's notes)"]);
+    let mut t = Table::new(&["owner", "tasks", "poor notes"]);
     for (owner, m) in owners {
         t.push(vec![
             owner.clone().unwrap_or_else(|| "(no owner)".into()),
@@ -153,7 +153,7 @@ pub(super) fn owners(owners: &[(Option<String>, Measures)], all: &Measures) -> S
         )
     }];
     text.push(format!(
-        "A poor note is empty, too short, or an action with no content (\"called pt\", \"lm\"); {} of all the week's notes are poor.",
+        "Poor notes: the share of the owner's notes on the week's tasks that are empty, too short, or an action with no content (\"called pt\", \"lm\"); {} of all the week's notes are poor.",
         pct(all.notes_poor_share)
     ));
     Section {

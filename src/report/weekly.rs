@@ -188,8 +188,9 @@ fn categories(
             name.to_string(),
             p_cat.target.to_string(),
             num(m.tasks),
-            minutes(curve.median()),
-            minutes(curve.p90()),
+            // Kept on one line in a narrow column ("2.8 h", not "2.8" over "h").
+            minutes(curve.median()).replace(' ', "\u{a0}"),
+            minutes(curve.p90()).replace(' ', "\u{a0}"),
             pct(m.within_target_share),
             pct(m.contact_rate),
             pct(m.completion_rate),
