@@ -642,6 +642,9 @@ fn before_after_on_two_weeks(wd: &Workdir) {
             // so the slowest tenth waits longer (a warm-up: docs/METRICS.md,
             // "The halves check").
             "p90_minutes_to_first_attempt" => "worse",
+            // Two days of follow-up: no no-show or cancellation of either week
+            // has had its 14-day recovery window close, so neither is counted.
+            "no_show_recovery_rate" | "cancellation_recovery_rate" => "too few",
             _ => "no detectable change",
         };
         assert_eq!(r["verdict"], expected, "{name}: {r:?}\n{run}");

@@ -229,15 +229,22 @@ fn barriers(facts: LazyFrame, keys: &[&str]) -> LazyFrame {
         .sort(order, SortMultipleOptions::default())
 }
 
-/// Recovery rates by week and kind.
+/// Recovery rates by week and kind, over the events whose window has closed.
 fn recovery_weekly(recovery: LazyFrame, keys: &[&str]) -> LazyFrame {
+    let closed = col("window_closed");
     recovery
         .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
         .agg([
             len().cast(DataType::Int64).alias("events"),
-            count(col("rebooked")).alias("rebooked"),
-            share("rebooked").alias("recovery_rate"),
+            count(closed.clone()).alias("window_closed"),
+            count(col("rebooked").and(closed.clone())).alias("rebooked"),
+            col("rebooked")
+                .filter(closed.clone())
+                .cast(DataType::Float64)
+                .mean()
+                .alias("recovery_rate"),
             col("days_to_rebook")
+                .filter(closed)
                 .median()
                 .alias("median_days_to_rebook"),
         ])

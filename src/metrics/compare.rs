@@ -284,7 +284,7 @@ fn all_samples(facts: &DataFrame, side: &Side) -> Result<Vec<(&'static str, Samp
         let r = side
             .recovery
             .clone()
-            .filter(col("kind").eq(lit(kind)))
+            .filter(col("kind").eq(lit(kind)).and(col("window_closed")))
             .select([col("rebooked")])
             .collect()?;
         out.push((name, share_of(&f64s(&r, "rebooked")?)));

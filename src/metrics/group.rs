@@ -564,11 +564,24 @@ fn missed_weekly(df: &DataFrame, keys: &[&str], schema: &Schema) -> Result<DataF
 
 fn recovery_weekly(df: &DataFrame, keys: &[&str], schema: &Schema) -> Result<DataFrame> {
     let g = Groups::new(&mut Coder::new(df, Nulls::First), keys, |_| true)?;
-    let rebooked = bools(df, "rebooked")?;
-    let days = floats(df, "days_to_rebook")?;
+    let closed = bools(df, "window_closed")?;
+    // Only events whose window has closed have an outcome (docs/METRICS.md, "recovery").
+    let known = |v: Vec<Option<bool>>| -> Vec<Option<bool>> {
+        v.into_iter()
+            .zip(&closed)
+            .map(|(x, c)| x.filter(|_| *c == Some(true)))
+            .collect()
+    };
+    let rebooked = known(bools(df, "rebooked")?);
+    let days: Vec<Option<f64>> = floats(df, "days_to_rebook")?
+        .into_iter()
+        .zip(&closed)
+        .map(|(x, c)| x.filter(|_| *c == Some(true)))
+        .collect();
     let mut cols = g.key_columns(df, keys)?;
     cols.extend([
         i64s("events", g.sizes()),
+        i64s("window_closed", g.count(yes(&closed))),
         i64s("rebooked", g.count(yes(&rebooked))),
         f64s("recovery_rate", shares(&g, &rebooked)),
         f64s("median_days_to_rebook", quantiles(&g, &days, 0.5)),

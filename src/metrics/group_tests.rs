@@ -117,6 +117,7 @@ fn frames(seed: &[u32]) -> (DataFrame, DataFrame, DataFrame) {
             column("days_to_rebook", n, |i| {
                 opt_b(43, i).map(|_| small(44, 20, i))
             }),
+            column("window_closed", n, |i| b(45, i)),
         ],
     )
     .unwrap();

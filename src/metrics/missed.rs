@@ -207,11 +207,13 @@ pub fn table(
         c.kind.push(returned_at.and(it.returned.map(|r| r.1)));
         c.minutes
             .push(returned_at.map(|r| cal.minutes_between(it.first, r)));
-        c.within.push(match (returned_at, deadline) {
-            (Some(r), Some(d)) => Some(r <= d),
-            (None, Some(d)) if d <= w.as_of => Some(false),
-            _ => None,
-        });
+        // Known once the deadline has passed: a return in time is counted then,
+        // with the misses of the same calls, so recent calls do not flatter the share.
+        c.within.push(
+            deadline
+                .filter(|&d| d <= w.as_of)
+                .map(|d| returned_at.is_some_and(|r| r <= d)),
+        );
         c.returned.push(returned_at.is_some());
         c.unreturnable.push(it.phone_key.is_none());
         c.task_logged.push(

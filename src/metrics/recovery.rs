@@ -9,7 +9,8 @@ use polars::prelude::PlHashMap as HashMap;
 use polars::prelude::{DataFrame, DataType, NamedFrom, Series};
 
 /// One row per no-show or cancellation in the window: whether and when the patient
-/// booked again within `recovery_window_days`.
+/// booked again within `recovery_window_days`, and whether that window has closed
+/// by *as of* (until it has, "not rebooked" is not yet an outcome).
 pub fn table(config: &Config, inputs: &Inputs, w: Window) -> Result<DataFrame> {
     let a = &inputs.appointments;
     let pid = strs(a, "practice_id")?;
@@ -33,6 +34,7 @@ pub fn table(config: &Config, inputs: &Inputs, w: Window) -> Result<DataFrame> {
     }
     let (mut o_pid, mut o_id, mut kind, mut date, mut week, mut rebooked, mut days) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut closed, mut end_date) = (vec![], vec![]);
     for i in 0..a.height() {
         let (Some(p_id), Some(st)) = (pid[i], status[i]) else {
             continue;
@@ -50,7 +52,8 @@ pub fn table(config: &Config, inputs: &Inputs, w: Window) -> Result<DataFrame> {
         if local(p, event).0 < w.from_date || local(p, event).0 > w.to_date {
             continue;
         }
-        let horizon = (event + p.recovery_window_days as i64 * 86_400_000_000).min(w.as_of);
+        let window_end = event + p.recovery_window_days as i64 * 86_400_000_000;
+        let horizon = window_end.min(w.as_of);
         let next = patient[i]
             .and_then(|k| bookings.get(&(p_id, k)))
             .and_then(|v| v.iter().copied().find(|&c| c > event && c <= horizon));
@@ -62,6 +65,8 @@ pub fn table(config: &Config, inputs: &Inputs, w: Window) -> Result<DataFrame> {
         week.push(iso_week(d));
         rebooked.push(next.is_some());
         days.push(next.map(|n| (n - event) as f64 / 86_400_000_000.0));
+        closed.push(window_end <= w.as_of);
+        end_date.push(local(p, window_end).0.num_days_from_ce() - EPOCH_DAYS);
     }
     let n = o_pid.len();
     Ok(DataFrame::new(
@@ -76,6 +81,10 @@ pub fn table(config: &Config, inputs: &Inputs, w: Window) -> Result<DataFrame> {
             Series::new("iso_week".into(), week).into(),
             Series::new("rebooked".into(), rebooked).into(),
             Series::new("days_to_rebook".into(), days).into(),
+            Series::new("window_closed".into(), closed).into(),
+            Series::new("window_end_date".into(), end_date)
+                .cast(&DataType::Date)?
+                .into(),
         ],
     )?
     .sort(

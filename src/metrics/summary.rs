@@ -93,12 +93,16 @@ pub fn headlines(
     let r = recovery
         .select([
             col("rebooked")
-                .filter(col("kind").eq(lit("no_show")))
+                .filter(col("kind").eq(lit("no_show")).and(col("window_closed")))
                 .cast(DataType::Float64)
                 .mean()
                 .alias("no_show_recovery_rate"),
             col("rebooked")
-                .filter(col("kind").eq(lit("cancellation")))
+                .filter(
+                    col("kind")
+                        .eq(lit("cancellation"))
+                        .and(col("window_closed")),
+                )
                 .cast(DataType::Float64)
                 .mean()
                 .alias("cancellation_recovery_rate"),

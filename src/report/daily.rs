@@ -2,26 +2,41 @@
 //! the close, rendered every night by `followup nightly` from the same metrics
 //! tables as the weekly report.
 
-use super::input::{DayData, Measure};
+use super::input::{DayData, FactRow};
 use super::markup::Table;
 use super::{minutes, num, pct, tables, Report};
 use crate::config::Config;
+use crate::metrics::survival::kaplan_meier;
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};
 use std::path::Path;
 
-/// The day a review covers: the last business day on or before `day` of any
-/// practice (a Sunday night reviews Friday).
-pub fn review_day(config: &Config, day: NaiveDate) -> NaiveDate {
+/// Calendar days before the reviewed day whose business days it is compared with.
+pub const PRIOR_DAYS: i64 = 28;
+
+/// Whether any practice is open on `d` (not a holiday, with business hours).
+fn is_business_day(config: &Config, d: NaiveDate) -> bool {
     config
         .practices
         .iter()
-        .filter_map(|p| {
-            (0..14).map(|k| day - Duration::days(k)).find(|d| {
-                !p.is_holiday(*d) && !p.hours.day(chrono::Datelike::weekday(d)).is_empty()
-            })
-        })
-        .max()
+        .any(|p| !p.is_holiday(d) && !p.hours.day(chrono::Datelike::weekday(&d)).is_empty())
+}
+
+/// The business days of any practice in `first..=last`, in order.
+pub fn business_days(config: &Config, first: NaiveDate, last: NaiveDate) -> Vec<NaiveDate> {
+    first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .filter(|d| is_business_day(config, *d))
+        .collect()
+}
+
+/// The day a review covers: the last business day on or before `day` of any
+/// practice (a Sunday night reviews Friday).
+pub fn review_day(config: &Config, day: NaiveDate) -> NaiveDate {
+    (0..14)
+        .map(|k| day - Duration::days(k))
+        .find(|d| is_business_day(config, *d))
         .unwrap_or(day)
 }
 
@@ -39,51 +54,136 @@ pub fn build(
     ))
 }
 
-/// The daily review from its typed data.
+/// How a row of the day's measures is formatted.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Share,
+    Minutes,
+}
+
+/// The median time to first attempt from the Kaplan–Meier curve of `facts`
+/// (docs/METRICS.md, "time-to-event"), and the tasks it is over.
+fn median_wait(facts: &[FactRow]) -> (Option<f64>, usize) {
+    let mut obs: Vec<(f64, bool)> = facts.iter().filter_map(|r| r.first_attempt_wait).collect();
+    let n = obs.len();
+    (kaplan_meier(&mut obs).median(), n)
+}
+
+/// The daily review from its typed data: the day against the average business
+/// day of the four weeks before (docs/METRICS.md, "daily-comparison").
 pub fn build_from(config: &Config, data: &DayData) -> Report {
     let day = data.day;
-    let mut headlines = Table::new(&["measure", "this day", "the 7 days before"]);
-    let rows: [(Measure, &str, u8); 6] = [
-        (|m| m.tasks, "requests", 0),
+    let days = data.prior_days.len();
+    let mut headlines = Table::new(&[
+        "measure",
+        "this day",
+        "n",
+        "average business day, 4 weeks before",
+        "n (4 weeks)",
+    ]);
+    let (d, p) = (&data.day_measures, &data.prior_measures);
+    let count = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_else(|| "–".into());
+    let rows: [(
+        &str,
+        Kind,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    ); 5] = [
         (
-            |m| m.within_target_share,
             "share first attempted within target",
-            1,
+            Kind::Share,
+            d.within_target_share,
+            d.due,
+            p.within_target_share,
+            p.due,
         ),
         (
-            |m| m.median_minutes_to_first_attempt,
             "median time to first attempt (business time)",
-            2,
+            Kind::Minutes,
+            None,
+            None,
+            None,
+            None,
         ),
-        (|m| m.contact_rate, "patients reached", 1),
-        (|m| m.completion_rate, "tasks completed", 1),
-        (|m| m.booking_rate, "tasks that booked an appointment", 1),
+        (
+            "patients reached",
+            Kind::Share,
+            d.contact_rate,
+            d.tasks,
+            p.contact_rate,
+            p.tasks,
+        ),
+        (
+            "tasks completed",
+            Kind::Share,
+            d.completion_rate,
+            d.tasks,
+            p.completion_rate,
+            p.tasks,
+        ),
+        (
+            "tasks that booked an appointment",
+            Kind::Share,
+            d.booking_rate,
+            d.tasks,
+            p.booking_rate,
+            p.tasks,
+        ),
     ];
-    for (measure, label, kind) in rows {
+    let per_day = p.tasks.filter(|_| days > 0).map(|t| t / days as f64);
+    headlines.push(vec![
+        "requests".into(),
+        num(d.tasks.or(Some(0.0))),
+        String::new(),
+        num(per_day.map(|v| (v * 10.0).round() / 10.0)),
+        format!("{} over {days} days", count(p.tasks.or(Some(0.0)))),
+    ]);
+    for (label, kind, this, n, prior, prior_n) in rows {
+        let (this, n, prior, prior_n) = if kind == Kind::Minutes {
+            let ((a, na), (b, nb)) = (median_wait(&data.facts), median_wait(&data.prior_facts));
+            (a, Some(na as f64), b, Some(nb as f64))
+        } else {
+            (this, n, prior, prior_n)
+        };
         let fmt = |v| match kind {
-            1 => pct(v),
-            2 => minutes(v),
-            _ => num(v),
+            Kind::Share => pct(v),
+            Kind::Minutes => minutes(v),
         };
         headlines.push(vec![
             label.to_string(),
-            fmt(measure(&data.day_measures)),
-            fmt(measure(&data.prior_measures)),
+            fmt(this),
+            count(n.or(Some(0.0))),
+            fmt(prior),
+            count(prior_n.or(Some(0.0))),
         ]);
     }
+    headlines.numeric = vec![false, true, true, true, true];
     let mut waits = tables::longest_waits(config, &data.facts, day);
     waits.title = "The 20 longest waits among the day's requests".into();
     waits.text = vec!["Business time from the request to its first attempt; for requests not yet attempted, to the end of the day.".into()];
     let sections = vec![
         tables::daily_review(&data.review),
+        tables::urgent_items(&data.review),
         waits,
         tables::data_quality(&data.quality),
     ];
+    let first = data
+        .prior_days
+        .first()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let last = data
+        .prior_days
+        .last()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     Report {
         title: format!("Follow-up daily review, {}", day.format("%A %Y-%m-%d")),
         week: day.to_string(),
         subtitle: format!(
-            "requests created on {day}, outcomes observed to the end of {}; the 7 days before for comparison",
+            "requests created on {day}, outcomes observed to the end of {}; compared with the average business day of the 4 weeks before ({days} business days, {first} to {last}: requests per day, shares of all their requests pooled)",
             data.observed_to
         ),
         headlines,

@@ -4,11 +4,12 @@
 //! what a report shows is then built from those values alone.
 
 use super::input::{
-    BacklogRow, BarrierRow, DataQuality, DayData, FactRow, Measures, MissedWeek, Review, Waiting,
-    WeekData,
+    BacklogRow, BarrierRow, DataQuality, DayData, FactRow, Measures, MissedCallRow, MissedWeek,
+    RecoveryRow, Review, UrgentItem, Waiting, WeekData,
 };
 use crate::config::Config;
-use crate::metrics::{aggregate, backlog::AGE_BUCKETS, facts::EPOCH_DAYS};
+use crate::metrics::{aggregate, backlog::AGE_BUCKETS, facts::EPOCH_DAYS, waiting};
+use crate::model::clock::Calendar;
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
@@ -103,12 +104,19 @@ fn measures(df: &DataFrame, key: &str) -> Result<Vec<(Option<String>, Measures)>
         col("over_max_attempts")?,
         col("final_channel_misses")?,
     );
-    let (due, undecided, visits) = (col("due")?, col("undecided")?, col("visits_in_age")?);
+    let (undecided, visits) = (col("undecided")?, col("visits_in_age")?);
     let (reached_age, completed_age, booked_age, kept_age) = (
         col("reached_in_age_rate")?,
         col("completed_in_age_rate")?,
         col("booked_in_age_rate")?,
         col("kept_in_age_rate")?,
+    );
+    let (due, left_message, vm, poor, unowned) = (
+        col("due")?,
+        col("left_message")?,
+        col("voicemail_to_scheduled_rate")?,
+        col("notes_poor_share")?,
+        col("unowned")?,
     );
     Ok(strings(df, key)?
         .into_iter()
@@ -134,6 +142,10 @@ fn measures(df: &DataFrame, key: &str) -> Result<Vec<(Option<String>, Measures)>
                 booked_in_age_rate: booked_age[i],
                 kept_in_age_rate: kept_age[i],
                 visits_in_age: visits[i],
+                left_message: left_message[i],
+                voicemail_to_scheduled_rate: vm[i],
+                notes_poor_share: poor[i],
+                unowned: unowned[i],
             };
             (k, m)
         })
@@ -166,8 +178,9 @@ fn waiting_weeks(metrics_dir: &Path) -> Result<Vec<(Option<String>, Waiting)>> {
         .collect())
 }
 
-/// Task facts as rows, in the table's order.
-fn fact_rows(facts: LazyFrame) -> Result<Vec<FactRow>> {
+/// Task facts as rows, in the table's order, observed as of the end of `to`
+/// in each practice's zone (the *as of* of the metrics the report reads).
+fn fact_rows(config: &Config, facts: LazyFrame, to: NaiveDate) -> Result<Vec<FactRow>> {
     let df = facts
         .with_column(col("first_attempt_at").is_not_null().alias("attempted"))
         .collect()?;
@@ -184,6 +197,34 @@ fn fact_rows(facts: LazyFrame) -> Result<Vec<FactRow>> {
         f64s(&df, "minutes_to_first_attempt")?,
         bools(&df, "met_target")?,
     );
+    let (first_attempt, first_contact, closed) = (
+        i64s(&df, "first_attempt_at")?,
+        i64s(&df, "first_contact_at")?,
+        i64s(&df, "closed_at")?,
+    );
+    // The time-to-event observation, with the one definition of its censoring
+    // (`metrics::waiting::durations`), on each practice's calendar.
+    let first_day = created_date.iter().flatten().min().copied().unwrap_or(to);
+    let mut cals: std::collections::BTreeMap<&str, Option<(Calendar, i64)>> = Default::default();
+    let mut wait = |i: usize| -> Option<(f64, bool)> {
+        let pid = pid[i].as_deref()?;
+        let created = created_at[i]?;
+        let entry = cals.entry(pid).or_insert_with(|| {
+            config.practice(pid).map(|p| {
+                let cal = Calendar::new(p, first_day - Duration::days(1), to + Duration::days(1));
+                (cal, crate::model::day::last_instant(p, to))
+            })
+        });
+        let (cal, as_of) = entry.as_ref()?;
+        let [first, ..] = waiting::durations(
+            cal,
+            *as_of,
+            created,
+            [first_attempt[i], first_contact[i], closed[i]],
+        );
+        Some(first)
+    };
+    let waits: Vec<Option<(f64, bool)>> = (0..df.height()).map(&mut wait).collect();
     let (attempted, reached, booked, kept) = (
         bools(&df, "attempted")?,
         bools(&df, "reached")?,
@@ -207,6 +248,7 @@ fn fact_rows(facts: LazyFrame) -> Result<Vec<FactRow>> {
             reached: reached[i] == Some(true),
             booked: booked[i] == Some(true),
             kept: kept[i] == Some(true),
+            first_attempt_wait: waits[i],
         })
         .collect())
 }
@@ -268,6 +310,47 @@ fn missed_weeks(metrics_dir: &Path) -> Result<Vec<MissedWeek>> {
         .collect())
 }
 
+/// The `recovery` rows: every no-show and cancellation of the metrics range.
+fn recovery_rows(metrics_dir: &Path) -> Result<Vec<RecoveryRow>> {
+    let df = scan(metrics_dir, "recovery")?.collect()?;
+    let (kind, date, end) = (
+        strings(&df, "kind")?,
+        dates(&df, "event_date")?,
+        dates(&df, "window_end_date")?,
+    );
+    let (closed, rebooked) = (bools(&df, "window_closed")?, bools(&df, "rebooked")?);
+    Ok((0..df.height())
+        .filter_map(|i| {
+            Some(RecoveryRow {
+                kind: kind[i].clone()?,
+                event_date: date[i]?,
+                window_end_date: end[i]?,
+                window_closed: closed[i] == Some(true),
+                rebooked: rebooked[i] == Some(true),
+            })
+        })
+        .collect())
+}
+
+/// The `missed_calls` rows of ISO week `week`.
+fn missed_call_rows(metrics_dir: &Path, week: &str) -> Result<Vec<MissedCallRow>> {
+    let df = scan(metrics_dir, "missed_calls")?
+        .filter(col("iso_week").eq(lit(week)))
+        .collect()?;
+    let (returned, within, logged) = (
+        bools(&df, "returned")?,
+        bools(&df, "within_target")?,
+        bools(&df, "task_logged")?,
+    );
+    Ok((0..df.height())
+        .map(|i| MissedCallRow {
+            returned: returned[i] == Some(true),
+            within_target: within[i],
+            task_logged: logged[i] == Some(true),
+        })
+        .collect())
+}
+
 /// `model::rules::is_clinical` over task facts: a category the practice's config
 /// marks `licensed`, or a task waiting on a clinical review.
 fn clinical(config: &Config) -> Expr {
@@ -305,6 +388,28 @@ fn review(config: &Config, metrics_dir: &Path, day: NaiveDate) -> Result<Review>
         ])
         .collect()?;
     let get = |c: &str| -> Result<Option<f64>> { Ok(f64s(&counts, c)?[0]) };
+    // The urgent open tasks by id: identifiers and workflow fields only.
+    let urgent = scan(metrics_dir, "task_facts")?
+        .filter(col("terminal").not().and(col("priority").eq(lit("urgent"))))
+        .sort(["created_at", "task_id"], Default::default())
+        .collect()?;
+    let (tid, cat, owner, status) = (
+        strings(&urgent, "task_id")?,
+        strings(&urgent, "category")?,
+        strings(&urgent, "owner")?,
+        strings(&urgent, "status")?,
+    );
+    let (created, attempts) = (dates(&urgent, "created_date")?, i64s(&urgent, "attempts")?);
+    let urgent_items = (0..urgent.height())
+        .map(|i| UrgentItem {
+            task_id: tid[i].clone().unwrap_or_default(),
+            category: cat[i].clone(),
+            owner: owner[i].clone(),
+            created_date: created[i],
+            status: status[i].clone(),
+            attempts: attempts[i],
+        })
+        .collect();
     Ok(Review {
         as_of: day,
         open: f64s(&last, "open")?[0],
@@ -313,6 +418,7 @@ fn review(config: &Config, metrics_dir: &Path, day: NaiveDate) -> Result<Review>
         second_attempts_due: get("second")?,
         clinical: get("clinical")?,
         unassigned: get("unassigned")?,
+        urgent_items,
     })
 }
 
@@ -350,6 +456,13 @@ pub fn read_week(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Resu
         .filter(col("iso_week").eq(lit(week.as_str())))
         .collect()?;
     let facts = scan(metrics_dir, "task_facts")?.filter(col("iso_week").eq(lit(week.as_str())));
+    // The week's tasks by owner: no aggregate table holds a week by owner, so
+    // with the aggregates' one definition, as `read_day` does for its periods.
+    let owners = measures(
+        &aggregate::by(facts.clone(), &["owner"]).collect()?,
+        "owner",
+    )?;
+    let sunday = monday + Duration::days(6);
     Ok(WeekData {
         monday,
         goal: config
@@ -360,20 +473,29 @@ pub fn read_week(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Resu
         weekly,
         waiting: waiting_weeks(metrics_dir)?,
         categories: measures(&categories, "category")?,
-        facts: fact_rows(facts)?,
+        facts: fact_rows(config, facts, sunday)?,
         backlog: backlog_rows(metrics_dir)?,
         barriers: barrier_rows(metrics_dir)?,
         missed: missed_weeks(metrics_dir)?,
-        review: review(config, metrics_dir, monday + Duration::days(6))?,
+        owners,
+        recovery: recovery_rows(metrics_dir)?,
+        recovery_window_days: config
+            .practices
+            .first()
+            .map(|p| p.recovery_window_days)
+            .unwrap_or(0),
+        missed_calls: missed_call_rows(metrics_dir, &week)?,
+        review: review(config, metrics_dir, sunday)?,
         quality: quality(config, metrics_dir)?,
     })
 }
 
 /// Read what the daily review of `day` shows (outcomes observed to the end of `observed_to`).
 ///
-/// The day and the 7 days before are a period no aggregate table holds (a
-/// median does not combine across days), so their measures are computed here
-/// with the aggregates' one definition, `metrics::aggregate::by`.
+/// The day and the business days of the 28 days before are periods no
+/// aggregate table holds (a median does not combine across days), so their
+/// measures are computed here with the aggregates' one definition,
+/// `metrics::aggregate::by` (docs/METRICS.md, "daily-comparison").
 pub fn read_day(
     config: &Config,
     day: NaiveDate,
@@ -381,13 +503,17 @@ pub fn read_day(
     metrics_dir: &Path,
 ) -> Result<DayData> {
     let facts = scan(metrics_dir, "task_facts")?;
+    let prior_days = super::daily::business_days(
+        config,
+        day - Duration::days(super::daily::PRIOR_DAYS),
+        day - Duration::days(1),
+    );
+    let prior = prior_days
+        .iter()
+        .fold(lit(false), |e, d| e.or(col("created_date").eq(lit(*d))));
     let recent = facts
         .clone()
-        .filter(
-            col("created_date")
-                .gt_eq(lit(day - Duration::days(7)))
-                .and(col("created_date").lt_eq(lit(day))),
-        )
+        .filter(col("created_date").eq(lit(day)).or(prior.clone()))
         .with_column(
             when(col("created_date").eq(lit(day)))
                 .then(lit("day"))
@@ -406,7 +532,13 @@ pub fn read_day(
         observed_to,
         day_measures: period("day"),
         prior_measures: period("prior"),
-        facts: fact_rows(facts.filter(col("created_date").eq(lit(day))))?,
+        prior_days,
+        facts: fact_rows(
+            config,
+            facts.clone().filter(col("created_date").eq(lit(day))),
+            observed_to,
+        )?,
+        prior_facts: fact_rows(config, facts.filter(prior), observed_to)?,
         review: review(config, metrics_dir, day)?,
         quality: quality(config, metrics_dir)?,
     })

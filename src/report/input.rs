@@ -22,8 +22,7 @@ pub struct Measures {
     pub early_attempts: Option<f64>,
     pub over_max_attempts: Option<f64>,
     pub final_channel_misses: Option<f64>,
-    /// Tasks with a first-attempt target decided (`due`) and not yet decided.
-    pub due: Option<f64>,
+    /// Tasks with a first-attempt target not yet decided (not attempted, deadline ahead).
     pub undecided: Option<f64>,
     /// Outcomes at a fixed age (docs/METRICS.md, "maturity"): empty until every
     /// task of the group is old enough.
@@ -33,6 +32,13 @@ pub struct Measures {
     pub kept_in_age_rate: Option<f64>,
     /// The n of `kept_in_age_rate`.
     pub visits_in_age: Option<f64>,
+    /// Tasks whose first attempt is known in or out of target: the n of `within_target_share`.
+    pub due: Option<f64>,
+    /// Tasks where a message was left: the n of `voicemail_to_scheduled_rate`.
+    pub left_message: Option<f64>,
+    pub voicemail_to_scheduled_rate: Option<f64>,
+    pub notes_poor_share: Option<f64>,
+    pub unowned: Option<f64>,
 }
 
 /// The first-attempt curve of one ISO week over every practice
@@ -69,6 +75,47 @@ pub struct FactRow {
     pub reached: bool,
     pub booked: bool,
     pub kept: bool,
+    /// Business minutes to the first attempt, or to when the task stopped
+    /// waiting for one (closed, or *as of*), and whether the attempt happened:
+    /// the task's observation on the Kaplan–Meier curve (docs/METRICS.md,
+    /// "time-to-event"). None when it could not be computed (no creation time,
+    /// practice not in the config).
+    pub first_attempt_wait: Option<(f64, bool)>,
+}
+
+/// A no-show or cancellation (`recovery` table, docs/METRICS.md "recovery").
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecoveryRow {
+    /// `no_show` or `cancellation`.
+    pub kind: String,
+    pub event_date: NaiveDate,
+    /// The local date the recovery window ends.
+    pub window_end_date: NaiveDate,
+    /// The window has closed by *as of*: only then is "not rebooked" an outcome.
+    pub window_closed: bool,
+    pub rebooked: bool,
+}
+
+/// A callback owed from the call log (`missed_calls` table), of the report's week.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MissedCallRow {
+    pub returned: bool,
+    /// Empty until the deadline has passed (docs/METRICS.md, "missed-call-reconciliation").
+    pub within_target: Option<bool>,
+    /// A task for the number was open at some point in the range.
+    pub task_logged: bool,
+}
+
+/// An urgent task still open: internal identifiers and workflow fields only
+/// (no patient, phone or note).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UrgentItem {
+    pub task_id: String,
+    pub category: Option<String>,
+    pub owner: Option<String>,
+    pub created_date: Option<NaiveDate>,
+    pub status: Option<String>,
+    pub attempts: Option<i64>,
 }
 
 /// Open tasks of one practice, category and owner at a business day's close.
@@ -110,6 +157,8 @@ pub struct Review {
     pub second_attempts_due: Option<f64>,
     pub clinical: Option<f64>,
     pub unassigned: Option<f64>,
+    /// The urgent open tasks, oldest first (then by task id).
+    pub urgent_items: Vec<UrgentItem>,
 }
 
 /// What the data-quality section counts: the ledger's totals, the quarantined
@@ -141,6 +190,14 @@ pub struct WeekData {
     pub backlog: Vec<BacklogRow>,
     pub barriers: Vec<BarrierRow>,
     pub missed: Vec<MissedWeek>,
+    /// The week's tasks by owner (`metrics::aggregate::by`), owner order, no owner last.
+    pub owners: Vec<(Option<String>, Measures)>,
+    /// Every no-show and cancellation of the metrics range, in table order.
+    pub recovery: Vec<RecoveryRow>,
+    /// The first practice's `recovery_window_days`.
+    pub recovery_window_days: u32,
+    /// The callbacks owed from the call log whose first call is in the week.
+    pub missed_calls: Vec<MissedCallRow>,
     pub review: Review,
     pub quality: DataQuality,
 }
@@ -150,11 +207,16 @@ pub struct WeekData {
 pub struct DayData {
     pub day: NaiveDate,
     pub observed_to: NaiveDate,
-    /// The day's requests and the 7 days before, together.
+    /// The day's requests.
     pub day_measures: Measures,
+    /// The requests of `prior_days` pooled (docs/METRICS.md, "daily-comparison").
     pub prior_measures: Measures,
+    /// The business days of the 28 days before `day`, in order.
+    pub prior_days: Vec<NaiveDate>,
     /// The day's task facts, in the table's order.
     pub facts: Vec<FactRow>,
+    /// The task facts of `prior_days`, in the table's order.
+    pub prior_facts: Vec<FactRow>,
     pub review: Review,
     pub quality: DataQuality,
 }

@@ -12,6 +12,7 @@ mod figures;
 pub mod findings;
 mod headlines;
 pub mod input;
+mod outcomes;
 pub mod pilot;
 pub(crate) use crate::render::markup;
 pub mod render;

@@ -1,8 +1,8 @@
-//! The report's tables: longest waits, daily review, data quality.
+//! The report's tables: longest waits, daily review, urgent items, owners, data quality.
 
-use super::input::{DataQuality, FactRow, Review};
+use super::input::{DataQuality, FactRow, Measures, Review};
 use super::markup::Table;
-use super::{minutes, num, Section};
+use super::{minutes, num, pct, Section};
 use crate::config::Config;
 use chrono::{Duration, NaiveDate};
 
@@ -81,6 +81,84 @@ pub(super) fn daily_review(review: &Review) -> Section {
             "As of the close on {} (the last business day's close for the backlog).",
             review.as_of
         )],
+        table: Some(t),
+        charts: vec![],
+    }
+}
+
+/// The most urgent items a page lists by id; the rest are counted.
+const URGENT_LISTED: usize = 50;
+
+/// The urgent open tasks by id, oldest first: identifiers and workflow fields
+/// only (task ids are internal; no patient, phone or note).
+pub(super) fn urgent_items(review: &Review) -> Section {
+    let mut t = Table::new(&["task", "category", "owner", "created", "status", "attempts"]);
+    t.numeric = vec![false, false, false, false, false, true];
+    for u in review.urgent_items.iter().take(URGENT_LISTED) {
+        t.push(vec![
+            u.task_id.clone(),
+            u.category.clone().unwrap_or_default(),
+            u.owner.clone().unwrap_or_else(|| "(unassigned)".into()),
+            u.created_date.map(|d| d.to_string()).unwrap_or_default(),
+            u.status.clone().unwrap_or_default().replace('_', " "),
+            u.attempts.map(|a| a.to_string()).unwrap_or_default(),
+        ]);
+    }
+    let n = review.urgent_items.len();
+    let mut text = vec![match n {
+        0 => "No urgent task is open.".to_string(),
+        1 => "1 urgent task is open, listed by its id.".to_string(),
+        _ => format!("{n} urgent tasks are open, oldest first, listed by id."),
+    }];
+    if n > URGENT_LISTED {
+        text.push(format!(
+            "The {} oldest are listed; {} more are in task_facts (priority urgent, not terminal).",
+            URGENT_LISTED,
+            n - URGENT_LISTED
+        ));
+    }
+    Section {
+        title: "Urgent open items".into(),
+        text,
+        table: (n > 0).then_some(t),
+        charts: vec![],
+    }
+}
+
+/// Documentation quality and ownership of the week's tasks, by owner: the
+/// share of poor notes (docs/METRICS.md, "documentation") and the tasks with
+/// no owner ("unowned-tasks"). `all` is the week's measures over every task.
+pub(super) fn owners(owners: &[(Option<String>, Measures)], all: &Measures) -> Section {
+    let mut t = Table::new(&["owner", "tasks", "poor notes"]);
+    for (owner, m) in owners {
+        t.push(vec![
+            owner.clone().unwrap_or_else(|| "(no owner)".into()),
+            num(m.tasks),
+            pct(m.notes_poor_share),
+        ]);
+    }
+    let tasks = all.tasks.unwrap_or(0.0);
+    let unowned = all.unowned.unwrap_or(0.0);
+    let mut text = vec![if unowned > 0.0 {
+        format!(
+            "{} of the week's {} tasks ({}) have no owner: no one's list carries them.",
+            num(Some(unowned)),
+            num(Some(tasks)),
+            pct(Some(unowned / tasks))
+        )
+    } else {
+        format!(
+            "Every one of the week's {} tasks has an owner.",
+            num(Some(tasks))
+        )
+    }];
+    text.push(format!(
+        "Poor notes: the share of the owner's notes on the week's tasks that are empty, too short, or an action with no content (\"called pt\", \"lm\"); {} of all the week's notes are poor.",
+        pct(all.notes_poor_share)
+    ));
+    Section {
+        title: "Documentation and ownership".into(),
+        text,
         table: Some(t),
         charts: vec![],
     }

@@ -81,6 +81,8 @@ fn fact(n: usize, day: &str, hour: i32, wait: Option<f64>) -> FactRow {
         reached: n % 2 == 0,
         booked: n % 4 == 0,
         kept: n % 8 == 0,
+        // Not attempted: still waiting at the end of the week (censored).
+        first_attempt_wait: Some(wait.map_or((2400.0, false), |w| (w, true))),
     }
 }
 
@@ -124,13 +126,17 @@ fn measures(tasks: f64, share: f64, median: f64) -> Measures {
         early_attempts: Some(1.0),
         over_max_attempts: Some(0.0),
         final_channel_misses: Some(3.0),
-        due: Some(tasks),
+        due: Some(tasks - 2.0),
         undecided: Some(0.0),
         reached_in_age_rate: Some(0.75),
         completed_in_age_rate: Some(0.8),
         booked_in_age_rate: Some(0.4),
         kept_in_age_rate: Some(0.7),
         visits_in_age: Some(tasks / 4.0),
+        left_message: Some(8.0),
+        voicemail_to_scheduled_rate: Some(0.25),
+        notes_poor_share: Some(0.2),
+        unowned: Some(3.0),
     }
 }
 
@@ -199,6 +205,13 @@ fn week() -> WeekData {
             (w("2026-W47"), waiting(30.0, None)),
         ],
         categories: vec![
+            (
+                w("missed_call"),
+                Measures {
+                    closed_unable_early: Some(0.0),
+                    ..measures(22.0, 0.5, 15.0)
+                },
+            ),
             (w("new_patient_request"), measures(24.0, 13.0 / 22.0, 20.0)),
             (w("referral"), measures(12.0, 0.5, 300.0)),
         ],
@@ -233,9 +246,54 @@ fn week() -> WeekData {
                 returned: 3.0,
             },
         ],
+        owners: vec![
+            (w("enguyen"), measures(24.0, 0.5, 20.0)),
+            (
+                None,
+                Measures {
+                    notes_poor_share: Some(0.5),
+                    ..measures(12.0, 0.5, 20.0)
+                },
+            ),
+        ],
+        recovery: recovery(),
+        recovery_window_days: 14,
+        missed_calls: missed_calls(),
         review: review(d("2026-11-22")),
         quality: quality(),
     }
+}
+
+/// No-shows and cancellations: three whose 14-day window closed in W47 (two
+/// rebooked), one that closed the week before, two still inside it (one rebooked).
+fn recovery() -> Vec<RecoveryRow> {
+    let row = |kind: &str, event: &str, closed: bool, rebooked: bool| RecoveryRow {
+        kind: kind.into(),
+        event_date: d(event),
+        window_end_date: d(event) + chrono::Duration::days(14),
+        window_closed: closed,
+        rebooked,
+    };
+    vec![
+        row("no_show", "2026-10-30", true, false),
+        row("no_show", "2026-11-02", true, true),
+        row("no_show", "2026-11-06", true, false),
+        row("cancellation", "2026-11-04", true, true),
+        row("no_show", "2026-11-10", false, true),
+        row("cancellation", "2026-11-19", false, false),
+    ]
+}
+
+/// 10 callbacks owed from the call log: 8 due (2 returned in time), 2 not yet;
+/// 6 of the 10 with no task for the number.
+fn missed_calls() -> Vec<MissedCallRow> {
+    (0..10)
+        .map(|i| MissedCallRow {
+            returned: i % 2 == 0,
+            within_target: (i < 8).then_some(i < 2),
+            task_logged: i >= 6,
+        })
+        .collect()
 }
 
 fn review(as_of: NaiveDate) -> Review {
@@ -247,6 +305,14 @@ fn review(as_of: NaiveDate) -> Review {
         second_attempts_due: Some(4.0),
         clinical: Some(0.0),
         unassigned: Some(2.0),
+        urgent_items: vec![UrgentItem {
+            task_id: "T007".into(),
+            category: Some("new_patient_request".into()),
+            owner: None,
+            created_date: Some(d("2026-11-16")),
+            status: Some("left_message".into()),
+            attempts: Some(1),
+        }],
     }
 }
 
@@ -389,8 +455,18 @@ fn day() -> DayData {
         day: d("2026-11-18"),
         observed_to: d("2026-11-19"),
         day_measures: measures(12.0, 0.3, 150.0),
-        prior_measures: Measures::default(),
+        prior_measures: measures(60.0, 0.8, 20.0),
+        // 2026-10-21..11-17 less the weekends and Veterans Day: 19 business days.
+        prior_days: crate::report::daily::business_days(
+            &config(),
+            d("2026-10-21"),
+            d("2026-11-17"),
+        ),
         facts: rows,
+        prior_facts: facts()
+            .into_iter()
+            .filter(|r| r.created_date == Some(d("2026-11-16")))
+            .collect(),
         review: review(d("2026-11-18")),
         quality: DataQuality {
             missed_without_task: None,
@@ -405,7 +481,7 @@ fn the_daily_review_renders_as_its_snapshots() {
     snapshot("daily.md", &render::markdown(&r));
     snapshot("daily.html", &render::html(&r));
     // Not yet attempted: waiting to the end of the day (14:00 → 17:00, 15:00 → 17:00).
-    let waits = r.sections[1].table.as_ref().unwrap();
+    let waits = r.sections[2].table.as_ref().unwrap();
     let wait = |t: &str| waits.rows.iter().find(|row| row[0] == t).unwrap()[3..].to_vec();
     assert_eq!(wait("T015"), ["3.0 h", "not yet attempted"]);
     assert_eq!(wait("T016"), ["2.0 h", "not yet attempted"]);
@@ -519,9 +595,10 @@ fn headlines_compare_the_latest_mature_week_with_the_four_before() {
     );
     assert!(reached[4].starts_with("0 pts ("), "{reached:?}");
     assert_eq!(reached[5], "no detectable change");
-    // Within target: W47 has requests not yet due, so W46 (85%) against W45 (80%).
+    // Within target: W47 has requests not yet due, so W46 against W45 (0.8 of 38
+    // due is 30.4: counted as 30 of 38).
     let share = row("share first attempted within target");
-    assert_eq!(share[2..4], ["85% (n=38)", "80% (n=40)"]);
+    assert_eq!(share[2..4], ["85% (n=36)", "79% (n=38)"]);
     // Requests are counted for the report's week.
     assert_eq!(row("requests")[1..3], ["W47", "36"]);
     // Times are the latest week's curve, known or not.
@@ -534,5 +611,117 @@ fn headlines_compare_the_latest_mature_week_with_the_four_before() {
         "W47 is too recent for some outcomes: it matures for within target on Tue 11-24, \
          reached on Fri 11-27, completed on Tue 12-01, booked on Sun 11-29, kept on Tue 12-22. \
          Those rows show the latest week that has matured."
+    );
+}
+
+/// A section of a built report by its title.
+fn section<'a>(r: &'a Report, title: &str) -> &'a super::Section {
+    r.sections
+        .iter()
+        .find(|s| s.title == title)
+        .unwrap_or_else(|| panic!("no section {title}"))
+}
+
+#[test]
+fn the_categories_table_reads_median_and_p90_from_the_curve_of_all_the_weeks_requests() {
+    let r = weekly::build(&config(), &week()).unwrap();
+    let table = section(&r, "Categories this week").table.as_ref().unwrap();
+    let row = |c: &str| {
+        table.rows.iter().find(|row| row[0] == c).unwrap()[3..5]
+            .iter()
+            .map(|v| v.replace('\u{a0}', " "))
+            .collect::<Vec<_>>()
+    };
+    // new_patient_request: 10 × 12, 2 × 95, 3 × 20, 2 not attempted (censored
+    // at 2400), 7 × 195..201 minutes. The finished ones alone have a p90 of
+    // 200.4 min; the curve counts the two still waiting: S ≤ 0.1 only at 201
+    // (3.4 h), and its median is a step (20 min), not an interpolation.
+    assert_eq!(row("new_patient_request"), ["20 min", "3.4 h"]);
+    // All still waiting: neither is known yet.
+    let mut data = week();
+    for f in data
+        .facts
+        .iter_mut()
+        .filter(|f| f.category.as_deref() == Some("referral"))
+    {
+        f.first_attempt_wait = Some((600.0, false));
+    }
+    let r = weekly::build(&config(), &data).unwrap();
+    let table = section(&r, "Categories this week").table.as_ref().unwrap();
+    let referral = table.rows.iter().find(|row| row[0] == "referral").unwrap();
+    assert_eq!(referral[3..5], ["–", "–"]);
+}
+
+#[test]
+fn recovery_counts_only_windows_closed_this_week_and_says_what_is_still_maturing() {
+    let r = weekly::build(&config(), &week()).unwrap();
+    let s = section(&r, "Recovery, referrals and missed calls");
+    let t = s.table.as_ref().unwrap();
+    let row = |m: &str| t.rows.iter().find(|row| row[0] == m).unwrap()[1..3].to_vec();
+    // The 2026-10-30 no-show closed in W46 (not counted again); 11-02 and 11-06
+    // closed in W47, one rebooked; the 11-10 one is rebooked but still open.
+    assert_eq!(row("no-show recovery"), ["50%", "2"]);
+    assert_eq!(row("cancellation recovery"), ["100%", "1"]);
+    assert_eq!(row("voicemail to scheduled"), ["25%", "8"]);
+    assert_eq!(row("referral scheduling completion"), ["25%", "12"]);
+    // Call log: 2 of the 8 whose deadline passed; the 2 not yet due are out.
+    assert_eq!(
+        row("missed calls returned within target (call log)"),
+        ["25%", "8"]
+    );
+    assert_eq!(
+        row("missed-call tasks first attempted within target"),
+        ["50%", "20"]
+    );
+    assert_eq!(
+        row("missed calls returned by the end of the week"),
+        ["50%", "10"]
+    );
+    assert!(s.text[1].contains("Still inside their window: 1 no-show and 1 cancellation, 1 of them already rebooked; the last of these windows closes on 2026-12-03."), "{}", s.text[1]);
+    // The difference is the story, told in a plain sentence.
+    assert!(s.text[0].starts_with("The tasks flatter the phones: the missed-call tasks staff logged were first attempted within target 50% of the time, but the call log shows only 25% of the 8 callbacks owed"), "{}", s.text[0]);
+    assert!(s.text[0].contains("6 of the week's 10 callbacks owed (60%) never had a task"));
+}
+
+#[test]
+fn owners_table_shows_poor_notes_and_the_tasks_with_no_owner() {
+    let r = weekly::build(&config(), &week()).unwrap();
+    let s = section(&r, "Documentation and ownership");
+    let t = s.table.as_ref().unwrap();
+    assert_eq!(
+        t.rows,
+        [["enguyen", "24", "20%"], ["(no owner)", "12", "50%"]]
+    );
+    assert_eq!(
+        s.text[0],
+        "3 of the week's 36 tasks (8%) have no owner: no one's list carries them."
+    );
+}
+
+#[test]
+fn the_daily_review_compares_with_the_average_business_day_and_lists_urgent_ids() {
+    let data = day();
+    // 28 days before 11-18: 20 weekdays, less Veterans Day.
+    assert_eq!(data.prior_days.len(), 19);
+    assert!(!data.prior_days.contains(&d("2026-11-11")));
+    assert!(!data.prior_days.contains(&d("2026-11-14")));
+    let r = daily::build_from(&config(), &data);
+    let row = |m: &str| r.headlines.rows.iter().find(|row| row[0] == m).unwrap()[1..].to_vec();
+    // 60 requests over 19 business days: 3.2 a day; shares pooled, with their n.
+    assert_eq!(row("requests"), ["12", "", "3.2", "60 over 19 days"]);
+    assert_eq!(
+        row("share first attempted within target"),
+        ["30%", "10", "80%", "58"]
+    );
+    // Medians from the curves: the day's 12 (2 still waiting), the prior 12.
+    assert_eq!(
+        row("median time to first attempt (business time)"),
+        ["3.3 h", "12", "12 min", "12"]
+    );
+    let urgent = section(&r, "Urgent open items").table.as_ref().unwrap();
+    assert_eq!(urgent.rows[0][0], "T007");
+    assert_eq!(
+        daily::review_day(&config(), d("2026-11-22")),
+        d("2026-11-20")
     );
 }

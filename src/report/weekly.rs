@@ -5,8 +5,9 @@
 use super::charts::{self, Chart, Spec};
 use super::input::{Measure, WeekData};
 use super::markup::Table;
-use super::{figures, findings, minutes, num, pct, tables, week_label, Report, Section};
+use super::{figures, findings, minutes, num, outcomes, pct, tables, week_label, Report, Section};
 use crate::config::Config;
+use crate::metrics::survival::{kaplan_meier, Curve};
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};
 
@@ -27,6 +28,15 @@ fn of_week(data: &WeekData, week: &str, measure: Measure) -> Option<f64> {
         .iter()
         .find(|(w, _)| w.as_deref() == Some(week))
         .and_then(|(_, m)| measure(m))
+}
+
+/// The measures of `week` in the weekly aggregates (empty when it has none).
+fn of_week_measures(data: &WeekData, week: &str) -> super::input::Measures {
+    data.weekly
+        .iter()
+        .find(|(w, _)| w.as_deref() == Some(week))
+        .map(|(_, m)| m.clone())
+        .unwrap_or_default()
 }
 
 /// The 13-week trend of the share within target, against the goal.
@@ -90,12 +100,14 @@ fn categories(
             .find(|(c, _)| c.as_deref() == Some(name))
             .map(|(_, m)| m.clone())
             .unwrap_or_default();
+        let curve = first_attempt_curve(data, name);
         table.push(vec![
             name.to_string(),
             p_cat.target.to_string(),
             num(m.tasks),
-            minutes(m.median_minutes_to_first_attempt),
-            minutes(m.p90_minutes_to_first_attempt),
+            // Kept on one line in a narrow column ("2.8 h", not "2.8" over "h").
+            minutes(curve.median()).replace(' ', "\u{a0}"),
+            minutes(curve.p90()).replace(' ', "\u{a0}"),
             pct(m.within_target_share),
             pct(m.contact_rate),
             pct(m.completion_rate),
@@ -116,11 +128,26 @@ fn categories(
     }
     sections.insert(0, Section {
         title: "Categories this week".into(),
-        text: vec!["Outcomes are observed up to the end of the week, so the latest requests have had the least time to be reached, completed or booked.".into()],
+        text: vec![
+            "Outcomes are observed up to the end of the week, so the latest requests have had the least time to be reached, completed or booked.".into(),
+            "Median and p90 are times to first attempt read from the Kaplan–Meier curve of all the week's requests: a request not yet attempted counts as still waiting (until the end of the week, or until it was closed), so the longest waits are not left out. \"–\": too many are still waiting for it to be known yet.".into(),
+        ],
         table: Some(table),
         charts: vec![],
     });
     Ok(sections)
+}
+
+/// The Kaplan–Meier curve of the week's time to first attempt in `category`
+/// (docs/METRICS.md, "time-to-event").
+fn first_attempt_curve(data: &WeekData, category: &str) -> Curve {
+    let mut obs: Vec<(f64, bool)> = data
+        .facts
+        .iter()
+        .filter(|r| r.category.as_deref() == Some(category))
+        .filter_map(|r| r.first_attempt_wait)
+        .collect();
+    kaplan_meier(&mut obs)
 }
 
 /// Build the weekly report from its typed data.
@@ -133,6 +160,10 @@ pub fn build(config: &Config, data: &WeekData) -> Result<Report> {
     let (headlines, headline_notes) = super::headlines::table(config, data, &weeks);
     let found = findings::all(data, &weeks);
     let mut sections = categories(config, data, &week, &mut charts)?;
+    // After the categories table, before the sections of each category.
+    sections.insert(1, outcomes::section(config, data));
+    let all = of_week_measures(data, &week);
+    sections.insert(2, tables::owners(&data.owners, &all));
     let first = charts.len();
     charts.extend(figures::across_charts(data, &weeks, &week)?);
     sections.push(Section {
