@@ -46,6 +46,19 @@ impl Target {
     }
 }
 
+impl Target {
+    /// A short form for narrow table cells: "30 min", "4 h", "same day",
+    /// "next day 12:00" (business time throughout).
+    pub fn short(&self) -> String {
+        match self {
+            Target::Minutes(m) if m % 60 == 0 => format!("{} h", m / 60),
+            Target::Minutes(m) => format!("{m} min"),
+            Target::SameDay => "same day".into(),
+            Target::NextDayBy(t) => format!("next day {}", t.format("%H:%M")),
+        }
+    }
+}
+
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -59,6 +72,21 @@ impl std::fmt::Display for Target {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_forms_fit_a_narrow_cell() {
+        let t = |s: &str| Target::parse(s).unwrap().short();
+        assert_eq!(
+            [
+                t("30m"),
+                t("4h"),
+                t("90m"),
+                t("same_day"),
+                t("next_day 12:00")
+            ],
+            ["30 min", "4 h", "90 min", "same day", "next day 12:00"]
+        );
+    }
 
     #[test]
     fn parses_all_forms() {

@@ -452,7 +452,14 @@ fn quality(config: &Config, metrics_dir: &Path) -> Result<DataQuality> {
 pub fn read_week(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Result<WeekData> {
     let week = crate::metrics::facts::iso_week(monday);
     let weekly = measures(&scan(metrics_dir, "overall_weekly")?.collect()?, "iso_week")?;
-    let categories = scan(metrics_dir, "overall_category_weekly")?
+    let all_categories = scan(metrics_dir, "overall_category_weekly")?.collect()?;
+    let category_weeks = strings(&all_categories, "iso_week")?
+        .into_iter()
+        .zip(measures(&all_categories, "category")?)
+        .map(|(w, (c, m))| (c, w, m))
+        .collect();
+    let categories = all_categories
+        .lazy()
         .filter(col("iso_week").eq(lit(week.as_str())))
         .collect()?;
     let facts = scan(metrics_dir, "task_facts")?.filter(col("iso_week").eq(lit(week.as_str())));
@@ -472,6 +479,7 @@ pub fn read_week(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Resu
             .unwrap_or(0.9),
         weekly,
         waiting: waiting_weeks(metrics_dir)?,
+        category_weeks,
         categories: measures(&categories, "category")?,
         facts: fact_rows(config, facts, sunday)?,
         backlog: backlog_rows(metrics_dir)?,

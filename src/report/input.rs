@@ -183,6 +183,9 @@ pub struct WeekData {
     pub weekly: Vec<(Option<String>, Measures)>,
     /// `overall_waiting_weekly`: every week's first-attempt curve, in week order.
     pub waiting: Vec<(Option<String>, Waiting)>,
+    /// `overall_category_weekly`, every week: (category, ISO week, measures),
+    /// for the outcomes at a fixed age of each category's latest mature week.
+    pub category_weeks: Vec<(Option<String>, Option<String>, Measures)>,
     /// `overall_category_weekly` of the week, in category order.
     pub categories: Vec<(Option<String>, Measures)>,
     /// The week's task facts, in the table's order.

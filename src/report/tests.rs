@@ -204,6 +204,21 @@ fn week() -> WeekData {
             (w("2026-W46"), waiting(21.0, Some(90.0))),
             (w("2026-W47"), waiting(30.0, None)),
         ],
+        // new_patient_request's W46 is mature; referral's only W45 is.
+        category_weeks: vec![
+            (
+                w("new_patient_request"),
+                w("2026-W46"),
+                measures(20.0, 0.6, 20.0),
+            ),
+            (
+                w("new_patient_request"),
+                w("2026-W47"),
+                young(24.0, 0.5, 20.0),
+            ),
+            (w("referral"), w("2026-W45"), measures(10.0, 0.5, 300.0)),
+            (w("referral"), w("2026-W46"), young(12.0, 0.5, 300.0)),
+        ],
         categories: vec![
             (
                 w("missed_call"),
@@ -724,4 +739,22 @@ fn the_daily_review_compares_with_the_average_business_day_and_lists_urgent_ids(
         daily::review_day(&config(), d("2026-11-22")),
         d("2026-11-20")
     );
+}
+
+#[test]
+fn the_categories_table_shows_outcomes_of_each_categorys_latest_mature_week() {
+    let r = weekly::build(&config(), &week()).unwrap();
+    let table = section(&r, "Categories this week").table.as_ref().unwrap();
+    let row = |c: &str| table.rows.iter().find(|row| row[0] == c).unwrap()[6..].to_vec();
+    let cells = |v: [&str; 4]| v.map(|c| c.replace(' ', "\u{a0}")).to_vec();
+    assert_eq!(
+        row("new_patient_request"),
+        cells(["75% W46", "80% W46", "40% W46", "70% W46"])
+    );
+    assert_eq!(
+        row("referral"),
+        cells(["75% W45", "80% W45", "40% W45", "70% W45"])
+    );
+    // A category with no mature week shows none, never this week's young rate.
+    assert_eq!(row("missed_call"), ["–", "–", "–", "–"]);
 }

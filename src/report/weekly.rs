@@ -82,11 +82,12 @@ fn categories(
         "median",
         "p90",
         "within target",
-        "reached",
-        "completed",
-        "booked",
-        "kept",
+        "reached¹",
+        "completed¹",
+        "booked¹",
+        "kept¹",
     ]);
+    let weeks = trend_weeks(data.monday);
     let mut sections = Vec::new();
     let cats = config
         .practices
@@ -103,16 +104,16 @@ fn categories(
         let curve = first_attempt_curve(data, name);
         table.push(vec![
             name.to_string(),
-            p_cat.target.to_string(),
+            p_cat.target.short().replace(' ', "\u{a0}"),
             num(m.tasks),
             // Kept on one line in a narrow column ("2.8 h", not "2.8" over "h").
             minutes(curve.median()).replace(' ', "\u{a0}"),
             minutes(curve.p90()).replace(' ', "\u{a0}"),
             pct(m.within_target_share),
-            pct(m.contact_rate),
-            pct(m.completion_rate),
-            pct(m.booking_rate),
-            pct(m.kept_rate),
+            matured(data, &weeks, name, |m| m.reached_in_age_rate),
+            matured(data, &weeks, name, |m| m.completed_in_age_rate),
+            matured(data, &weeks, name, |m| m.booked_in_age_rate),
+            matured(data, &weeks, name, |m| m.kept_in_age_rate),
         ]);
         let first = charts.len();
         charts.extend(figures::category_charts(data, name, p_cat.target, week)?);
@@ -129,13 +130,34 @@ fn categories(
     sections.insert(0, Section {
         title: "Categories this week".into(),
         text: vec![
-            "Outcomes are observed up to the end of the week, so the latest requests have had the least time to be reached, completed or booked.".into(),
+            "Targets are in business time. ¹ Reached, completed, booked and kept are judged at a fixed age (config maturity; docs/METRICS.md, \"maturity\"), so this week's requests are too young for them: each cell is the category's latest week whose requests are all old enough, named beside the share.".into(),
             "Median and p90 are times to first attempt read from the Kaplan–Meier curve of all the week's requests: a request not yet attempted counts as still waiting (until the end of the week, or until it was closed), so the longest waits are not left out. \"–\": too many are still waiting for it to be known yet.".into(),
         ],
         table: Some(table),
         charts: vec![],
     });
     Ok(sections)
+}
+
+/// The outcome at a fixed age of `category`'s latest week (of `weeks`) that is
+/// mature for it, as "72% W46"; "–" when none is.
+fn matured(
+    data: &WeekData,
+    weeks: &[(String, NaiveDate)],
+    category: &str,
+    rate: Measure,
+) -> String {
+    weeks
+        .iter()
+        .rev()
+        .find_map(|(w, _)| {
+            data.category_weeks
+                .iter()
+                .find(|(c, wk, _)| c.as_deref() == Some(category) && wk.as_deref() == Some(w))
+                .and_then(|(_, _, m)| rate(m))
+                .map(|r| format!("{}\u{a0}{}", pct(Some(r)), &w[5..]))
+        })
+        .unwrap_or_else(|| "–".into())
 }
 
 /// The Kaplan–Meier curve of the week's time to first attempt in `category`
