@@ -5,8 +5,9 @@
 use super::input::{DayData, FactRow};
 use super::markup::Table;
 use super::{minutes, num, pct, tables, Report};
-use crate::config::Config;
+use crate::config::{Age, Config};
 use crate::metrics::survival::kaplan_meier;
+use crate::model::clock::Calendar;
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};
 use std::path::Path;
@@ -69,6 +70,54 @@ fn median_wait(facts: &[FactRow]) -> (Option<f64>, usize) {
     (kaplan_meier(&mut obs).median(), n)
 }
 
+/// When a task's outcome happened (None: not by *as of*).
+pub(super) type Event = fn(&FactRow) -> Option<i64>;
+
+/// The share of `facts` whose `event` happened within `follow_up` business days
+/// of each request (`model::clock::Calendar::age_end`, the end of an outcome
+/// age: the close of the N-th business day after the day its clock starts), over
+/// the requests whose age has ended by the end of `observed_to` (the others are
+/// not yet judged), and that n (docs/METRICS.md, "daily-comparison").
+pub(super) fn at_follow_up(
+    config: &Config,
+    facts: &[FactRow],
+    (follow_up, observed_to): (u32, NaiveDate),
+    event: Event,
+) -> (Option<f64>, usize) {
+    let first = facts.iter().filter_map(|r| r.created_date).min();
+    let mut cals: std::collections::BTreeMap<&str, Option<(Calendar, i64)>> = Default::default();
+    let (mut hit, mut n) = (0usize, 0usize);
+    for r in facts {
+        let (Some(id), Some(created), Some(first)) =
+            (r.practice_id.as_deref(), r.created_at, first)
+        else {
+            continue;
+        };
+        let cal = cals.entry(id).or_insert_with(|| {
+            config.practice(id).map(|p| {
+                let cal = Calendar::new(
+                    p,
+                    first - Duration::days(1),
+                    observed_to + Duration::days(60),
+                );
+                (cal, crate::model::day::last_instant(p, observed_to))
+            })
+        });
+        let Some((cal, as_of)) = cal.as_ref() else {
+            continue;
+        };
+        let Some(end) = cal
+            .age_end(created, Age::BusinessDays(follow_up))
+            .filter(|e| e <= as_of)
+        else {
+            continue;
+        };
+        n += 1;
+        hit += event(r).is_some_and(|x| x <= end) as usize;
+    }
+    ((n > 0).then(|| hit as f64 / n as f64), n)
+}
+
 /// The daily review from its typed data: the day against the average business
 /// day of the four weeks before (docs/METRICS.md, "daily-comparison").
 pub fn build_from(config: &Config, data: &DayData) -> Report {
@@ -90,7 +139,7 @@ pub fn build_from(config: &Config, data: &DayData) -> Report {
         Option<f64>,
         Option<f64>,
         Option<f64>,
-    ); 5] = [
+    ); 2] = [
         (
             "share first attempted within target",
             Kind::Share,
@@ -107,30 +156,19 @@ pub fn build_from(config: &Config, data: &DayData) -> Report {
             None,
             None,
         ),
-        (
-            "patients reached",
-            Kind::Share,
-            d.contact_rate,
-            d.tasks,
-            p.contact_rate,
-            p.tasks,
-        ),
-        (
-            "tasks completed",
-            Kind::Share,
-            d.completion_rate,
-            d.tasks,
-            p.completion_rate,
-            p.tasks,
-        ),
-        (
-            "tasks that booked an appointment",
-            Kind::Share,
-            d.booking_rate,
-            d.tasks,
-            p.booking_rate,
-            p.tasks,
-        ),
+    ];
+    // The day's requests have been observed for `follow_up` business days
+    // after their day: the four weeks' requests are judged at that same age.
+    let follow_up = business_days(config, day + Duration::days(1), data.observed_to).len() as u32;
+    let after = match follow_up {
+        0 => "by the close of their business day".to_string(),
+        1 => "by the close of the next business day".to_string(),
+        k => format!("within {k} business days"),
+    };
+    let outcomes: [(&str, Event); 3] = [
+        ("patients reached", |r| r.first_contact_at),
+        ("tasks completed", |r| r.closed_at),
+        ("tasks that booked an appointment", |r| r.booked_at),
     ];
     let per_day = p.tasks.filter(|_| days > 0).map(|t| t / days as f64);
     headlines.push(vec![
@@ -157,6 +195,18 @@ pub fn build_from(config: &Config, data: &DayData) -> Report {
             count(n.or(Some(0.0))),
             fmt(prior),
             count(prior_n.or(Some(0.0))),
+        ]);
+    }
+    for (label, event) in outcomes {
+        let age = (follow_up, data.observed_to);
+        let (this, n) = at_follow_up(config, &data.facts, age, event);
+        let (prior, prior_n) = at_follow_up(config, &data.prior_facts, age, event);
+        headlines.push(vec![
+            format!("{label} {after}"),
+            pct(this),
+            n.to_string(),
+            pct(prior),
+            prior_n.to_string(),
         ]);
     }
     headlines.numeric = vec![false, true, true, true, true];

@@ -225,6 +225,7 @@ fn fact_rows(config: &Config, facts: LazyFrame, to: NaiveDate) -> Result<Vec<Fac
         Some(first)
     };
     let waits: Vec<Option<(f64, bool)>> = (0..df.height()).map(&mut wait).collect();
+    let booked_at = i64s(&df, "booked_at")?;
     let (attempted, reached, booked, kept) = (
         bools(&df, "attempted")?,
         bools(&df, "reached")?,
@@ -249,6 +250,9 @@ fn fact_rows(config: &Config, facts: LazyFrame, to: NaiveDate) -> Result<Vec<Fac
             booked: booked[i] == Some(true),
             kept: kept[i] == Some(true),
             first_attempt_wait: waits[i],
+            first_contact_at: first_contact[i],
+            closed_at: closed[i],
+            booked_at: booked_at[i],
         })
         .collect())
 }

@@ -81,6 +81,12 @@ pub struct FactRow {
     /// "time-to-event"). None when it could not be computed (no creation time,
     /// practice not in the config).
     pub first_attempt_wait: Option<(f64, bool)>,
+    /// When the patient was first reached, the task closed (terminal status
+    /// only) and its first booking made (µs since the epoch, UTC): for outcomes
+    /// compared at equal follow-up.
+    pub first_contact_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub booked_at: Option<i64>,
 }
 
 /// A no-show or cancellation (`recovery` table, docs/METRICS.md "recovery").

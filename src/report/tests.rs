@@ -83,6 +83,12 @@ fn fact(n: usize, day: &str, hour: i32, wait: Option<f64>) -> FactRow {
         kept: n % 8 == 0,
         // Not attempted: still waiting at the end of the week (censored).
         first_attempt_wait: Some(wait.map_or((2400.0, false), |w| (w, true))),
+        // Reached the same day, the next, or two days after; a third close
+        // within the hour; bookings three days after.
+        first_contact_at: (n % 2 == 0)
+            .then(|| at(&format!("{day} {hour:02}:00")) + (n % 3) as i64 * 86_400_000_000),
+        closed_at: (n % 3 == 0).then(|| at(&format!("{day} {hour:02}:00")) + 3_600_000_000),
+        booked_at: (n % 4 == 0).then(|| at(&format!("{day} {hour:02}:00")) + 3 * 86_400_000_000),
     }
 }
 
@@ -757,4 +763,50 @@ fn the_categories_table_shows_outcomes_of_each_categorys_latest_mature_week() {
     );
     // A category with no mature week shows none, never this week's young rate.
     assert_eq!(row("missed_call"), ["–", "–", "–", "–"]);
+}
+
+#[test]
+fn the_daily_review_judges_the_four_weeks_at_the_days_own_follow_up() {
+    // Observed to the end of Thu 11-19: one business day after the reviewed Wed
+    // 11-18. Requests of Mon 11-16 at 10:00 are judged by Tue 11-17's close: one
+    // reached two days later does not count.
+    let mk = |n: usize, day: &str, contact_days: Option<i64>| FactRow {
+        first_contact_at: contact_days.map(|k| at(&format!("{day} 10:00")) + k * 86_400_000_000),
+        ..fact(n, day, 10, Some(5.0))
+    };
+    let prior = [
+        mk(1, "2026-11-16", Some(0)),
+        mk(3, "2026-11-16", Some(1)),
+        mk(5, "2026-11-16", Some(2)),
+        mk(7, "2026-11-16", None),
+    ];
+    let reached = |r: &FactRow| r.first_contact_at;
+    let to = d("2026-11-19");
+    assert_eq!(
+        daily::at_follow_up(&config(), &prior, (1, to), reached),
+        (Some(0.5), 4)
+    );
+    // Within two business days (Wed 11-18's close) the third counts too.
+    assert_eq!(
+        daily::at_follow_up(&config(), &prior, (2, to), reached),
+        (Some(0.75), 4)
+    );
+    // A request whose age ends after the data is not judged yet: Thu 11-19
+    // 18:00 starts its clock on Fri, past the end of 11-19.
+    let late = [FactRow {
+        created_at: Some(at("2026-11-19 18:00")),
+        ..mk(9, "2026-11-19", Some(0))
+    }];
+    assert_eq!(
+        daily::at_follow_up(&config(), &late, (0, to), reached),
+        (None, 0)
+    );
+    let r = daily::build_from(&config(), &day());
+    let row = r
+        .headlines
+        .rows
+        .iter()
+        .find(|row| row[0] == "patients reached by the close of the next business day")
+        .expect("the reached row names its follow-up");
+    assert_eq!(row[2], "12");
 }
