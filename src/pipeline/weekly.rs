@@ -167,7 +167,13 @@ fn staffing_summary(views: &[View], heatmaps: Vec<(String, Vec<u8>)>) -> Staffin
                     .lines
                     .iter()
                     .map(|l| CategoryStaffing {
-                        category: l.category.clone(),
+                        // Named to a person by the practice's label.
+                        category: v
+                            .model
+                            .practice
+                            .categories
+                            .get(&l.category)
+                            .map_or_else(|| l.category.clone(), |c| c.label.clone()),
                         measured: finite(l.measured),
                         replayed: finite(l.replayed),
                         gap: finite(l.gap),
