@@ -559,8 +559,8 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Dr
             if let Some(v) = v {
                 chart
                     .draw_series([
-                        text(format!("{:.0}%", v * 100.0), (x0 + 0.5, y0 + 0.64), 12, &WHITE),
-                        text(format!("n={n}"), (x0 + 0.5, y0 + 0.3), 11, &WHITE),
+                        text(format!("{:.0}%", v * 100.0), (x0 + 0.5, y0 + 0.66), 13, &WHITE),
+                        text(format!("n={n}"), (x0 + 0.5, y0 + 0.3), 12, &WHITE),
                     ])
                     .map_err(err)?;
             }

@@ -244,15 +244,14 @@ pub(super) fn speed(mine: &[&FactRow], target: Target, day: f64) -> Spec {
 /// Where the target lies on a waiting curve's axis (business minutes from
 /// the request): a minute target's length; for a same-day or next-day
 /// target, the median of the requests' deadlines (each its own length of
-/// business time), and its legend name.
-fn target_position(mine: &[&FactRow], target: Target, day: f64) -> Option<(f64, String)> {
+/// business time). None when no request has a deadline.
+fn target_position(mine: &[&FactRow], target: Target) -> Option<f64> {
     match target {
-        Target::Minutes(t) => Some((t as f64, format!("target {}", humane(t as f64, day)))),
+        Target::Minutes(t) => Some(t as f64),
         _ => {
             let mut d: Vec<f64> = mine.iter().filter_map(|r| r.minutes_to_deadline).collect();
             d.sort_by(f64::total_cmp);
-            let m = *d.get(d.len().checked_sub(1)? / 2)?;
-            Some((m, format!("deadline ({target}): {} after the request, median", humane(m, day))))
+            d.get(d.len().checked_sub(1)? / 2).copied()
         }
     }
 }
@@ -270,14 +269,34 @@ fn polyline(c: &Curve, end: f64) -> Vec<(f64, f64)> {
     pts
 }
 
-/// A humane step for ticks up to `x_max` (at most 8 of them).
+/// A humane step for ticks up to `x_max` (at most 8 of them): minutes, hours
+/// within a day, then whole days (past two days, days only, so that no axis
+/// reads "12 hours" after "1 day").
 fn tick_step(x_max: f64, day: f64) -> f64 {
     [5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 240.0]
         .into_iter()
-        .filter(|&m| m < day)
+        .filter(|&m| m < day && x_max <= 2.0 * day)
         .chain([day, 2.0 * day, 5.0 * day, 10.0 * day, 20.0 * day, 50.0 * day])
         .find(|&s| x_max / s <= 8.0)
         .unwrap_or(100.0 * day)
+}
+
+/// A tick at `v` on an axis to `x_max` with ticks `step` apart, in one unit
+/// for the whole axis: days when the step is whole days, else hours when the
+/// axis reaches two hours ("0.5 hours", "8 hours"), else minutes ("70 min").
+pub(super) fn tick_label(v: f64, step: f64, x_max: f64, day: f64) -> String {
+    if v.abs() < 1e-9 {
+        return "0".into();
+    }
+    let u = if Unit::of(step, day) == Unit::Day {
+        Unit::Day
+    } else if x_max >= 120.0 {
+        Unit::Hour
+    } else {
+        Unit::Min
+    };
+    let a = u.amount(v, day);
+    format!("{a} {}", u.name(a == "1"))
 }
 
 /// The share of the week's requests still waiting for a first attempt, for
@@ -290,8 +309,8 @@ pub(super) fn waiting(mine: &[&FactRow], target: Target, day: f64, goal: f64) ->
         .map(|e| kaplan_meier(&mut mine.iter().map(|r| r.waits[e]).collect::<Vec<_>>()))
         .collect();
     let longest = mine.iter().map(|r| r.waits[0].0).fold(0.0, f64::max);
-    let target_at = target_position(mine, target, day);
-    let t = target_at.as_ref().map_or(60.0, |p| p.0);
+    let target_at = target_position(mine, target);
+    let t = target_at.unwrap_or(60.0);
     // Wide enough for the target twice over and for nine in ten first
     // attempts (or, when fewer were made, the longest first-attempt wait).
     let want = (2.0 * t).max(curves[0].p90().unwrap_or(longest)).max(t * 1.25);
@@ -310,15 +329,21 @@ pub(super) fn waiting(mine: &[&FactRow], target: Target, day: f64, goal: f64) ->
     let ticks = (0..)
         .map(|k| k as f64 * step)
         .take_while(|&v| v <= x_max + 1e-9)
-        .map(|v| (v, humane(v, day)))
+        .map(|v| (v, tick_label(v, step, x_max, day)))
         .collect();
     Spec::Steps {
         series,
         x_max,
         ticks,
-        x_ref: target_at.map(|(at, label)| XRef {
+        x_ref: target_at.map(|at| XRef {
             at,
-            label,
+            label: match target {
+                Target::Minutes(_) => format!("target {}", humane(at, day)),
+                _ => format!(
+                    "the median request's deadline ({target}), {} after it",
+                    tick_label(at, step, x_max, day)
+                ),
+            },
             before: String::new(),
             after: String::new(),
         }),

@@ -490,6 +490,13 @@ fn business_time_reads_in_humane_units() {
     assert_eq!(humane(90.0, 480.0), "1.5 hours");
     assert_eq!(humane(960.0, 480.0), "2 days");
     assert_eq!(humane(720.0, 480.0), "12 hours");
+    // Ticks read in their step's unit.
+    use super::figures::tick_label;
+    assert_eq!(tick_label(70.0, 10.0, 70.0, 480.0), "70 min");
+    assert_eq!(tick_label(90.0, 30.0, 240.0, 480.0), "1.5 hours");
+    assert_eq!(tick_label(480.0, 240.0, 960.0, 480.0), "8 hours");
+    assert_eq!(tick_label(1440.0, 480.0, 1440.0, 480.0), "3 days");
+    assert_eq!(tick_label(480.0, 480.0, 1440.0, 480.0), "1 day");
     // A range reads in its lower end's unit: no label mixes two.
     assert_eq!(bin_label(0.0, Some(15.0), 480.0), "0–15\nmin");
     assert_eq!(bin_label(30.0, Some(60.0), 480.0), "30–60\nmin");
@@ -637,7 +644,7 @@ fn the_waiting_curve_is_the_kaplan_meier_estimate_with_the_target_and_goal() {
     assert_eq!(x_ref.at, 300.0);
     assert_eq!(
         x_ref.label,
-        "deadline (same business day): 5 hours after the request, median"
+        "the median request's deadline (same business day), 5 hours after it"
     );
 }
 
