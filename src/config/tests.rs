@@ -179,7 +179,10 @@ fn a_category_label_defaults_to_the_name_in_words_and_a_practice_may_override_it
         "timezone = \"America/Chicago\"\n[practices.categories.missed_call]\nlabel = \" Missed calls to return \"",
     );
     let c = load(&text).unwrap();
-    assert_eq!(c.practices[0].categories["missed_call"].label, "Missed call");
+    assert_eq!(
+        c.practices[0].categories["missed_call"].label,
+        "Missed call"
+    );
     assert_eq!(
         c.practices[0].categories["clinical_question"].label,
         "Clinical question"
@@ -189,7 +192,10 @@ fn a_category_label_defaults_to_the_name_in_words_and_a_practice_may_override_it
         c.practices[1].categories["missed_call"].label,
         "Missed calls to return"
     );
-    assert_eq!(c.practices[1].categories["missed_call"].target, Target::Minutes(30));
+    assert_eq!(
+        c.practices[1].categories["missed_call"].target,
+        Target::Minutes(30)
+    );
     // Reports take the first practice's label; an unknown name reads in words.
     assert_eq!(c.category_label("missed_call"), "Missed call");
     assert_eq!(c.category_label("no_show_recovery"), "No show recovery");
@@ -204,7 +210,10 @@ fn a_category_label_is_one_non_empty_line() {
             &format!("script = \"MC-1\"\nlabel = {bad}"),
         );
         let e = err(&text);
-        assert!(e.contains("practices[0].categories.missed_call.label"), "{e}");
+        assert!(
+            e.contains("practices[0].categories.missed_call.label"),
+            "{e}"
+        );
         assert!(e.contains("one line of text"), "{e}");
     }
 }

@@ -232,7 +232,9 @@ pub(crate) fn fit_labels(xs: &[i32], widths: impl Fn(u32) -> Vec<u32>) -> (u32, 
     }
     let small = LABEL_SIZES[LABEL_SIZES.len() - 1];
     let w = widths(small);
-    let step = (2..xs.len().max(2)).find(|&k| fits(&w, k)).unwrap_or(xs.len().max(1));
+    let step = (2..xs.len().max(2))
+        .find(|&k| fits(&w, k))
+        .unwrap_or(xs.len().max(1));
     (small, step)
 }
 
@@ -373,12 +375,20 @@ fn target_line<DB: DrawingBackend>(
             .pos(Pos::new(h, VPos::Top))
     };
     if !r.before.is_empty() {
-        root.draw(&Text::new(format!("← {}", r.before), (x - 6, y), font(HPos::Right)))
-            .map_err(err)?;
+        root.draw(&Text::new(
+            format!("← {}", r.before),
+            (x - 6, y),
+            font(HPos::Right),
+        ))
+        .map_err(err)?;
     }
     if !r.after.is_empty() {
-        root.draw(&Text::new(format!("{} →", r.after), (x + 6, y), font(HPos::Left)))
-            .map_err(err)?;
+        root.draw(&Text::new(
+            format!("{} →", r.after),
+            (x + 6, y),
+            font(HPos::Left),
+        ))
+        .map_err(err)?;
     }
     Ok(())
 }
@@ -522,7 +532,11 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Dr
             let y0 = (nr - 1 - r) as f64;
             let x0 = c as f64;
             let shut = closed.get(r).and_then(|row| row.get(c)).copied() == Some(true);
-            let n = counts.get(r).and_then(|row| row.get(c)).copied().unwrap_or(0);
+            let n = counts
+                .get(r)
+                .and_then(|row| row.get(c))
+                .copied()
+                .unwrap_or(0);
             let color = match v {
                 // Blue (in target) through white to vermillion (missed): safe for red–green deficiency.
                 Some(v) => blend(RGBColor(213, 94, 0), RGBColor(0, 114, 178), *v),
@@ -537,7 +551,11 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Dr
                 .map_err(err)?;
             if shut {
                 // Hatched: diagonal strokes across the cell, clipped to it.
-                let hatch = if v.is_some() { WHITE.mix(0.45) } else { MUTED.mix(0.6) };
+                let hatch = if v.is_some() {
+                    WHITE.mix(0.45)
+                } else {
+                    MUTED.mix(0.6)
+                };
                 let lines = (1..6).map(|k| {
                     let t = k as f64 / 3.0;
                     let (a, b) = if t <= 1.0 {
@@ -559,7 +577,12 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Dr
             if let Some(v) = v {
                 chart
                     .draw_series([
-                        text(format!("{:.0}%", v * 100.0), (x0 + 0.5, y0 + 0.66), 13, &WHITE),
+                        text(
+                            format!("{:.0}%", v * 100.0),
+                            (x0 + 0.5, y0 + 0.66),
+                            13,
+                            &WHITE,
+                        ),
                         text(format!("n={n}"), (x0 + 0.5, y0 + 0.3), 12, &WHITE),
                     ])
                     .map_err(err)?;
@@ -605,9 +628,11 @@ fn steps<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Draw
         .map_err(err)?;
     // Tick marks at the labelled positions.
     chart
-        .draw_series(ticks.iter().map(|(x, _)| {
-            PathElement::new(vec![(*x, 0.0), (*x, 0.015)], INK.stroke_width(1))
-        }))
+        .draw_series(
+            ticks
+                .iter()
+                .map(|(x, _)| PathElement::new(vec![(*x, 0.0), (*x, 0.015)], INK.stroke_width(1))),
+        )
         .map_err(err)?;
     x_labels(&plot, &chart, ticks, x_label)?;
     let mut keys: Vec<(String, ShapeStyle, bool)> = Vec::new();
@@ -619,7 +644,16 @@ fn steps<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Draw
         keys.push((name.clone(), color.stroke_width(2), false));
     }
     if let Some(r) = x_ref {
-        target_line(&plot, &mut chart, &XRef { before: String::new(), after: String::new(), ..r.clone() }, 1.0)?;
+        target_line(
+            &plot,
+            &mut chart,
+            &XRef {
+                before: String::new(),
+                after: String::new(),
+                ..r.clone()
+            },
+            1.0,
+        )?;
         keys.push((r.label.clone(), INK.stroke_width(2), true));
     }
     if let Some((y, label)) = y_ref {
@@ -648,7 +682,8 @@ fn steps<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Draw
             side.draw(&PathElement::new(sample, style)).map_err(err)?;
         }
         for line in wrap(&side, &name, LEGEND_W - 40) {
-            side.draw(&Text::new(line, (32, y), font.clone())).map_err(err)?;
+            side.draw(&Text::new(line, (32, y), font.clone()))
+                .map_err(err)?;
             y += 15;
         }
         y += 8;

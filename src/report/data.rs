@@ -136,7 +136,11 @@ struct Clocks {
 }
 
 impl Clocks {
-    fn new(config: &Config, metrics_dir: &Path, (first, last): (NaiveDate, NaiveDate)) -> Result<Clocks> {
+    fn new(
+        config: &Config,
+        metrics_dir: &Path,
+        (first, last): (NaiveDate, NaiveDate),
+    ) -> Result<Clocks> {
         let as_of = as_of_by_practice(config, metrics_dir)?;
         let calendars = config
             .practices
@@ -193,7 +197,10 @@ fn as_of_by_practice(config: &Config, metrics_dir: &Path) -> Result<BTreeMap<Str
                 .as_str()
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
             else {
-                anyhow::bail!("{}: as_of_by_practice.{id} is not an instant", path.display());
+                anyhow::bail!(
+                    "{}: as_of_by_practice.{id} is not an instant",
+                    path.display()
+                );
             };
             let mut us = t.timestamp_micros();
             if let (Some(p), Some(to)) = (config.practice(id), to) {

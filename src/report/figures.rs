@@ -276,7 +276,14 @@ fn tick_step(x_max: f64, day: f64) -> f64 {
     [5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 240.0]
         .into_iter()
         .filter(|&m| m < day && x_max <= 2.0 * day)
-        .chain([day, 2.0 * day, 5.0 * day, 10.0 * day, 20.0 * day, 50.0 * day])
+        .chain([
+            day,
+            2.0 * day,
+            5.0 * day,
+            10.0 * day,
+            20.0 * day,
+            50.0 * day,
+        ])
         .find(|&s| x_max / s <= 8.0)
         .unwrap_or(100.0 * day)
 }
@@ -313,7 +320,9 @@ pub(super) fn waiting(mine: &[&FactRow], target: Target, day: f64, goal: f64) ->
     let t = target_at.unwrap_or(60.0);
     // Wide enough for the target twice over and for nine in ten first
     // attempts (or, when fewer were made, the longest first-attempt wait).
-    let want = (2.0 * t).max(curves[0].p90().unwrap_or(longest)).max(t * 1.25);
+    let want = (2.0 * t)
+        .max(curves[0].p90().unwrap_or(longest))
+        .max(t * 1.25);
     let step = tick_step(want, day);
     let x_max = (want / step).ceil().max(1.0) * step;
     let series = names
@@ -349,7 +358,10 @@ pub(super) fn waiting(mine: &[&FactRow], target: Target, day: f64, goal: f64) ->
         }),
         y_ref: Some((
             1.0 - goal,
-            format!("goal: at most {:.0}% waiting for a first attempt at the target", (1.0 - goal) * 100.0),
+            format!(
+                "goal: at most {:.0}% waiting for a first attempt at the target",
+                (1.0 - goal) * 100.0
+            ),
         )),
         y_label: "share still waiting".into(),
         x_label: format!(
@@ -536,7 +548,12 @@ pub(super) fn heatmap(facts: &[FactRow], hours: Option<&WeekHours>) -> Spec {
             .filter(move |r| r.created_weekday == Some(d) && r.created_hour == Some(h as i32))
     };
     let values = (1..=5)
-        .map(|d| hours_shown.iter().map(|&h| share_within(cells(d, h))).collect())
+        .map(|d| {
+            hours_shown
+                .iter()
+                .map(|&h| share_within(cells(d, h)))
+                .collect()
+        })
         .collect();
     let counts = (1..=5)
         .map(|d| hours_shown.iter().map(|&h| cells(d, h).count()).collect())

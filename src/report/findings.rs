@@ -93,23 +93,32 @@ impl Finding {
     /// config's labels), for a person to read; built on names, worded in labels.
     pub fn labelled(self, label: impl Fn(&str) -> String) -> Finding {
         match self {
-            Finding::AfternoonSlip { category, target, hour, before, after, n_before, n_after } => {
-                Finding::AfternoonSlip {
-                    category: label(&category),
-                    target,
-                    hour,
-                    before,
-                    after,
-                    n_before,
-                    n_after,
-                }
-            }
+            Finding::AfternoonSlip {
+                category,
+                target,
+                hour,
+                before,
+                after,
+                n_before,
+                n_after,
+            } => Finding::AfternoonSlip {
+                category: label(&category),
+                target,
+                hour,
+                before,
+                after,
+                n_before,
+                n_after,
+            },
             Finding::CompetingWork { hour, peaks } => Finding::CompetingWork {
                 hour,
                 peaks: peaks.into_iter().map(|(c, s)| (label(&c), s)).collect(),
             },
             Finding::EarlyClosures { by_category } => Finding::EarlyClosures {
-                by_category: by_category.into_iter().map(|(c, n)| (label(&c), n)).collect(),
+                by_category: by_category
+                    .into_iter()
+                    .map(|(c, n)| (label(&c), n))
+                    .collect(),
             },
             other => other,
         }
@@ -296,5 +305,8 @@ pub fn all(data: &super::input::WeekData, weeks: &[(String, NaiveDate)]) -> Vec<
     found.extend(growing_backlogs(&data.backlog, &sundays));
     found.extend(doubled_barriers(&data.barriers, week, &prev));
     found.extend(early_closures(&data.categories));
-    found.into_iter().map(|f| f.labelled(|c| data.label(c))).collect()
+    found
+        .into_iter()
+        .map(|f| f.labelled(|c| data.label(c)))
+        .collect()
 }

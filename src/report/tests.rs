@@ -80,7 +80,10 @@ fn fact(n: usize, day: &str, hour: i32, wait: Option<f64>) -> FactRow {
         // Still waiting at *as of* after 600 business minutes when never attempted.
         waits: [
             (wait.unwrap_or(600.0), wait.is_some()),
-            (wait.map_or(600.0, |w| w + 30.0), n % 2 == 0 && wait.is_some()),
+            (
+                wait.map_or(600.0, |w| w + 30.0),
+                n % 2 == 0 && wait.is_some(),
+            ),
             (1200.0, n % 3 == 0),
         ],
         met_target: wait.map(|w| w <= 30.0),
@@ -514,7 +517,10 @@ fn business_time_reads_in_humane_units() {
         minute_edges(45.0, 480.0),
         [30.0, 45.0, 60.0, 120.0, 240.0, 480.0, 960.0, 2400.0]
     );
-    assert_eq!(minute_edges(240.0, 480.0), [120.0, 240.0, 480.0, 960.0, 2400.0]);
+    assert_eq!(
+        minute_edges(240.0, 480.0),
+        [120.0, 240.0, 480.0, 960.0, 2400.0]
+    );
     assert_eq!(
         deadline_edges(480.0),
         [-480.0, -240.0, -60.0, 0.0, 60.0, 240.0, 480.0, 960.0]
@@ -526,9 +532,13 @@ fn business_time_reads_in_humane_units() {
     );
 }
 
-fn bars_of(spec: &super::charts::Spec) -> (Vec<String>, Vec<Vec<f64>>, Option<super::charts::XRef>) {
+fn bars_of(
+    spec: &super::charts::Spec,
+) -> (Vec<String>, Vec<Vec<f64>>, Option<super::charts::XRef>) {
     match spec {
-        super::charts::Spec::Bars { x, series, x_ref, .. } => (
+        super::charts::Spec::Bars {
+            x, series, x_ref, ..
+        } => (
             x.clone(),
             series.iter().map(|s| s.1.clone()).collect(),
             x_ref.clone(),
@@ -550,12 +560,21 @@ fn time_to_first_attempt_counts_the_never_attempted_and_marks_a_minute_target() 
     assert_eq!(x[0], "0–15\nmin");
     assert_eq!(x[9], "not\nattempted");
     // 10 at 12 min; 3 at 20; 2 at 95; 7 at 180 + i (197..203: 2–4 hours).
-    assert_eq!(series[0], [10.0, 3.0, 0.0, 2.0, 7.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
-    assert_eq!(series[1], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0]);
+    assert_eq!(
+        series[0],
+        [10.0, 3.0, 0.0, 2.0, 7.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    );
+    assert_eq!(
+        series[1],
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0]
+    );
     // The line between "15–30 min" and "30–60 min".
     let r = r.unwrap();
     assert_eq!((r.at, r.label.as_str()), (1.5, "target 30 min"));
-    assert_eq!((r.before.as_str(), r.after.as_str()), ("within 30 min", "later"));
+    assert_eq!(
+        (r.before.as_str(), r.after.as_str()),
+        ("within 30 min", "later")
+    );
     // An attempt exactly at the target meets it: in the bar left of the line.
     let mut one = fact(1, "2026-11-16", 9, Some(30.0));
     one.met_target = Some(true);
@@ -576,14 +595,23 @@ fn a_next_day_target_is_charted_against_each_requests_deadline() {
     // Over a day before, 4–8 h, 1–4 h, 0–1 h before | 0–1 h, 1–4 h, 4–8 h,
     // 1–2 days, over 2 days after | not attempted.
     assert_eq!(x.len(), 10);
-    assert_eq!(&x[..4], ["over\n1 day", "4–8\nhours", "1–4\nhours", "0–1\nhour"]);
+    assert_eq!(
+        &x[..4],
+        ["over\n1 day", "4–8\nhours", "1–4\nhours", "0–1\nhour"]
+    );
     assert_eq!(x[4], "0–1\nhour");
     // 300 minutes against deadlines 400 (100 before) and 200 (100 after).
-    assert_eq!(series[0], [0.0, 0.0, 6.0, 0.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0]);
+    assert_eq!(
+        series[0],
+        [0.0, 0.0, 6.0, 0.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0]
+    );
     let r = r.unwrap();
     assert_eq!(r.at, 3.5);
     assert_eq!(r.label, "deadline: next business day by 17:00");
-    assert_eq!((r.before.as_str(), r.after.as_str()), ("by the deadline", "after it"));
+    assert_eq!(
+        (r.before.as_str(), r.after.as_str()),
+        ("by the deadline", "after it")
+    );
 }
 
 #[test]
@@ -591,18 +619,31 @@ fn the_waiting_curve_is_the_kaplan_meier_estimate_with_the_target_and_goal() {
     use crate::config::Target;
     // docs/METRICS.md's example: first attempts at 30, 60, 90; closed without
     // one at 60; still waiting after 120 and 240.
-    let rows: Vec<FactRow> = [(30.0, true), (60.0, false), (60.0, true), (90.0, true), (120.0, false), (240.0, false)]
-        .into_iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let mut r = fact(i, "2026-11-16", 9, w.1.then_some(w.0));
-            r.waits = [w, w, w];
-            r
-        })
-        .collect();
+    let rows: Vec<FactRow> = [
+        (30.0, true),
+        (60.0, false),
+        (60.0, true),
+        (90.0, true),
+        (120.0, false),
+        (240.0, false),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, w)| {
+        let mut r = fact(i, "2026-11-16", 9, w.1.then_some(w.0));
+        r.waits = [w, w, w];
+        r
+    })
+    .collect();
     let refs: Vec<&FactRow> = rows.iter().collect();
-    let super::charts::Spec::Steps { series, x_max, ticks, x_ref, y_ref, .. } =
-        super::figures::waiting(&refs, Target::Minutes(30), 480.0, 0.9)
+    let super::charts::Spec::Steps {
+        series,
+        x_max,
+        ticks,
+        x_ref,
+        y_ref,
+        ..
+    } = super::figures::waiting(&refs, Target::Minutes(30), 480.0, 0.9)
     else {
         panic!("steps")
     };
@@ -651,7 +692,10 @@ fn the_waiting_curve_is_the_kaplan_meier_estimate_with_the_target_and_goal() {
 #[test]
 fn a_small_category_says_too_few_instead_of_charting() {
     use super::figures::too_few;
-    assert_eq!(too_few(0, 10, "2026-W47").as_deref(), Some("No requests in 2026-W47"));
+    assert_eq!(
+        too_few(0, 10, "2026-W47").as_deref(),
+        Some("No requests in 2026-W47")
+    );
     assert_eq!(
         too_few(3, 10, "2026-W47").as_deref(),
         Some("Too few requests (n=3) to chart: charts need 10 or more")
@@ -675,20 +719,33 @@ fn a_small_category_says_too_few_instead_of_charting() {
         assert!(c.svg.contains("Too few requests (n=3)"), "{name}");
         assert!(c.title.starts_with("Missed call: "), "{}", c.title);
     }
-    let npr = r.charts.iter().find(|c| c.name == "new_patient_request_speed").unwrap();
+    let npr = r
+        .charts
+        .iter()
+        .find(|c| c.name == "new_patient_request_speed")
+        .unwrap();
     assert!(!npr.svg.contains("Too few"));
     // With min_n = 3 they are charted.
     data.min_n = 3;
     let r = weekly::build(&config(), &data).unwrap();
-    let c = r.charts.iter().find(|c| c.name == "missed_call_speed").unwrap();
+    let c = r
+        .charts
+        .iter()
+        .find(|c| c.name == "missed_call_speed")
+        .unwrap();
     assert!(!c.svg.contains("Too few"));
 }
 
 #[test]
 fn heatmap_cells_carry_their_n_and_closed_hours() {
     let config = config();
-    let super::charts::Spec::Heatmap { cols, counts, closed, values, .. } =
-        super::figures::heatmap(&facts(), Some(&config.practices[0].hours))
+    let super::charts::Spec::Heatmap {
+        cols,
+        counts,
+        closed,
+        values,
+        ..
+    } = super::figures::heatmap(&facts(), Some(&config.practices[0].hours))
     else {
         panic!("heatmap")
     };
@@ -707,7 +764,8 @@ fn heatmap_cells_carry_their_n_and_closed_hours() {
         .collect();
     assert_eq!(shut, ["7", "12", "17", "18"]);
     // Without hours, nothing is marked closed.
-    let super::charts::Spec::Heatmap { closed, .. } = super::figures::heatmap(&facts(), None) else {
+    let super::charts::Spec::Heatmap { closed, .. } = super::figures::heatmap(&facts(), None)
+    else {
         panic!("heatmap")
     };
     assert!(closed.iter().flatten().all(|c| !c));
@@ -738,7 +796,8 @@ fn every_category_chart_labels_fit_at_the_rendered_size() {
     let slot = (760 - 2 * 12 - 64) / 10;
     let rows = facts();
     let refs: Vec<&FactRow> = rows.iter().collect();
-    let target = crate::config::Target::NextDayBy(chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap());
+    let target =
+        crate::config::Target::NextDayBy(chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap());
     for spec in [
         super::figures::speed(&refs, crate::config::Target::Minutes(30), 480.0),
         super::figures::speed(&refs, target, 480.0),
