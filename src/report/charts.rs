@@ -551,8 +551,9 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Dr
                 .map_err(err)?;
             if shut {
                 // Hatched: diagonal strokes across the cell, clipped to it.
+                // Faint over a share, so its numbers stay legible in print.
                 let hatch = if v.is_some() {
-                    WHITE.mix(0.45)
+                    WHITE.mix(0.3)
                 } else {
                     MUTED.mix(0.6)
                 };
