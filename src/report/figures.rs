@@ -166,7 +166,9 @@ fn bin_of(v: f64, edges: &[f64]) -> usize {
 /// right), since its deadline is a different length of business time for
 /// each request.
 pub(super) fn speed(mine: &[&FactRow], target: Target, day: f64) -> Spec {
-    let (edges, value, desc): (Vec<f64>, fn(&FactRow) -> Option<f64>, String) = match target {
+    // Where a request's first attempt falls on the chart's axis.
+    type Place = fn(&FactRow) -> Option<f64>;
+    let (edges, value, desc): (Vec<f64>, Place, String) = match target {
         Target::Minutes(t) => (
             minute_edges(t as f64, day),
             |r| r.minutes_to_first_attempt,
