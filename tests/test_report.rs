@@ -73,7 +73,7 @@ fn report_is_complete_and_names_the_afternoon_slip() {
         "The 20 longest waits",
         "Daily review",
         "Data quality",
-        "Category: referral",
+        "Category: Referral",
     ] {
         assert!(
             md.contains(needle) && html.contains(needle),
@@ -83,7 +83,7 @@ fn report_is_complete_and_names_the_afternoon_slip() {
     // The sample was built with new-patient callbacks slipping after 14:00.
     let slip = md
         .lines()
-        .find(|l| l.starts_with("- new_patient_request:"))
+        .find(|l| l.starts_with("- New patient request:"))
         .expect("afternoon slip finding");
     assert!(slip.contains("from 14:00"), "{slip}");
     let pcts: Vec<u32> = slip

@@ -41,6 +41,8 @@ struct RawConfig {
     #[serde(default)]
     ingest: Ingest,
     #[serde(default)]
+    report: ReportConfig,
+    #[serde(default)]
     defaults: toml::Table,
     #[serde(default)]
     practices: Vec<toml::Table>,
@@ -118,6 +120,28 @@ impl Default for Ingest {
     fn default() -> Self {
         Ingest {
             future_slack_days: default_future_slack_days(),
+        }
+    }
+}
+
+/// How the reports draw their charts (see docs/CONFIG.md, `[report]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// A category chart of a group with fewer requests than this says "too few
+    /// requests (n=…)" instead of drawing bars or lines. Default 10.
+    #[serde(default = "default_min_n")]
+    pub min_n: u32,
+}
+
+fn default_min_n() -> u32 {
+    10
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig {
+            min_n: default_min_n(),
         }
     }
 }
@@ -252,6 +276,8 @@ fn default_target_share() -> f64 {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCategory {
+    #[serde(default)]
+    label: Option<String>,
     target: String,
     max_attempts: u32,
     #[serde(default)]
@@ -292,6 +318,8 @@ pub const CHANNELS: &[&str] = &["phone", "sms", "email", "portal", "letter"];
 #[derive(Debug, Clone)]
 pub struct Category {
     pub name: String,
+    /// How reports name it to a person (`label`, or the name in words).
+    pub label: String,
     pub target: Target,
     pub max_attempts: u32,
     pub min_gap_days: u32,
@@ -360,6 +388,7 @@ pub struct Config {
     pub sources: Sources,
     pub nightly: Nightly,
     pub ingest: Ingest,
+    pub report: ReportConfig,
     pub practices: Vec<Practice>,
 }
 
@@ -417,6 +446,13 @@ impl Config {
             lists: resolve(raw.paths.lists, "lists"),
             runs: resolve(raw.paths.runs, "runs"),
         };
+        if raw.report.min_n == 0 {
+            return Err(invalid(
+                path,
+                "report.min_n",
+                "a chart needs at least one request; set min_n = 1 or more (10 is the default)",
+            ));
+        }
         if hours::parse_weekday(&raw.nightly.weekly_report_day).is_none() {
             return Err(invalid(
                 path,
@@ -468,6 +504,7 @@ impl Config {
             sources,
             nightly: raw.nightly,
             ingest: raw.ingest,
+            report: raw.report,
             practices,
         })
     }
@@ -479,9 +516,30 @@ impl Config {
         c
     }
 
+    /// How reports name `category` to a person: its `label` in the first
+    /// practice that has it, else the name in words (`default_label`).
+    pub fn category_label(&self, category: &str) -> String {
+        self.practices
+            .iter()
+            .find_map(|p| p.categories.get(category))
+            .map(|c| c.label.clone())
+            .unwrap_or_else(|| default_label(category))
+    }
+
     /// Look up a practice by id.
     pub fn practice(&self, id: &str) -> Option<&Practice> {
         self.practices.iter().find(|p| p.id == id)
+    }
+}
+
+/// A category name in words: underscores as spaces, the first letter a
+/// capital ("new_patient_request" → "New patient request").
+pub fn default_label(name: &str) -> String {
+    let s = name.replace('_', " ");
+    let mut ch = s.chars();
+    match ch.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + ch.as_str(),
+        None => s,
     }
 }
 

@@ -207,3 +207,60 @@ fn maturity_ages_default_cascade_and_name_the_key() {
     let e = err(&text.replace("reached = ", "reach = "));
     assert!(e.contains("reach"), "{e}");
 }
+
+#[test]
+fn a_category_label_defaults_to_the_name_in_words_and_a_practice_may_override_it() {
+    let text = BASE.replace(
+        "timezone = \"America/Chicago\"",
+        "timezone = \"America/Chicago\"\n[practices.categories.missed_call]\nlabel = \" Missed calls to return \"",
+    );
+    let c = load(&text).unwrap();
+    assert_eq!(
+        c.practices[0].categories["missed_call"].label,
+        "Missed call"
+    );
+    assert_eq!(
+        c.practices[0].categories["clinical_question"].label,
+        "Clinical question"
+    );
+    // The override merges over [defaults] like any category key; trimmed.
+    assert_eq!(
+        c.practices[1].categories["missed_call"].label,
+        "Missed calls to return"
+    );
+    assert_eq!(
+        c.practices[1].categories["missed_call"].target,
+        Target::Minutes(30)
+    );
+    // Reports take the first practice's label; an unknown name reads in words.
+    assert_eq!(c.category_label("missed_call"), "Missed call");
+    assert_eq!(c.category_label("no_show_recovery"), "No show recovery");
+    assert_eq!(default_label(""), "");
+}
+
+#[test]
+fn a_category_label_is_one_non_empty_line() {
+    for bad in ["\"\"", "\"  \"", "\"Missed\\ncall\""] {
+        let text = BASE.replace(
+            "script = \"MC-1\"",
+            &format!("script = \"MC-1\"\nlabel = {bad}"),
+        );
+        let e = err(&text);
+        assert!(
+            e.contains("practices[0].categories.missed_call.label"),
+            "{e}"
+        );
+        assert!(e.contains("one line of text"), "{e}");
+    }
+}
+
+#[test]
+fn report_min_n_defaults_to_ten_and_is_at_least_one() {
+    assert_eq!(load(BASE).unwrap().report.min_n, 10);
+    let text = BASE.replace("[sources]", "[report]\nmin_n = 3\n[sources]");
+    assert_eq!(load(&text).unwrap().report.min_n, 3);
+    let e = err(&BASE.replace("[sources]", "[report]\nmin_n = 0\n[sources]"));
+    assert!(e.contains("report.min_n"), "{e}");
+    let e = err(&BASE.replace("[sources]", "[report]\nmin_count = 3\n[sources]"));
+    assert!(e.contains("min_count"), "{e}");
+}

@@ -65,6 +65,16 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
                 "category names are lower snake_case, e.g. new_patient_request".into(),
             ));
         }
+        let label = match rc.label {
+            None => super::default_label(&name),
+            Some(l) if l.trim().is_empty() || l.contains(['\n', '\r']) => {
+                return Err(err(
+                    &format!("{k}.label"),
+                    "a label is one line of text, e.g. label = \"New patient request\"; remove the key to use the name in words".into(),
+                ));
+            }
+            Some(l) => l.trim().to_string(),
+        };
         let target = Target::parse(&rc.target).map_err(|m| err(&format!("{k}.target"), m))?;
         if let Target::NextDayBy(t) = target {
             let earliest = hours.0.iter().flatten().map(|s| s.start).min();
@@ -119,6 +129,7 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
             name.clone(),
             Category {
                 name,
+                label,
                 target,
                 max_attempts: rc.max_attempts,
                 min_gap_days: rc.min_gap_days,

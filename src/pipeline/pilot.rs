@@ -45,6 +45,7 @@ pub fn pilot_report(
         after,
         follow_up_days: (to - after.1).num_days(),
         rows: report::data::read_comparison(&metrics_dir)?,
+        labels: report::data::labels(config),
     };
     report::pilot::write(&pilot, &staging.dir)?;
     let dir = staging.publish()?;

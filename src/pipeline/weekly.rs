@@ -144,6 +144,15 @@ pub fn weekly(
     Ok(weekly_report_reusing(config, monday, out, computed, store)?.1)
 }
 
+/// A category as the report names it to a person: the practice's label.
+fn label(v: &View, category: &str) -> String {
+    v.model
+        .practice
+        .categories
+        .get(category)
+        .map_or_else(|| category.to_string(), |c| c.label.clone())
+}
+
 /// The staffing view as the report shows it. A share that is not a number (no
 /// task to measure) is shown as missing.
 fn staffing_summary(views: &[View], heatmaps: Vec<(String, Vec<u8>)>) -> Staffing {
@@ -160,14 +169,14 @@ fn staffing_summary(views: &[View], heatmaps: Vec<(String, Vec<u8>)>) -> Staffin
                     .into_iter()
                     .map(|a| a.text)
                     .collect(),
-                not_for_lack_of_hours: v.rec.not_capacity.clone(),
+                not_for_lack_of_hours: v.rec.not_capacity.iter().map(|c| label(v, c)).collect(),
                 measured: finite(Some(v.calibration.measured)),
                 replayed: finite(Some(v.calibration.replayed)),
                 categories: v
                     .lines
                     .iter()
                     .map(|l| CategoryStaffing {
-                        category: l.category.clone(),
+                        category: label(v, &l.category),
                         measured: finite(l.measured),
                         replayed: finite(l.replayed),
                         gap: finite(l.gap),

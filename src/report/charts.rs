@@ -11,6 +11,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 const GRID: RGBColor = RGBColor(215, 215, 215);
+/// Bars that are not a measure of time (requests not attempted), and closed hours.
+const MUTED: RGBColor = RGBColor(150, 150, 150);
 
 /// A rendered chart.
 pub struct Chart {
@@ -30,10 +32,12 @@ pub enum Spec {
         y_label: String,
         x_label: String,
         /// A vertical reference line at a fractional x position (e.g. a target bin edge).
-        x_ref: Option<(f64, String)>,
+        x_ref: Option<XRef>,
         /// A horizontal reference line (e.g. a goal share).
         y_ref: Option<(f64, String)>,
         percent: bool,
+        /// The series drawn in grey (e.g. requests not attempted), if any.
+        muted: Option<usize>,
     },
     /// Lines over x labels.
     Lines {
@@ -45,13 +49,38 @@ pub enum Spec {
         percent: bool,
     },
     /// A grid of shares (0..1) with row and column labels; None is "no tasks".
+    /// Each cell shows its n; `closed` cells are hatched.
     Heatmap {
         rows: Vec<String>,
         cols: Vec<String>,
         values: Vec<Vec<Option<f64>>>,
+        counts: Vec<Vec<usize>>,
+        closed: Vec<Vec<bool>>,
         x_label: String,
         y_label: String,
     },
+    /// Step curves of a share (0..1) over a numeric x from 0 to `x_max`, with
+    /// tick labels at given positions and the legend beside the plot.
+    Steps {
+        /// Each curve's polyline (already in steps).
+        series: Vec<(String, Vec<(f64, f64)>)>,
+        x_max: f64,
+        ticks: Vec<(f64, String)>,
+        x_ref: Option<XRef>,
+        y_ref: Option<(f64, String)>,
+        y_label: String,
+        x_label: String,
+    },
+}
+
+/// A vertical reference line (a target): its legend name, and the words on
+/// either side of it at the top of a bar chart ("← within 30 min", "later →").
+#[derive(Debug, Clone, PartialEq)]
+pub struct XRef {
+    pub at: f64,
+    pub label: String,
+    pub before: String,
+    pub after: String,
 }
 
 const SIZE: (u32, u32) = (760, 380);
@@ -122,6 +151,7 @@ fn draw<DB: DrawingBackend>(
         Spec::Bars { .. } => bars(&root, spec),
         Spec::Lines { .. } => lines(&root, spec),
         Spec::Heatmap { .. } => heatmap(&root, spec),
+        Spec::Steps { .. } => steps(&root, spec),
     }
 }
 
@@ -132,12 +162,16 @@ type Plot<'a, DB> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
-/// The axes of a bar or line chart: the x labels (every `step`-th shown), y up
-/// to `top`, as shares when `percent`; `desc` names the x and the y axis.
+/// Space under a bar or line chart's plot: two lines of x labels and the axis name.
+const X_AREA: u32 = 62;
+
+/// The axes of a bar or line chart: the x labels (drawn by `x_labels`, so
+/// that they never overlap), y up to `top`, as shares when `percent`; `desc`
+/// names the x and the y axis.
 fn axes<'a, DB: DrawingBackend>(
     root: &'a DrawingArea<DB, Shift>,
     labels: &[String],
-    (step, x_mesh): (usize, bool),
+    x_mesh: bool,
     top: f64,
     percent: bool,
     (x_label, y_label): (&str, &str),
@@ -145,7 +179,7 @@ fn axes<'a, DB: DrawingBackend>(
     let n = labels.len().max(1);
     let mut chart = ChartBuilder::on(root)
         .margin(12)
-        .x_label_area_size(48)
+        .x_label_area_size(X_AREA)
         .y_label_area_size(64)
         .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)
         .map_err(err)?;
@@ -155,15 +189,7 @@ fn axes<'a, DB: DrawingBackend>(
     }
     mesh.light_line_style(WHITE)
         .x_labels(n)
-        .x_label_formatter(&|v| {
-            let r = v.round();
-            let i = r as usize;
-            if (v - r).abs() < 1e-9 && r >= 0.0 && i < labels.len() && i % step == 0 {
-                labels[i].clone()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|_| String::new())
         .y_label_formatter(&|v| {
             if percent {
                 format!("{:.0}%", v * 100.0)
@@ -171,13 +197,104 @@ fn axes<'a, DB: DrawingBackend>(
                 fmt_num(*v)
             }
         })
-        .x_desc(x_label)
         .y_desc(y_label)
         .label_style((FONT, 12).into_font().color(&INK))
         .axis_desc_style((FONT, 13).into_font().color(&INK))
         .draw()
         .map_err(err)?;
+    let at: Vec<(f64, String)> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i as f64, l.clone()))
+        .collect();
+    x_labels(root, &chart, &at, x_label)?;
     Ok(chart)
+}
+
+/// Label sizes tried, largest first; below the last, labels are thinned.
+const LABEL_SIZES: [u32; 4] = [12, 11, 10, 9];
+
+/// The largest label size at which labels centred at `xs` (pixels, in order)
+/// leave at least 6 px between neighbours, with the widths `widths(size)`
+/// gives; when none does, the smallest size and every `step`-th label.
+pub(crate) fn fit_labels(xs: &[i32], widths: impl Fn(u32) -> Vec<u32>) -> (u32, usize) {
+    let fits = |w: &[u32], step: usize| {
+        let shown: Vec<usize> = (0..xs.len()).step_by(step).collect();
+        shown.windows(2).all(|p| {
+            let (a, b) = (p[0], p[1]);
+            xs[a] + (w[a] as i32 + 1) / 2 + 6 <= xs[b] - (w[b] as i32 + 1) / 2
+        })
+    };
+    for size in LABEL_SIZES {
+        if fits(&widths(size), 1) {
+            return (size, 1);
+        }
+    }
+    let small = LABEL_SIZES[LABEL_SIZES.len() - 1];
+    let w = widths(small);
+    let step = (2..xs.len().max(2))
+        .find(|&k| fits(&w, k))
+        .unwrap_or(xs.len().max(1));
+    (small, step)
+}
+
+/// Draw `labels` (x value, text; `\n` starts a second line) centred under
+/// the plot at a size where none overlaps (`fit_labels`), then the axis name.
+fn x_labels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Plot<'_, DB>,
+    labels: &[(f64, String)],
+    desc: &str,
+) -> DrawResult {
+    let (bx, by) = root.get_base_pixel();
+    let px = |x: f64| {
+        let (x, y) = chart.backend_coord(&(x, 0.0));
+        (x - bx, y - by)
+    };
+    let xs: Vec<i32> = labels.iter().map(|(x, _)| px(*x).0).collect();
+    let width = |text: &str, size: u32| {
+        text.split('\n')
+            .map(|line| {
+                root.estimate_text_size(line, &TextStyle::from((FONT, size).into_font()))
+                    .map_or(0, |s| s.0)
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let (size, step) = fit_labels(&xs, |size| {
+        labels.iter().map(|(_, t)| width(t, size)).collect()
+    });
+    let lines = labels
+        .iter()
+        .map(|(_, t)| t.split('\n').count())
+        .max()
+        .unwrap_or(1) as i32;
+    let top = px(0.0).1 + 7;
+    let line_h = size as i32 + 3;
+    for (i, (_, text)) in labels.iter().enumerate().step_by(step) {
+        for (k, line) in text.split('\n').enumerate() {
+            root.draw(&Text::new(
+                line.to_string(),
+                (xs[i], top + k as i32 * line_h),
+                (FONT, size)
+                    .into_font()
+                    .color(&INK)
+                    .pos(Pos::new(HPos::Center, VPos::Top)),
+            ))
+            .map_err(err)?;
+        }
+    }
+    let range = chart.x_range();
+    let mid = px((range.start + range.end) / 2.0).0;
+    root.draw(&Text::new(
+        desc.to_string(),
+        (mid, top + lines * line_h + 4),
+        (FONT, 13)
+            .into_font()
+            .color(&INK)
+            .pos(Pos::new(HPos::Center, VPos::Top)),
+    ))
+    .map_err(err)
 }
 
 fn bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> DrawResult {
@@ -190,6 +307,7 @@ fn bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> DrawR
         x_ref,
         y_ref,
         percent,
+        muted,
     } = spec
     else {
         unreachable!("a bar chart")
@@ -216,25 +334,63 @@ fn bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> DrawR
     } else {
         nice_top(1.25 * top.max(y_ref.as_ref().map(|r| r.0).unwrap_or(0.0)))
     };
-    let step = (n / 14).max(1);
-    let mut chart = axes(root, x, (step, false), top, *percent, (x_label, y_label))?;
-    bar_series(&mut chart, series, n, *stacked)?;
-    if let Some((xv, label)) = x_ref {
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(*xv, 0.0), (*xv, top)],
-                6,
-                4,
-                INK.stroke_width(2),
-            ))
-            .map_err(err)?
-            .label(label.clone())
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], INK.stroke_width(2)));
+    let mut chart = axes(root, x, false, top, *percent, (x_label, y_label))?;
+    bar_series(&mut chart, series, n, *stacked, *muted)?;
+    if let Some(r) = x_ref {
+        target_line(root, &mut chart, r, top)?;
     }
     if let Some((yv, label)) = y_ref {
         goal_line(&mut chart, n, *yv, label)?;
     }
-    legend(&mut chart)
+    // One unnamed-by-need series (a histogram) needs no legend box.
+    if (series.len() > 1 && muted.is_none()) || y_ref.is_some() {
+        legend(&mut chart)?;
+    }
+    Ok(())
+}
+
+/// A dashed vertical target line; on a bar chart the words on either side
+/// of it at the top of the plot ("← within 30 min", "later →").
+fn target_line<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Plot<'_, DB>,
+    r: &XRef,
+    top: f64,
+) -> DrawResult {
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(r.at, 0.0), (r.at, top)],
+            6,
+            4,
+            INK.stroke_width(2),
+        ))
+        .map_err(err)?;
+    let (bx, by) = root.get_base_pixel();
+    let (x, y) = chart.backend_coord(&(r.at, top));
+    let (x, y) = (x - bx, y - by + 8);
+    let font = |h| {
+        (FONT, 12)
+            .into_font()
+            .color(&INK)
+            .pos(Pos::new(h, VPos::Top))
+    };
+    if !r.before.is_empty() {
+        root.draw(&Text::new(
+            format!("← {}", r.before),
+            (x - 6, y),
+            font(HPos::Right),
+        ))
+        .map_err(err)?;
+    }
+    if !r.after.is_empty() {
+        root.draw(&Text::new(
+            format!("{} →", r.after),
+            (x + 6, y),
+            font(HPos::Left),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
 }
 
 /// The bars of each series over `n` categories, side by side or stacked.
@@ -243,11 +399,16 @@ fn bar_series<'a, DB: DrawingBackend + 'a>(
     series: &[(String, Vec<f64>)],
     n: usize,
     stacked: bool,
+    muted: Option<usize>,
 ) -> DrawResult {
     let k = series.len().max(1);
     let mut base = vec![0.0; n];
     for (si, (name, vals)) in series.iter().enumerate() {
-        let color = PALETTE[si % PALETTE.len()];
+        let color = if muted == Some(si) {
+            MUTED
+        } else {
+            PALETTE[si % PALETTE.len()]
+        };
         let rects: Vec<Rectangle<(f64, f64)>> = vals
             .iter()
             .enumerate()
@@ -298,7 +459,7 @@ fn lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Draw
                 .fold(0.0, f64::max),
         )
     };
-    let mut chart = axes(root, x, (1, true), top, *percent, (x_label, y_label))?;
+    let mut chart = axes(root, x, true, top, *percent, (x_label, y_label))?;
     for (si, (name, vals)) in series.iter().enumerate() {
         let color = PALETTE[si % PALETTE.len()];
         let pts: Vec<(f64, f64)> = vals
@@ -328,6 +489,8 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Dr
         rows,
         cols,
         values,
+        counts,
+        closed,
         x_label,
         y_label,
     } = spec
@@ -354,35 +517,198 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Dr
         .axis_desc_style((FONT, 13).into_font().color(&INK))
         .draw()
         .map_err(err)?;
+    let text = |s: String, at: (f64, f64), size: u32, color: &RGBColor| {
+        Text::new(
+            s,
+            at,
+            (FONT, size)
+                .into_font()
+                .color(color)
+                .pos(Pos::new(HPos::Center, VPos::Center)),
+        )
+    };
     for (r, row) in values.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             let y0 = (nr - 1 - r) as f64;
+            let x0 = c as f64;
+            let shut = closed.get(r).and_then(|row| row.get(c)).copied() == Some(true);
+            let n = counts
+                .get(r)
+                .and_then(|row| row.get(c))
+                .copied()
+                .unwrap_or(0);
             let color = match v {
                 // Blue (in target) through white to vermillion (missed): safe for red–green deficiency.
                 Some(v) => blend(RGBColor(213, 94, 0), RGBColor(0, 114, 178), *v),
+                None if shut => RGBColor(225, 225, 225),
                 None => RGBColor(245, 245, 245),
             };
             chart
                 .draw_series(std::iter::once(Rectangle::new(
-                    [(c as f64, y0), (c as f64 + 1.0, y0 + 1.0)],
+                    [(x0, y0), (x0 + 1.0, y0 + 1.0)],
                     color.filled(),
+                )))
+                .map_err(err)?;
+            if shut {
+                // Hatched: diagonal strokes across the cell, clipped to it.
+                // Faint over a share, so its numbers stay legible in print.
+                let hatch = if v.is_some() {
+                    WHITE.mix(0.3)
+                } else {
+                    MUTED.mix(0.6)
+                };
+                let lines = (1..6).map(|k| {
+                    let t = k as f64 / 3.0;
+                    let (a, b) = if t <= 1.0 {
+                        ((x0, y0 + 1.0 - t), (x0 + t, y0 + 1.0))
+                    } else {
+                        ((x0 + t - 1.0, y0), (x0 + 1.0, y0 + 2.0 - t))
+                    };
+                    PathElement::new(vec![a, b], hatch.stroke_width(1))
+                });
+                chart.draw_series(lines).map_err(err)?;
+            }
+            // White cell borders keep neighbouring cells apart in print.
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x0, y0), (x0 + 1.0, y0 + 1.0)],
+                    WHITE.stroke_width(1),
                 )))
                 .map_err(err)?;
             if let Some(v) = v {
                 chart
-                    .draw_series(std::iter::once(Text::new(
-                        format!("{:.0}", v * 100.0),
-                        (c as f64 + 0.5, y0 + 0.5),
-                        (FONT, 11)
-                            .into_font()
-                            .color(&WHITE)
-                            .pos(Pos::new(HPos::Center, VPos::Center)),
-                    )))
+                    .draw_series([
+                        text(
+                            format!("{:.0}%", v * 100.0),
+                            (x0 + 0.5, y0 + 0.66),
+                            13,
+                            &WHITE,
+                        ),
+                        text(format!("n={n}"), (x0 + 0.5, y0 + 0.3), 12, &WHITE),
+                    ])
                     .map_err(err)?;
             }
         }
     }
     Ok(())
+}
+
+fn steps<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> DrawResult {
+    let Spec::Steps {
+        series,
+        x_max,
+        ticks,
+        x_ref,
+        y_ref,
+        y_label,
+        x_label,
+    } = spec
+    else {
+        unreachable!("a step chart")
+    };
+    // The legend sits beside the plot, where no curve can run under it.
+    const LEGEND_W: i32 = 170;
+    let (w, _) = root.dim_in_pixel();
+    let (plot, side) = root.split_horizontally(w as i32 - LEGEND_W);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(X_AREA)
+        .y_label_area_size(64)
+        .build_cartesian_2d(0f64..*x_max, 0f64..1.0)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+        .y_desc(y_label.as_str())
+        .label_style((FONT, 12).into_font().color(&INK))
+        .axis_desc_style((FONT, 13).into_font().color(&INK))
+        .draw()
+        .map_err(err)?;
+    // Tick marks at the labelled positions.
+    chart
+        .draw_series(
+            ticks
+                .iter()
+                .map(|(x, _)| PathElement::new(vec![(*x, 0.0), (*x, 0.015)], INK.stroke_width(1))),
+        )
+        .map_err(err)?;
+    x_labels(&plot, &chart, ticks, x_label)?;
+    let mut keys: Vec<(String, ShapeStyle, bool)> = Vec::new();
+    for (si, (name, pts)) in series.iter().enumerate() {
+        let color = PALETTE[si % PALETTE.len()];
+        chart
+            .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
+            .map_err(err)?;
+        keys.push((name.clone(), color.stroke_width(2), false));
+    }
+    if let Some(r) = x_ref {
+        target_line(
+            &plot,
+            &mut chart,
+            &XRef {
+                before: String::new(),
+                after: String::new(),
+                ..r.clone()
+            },
+            1.0,
+        )?;
+        keys.push((r.label.clone(), INK.stroke_width(2), true));
+    }
+    if let Some((y, label)) = y_ref {
+        const GOAL: RGBColor = RGBColor(213, 94, 0);
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(0.0, *y), (*x_max, *y)],
+                6,
+                4,
+                GOAL.stroke_width(2),
+            ))
+            .map_err(err)?;
+        keys.push((label.clone(), GOAL.stroke_width(2), true));
+    }
+    // The legend: a line sample and the name (wrapped at spaces to fit).
+    let mut y = 24;
+    let font = (FONT, 12).into_font().color(&INK);
+    for (name, style, dashed) in keys {
+        let sample: Vec<(i32, i32)> = vec![(4, y + 7), (26, y + 7)];
+        if dashed {
+            side.draw(&PathElement::new(vec![(4, y + 7), (10, y + 7)], style))
+                .map_err(err)?;
+            side.draw(&PathElement::new(vec![(15, y + 7), (21, y + 7)], style))
+                .map_err(err)?;
+        } else {
+            side.draw(&PathElement::new(sample, style)).map_err(err)?;
+        }
+        for line in wrap(&side, &name, LEGEND_W - 40) {
+            side.draw(&Text::new(line, (32, y), font.clone()))
+                .map_err(err)?;
+            y += 15;
+        }
+        y += 8;
+    }
+    Ok(())
+}
+
+/// `text` in lines no wider than `width` pixels, broken at spaces.
+fn wrap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, width: i32) -> Vec<String> {
+    let fits = |s: &str| {
+        area.estimate_text_size(s, &TextStyle::from((FONT, 12).into_font()))
+            .map_or(true, |(w, _)| w as i32 <= width)
+    };
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(last) if fits(&format!("{last} {word}")) => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut Plot<'a, DB>) -> DrawResult {

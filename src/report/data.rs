@@ -10,9 +10,10 @@ use super::input::{
 use crate::config::Config;
 use crate::metrics::{aggregate, backlog::AGE_BUCKETS, facts::EPOCH_DAYS, waiting};
 use crate::model::clock::Calendar;
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use chrono::{Duration, NaiveDate};
 use polars::prelude::*;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A metrics table, lazily.
@@ -178,9 +179,103 @@ fn waiting_weeks(metrics_dir: &Path) -> Result<Vec<(Option<String>, Waiting)>> {
         .collect())
 }
 
-/// Task facts as rows, in the table's order, observed as of the end of `to`
-/// in each practice's zone (the *as of* of the metrics the report reads).
-fn fact_rows(config: &Config, facts: LazyFrame, to: NaiveDate) -> Result<Vec<FactRow>> {
+/// What turns a task's instants into the business minutes a chart reads: each
+/// practice's calendar (over `span`, the creation dates, with a margin) and the
+/// metrics run's *as of* (`summary.json`).
+struct Clocks {
+    calendars: BTreeMap<String, Calendar>,
+    as_of: BTreeMap<String, i64>,
+}
+
+impl Clocks {
+    fn new(
+        config: &Config,
+        metrics_dir: &Path,
+        (first, last): (NaiveDate, NaiveDate),
+    ) -> Result<Clocks> {
+        let as_of = as_of_by_practice(config, metrics_dir)?;
+        let calendars = config
+            .practices
+            .iter()
+            .filter(|p| as_of.contains_key(&p.id))
+            .map(|p| {
+                // Deadlines and waits reach past the last creation date, up to *as of*.
+                let end = chrono::DateTime::from_timestamp_micros(as_of[&p.id])
+                    .map(|t| t.with_timezone(&p.tz).date_naive())
+                    .unwrap_or(last)
+                    .max(last);
+                let cal = Calendar::new(p, first - Duration::days(7), end + Duration::days(30));
+                (p.id.clone(), cal)
+            })
+            .collect();
+        Ok(Clocks { calendars, as_of })
+    }
+
+    /// Whether a task of `practice` created at `created` gets its waits computed.
+    fn has(&self, practice: Option<&str>, created: Option<i64>) -> bool {
+        created.is_some()
+            && practice
+                .is_some_and(|p| self.calendars.contains_key(p) && self.as_of.contains_key(p))
+    }
+
+    /// Business minutes from `created` to the deadline, and the task's waits
+    /// (`metrics::waiting::durations`, the survival tables' one definition).
+    fn task(
+        &self,
+        practice: Option<&str>,
+        created: Option<i64>,
+        deadline: Option<i64>,
+        events: [Option<i64>; 3],
+    ) -> (Option<f64>, [(f64, bool); 3]) {
+        let (Some(p), Some(c)) = (practice, created) else {
+            return (None, Default::default());
+        };
+        let (Some(cal), Some(&as_of)) = (self.calendars.get(p), self.as_of.get(p)) else {
+            return (None, Default::default());
+        };
+        (
+            deadline.map(|d| cal.minutes_between(c, d)),
+            waiting::durations(cal, as_of, c, events),
+        )
+    }
+}
+
+/// Each practice's *as of* as the metrics run wrote it in `summary.json`
+/// (RFC 3339, whole seconds). The end of the range's last day, written without
+/// its fraction of a second, is read back as that instant exactly.
+fn as_of_by_practice(config: &Config, metrics_dir: &Path) -> Result<BTreeMap<String, i64>> {
+    let path = metrics_dir.join("summary.json");
+    let text = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_slice(&text).with_context(|| format!("reading {}", path.display()))?;
+    let to: Option<NaiveDate> = json["to"].as_str().and_then(|t| t.parse().ok());
+    let mut out = BTreeMap::new();
+    if let Some(m) = json["as_of_by_practice"].as_object() {
+        for (id, v) in m {
+            let Some(t) = v
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            else {
+                anyhow::bail!(
+                    "{}: as_of_by_practice.{id} is not an instant",
+                    path.display()
+                );
+            };
+            let mut us = t.timestamp_micros();
+            if let (Some(p), Some(to)) = (config.practice(id), to) {
+                let end = crate::model::day::last_instant(p, to);
+                if end.div_euclid(1_000_000) == us.div_euclid(1_000_000) {
+                    us = end;
+                }
+            }
+            out.insert(id.clone(), us);
+        }
+    }
+    Ok(out)
+}
+
+/// Task facts as rows, in the table's order.
+fn fact_rows(facts: LazyFrame, clocks: &Clocks) -> Result<Vec<FactRow>> {
     let df = facts
         .with_column(col("first_attempt_at").is_not_null().alias("attempted"))
         .collect()?;
@@ -192,39 +287,13 @@ fn fact_rows(config: &Config, facts: LazyFrame, to: NaiveDate) -> Result<Vec<Fac
         strings(&df, "target")?,
     );
     let (created_at, created_date) = (i64s(&df, "created_at")?, dates(&df, "created_date")?);
+    let (deadline, first_attempt) = (i64s(&df, "deadline_at")?, i64s(&df, "first_attempt_at")?);
+    let (first_contact, closed) = (i64s(&df, "first_contact_at")?, i64s(&df, "closed_at")?);
     let (weekday, hour) = (i32s(&df, "created_weekday")?, i32s(&df, "created_hour")?);
     let (mins, met) = (
         f64s(&df, "minutes_to_first_attempt")?,
         bools(&df, "met_target")?,
     );
-    let (first_attempt, first_contact, closed) = (
-        i64s(&df, "first_attempt_at")?,
-        i64s(&df, "first_contact_at")?,
-        i64s(&df, "closed_at")?,
-    );
-    // The time-to-event observation, with the one definition of its censoring
-    // (`metrics::waiting::durations`), on each practice's calendar.
-    let first_day = created_date.iter().flatten().min().copied().unwrap_or(to);
-    let mut cals: std::collections::BTreeMap<&str, Option<(Calendar, i64)>> = Default::default();
-    let mut wait = |i: usize| -> Option<(f64, bool)> {
-        let pid = pid[i].as_deref()?;
-        let created = created_at[i]?;
-        let entry = cals.entry(pid).or_insert_with(|| {
-            config.practice(pid).map(|p| {
-                let cal = Calendar::new(p, first_day - Duration::days(1), to + Duration::days(1));
-                (cal, crate::model::day::last_instant(p, to))
-            })
-        });
-        let (cal, as_of) = entry.as_ref()?;
-        let [first, ..] = waiting::durations(
-            cal,
-            *as_of,
-            created,
-            [first_attempt[i], first_contact[i], closed[i]],
-        );
-        Some(first)
-    };
-    let waits: Vec<Option<(f64, bool)>> = (0..df.height()).map(&mut wait).collect();
     let booked_at = i64s(&df, "booked_at")?;
     let (attempted, reached, booked, kept) = (
         bools(&df, "attempted")?,
@@ -233,26 +302,38 @@ fn fact_rows(config: &Config, facts: LazyFrame, to: NaiveDate) -> Result<Vec<Fac
         bools(&df, "kept")?,
     );
     Ok((0..df.height())
-        .map(|i| FactRow {
-            practice_id: pid[i].clone(),
-            task_id: tid[i].clone(),
-            category: cat[i].clone(),
-            owner: owner[i].clone(),
-            target: target[i].clone(),
-            created_at: created_at[i],
-            created_date: created_date[i],
-            created_weekday: weekday[i],
-            created_hour: hour[i],
-            minutes_to_first_attempt: mins[i],
-            met_target: met[i],
-            attempted: attempted[i] == Some(true),
-            reached: reached[i] == Some(true),
-            booked: booked[i] == Some(true),
-            kept: kept[i] == Some(true),
-            first_attempt_wait: waits[i],
-            first_contact_at: first_contact[i],
-            closed_at: closed[i],
-            booked_at: booked_at[i],
+        .map(|i| {
+            let (minutes_to_deadline, waits) = clocks.task(
+                pid[i].as_deref(),
+                created_at[i],
+                deadline[i],
+                [first_attempt[i], first_contact[i], closed[i]],
+            );
+            FactRow {
+                practice_id: pid[i].clone(),
+                task_id: tid[i].clone(),
+                category: cat[i].clone(),
+                owner: owner[i].clone(),
+                target: target[i].clone(),
+                created_at: created_at[i],
+                created_date: created_date[i],
+                created_weekday: weekday[i],
+                created_hour: hour[i],
+                minutes_to_first_attempt: mins[i],
+                minutes_to_deadline,
+                waits,
+                met_target: met[i],
+                attempted: attempted[i] == Some(true),
+                reached: reached[i] == Some(true),
+                booked: booked[i] == Some(true),
+                kept: kept[i] == Some(true),
+                first_attempt_wait: clocks
+                    .has(pid[i].as_deref(), created_at[i])
+                    .then_some(waits[0]),
+                first_contact_at: first_contact[i],
+                closed_at: closed[i],
+                booked_at: booked_at[i],
+            }
         })
         .collect())
 }
@@ -452,6 +533,34 @@ fn quality(config: &Config, metrics_dir: &Path) -> Result<DataQuality> {
     Ok(q)
 }
 
+/// Category name → how a report names it to a person: the first practice's
+/// `label` of it (`Config::category_label`).
+pub fn labels(config: &Config) -> BTreeMap<String, String> {
+    config
+        .practices
+        .iter()
+        .flat_map(|p| p.categories.keys())
+        .map(|c| (c.clone(), config.category_label(c)))
+        .collect()
+}
+
+/// The business minutes of a practice's usual open day: the most common
+/// length among its open weekdays (the longer at a tie), what the charts call
+/// "1 business day".
+fn usual_day_minutes(p: &crate::config::Practice) -> f64 {
+    let mut count: BTreeMap<i64, usize> = BTreeMap::new();
+    for day in &p.hours.0 {
+        let m: i64 = day.iter().map(|s| s.minutes()).sum();
+        if m > 0 {
+            *count.entry(m).or_default() += 1;
+        }
+    }
+    count
+        .into_iter()
+        .max_by_key(|&(m, n)| (n, m))
+        .map_or(480.0, |(m, _)| m as f64)
+}
+
 /// Read what the weekly report of the ISO week starting `monday` shows.
 pub fn read_week(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Result<WeekData> {
     let week = crate::metrics::facts::iso_week(monday);
@@ -474,8 +583,14 @@ pub fn read_week(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Resu
         "owner",
     )?;
     let sunday = monday + Duration::days(6);
+    let clocks = Clocks::new(config, metrics_dir, (monday, sunday))?;
+    let first = config.practices.first();
     Ok(WeekData {
         monday,
+        labels: labels(config),
+        min_n: config.report.min_n,
+        hours: first.map(|p| p.hours.clone()),
+        day_minutes: first.map(usual_day_minutes).unwrap_or(480.0),
         goal: config
             .practices
             .first()
@@ -485,7 +600,7 @@ pub fn read_week(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Resu
         waiting: waiting_weeks(metrics_dir)?,
         category_weeks,
         categories: measures(&categories, "category")?,
-        facts: fact_rows(config, facts, sunday)?,
+        facts: fact_rows(facts, &clocks)?,
         backlog: backlog_rows(metrics_dir)?,
         barriers: barrier_rows(metrics_dir)?,
         missed: missed_weeks(metrics_dir)?,
@@ -544,13 +659,19 @@ pub fn read_day(
         observed_to,
         day_measures: period("day"),
         prior_measures: period("prior"),
-        prior_days,
+        prior_days: prior_days.clone(),
         facts: fact_rows(
-            config,
             facts.clone().filter(col("created_date").eq(lit(day))),
-            observed_to,
+            &Clocks::new(config, metrics_dir, (day, day))?,
         )?,
-        prior_facts: fact_rows(config, facts.filter(prior), observed_to)?,
+        prior_facts: fact_rows(
+            facts.filter(prior),
+            &Clocks::new(
+                config,
+                metrics_dir,
+                (prior_days.first().copied().unwrap_or(day), day),
+            )?,
+        )?,
         review: review(config, metrics_dir, day)?,
         quality: quality(config, metrics_dir)?,
     })

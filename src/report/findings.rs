@@ -88,6 +88,43 @@ impl fmt::Display for Finding {
     }
 }
 
+impl Finding {
+    /// The same finding with its category names as `label` gives them (the
+    /// config's labels), for a person to read; built on names, worded in labels.
+    pub fn labelled(self, label: impl Fn(&str) -> String) -> Finding {
+        match self {
+            Finding::AfternoonSlip {
+                category,
+                target,
+                hour,
+                before,
+                after,
+                n_before,
+                n_after,
+            } => Finding::AfternoonSlip {
+                category: label(&category),
+                target,
+                hour,
+                before,
+                after,
+                n_before,
+                n_after,
+            },
+            Finding::CompetingWork { hour, peaks } => Finding::CompetingWork {
+                hour,
+                peaks: peaks.into_iter().map(|(c, s)| (label(&c), s)).collect(),
+            },
+            Finding::EarlyClosures { by_category } => Finding::EarlyClosures {
+                by_category: by_category
+                    .into_iter()
+                    .map(|(c, n)| (label(&c), n))
+                    .collect(),
+            },
+            other => other,
+        }
+    }
+}
+
 /// Mean of the known values and how many there were.
 #[derive(Default, Clone, Copy)]
 struct Share {
@@ -269,4 +306,7 @@ pub fn all(data: &super::input::WeekData, weeks: &[(String, NaiveDate)]) -> Vec<
     found.extend(doubled_barriers(&data.barriers, week, &prev));
     found.extend(early_closures(&data.categories));
     found
+        .into_iter()
+        .map(|f| f.labelled(|c| data.label(c)))
+        .collect()
 }

@@ -70,6 +70,15 @@ pub struct FactRow {
     pub created_weekday: Option<i32>,
     pub created_hour: Option<i32>,
     pub minutes_to_first_attempt: Option<f64>,
+    /// Business minutes from creation to the target's deadline (`deadline_at`):
+    /// with `minutes_to_first_attempt`, where the first attempt fell against it.
+    pub minutes_to_deadline: Option<f64>,
+    /// The task's waits as the survival curves take them, in
+    /// `metrics::waiting::EVENTS` order (first attempt, contact, completion):
+    /// business minutes to the event, or to the censoring instant (its closure
+    /// or the metrics' *as of*), and whether the event happened
+    /// (`metrics::waiting::durations`).
+    pub waits: [(f64, bool); 3],
     pub met_target: Option<bool>,
     pub attempted: bool,
     pub reached: bool,
@@ -183,6 +192,16 @@ pub struct DataQuality {
 #[derive(Debug, Clone, Default)]
 pub struct WeekData {
     pub monday: NaiveDate,
+    /// Category name → how the report names it (`config::Category::label`);
+    /// a name not here reads in words (`config::default_label`).
+    pub labels: BTreeMap<String, String>,
+    /// The fewest requests a category chart is drawn for (`[report] min_n`).
+    pub min_n: u32,
+    /// The hours of the first practice, for the heatmap's closed cells.
+    pub hours: Option<crate::config::WeekHours>,
+    /// Minutes of the first practice's usual open day (a "business day" in
+    /// the charts' units).
+    pub day_minutes: f64,
     /// The first practice's goal share within target.
     pub goal: f64,
     /// `overall_weekly`: every week in the metrics, in week order.
@@ -209,6 +228,16 @@ pub struct WeekData {
     pub missed_calls: Vec<MissedCallRow>,
     pub review: Review,
     pub quality: DataQuality,
+}
+
+impl WeekData {
+    /// How the report names `category` to a person.
+    pub fn label(&self, category: &str) -> String {
+        self.labels
+            .get(category)
+            .cloned()
+            .unwrap_or_else(|| crate::config::default_label(category))
+    }
 }
 
 /// Everything the daily review shows for one day.

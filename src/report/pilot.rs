@@ -15,6 +15,9 @@ pub struct Pilot {
     /// Days each range is observed after its end.
     pub follow_up_days: i64,
     pub rows: Vec<ComparisonRow>,
+    /// Category name → how the page names it (`config::Category::label`); a
+    /// name not here reads in words (`config::default_label`).
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -78,16 +81,6 @@ fn label(metric: &str) -> String {
         other => return other.replace('_', " "),
     }
     .to_string()
-}
-
-/// A category name as a heading: "new_patient_request" → "New patient request".
-fn category_title(c: &str) -> String {
-    let s = c.replace('_', " ");
-    let mut ch = s.chars();
-    match ch.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + ch.as_str(),
-        None => s,
-    }
 }
 
 fn signed(v: f64, body: String) -> String {
@@ -240,7 +233,10 @@ impl Pilot {
                 let title = if c.is_empty() {
                     "All tasks".to_string()
                 } else {
-                    category_title(c)
+                    self.labels
+                        .get(c)
+                        .cloned()
+                        .unwrap_or_else(|| crate::config::default_label(c))
                 };
                 (title, table(&rows))
             })

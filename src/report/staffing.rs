@@ -35,6 +35,7 @@ pub struct PracticeStaffing {
 /// One category's shares within target.
 #[derive(Debug, Clone, Default)]
 pub struct CategoryStaffing {
+    /// The category as the report names it (its `label`).
     pub category: String,
     pub measured: Option<f64>,
     pub replayed: Option<f64>,

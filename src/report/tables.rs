@@ -39,7 +39,10 @@ pub(super) fn longest_waits(config: &Config, facts: &[FactRow], sunday: NaiveDat
         let r = &facts[i];
         t.push(vec![
             r.task_id.clone().unwrap_or_default(),
-            r.category.clone().unwrap_or_default(),
+            r.category
+                .as_deref()
+                .map(|c| config.category_label(c))
+                .unwrap_or_default(),
             r.owner.clone().unwrap_or_else(|| "(unassigned)".into()),
             minutes(Some(wait)),
             if attempted {

@@ -103,7 +103,7 @@ fn categories(
             .unwrap_or_default();
         let curve = first_attempt_curve(data, name);
         table.push(vec![
-            name.to_string(),
+            data.label(name),
             p_cat.target.short().replace(' ', "\u{a0}"),
             num(m.tasks),
             // Kept on one line in a narrow column ("2.8 h", not "2.8" over "h").
@@ -118,7 +118,7 @@ fn categories(
         let first = charts.len();
         charts.extend(figures::category_charts(data, name, p_cat.target, week)?);
         sections.push(Section {
-            title: format!("Category: {name}"),
+            title: format!("Category: {}", data.label(name)),
             text: vec![format!(
                 "Target: {}; {} attempts at most, {} business day(s) apart, final attempt by {}.",
                 p_cat.target, p_cat.max_attempts, p_cat.min_gap_days, p_cat.final_channel
@@ -132,6 +132,10 @@ fn categories(
         text: vec![
             "Targets are in business time. ¹ Reached, completed, booked and kept are judged at a fixed age (config maturity; docs/METRICS.md, \"maturity\"), so this week's requests are too young for them: each cell is the category's latest week whose requests are all old enough, named beside the share.".into(),
             "Median and p90 are times to first attempt read from the Kaplan–Meier curve of all the week's requests: a request not yet attempted counts as still waiting (until the end of the week, or until it was closed), so the longest waits are not left out. \"–\": too many are still waiting for it to be known yet.".into(),
+            format!(
+                "Each category's charts: time to first attempt (business time from the request for a target in minutes or hours; for a same-day or next-day target, business time before or after each request's own deadline; the grey bar counts requests not attempted by the end of the week; the dashed line is the target). Share still waiting: of the week's requests, the share not yet first attempted, reached or completed t business hours after the request, counting those still open (Kaplan–Meier, docs/METRICS.md \"time-to-event\"); the dashed line is the target (for a same-day or next-day target, the median request's deadline). A category with fewer than {} requests in the week shows \"too few requests\" in place of these charts: its numbers are in the table above.",
+                data.min_n.max(1)
+            ),
         ],
         table: Some(table),
         charts: vec![],
@@ -190,7 +194,14 @@ pub fn build(config: &Config, data: &WeekData) -> Result<Report> {
     charts.extend(figures::across_charts(data, &weeks, &week)?);
     sections.push(Section {
         title: "Across categories".into(),
-        text: vec!["Heatmap cells are the share of requests created in that weekday and hour that were first attempted within target (blue: in target, vermillion: missed; grey: no requests).".into()],
+        text: vec![format!(
+            "Heatmap cells are the share of requests created in that weekday and hour that were first attempted within target (blue: in target, vermillion: missed; grey: no requests), with the number of requests (n) it is a share of: a share of a few requests says little. Hatched cells are hours the practice is closed{}; a request made then starts its clock at the next opening.",
+            config
+                .practices
+                .first()
+                .map(|p| format!(" ({})", p.name))
+                .unwrap_or_default()
+        )],
         table: None,
         charts: (first..charts.len()).collect(),
     });
