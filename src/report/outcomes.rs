@@ -74,19 +74,35 @@ pub(super) fn section(config: &Config, data: &WeekData) -> Section {
     let monday = data.monday;
     let sunday = monday + Duration::days(6);
     let window = data.recovery_window_days;
-    let week = data
-        .weekly
-        .iter()
-        .find(|(w, _)| w.as_deref() == Some(super::week_label(monday).as_str()))
-        .map(|(_, m)| m.clone())
-        .unwrap_or_default();
+    // Booking takes days: voicemail-to-scheduled and referral completion are
+    // of the latest week mature for booking (docs/METRICS.md, "maturity").
+    let weeks = super::weekly::trend_weeks(monday);
+    let mature = |rows: &mut dyn Iterator<Item = (&str, &Measures)>| {
+        let v: Vec<(&str, &Measures)> = rows.collect();
+        weeks.iter().rev().find_map(|(w, _)| {
+            v.iter()
+                .find(|(x, m)| x == w && m.booked_in_age_rate.is_some())
+                .map(|(x, m)| (x.get(5..).unwrap_or(x).to_string(), (*m).clone()))
+        })
+    };
     let mut t = Table::new(&["measure", "share", "n", "n is"]);
     t.numeric = vec![false, true, true, false];
+    let vm = mature(
+        &mut data
+            .weekly
+            .iter()
+            .filter_map(|(w, m)| Some((w.as_deref()?, m))),
+    );
     t.push(vec![
         "voicemail to scheduled".into(),
-        pct(week.voicemail_to_scheduled_rate),
-        num(week.left_message.or(Some(0.0))),
-        "the week's tasks where a message was left".into(),
+        pct(vm.as_ref().and_then(|v| v.1.voicemail_to_scheduled_rate)),
+        num(vm.as_ref().and_then(|v| v.1.left_message).or(Some(0.0))),
+        match &vm {
+            Some((w, _)) => format!(
+                "tasks of {w} (the latest week mature for booking) where a message was left"
+            ),
+            None => "no week is mature for booking yet".into(),
+        },
     ]);
     let no_show = Recovery::of(&data.recovery, "no_show", monday, sunday);
     let cancel = Recovery::of(&data.recovery, "cancellation", monday, sunday);
@@ -104,12 +120,18 @@ pub(super) fn section(config: &Config, data: &WeekData) -> Section {
             ),
         ]);
     }
-    let referral = category(data, "referral");
+    let referral =
+        mature(&mut data.category_weeks.iter().filter_map(|(c, w, m)| {
+            (c.as_deref() == Some("referral")).then_some((w.as_deref()?, m))
+        }));
     t.push(vec![
         "referral scheduling completion".into(),
-        pct(referral.and_then(|m| m.booking_rate)),
-        num(referral.and_then(|m| m.tasks).or(Some(0.0))),
-        "referrals created this week (booked by the end of the week)".into(),
+        pct(referral.as_ref().and_then(|r| r.1.booked_in_age_rate)),
+        num(referral.as_ref().and_then(|r| r.1.tasks).or(Some(0.0))),
+        match &referral {
+            Some((w, _)) => format!("referrals of {w}, booked within their booking age"),
+            None => "no week of referrals is mature for booking yet".into(),
+        },
     ]);
     // The call log's view: every missed call owed a callback, whether or not
     // anyone logged a task for it.
