@@ -4,8 +4,8 @@
 //! what a report shows is then built from those values alone.
 
 use super::input::{
-    BacklogRow, BarrierRow, DataQuality, DayData, FactRow, Measures, MissedWeek, Review, Waiting,
-    WeekData,
+    BacklogRow, BarrierRow, DataQuality, DayCounts, DayData, FactRow, Measures, MissedWeek, Review,
+    Waiting, WeekData,
 };
 use crate::config::Config;
 use crate::metrics::{aggregate, backlog::AGE_BUCKETS, facts::EPOCH_DAYS};
@@ -162,6 +162,27 @@ fn waiting_weeks(metrics_dir: &Path) -> Result<Vec<(Option<String>, Waiting)>> {
                 p90_minutes: p90[i],
             };
             (w, v)
+        })
+        .collect())
+}
+
+/// `by_day`, in the table's order (empty when the folder has none: the
+/// headline intervals then take a design effect of 1).
+fn days(metrics_dir: &Path) -> Result<Vec<DayCounts>> {
+    if !metrics_dir.join("by_day.parquet").exists() {
+        return Ok(Vec::new());
+    }
+    let df = scan(metrics_dir, "by_day")?.collect()?;
+    let date = dates(&df, "created_date")?;
+    Ok(measures(&df, "practice_id")?
+        .into_iter()
+        .zip(date)
+        .filter_map(|((practice_id, measures), date)| {
+            Some(DayCounts {
+                practice_id,
+                date: date?,
+                measures,
+            })
         })
         .collect())
 }
@@ -359,6 +380,7 @@ pub fn read_week(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Resu
             .unwrap_or(0.9),
         weekly,
         waiting: waiting_weeks(metrics_dir)?,
+        days: days(metrics_dir)?,
         categories: measures(&categories, "category")?,
         facts: fact_rows(facts)?,
         backlog: backlog_rows(metrics_dir)?,

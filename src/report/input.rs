@@ -45,6 +45,15 @@ pub struct Waiting {
     pub p90_minutes: Option<f64>,
 }
 
+/// One practice's requests of one local creation date (`by_day`): the days a
+/// week's headline shares are clustered by (docs/METRICS.md, "Comparison").
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayCounts {
+    pub practice_id: Option<String>,
+    pub date: NaiveDate,
+    pub measures: Measures,
+}
+
 /// One of the measures, picked from a group's `Measures`.
 pub type Measure = fn(&Measures) -> Option<f64>;
 
@@ -134,6 +143,10 @@ pub struct WeekData {
     pub weekly: Vec<(Option<String>, Measures)>,
     /// `overall_waiting_weekly`: every week's first-attempt curve, in week order.
     pub waiting: Vec<(Option<String>, Waiting)>,
+    /// `by_day`: every practice's days in the metrics, in the table's order.
+    /// Empty when the folder has no `by_day`: the headline intervals then count
+    /// every request as independent (a design effect of 1).
+    pub days: Vec<DayCounts>,
     /// `overall_category_weekly` of the week, in category order.
     pub categories: Vec<(Option<String>, Measures)>,
     /// The week's task facts, in the table's order.
