@@ -1,11 +1,14 @@
 //! The before/after `comparison`: per headline and per category, both values, the
 //! change, a 95% interval of the change, n for each side and a verdict
-//! (docs/METRICS.md, "Comparison"). The intervals: Newcombe's hybrid score
-//! interval for a difference of shares, a seeded percentile bootstrap for
-//! medians, p90s, means and ratios; both are deterministic.
+//! (docs/METRICS.md, "Comparison"). The intervals allow for days: a practice's
+//! requests of one local date share that day's queue, so each row carries its
+//! day (practice and date) as a cluster. Newcombe's hybrid score interval for a
+//! difference of shares, on counts shrunk by the days' design effect; a seeded
+//! percentile bootstrap that resamples days for medians, p90s, means and
+//! ratios; both are deterministic.
 
 pub use super::stats::Stat;
-use super::stats::{bootstrap, newcombe, ratio, stat};
+use super::stats::{cluster_bootstrap, newcombe_clustered, ratio, stat, Share};
 use super::summary::Headline;
 use anyhow::Result;
 use polars::prelude::{col, lit, DataFrame, DataType, Expr, IntoLazy, LazyFrame};
@@ -25,59 +28,61 @@ pub enum Direction {
 pub enum Sample {
     /// No interval (a count with no per-task share, such as the backlog).
     Nothing,
-    /// x successes of n.
-    Share { x: u64, n: u64 },
+    /// x successes of n, with the design effect of their days.
+    Share(Share),
     /// The headline is a count; its interval is of the count's share of tasks.
-    CountShare { x: u64, n: u64 },
-    /// One value per task (or missed call), for a statistic.
-    Values(Stat, Vec<f64>),
-    /// (numerator, denominator) per task, for a ratio of sums.
-    Pairs(Vec<(f64, f64)>),
+    CountShare(Share),
+    /// The values per task (or missed call), day by day (days with none left
+    /// out), for a statistic.
+    Values(Stat, Vec<Vec<f64>>),
+    /// (numerator, denominator) per task, day by day, for a ratio of sums.
+    Pairs(Vec<Vec<(f64, f64)>>),
 }
 
 /// The point value of one side.
 fn point(s: &Sample) -> Option<f64> {
     match s {
         Sample::Nothing => None,
-        Sample::Share { x, n } => (*n > 0).then(|| *x as f64 / *n as f64),
-        Sample::CountShare { x, .. } => Some(*x as f64),
-        Sample::Values(st, v) => stat(*st, &mut v.clone()),
-        Sample::Pairs(p) => ratio(p),
+        Sample::Share(s) => (s.n > 0.0).then(|| s.x / s.n),
+        Sample::CountShare(s) => Some(s.x),
+        Sample::Values(st, v) => stat(*st, &mut v.concat()),
+        Sample::Pairs(p) => ratio(&p.concat()),
     }
 }
 
 fn n(s: &Sample) -> Option<u64> {
     match s {
         Sample::Nothing => None,
-        Sample::Share { n, .. } | Sample::CountShare { n, .. } => Some(*n),
-        Sample::Values(_, v) => Some(v.len() as u64),
-        Sample::Pairs(p) => Some(p.len() as u64),
+        Sample::Share(s) | Sample::CountShare(s) => Some(s.n as u64),
+        Sample::Values(_, v) => Some(v.iter().map(Vec::len).sum::<usize>() as u64),
+        Sample::Pairs(p) => Some(p.iter().map(Vec::len).sum::<usize>() as u64),
     }
 }
 
 /// The 95% interval of after − before, and what it is of.
 fn interval(before: &Sample, after: &Sample) -> (Option<(f64, f64)>, &'static str) {
     match (before, after) {
-        (Sample::Share { x: xb, n: nb }, Sample::Share { x: xa, n: na }) => {
-            (newcombe(*xa, *na, *xb, *nb), "newcombe: share")
+        (Sample::Share(b), Sample::Share(a)) => {
+            (newcombe_clustered(*a, *b), "newcombe, days: share")
         }
-        (Sample::CountShare { x: xb, n: nb }, Sample::CountShare { x: xa, n: na }) => {
-            (newcombe(*xa, *na, *xb, *nb), "newcombe: share of tasks")
+        (Sample::CountShare(b), Sample::CountShare(a)) => {
+            (newcombe_clustered(*a, *b), "newcombe, days: share of tasks")
         }
         (Sample::Values(s, b), Sample::Values(_, a)) => {
             let s = *s;
             (
-                bootstrap(b, a, &|v| stat(s, v)),
+                cluster_bootstrap(b, a, &|v| stat(s, v)),
                 match s {
-                    Stat::Median => "bootstrap: median",
-                    Stat::P90 => "bootstrap: p90",
-                    Stat::Mean => "bootstrap: mean",
+                    Stat::Median => "bootstrap of days: median",
+                    Stat::P90 => "bootstrap of days: p90",
+                    Stat::Mean => "bootstrap of days: mean",
                 },
             )
         }
-        (Sample::Pairs(b), Sample::Pairs(a)) => {
-            (bootstrap(b, a, &|v| ratio(v)), "bootstrap: ratio")
-        }
+        (Sample::Pairs(b), Sample::Pairs(a)) => (
+            cluster_bootstrap(b, a, &|v| ratio(v)),
+            "bootstrap of days: ratio",
+        ),
         _ => (None, ""),
     }
 }
@@ -148,26 +153,79 @@ fn f64s(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     Ok(v)
 }
 
-fn share_of(v: &[Option<f64>]) -> Sample {
-    let known: Vec<f64> = v.iter().flatten().copied().collect();
-    Sample::Share {
-        x: known.iter().filter(|x| **x != 0.0).count() as u64,
-        n: known.len() as u64,
+/// Each row's day: the index of its (practice, date) among the frame's, in
+/// sorted order (so the days, and a bootstrap over them, do not depend on the
+/// rows' order beyond the order within a day).
+fn days(df: &DataFrame, practice: &str, date: &str) -> Result<Days> {
+    let p = df.column(practice)?.cast(&DataType::String)?;
+    let d = df.column(date)?.cast(&DataType::Int32)?;
+    let keys: Vec<(Option<&str>, Option<i32>)> = p.str()?.iter().zip(d.i32()?.iter()).collect();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    Ok(Days {
+        of: keys
+            .iter()
+            .map(|k| sorted.binary_search(k).expect("a key of the frame"))
+            .collect(),
+        count: sorted.len(),
+    })
+}
+
+/// The day of each row of a frame, and how many days there are.
+struct Days {
+    of: Vec<usize>,
+    count: usize,
+}
+
+impl Days {
+    /// The rows' items grouped by day (days in order, empty ones left out).
+    fn group<T>(&self, items: impl IntoIterator<Item = Option<T>>) -> Vec<Vec<T>> {
+        let mut by: Vec<Vec<T>> = (0..self.count).map(|_| Vec::new()).collect();
+        for (d, item) in self.of.iter().zip(items) {
+            if let Some(item) = item {
+                by[*d].push(item);
+            }
+        }
+        by.retain(|v| !v.is_empty());
+        by
+    }
+
+    /// The share of rows where `hit` holds among those where `known` holds,
+    /// with its days' design effect.
+    fn share(&self, v: &[Option<f64>], hit: impl Fn(f64) -> bool) -> Share {
+        let by = self.group(v.iter().map(|x| x.map(|x| hit(x) as u8 as f64)));
+        let clusters: Vec<(f64, f64)> = by
+            .iter()
+            .map(|d| (d.iter().sum(), d.len() as f64))
+            .collect();
+        Share::of_clusters(&clusters)
     }
 }
 
-fn values(s: Stat, v: &[Option<f64>]) -> Sample {
-    Sample::Values(s, v.iter().flatten().copied().collect())
+/// The share of true among the known values.
+fn share_of(days: &Days, v: &[Option<f64>]) -> Sample {
+    Sample::Share(days.share(v, |x| x != 0.0))
+}
+
+fn values(days: &Days, s: Stat, v: &[Option<f64>]) -> Sample {
+    Sample::Values(s, days.group(v.iter().copied()))
 }
 
 /// The task-level samples of task facts (all, or one category's), by headline.
 fn task_samples(facts: &DataFrame) -> Result<Vec<(&'static str, Sample)>> {
     let c = |n: &str| f64s(facts, n);
-    let tasks = facts.height() as u64;
-    let count_share = |v: Vec<Option<f64>>, hit: f64| Sample::CountShare {
-        x: v.iter().filter(|x| **x == Some(hit)).count() as u64,
-        n: tasks,
+    let days = days(facts, "practice_id", "created_date")?;
+    // Of every task: a row whose value is empty counts as not `hit`.
+    let count_share = |v: Vec<Option<f64>>, hit: f64| {
+        let all: Vec<Option<f64>> = v
+            .iter()
+            .map(|x| Some((*x == Some(hit)) as u8 as f64))
+            .collect();
+        Sample::CountShare(days.share(&all, |x| x != 0.0))
     };
+    let share_of = |v: &[Option<f64>]| share_of(&days, v);
+    let values = |s: Stat, v: &[Option<f64>]| values(&days, s, v);
     let left = c("left_message")?;
     let booked = c("booked")?;
     let voicemail: Vec<Option<f64>> = left
@@ -177,12 +235,10 @@ fn task_samples(facts: &DataFrame) -> Result<Vec<(&'static str, Sample)>> {
         .map(|(_, b)| Some(b.unwrap_or(0.0)))
         .collect();
     let (poor, partial, complete) = (c("notes_poor")?, c("notes_partial")?, c("notes_complete")?);
-    let notes: Vec<(f64, f64)> = (0..poor.len())
-        .map(|i| {
-            let g = |v: &[Option<f64>]| v[i].unwrap_or(0.0);
-            (g(&poor), g(&poor) + g(&partial) + g(&complete))
-        })
-        .collect();
+    let notes = days.group((0..poor.len()).map(|i| {
+        let g = |v: &[Option<f64>]| v[i].unwrap_or(0.0);
+        Some((g(&poor), g(&poor) + g(&partial) + g(&complete)))
+    }));
     let barrier: Vec<Option<f64>> = c("barrier_known")?;
     Ok(vec![
         ("tasks", Sample::Nothing),
@@ -225,6 +281,8 @@ fn task_samples(facts: &DataFrame) -> Result<Vec<(&'static str, Sample)>> {
 }
 
 const FACT_COLUMNS: &[&str] = &[
+    "practice_id",
+    "created_date",
     "category",
     "left_message",
     "booked",
@@ -258,24 +316,30 @@ fn all_samples(facts: &DataFrame, side: &Side) -> Result<Vec<(&'static str, Samp
         .missed
         .clone()
         .select([
+            col("practice_id"),
+            col("created_date"),
             col("returned"),
             col("within_target"),
             col("minutes_to_return"),
         ])
         .collect()?;
+    let md = days(&m, "practice_id", "created_date")?;
     out.push(("callbacks_owed", Sample::Nothing));
-    out.push(("missed_call_return_rate", share_of(&f64s(&m, "returned")?)));
+    out.push((
+        "missed_call_return_rate",
+        share_of(&md, &f64s(&m, "returned")?),
+    ));
     out.push((
         "missed_call_within_target_share",
-        share_of(&f64s(&m, "within_target")?),
+        share_of(&md, &f64s(&m, "within_target")?),
     ));
     out.push((
         "median_minutes_to_return",
-        values(Stat::Median, &f64s(&m, "minutes_to_return")?),
+        values(&md, Stat::Median, &f64s(&m, "minutes_to_return")?),
     ));
     out.push((
         "p90_minutes_to_return",
-        values(Stat::P90, &f64s(&m, "minutes_to_return")?),
+        values(&md, Stat::P90, &f64s(&m, "minutes_to_return")?),
     ));
     for (name, kind) in [
         ("no_show_recovery_rate", "no_show"),
@@ -285,9 +349,10 @@ fn all_samples(facts: &DataFrame, side: &Side) -> Result<Vec<(&'static str, Samp
             .recovery
             .clone()
             .filter(col("kind").eq(lit(kind)).and(col("window_closed")))
-            .select([col("rebooked")])
+            .select([col("practice_id"), col("event_date"), col("rebooked")])
             .collect()?;
-        out.push((name, share_of(&f64s(&r, "rebooked")?)));
+        let rd = days(&r, "practice_id", "event_date")?;
+        out.push((name, share_of(&rd, &f64s(&r, "rebooked")?)));
     }
     Ok(out)
 }
@@ -497,57 +562,7 @@ pub fn text(df: &DataFrame) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::stats::wilson;
     use super::*;
-
-    fn close(got: (f64, f64), want: (f64, f64)) {
-        assert!(
-            (got.0 - want.0).abs() < 5e-5 && (got.1 - want.1).abs() < 5e-5,
-            "{got:?} vs {want:?}"
-        );
-    }
-
-    #[test]
-    fn wilson_matches_newcombe_1998_single_proportion() {
-        // Newcombe (1998a), Table I, method 3 (score, no continuity correction).
-        close(wilson(81, 263).unwrap(), (0.2553, 0.3662));
-        close(wilson(15, 148).unwrap(), (0.0624, 0.1605));
-        close(wilson(0, 20).unwrap(), (0.0, 0.1611));
-        close(wilson(1, 29).unwrap(), (0.0061, 0.1718));
-        assert_eq!(wilson(0, 0), None);
-    }
-
-    #[test]
-    fn newcombe_matches_newcombe_1998_differences() {
-        // Newcombe (1998b), Table II, method 10 (hybrid score, no correction).
-        close(newcombe(56, 70, 48, 80).unwrap(), (0.0524, 0.3339));
-        close(newcombe(9, 10, 3, 10).unwrap(), (0.1705, 0.8090));
-        assert_eq!(newcombe(1, 2, 0, 0), None);
-    }
-
-    #[test]
-    fn stats_follow_polars() {
-        assert_eq!(stat(Stat::Median, &mut [3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(stat(Stat::Median, &mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
-        // p90 of 1..=10: position 8.1 → 9 + 0.1.
-        let mut v: Vec<f64> = (1..=10).rev().map(f64::from).collect();
-        assert!((stat(Stat::P90, &mut v).unwrap() - 9.1).abs() < 1e-12);
-        assert_eq!(stat(Stat::Mean, &mut [1.0, 2.0]), Some(1.5));
-        assert_eq!(stat(Stat::Median, &mut []), None);
-    }
-
-    #[test]
-    fn bootstrap_is_deterministic_and_sensible() {
-        let before: Vec<f64> = (0..200).map(|i| (i * 37 % 101) as f64).collect();
-        let after: Vec<f64> = before.iter().map(|v| v + 30.0).collect();
-        let f = |v: &mut Vec<f64>| stat(Stat::Median, v);
-        let one = bootstrap(&before, &after, &f).unwrap();
-        assert_eq!(one, bootstrap(&before, &after, &f).unwrap());
-        assert!(one.0 > 0.0 && one.0 < 30.0 && one.1 > 30.0, "{one:?}");
-        let same = bootstrap(&before, &before, &f).unwrap();
-        assert!(same.0 < 0.0 && same.1 > 0.0, "{same:?}");
-        assert_eq!(bootstrap(&[], &after, &f), None);
-    }
 
     #[test]
     fn verdicts_follow_the_direction() {

@@ -4,8 +4,8 @@
 //! what a report shows is then built from those values alone.
 
 use super::input::{
-    BacklogRow, BarrierRow, DataQuality, DayData, FactRow, Measures, MissedCallRow, MissedWeek,
-    RecoveryRow, Review, UrgentItem, Waiting, WeekData,
+    BacklogRow, BarrierRow, DataQuality, DayCounts, DayData, FactRow, Measures, MissedCallRow,
+    MissedWeek, RecoveryRow, Review, UrgentItem, Waiting, WeekData,
 };
 use crate::config::Config;
 use crate::metrics::{aggregate, backlog::AGE_BUCKETS, facts::EPOCH_DAYS, waiting};
@@ -272,6 +272,27 @@ fn as_of_by_practice(config: &Config, metrics_dir: &Path) -> Result<BTreeMap<Str
         }
     }
     Ok(out)
+}
+
+/// `by_day`, in the table's order (empty when the folder has none: the
+/// headline intervals then take a design effect of 1).
+fn days(metrics_dir: &Path) -> Result<Vec<DayCounts>> {
+    if !metrics_dir.join("by_day.parquet").exists() {
+        return Ok(Vec::new());
+    }
+    let df = scan(metrics_dir, "by_day")?.collect()?;
+    let date = dates(&df, "created_date")?;
+    Ok(measures(&df, "practice_id")?
+        .into_iter()
+        .zip(date)
+        .filter_map(|((practice_id, measures), date)| {
+            Some(DayCounts {
+                practice_id,
+                date: date?,
+                measures,
+            })
+        })
+        .collect())
 }
 
 /// Task facts as rows, in the table's order.
@@ -599,6 +620,7 @@ pub fn read_week(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Resu
         weekly,
         waiting: waiting_weeks(metrics_dir)?,
         category_weeks,
+        days: days(metrics_dir)?,
         categories: measures(&categories, "category")?,
         facts: fact_rows(facts, &clocks)?,
         backlog: backlog_rows(metrics_dir)?,

@@ -2,14 +2,17 @@
 //! enough to have it (docs/METRICS.md, "maturity"), against the four weeks
 //! before that week, with n, the change's 95% interval and a plain verdict; the
 //! trend of mature weeks only. A week not yet mature is said to be so, with the
-//! day it matures, never shown as a low rate.
+//! day it matures, never shown as a low rate. The interval allows for days: a
+//! practice's requests of one date share its queue, so each side's counts are
+//! shrunk by the design effect of its days (`by_day`; docs/METRICS.md,
+//! "Comparison"), or taken as they are when the metrics have no `by_day`.
 
-use super::input::{Measures, WeekData};
+use super::input::{DayCounts, Measures, WeekData};
 use super::markup::{sparkline, Table};
 use super::{minutes, num, pct, week_label};
 use crate::config::{Age, Config, Maturity};
 use crate::metrics::compare::{verdict, Direction};
-use crate::metrics::stats::newcombe;
+use crate::metrics::stats::{design_effect, newcombe_clustered, Share};
 use crate::model::clock::Calendar;
 use chrono::{Duration, NaiveDate};
 
@@ -159,6 +162,22 @@ fn week_cell(config: &Config, week: &str) -> String {
     }
 }
 
+/// The design effect of `share_of` over the days of `weeks`: each day's
+/// (x_d, n_d), rounded to whole tasks like the weeks' counts. 1 when there are
+/// no days (a metrics folder without `by_day`).
+fn days_effect(days: &[DayCounts], weeks: &[String], share_of: ShareOf) -> f64 {
+    let clusters: Vec<(f64, f64)> = days
+        .iter()
+        .filter(|d| weeks.contains(&crate::model::local_time::iso_week(d.date)))
+        .filter_map(|d| {
+            let (rate, n) = share_of(&d.measures);
+            let (x, n) = counts(rate?, n?);
+            Some((x as f64, n as f64))
+        })
+        .collect();
+    design_effect(&clusters)
+}
+
 /// A share's successes and n, rounded to whole tasks.
 fn counts(rate: f64, n: f64) -> (u64, u64) {
     ((rate * n).round() as u64, n.round() as u64)
@@ -228,15 +247,22 @@ pub fn table(
         };
         let (x, n) = counts(rate, n);
         let (mut xb, mut nb) = (0u64, 0u64);
+        let mut pooled = Vec::new();
         for w in baseline(week) {
             if let Some((r, m)) = at(&w) {
                 let (a, b) = counts(r, m);
                 xb += a;
                 nb += b;
+                pooled.push(w);
             }
         }
         let before = (nb > 0).then(|| xb as f64 / nb as f64);
-        let ci = newcombe(x, n, xb, nb);
+        let side = |x: u64, n: u64, weeks: &[String]| Share {
+            x: x as f64,
+            n: n as f64,
+            deff: days_effect(&data.days, weeks, share_of),
+        };
+        let ci = newcombe_clustered(side(x, n, &[week.to_string()]), side(xb, nb, &pooled));
         let change = match (before, ci) {
             (Some(b), Some((lo, hi))) => format!(
                 "{} ({} to {})",
@@ -267,7 +293,8 @@ pub fn table(
     }
     notes.push(
         "Each outcome is judged at a fixed age (docs/METRICS.md, \"maturity\"), for the latest week whose requests are all that old, \
-         against the four weeks before it; the verdict is \"no detectable change\" when the change's 95% interval holds zero. \
+         against the four weeks before it; the verdict is \"no detectable change\" when the change's 95% interval holds zero \
+         (an interval that allows for requests of the same day sharing that day's queue). \
          Times are read from each week's Kaplan–Meier curve, requests still waiting included; they are compared with the average of the four weeks' values."
             .into(),
     );

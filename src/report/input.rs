@@ -51,6 +51,15 @@ pub struct Waiting {
     pub p90_minutes: Option<f64>,
 }
 
+/// One practice's requests of one local creation date (`by_day`): the days a
+/// week's headline shares are clustered by (docs/METRICS.md, "Comparison").
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayCounts {
+    pub practice_id: Option<String>,
+    pub date: NaiveDate,
+    pub measures: Measures,
+}
+
 /// One of the measures, picked from a group's `Measures`.
 pub type Measure = fn(&Measures) -> Option<f64>;
 
@@ -211,6 +220,10 @@ pub struct WeekData {
     /// `overall_category_weekly`, every week: (category, ISO week, measures),
     /// for the outcomes at a fixed age of each category's latest mature week.
     pub category_weeks: Vec<(Option<String>, Option<String>, Measures)>,
+    /// `by_day`: every practice's days in the metrics, in the table's order.
+    /// Empty when the folder has no `by_day`: the headline intervals then count
+    /// every request as independent (a design effect of 1).
+    pub days: Vec<DayCounts>,
     /// `overall_category_weekly` of the week, in category order.
     pub categories: Vec<(Option<String>, Measures)>,
     /// The week's task facts, in the table's order.

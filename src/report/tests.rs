@@ -171,6 +171,33 @@ fn young(tasks: f64, share: f64, median: f64) -> Measures {
     }
 }
 
+/// One day of requests (`by_day`), `within` of them first attempted within target.
+fn day_counts(date: &str, tasks: f64, within: f64) -> DayCounts {
+    DayCounts {
+        practice_id: Some("demo".into()),
+        date: d(date),
+        measures: measures(tasks, within / tasks, 20.0),
+    }
+}
+
+/// W45's and W46's days: within target, W45 has three days of 8 of 8 and two of
+/// 4 of 8 (32 of 40), W46 two of 10 of 10, one of 5 of 9 and one of 7 of 9 (32
+/// of 38; Wednesday a holiday). Days this unlike are a design effect of 3.75
+/// and 3.16.
+fn days() -> Vec<DayCounts> {
+    vec![
+        day_counts("2026-11-02", 8.0, 8.0),
+        day_counts("2026-11-03", 8.0, 8.0),
+        day_counts("2026-11-04", 8.0, 4.0),
+        day_counts("2026-11-05", 8.0, 8.0),
+        day_counts("2026-11-06", 8.0, 4.0),
+        day_counts("2026-11-09", 10.0, 10.0),
+        day_counts("2026-11-10", 10.0, 10.0),
+        day_counts("2026-11-12", 9.0, 5.0),
+        day_counts("2026-11-13", 9.0, 7.0),
+    ]
+}
+
 fn waiting(median: f64, p90: Option<f64>) -> Waiting {
     Waiting {
         tasks: Some(40.0),
@@ -242,6 +269,7 @@ fn week() -> WeekData {
             (w("referral"), w("2026-W45"), measures(10.0, 0.5, 300.0)),
             (w("referral"), w("2026-W46"), young(12.0, 0.5, 300.0)),
         ],
+        days: days(),
         categories: vec![
             (
                 w("missed_call"),
@@ -638,6 +666,27 @@ fn headlines_compare_the_latest_mature_week_with_the_four_before() {
     // due is 30.4: counted as 30 of 38).
     let share = row("share first attempted within target");
     assert_eq!(share[2..4], ["85% (n=36)", "79% (n=38)"]);
+    // Its days are unlike each other, so the interval is wider (57 points
+    // against 35) than if the requests were independent; without `by_day`, it
+    // is the independent one.
+    assert_eq!(share[4], "+6 pts (−21 to +36 pts)");
+    let independent = weekly::build(
+        &config(),
+        &WeekData {
+            days: Vec::new(),
+            ..week()
+        },
+    )
+    .unwrap();
+    let share = independent
+        .headlines
+        .rows
+        .iter()
+        .find(|row| row[0].starts_with("share first attempted within target"))
+        .unwrap()
+        .clone();
+    assert_eq!(share[4], "+6 pts (−11 to +24 pts)");
+    assert_eq!(share[5], "no detectable change");
     // Requests are counted for the report's week.
     assert_eq!(row("requests")[1..3], ["W47", "36"]);
     // Times are the latest week's curve, known or not.
