@@ -267,3 +267,41 @@ fn committed_sample_report_is_current() {
         assert!(got == want, "reports/2026-W47/{file} is stale; regenerate with `followup report` (or UPDATE_SNAPSHOTS=1)");
     }
 }
+
+/// Issue 21's check on the sample, whose simulation does not change over its
+/// steady weeks: the weekly report of W45 judges each outcome on its latest
+/// mature week against the four before, and none moves by more than noise.
+/// (W47's report says reached "worse" for W46, the week of Veterans Day: a
+/// real holiday effect, not noise; see CHANGELOG.)
+#[test]
+fn a_steady_weeks_matured_headlines_show_no_detectable_change() {
+    let wd = shared();
+    wd.run(&["report", "--week", "2026-W45", "--out", "steady", "--quiet"]);
+    let md = wd.read("steady/2026-W45/report.md");
+    let table: Vec<Vec<&str>> = md
+        .split("## Headline numbers")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .skip_while(|l| !l.starts_with("| measure"))
+        .take_while(|l| l.starts_with('|'))
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| measure"))
+        .map(|l| l.split(" | ").map(str::trim).collect())
+        .collect();
+    let verdicts: Vec<(&str, &str)> = table
+        .iter()
+        .filter(|r| r[5] != "–")
+        .map(|r| (r[0].trim_start_matches("| "), r[5]))
+        .collect();
+    // Within target, reached, completed, booked and kept have intervals.
+    assert_eq!(verdicts.len(), 5, "{md}");
+    for (measure, verdict) in verdicts {
+        assert_eq!(verdict, "no detectable change", "{measure}");
+    }
+    // Outcomes are judged on weeks before the report's own (still young) week.
+    let reached = table
+        .iter()
+        .find(|r| r[0].contains("patients reached within 3 business days"))
+        .unwrap();
+    assert_eq!(reached[1], "W44");
+}
