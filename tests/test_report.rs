@@ -13,6 +13,13 @@ fn shared() -> &'static Workdir {
 }
 
 fn reported() -> Workdir {
+    let wd = ingested();
+    wd.run(&["report", "--week", "2026-W47", "--out", "out"]);
+    wd
+}
+
+/// The sample data ingested, with the repository's config and queries.
+fn ingested() -> Workdir {
     let wd = Workdir::new();
     workdir::copy_dir(
         &workdir::repo().join("sample_data"),
@@ -25,7 +32,6 @@ fn reported() -> Workdir {
     )
     .unwrap();
     wd.run(&["ingest", "--quiet"]);
-    wd.run(&["report", "--week", "2026-W47", "--out", "out"]);
     wd
 }
 
@@ -275,7 +281,9 @@ fn committed_sample_report_is_current() {
 /// real holiday effect, not noise; see CHANGELOG.)
 #[test]
 fn a_steady_weeks_matured_headlines_show_no_detectable_change() {
-    let wd = shared();
+    // Its own folder: a run on the shared one would take its run lock while
+    // another test runs there.
+    let wd = ingested();
     wd.run(&["report", "--week", "2026-W45", "--out", "steady", "--quiet"]);
     let md = wd.read("steady/2026-W45/report.md");
     let table: Vec<Vec<&str>> = md

@@ -65,7 +65,7 @@ enum Kind {
 /// The median time to first attempt from the Kaplan–Meier curve of `facts`
 /// (docs/METRICS.md, "time-to-event"), and the tasks it is over.
 fn median_wait(facts: &[FactRow]) -> (Option<f64>, usize) {
-    let mut obs: Vec<(f64, bool)> = facts.iter().filter_map(|r| r.first_attempt_wait).collect();
+    let mut obs: Vec<(f64, bool)> = facts.iter().filter_map(|r| r.waits.map(|w| w[0])).collect();
     let n = obs.len();
     (kaplan_meier(&mut obs).median(), n)
 }

@@ -342,15 +342,14 @@ fn fact_rows(facts: LazyFrame, clocks: &Clocks) -> Result<Vec<FactRow>> {
                 created_hour: hour[i],
                 minutes_to_first_attempt: mins[i],
                 minutes_to_deadline,
-                waits,
+                waits: clocks
+                    .has(pid[i].as_deref(), created_at[i])
+                    .then_some(waits),
                 met_target: met[i],
                 attempted: attempted[i] == Some(true),
                 reached: reached[i] == Some(true),
                 booked: booked[i] == Some(true),
                 kept: kept[i] == Some(true),
-                first_attempt_wait: clocks
-                    .has(pid[i].as_deref(), created_at[i])
-                    .then_some(waits[0]),
                 first_contact_at: first_contact[i],
                 closed_at: closed[i],
                 booked_at: booked_at[i],

@@ -315,9 +315,19 @@ pub(super) fn tick_label(v: f64, step: f64, x_max: f64, day: f64) -> String {
 pub(super) fn waiting(mine: &[&FactRow], target: Target, day: f64, goal: f64) -> Spec {
     let names = ["first attempt", "contact (patient reached)", "completion"];
     let curves: Vec<Curve> = (0..3)
-        .map(|e| kaplan_meier(&mut mine.iter().map(|r| r.waits[e]).collect::<Vec<_>>()))
+        .map(|e| {
+            kaplan_meier(
+                &mut mine
+                    .iter()
+                    .filter_map(|r| r.waits.map(|w| w[e]))
+                    .collect::<Vec<_>>(),
+            )
+        })
         .collect();
-    let longest = mine.iter().map(|r| r.waits[0].0).fold(0.0, f64::max);
+    let longest = mine
+        .iter()
+        .filter_map(|r| r.waits.map(|w| w[0].0))
+        .fold(0.0, f64::max);
     let target_at = target_position(mine, target);
     let t = target_at.unwrap_or(60.0);
     // Wide enough for the target twice over and for nine in ten first
@@ -333,7 +343,10 @@ pub(super) fn waiting(mine: &[&FactRow], target: Target, day: f64, goal: f64) ->
         .enumerate()
         .map(|(e, (name, c))| {
             // Each curve is drawn as far as its longest wait (known up to then).
-            let end = mine.iter().map(|r| r.waits[e].0).fold(0.0, f64::max);
+            let end = mine
+                .iter()
+                .filter_map(|r| r.waits.map(|w| w[e].0))
+                .fold(0.0, f64::max);
             (name.to_string(), polyline(c, end.min(x_max)))
         })
         .collect();

@@ -86,19 +86,14 @@ pub struct FactRow {
     /// `metrics::waiting::EVENTS` order (first attempt, contact, completion):
     /// business minutes to the event, or to the censoring instant (its closure
     /// or the metrics' *as of*), and whether the event happened
-    /// (`metrics::waiting::durations`).
-    pub waits: [(f64, bool); 3],
+    /// (`metrics::waiting::durations`). None when they could not be computed
+    /// (no creation time, a practice not in the config or the metrics).
+    pub waits: Option<[(f64, bool); 3]>,
     pub met_target: Option<bool>,
     pub attempted: bool,
     pub reached: bool,
     pub booked: bool,
     pub kept: bool,
-    /// Business minutes to the first attempt, or to when the task stopped
-    /// waiting for one (closed, or *as of*), and whether the attempt happened:
-    /// the task's observation on the Kaplan–Meier curve (docs/METRICS.md,
-    /// "time-to-event"). None when it could not be computed (no creation time,
-    /// practice not in the config).
-    pub first_attempt_wait: Option<(f64, bool)>,
     /// When the patient was first reached, the task closed (terminal status
     /// only) and its first booking made (µs since the epoch, UTC): for outcomes
     /// compared at equal follow-up.

@@ -78,21 +78,19 @@ fn fact(n: usize, day: &str, hour: i32, wait: Option<f64>) -> FactRow {
         minutes_to_first_attempt: wait,
         minutes_to_deadline: Some(30.0),
         // Still waiting at *as of* after 600 business minutes when never attempted.
-        waits: [
+        waits: Some([
             (wait.unwrap_or(600.0), wait.is_some()),
             (
                 wait.map_or(600.0, |w| w + 30.0),
                 n % 2 == 0 && wait.is_some(),
             ),
             (1200.0, n % 3 == 0),
-        ],
+        ]),
         met_target: wait.map(|w| w <= 30.0),
         attempted: wait.is_some(),
         reached: n % 2 == 0,
         booked: n % 4 == 0,
         kept: n % 8 == 0,
-        // Not attempted: still waiting at the end of the week (censored).
-        first_attempt_wait: Some(wait.map_or((2400.0, false), |w| (w, true))),
         // Reached the same day, the next, or two days after; a third close
         // within the hour; bookings three days after.
         first_contact_at: (n % 2 == 0)
@@ -736,7 +734,7 @@ fn the_categories_table_reads_median_and_p90_from_the_curve_of_all_the_weeks_req
         .iter_mut()
         .filter(|f| f.category.as_deref() == Some("referral"))
     {
-        f.first_attempt_wait = Some((600.0, false));
+        f.waits = Some([(600.0, false); 3]);
     }
     let r = weekly::build(&config(), &data).unwrap();
     let table = section(&r, "Categories this week").table.as_ref().unwrap();
@@ -1038,7 +1036,7 @@ fn the_waiting_curve_is_the_kaplan_meier_estimate_with_the_target_and_goal() {
     .enumerate()
     .map(|(i, w)| {
         let mut r = fact(i, "2026-11-16", 9, w.1.then_some(w.0));
-        r.waits = [w, w, w];
+        r.waits = Some([w, w, w]);
         r
     })
     .collect();

@@ -171,7 +171,7 @@ fn first_attempt_curve(data: &WeekData, category: &str) -> Curve {
         .facts
         .iter()
         .filter(|r| r.category.as_deref() == Some(category))
-        .filter_map(|r| r.first_attempt_wait)
+        .filter_map(|r| r.waits.map(|w| w[0]))
         .collect();
     kaplan_meier(&mut obs)
 }
