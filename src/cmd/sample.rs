@@ -61,6 +61,11 @@ pub struct Args {
     /// an improvement, 0.6 for a worsening.
     #[arg(long, requires = "plant_from")]
     pub plant_reach: Option<f64>,
+    /// Simulate this many days before --start without writing them, so the
+    /// first written week already has a steady queue instead of an empty one
+    /// (docs/SAMPLE-EXPORTS.md, "Lead-in"); e.g. 35. 0 writes what it always did.
+    #[arg(long, default_value_t = 0)]
+    pub lead_in_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -84,7 +89,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         .enumerate()
         .map(|(i, id)| {
             let base = config.practices.get(i).unwrap_or(&config.practices[0]);
-            to_sim(base, id, args.start, args.days)
+            let first = args.start - Duration::days(args.lead_in_days as i64);
+            to_sim(base, id, first, args.lead_in_days + args.days)
         })
         .collect();
     let out = args
@@ -106,6 +112,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             until: args.plant_until,
             reach: args.plant_reach.unwrap_or(1.0),
         }),
+        lead_in_days: args.lead_in_days,
     };
     if let Some(p) = &opts.plant {
         if !(p.reach.is_finite() && p.reach > 0.0) {

@@ -122,6 +122,11 @@ pub struct SampleOptions {
     /// A change planted on purpose, for testing that a before/after comparison
     /// finds it; `None` simulates the practice as usual.
     pub plant: Option<Plant>,
+    /// Days simulated before `start` and not written, so the first written
+    /// week starts with a steady queue instead of an empty one
+    /// (docs/SAMPLE-EXPORTS.md, "Lead-in"). 0 (the default) writes exactly
+    /// what earlier versions wrote.
+    pub lead_in_days: u32,
 }
 
 /// A change in how the practice works, in force on the days `from..=until`

@@ -132,8 +132,13 @@ pub(super) struct Sim {
     pub(super) cal: Calendar,
     pub(super) staff: Vec<Staff>,
     pub(super) scale: Scale,
+    /// Where the simulation starts: `written` less the lead-in.
     pub(super) start: Ts,
     pub(super) end: Ts,
+    /// Midnight of the first written day (`opts.start`); periods count from here.
+    pub(super) written: Ts,
+    /// Days simulated before `written` and not written (`opts.lead_in_days`).
+    lead_in: u32,
     period_days: i64,
     periods: u32,
     pub(super) period: u32,
@@ -177,8 +182,10 @@ pub(super) fn period_days(opts: &SampleOptions) -> u32 {
 impl Sim {
     pub(super) fn new(practice: &PracticeSim, opts: &SampleOptions, rng: ChaCha8Rng) -> Self {
         // Deadlines and booked appointments reach past the last exported day.
-        let horizon = opts.days as usize + 120;
-        let cal = Calendar::practice(&practice.hours, &practice.holidays, opts.start, horizon);
+        // With a lead-in the simulation starts that many days before `start`.
+        let sim_start = opts.start - chrono::Duration::days(opts.lead_in_days as i64);
+        let horizon = (opts.lead_in_days + opts.days) as usize + 120;
+        let cal = Calendar::practice(&practice.hours, &practice.holidays, sim_start, horizon);
         let mut lane_hours = [0.0f64; 3];
         let staff: Vec<Staff> = practice
             .staff
@@ -204,7 +211,7 @@ impl Sim {
                         &practice.hours,
                         &s.hours,
                         &practice.holidays,
-                        opts.start,
+                        sim_start,
                         horizon,
                     ),
                     answers: [
@@ -227,7 +234,7 @@ impl Sim {
         for (i, l) in scale.lane.iter_mut().enumerate() {
             *l = (lane_hours[i] / REFERENCE_HOURS[i]).clamp(0.25, 25.0) * rng.gen_range(0.95..1.05);
         }
-        let start = midnight(opts.start);
+        let start = midnight(sim_start);
         let pd = period_days(opts) as i64;
         let mut providers: Vec<u8> = (0..names::PROVIDERS.len() as u8).collect();
         for i in (1..providers.len()).rev() {
@@ -252,7 +259,9 @@ impl Sim {
             staff,
             scale,
             start,
-            end: start + opts.days as Ts * DAY,
+            end: start + (opts.lead_in_days + opts.days) as Ts * DAY,
+            written: midnight(opts.start),
+            lead_in: opts.lead_in_days,
             period_days: pd,
             periods: (opts.days as i64 + pd - 1).div_euclid(pd).max(1) as u32,
             period: 0,
@@ -273,12 +282,16 @@ impl Sim {
             next_session: 0,
             next_activity: 0,
             rules,
-            gaps: calendar::dst_gaps(practice.tz, opts.start, horizon),
+            gaps: calendar::dst_gaps(practice.tz, sim_start, horizon),
             plant: opts.plant.map(|p| {
                 let until = p.until.map_or(Ts::MAX, |u| midnight(u) + DAY);
                 (midnight(p.from), until, p.reach)
             }),
         }
+    }
+
+    pub(super) fn lead_in_days(&self) -> u32 {
+        self.lead_in
     }
 
     /// The planted reach factor in force at `t`, if any.
@@ -287,12 +300,17 @@ impl Sim {
             .and_then(|(from, until, reach)| (from <= t && t < until).then_some(reach))
     }
 
+    /// Simulate the lead-in and then `days` written days.
     pub(super) fn run(mut self, days: u32) -> SimOutput {
         self.seed_patients();
         self.seed_schedule();
-        for d in 0..days as Ts {
+        let lead = self.lead_in as Ts;
+        for d in 0..lead + days as Ts {
             let day = self.start + d * DAY;
-            let period = (d / self.period_days) as u32;
+            if lead > 0 && d == lead {
+                self.begin_written();
+            }
+            let period = ((d - lead).max(0) / self.period_days) as u32;
             if period != self.period {
                 self.flush();
                 self.period = period;
@@ -315,7 +333,7 @@ impl Sim {
     }
 
     pub(super) fn period_of(&self, t: Ts) -> u32 {
-        ((t - self.start)
+        ((t - self.written)
             .div_euclid(DAY)
             .div_euclid(self.period_days))
         .clamp(0, self.periods as i64 - 1) as u32

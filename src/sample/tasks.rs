@@ -386,6 +386,43 @@ impl Sim {
         });
     }
 
+    /// The lead-in is over and the first written day begins: forget what changed
+    /// during the lead-in, except that the first period's task file lists every
+    /// task still open (with its real creation time, like a backlog report run
+    /// on the first day) and the first period's patients file the whole patient
+    /// list, as a run without a lead-in does. An appointment or a closed task
+    /// is written when it next changes, like the visits booked before `start`
+    /// in a run without a lead-in. Anything already stamped on or after the
+    /// first written day stays marked.
+    pub(super) fn begin_written(&mut self) {
+        let from = self.written;
+        for k in std::mem::take(&mut self.dirty_tasks) {
+            self.tasks[k as usize].dirty = false;
+        }
+        for k in 0..self.tasks.len() as u32 {
+            let t = &mut self.tasks[k as usize];
+            if t.row.closed.is_none() || t.row.updated >= from {
+                t.dirty = true;
+                self.dirty_tasks.push(k);
+            }
+        }
+        for a in std::mem::take(&mut self.dirty_appts) {
+            let ap = &mut self.appts[a as usize];
+            if ap.row.updated >= from {
+                self.dirty_appts.push(a);
+            } else {
+                ap.dirty = false;
+            }
+        }
+        for p in 0..self.patients.len() as u32 {
+            let pt = &mut self.patients[p as usize];
+            if !pt.dirty {
+                pt.dirty = true;
+                self.dirty_patients.push(p);
+            }
+        }
+    }
+
     /// Emit the current state of everything that changed in the period now ending.
     pub(super) fn flush(&mut self) {
         let period = self.period;
@@ -440,7 +477,13 @@ impl Sim {
             .collect();
         self.out.staff_busy = self.staff.iter().map(|s| s.busy).collect();
         self.out.patient_names = self.patients.iter().map(|p| (p.first, p.last)).collect();
+        let (lead_in, from) = (self.lead_in_days(), self.written);
         let o = &mut self.out;
+        if lead_in > 0 {
+            // Calls and activity during the lead-in are not written.
+            o.calls.retain(|r| r.start >= from);
+            o.activities.retain(|r| r.at >= from);
+        }
         o.calls.sort_by_key(|r| (r.period, r.start, r.id));
         o.activities.sort_by_key(|r| (r.period, r.at, r.id));
         // Rows were numbered as the simulation recorded them, which is not quite

@@ -1,4 +1,4 @@
-use super::calendar::{hour_of, Calendar, Ts, MINUTE};
+use super::calendar::{self, hour_of, Calendar, Ts, DAY, MINUTE};
 use super::model::{ActivityRow, Cat, Status};
 use super::*;
 use chrono::{NaiveDate, NaiveTime};
@@ -108,6 +108,7 @@ pub(super) fn options(out: PathBuf, start: NaiveDate, days: u32, mess: bool) -> 
         file_per: FilePeriod::Week,
         mess,
         plant: None,
+        lead_in_days: 0,
     }
 }
 
@@ -786,4 +787,91 @@ fn a_planted_change_starts_on_its_day_and_changes_only_what_it_says() {
         sa - sb > 0.1,
         "reach ×1.5 should reach more: {sb:.3} → {sa:.3}"
     );
+}
+
+/// Median business minutes to the first attempt of the tasks created in each
+/// written week (only those attempted), for a run of `opts`.
+fn weekly_first_attempt_medians(practice: &PracticeSim, opts: &SampleOptions) -> Vec<f64> {
+    let out = simulate(practice, opts);
+    let first = opts.start - chrono::Duration::days(opts.lead_in_days as i64);
+    let cal = Calendar::practice(
+        &practice.hours,
+        &practice.holidays,
+        first,
+        (opts.lead_in_days + opts.days) as usize + 120,
+    );
+    let start = calendar::midnight(opts.start);
+    (0..opts.days as Ts / 7)
+        .map(|w| {
+            let (a, b) = (start + w * 7 * DAY, start + (w + 1) * 7 * DAY);
+            let mut waits: Vec<Ts> = out
+                .facts
+                .iter()
+                .filter(|f| a <= f.created && f.created < b)
+                .filter_map(|f| f.first_attempt.map(|t| cal.between(f.created, t)))
+                .collect();
+            waits.sort_unstable();
+            waits[waits.len() / 2] as f64 / MINUTE as f64
+        })
+        .collect()
+}
+
+#[test]
+fn a_lead_in_starts_the_written_weeks_with_a_steady_queue() {
+    let practice = reference("p001");
+    let days = 35;
+    let plain = options(scratch("lead-plain"), date(2026, 8, 24), days, false);
+    let led = SampleOptions {
+        lead_in_days: 35,
+        ..options(scratch("lead-35"), date(2026, 8, 24), days, false)
+    };
+    let cold = weekly_first_attempt_medians(&practice, &plain);
+    let warm = weekly_first_attempt_medians(&practice, &led);
+    eprintln!("weekly median minutes to first attempt: cold {cold:.1?}, lead-in 35 {warm:.1?}");
+    let range = |m: &[f64]| {
+        let later = &m[1..];
+        let lo = later.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = later.iter().copied().fold(0.0, f64::max);
+        (lo, hi)
+    };
+    // Without a lead-in the first week starts with an empty queue and is much
+    // faster than every later week (under 60% of the fastest); with one it
+    // lies among the later weeks (weekly medians vary by a factor of two or
+    // more from week to week), within 25% of their range.
+    let (lo, _) = range(&cold);
+    assert!(cold[0] < 0.6 * lo, "cold {cold:?}");
+    let (lo, hi) = range(&warm);
+    assert!(
+        0.75 * lo <= warm[0] && warm[0] <= 1.25 * hi,
+        "lead-in {warm:?}"
+    );
+
+    // What is written: nothing stamped before --start, the first period's task
+    // file lists the tasks still open from the lead-in, with their real
+    // creation time, and the patients file the whole list.
+    let out = simulate(&practice, &led);
+    let start = calendar::midnight(led.start);
+    assert!(out.calls.iter().all(|r| r.start >= start));
+    assert!(out.activities.iter().all(|r| r.at >= start));
+    assert!(out
+        .tasks
+        .iter()
+        .all(|r| r.closed.is_none_or(|c| c >= start)));
+    let carried = out
+        .tasks
+        .iter()
+        .filter(|r| r.period == 0 && r.created < start)
+        .count();
+    assert!(carried > 20, "{carried} tasks carried over");
+    assert!(out.appointments.iter().all(|r| r.updated >= start));
+    // Patients are numbered as they are created: the first file lists every
+    // one created up to its end, the lead-in's new patients included.
+    let mut ids: Vec<u32> = out
+        .patients
+        .iter()
+        .filter(|r| r.period == 0)
+        .map(|r| r.patient)
+        .collect();
+    ids.sort_unstable();
+    assert!(ids.len() > 50 && ids.iter().copied().eq(0..ids.len() as u32));
 }
