@@ -104,12 +104,24 @@ fn matures_on(config: &Config, monday: NaiveDate, outcome: Outcome) -> Option<Na
     Some(crate::model::facts::local(p, latest?).0)
 }
 
-/// The week's measures by label.
-fn of<'a>(data: &'a WeekData, week: &str) -> Option<&'a Measures> {
+/// The measures of `week` (an ISO week label) over every category, if any.
+pub(super) fn of<'a>(data: &'a WeekData, week: &str) -> Option<&'a Measures> {
     data.weekly
         .iter()
         .find(|(w, _)| w.as_deref() == Some(week))
         .map(|(_, m)| m)
+}
+
+/// The measures of `category` in `week`, if any.
+pub(super) fn of_category<'a>(
+    data: &'a WeekData,
+    category: &str,
+    week: &str,
+) -> Option<&'a Measures> {
+    data.category_weeks
+        .iter()
+        .find(|(c, w, _)| c.as_deref() == Some(category) && w.as_deref() == Some(week))
+        .map(|(_, _, m)| m)
 }
 
 fn monday_of(week: &str) -> Option<NaiveDate> {
@@ -117,7 +129,7 @@ fn monday_of(week: &str) -> Option<NaiveDate> {
 }
 
 /// The latest of `weeks` (newest last) whose `value` is known.
-fn latest_known<T>(
+pub(super) fn latest_known<T>(
     weeks: &[(String, NaiveDate)],
     value: impl Fn(&str) -> Option<T>,
 ) -> Option<(&str, T)> {
@@ -139,7 +151,7 @@ fn baseline(week: &str) -> Vec<String> {
 }
 
 /// "W46" for "2026-W46".
-fn short(week: &str) -> &str {
+pub(super) fn short(week: &str) -> &str {
     week.get(5..).unwrap_or(week)
 }
 

@@ -5,6 +5,7 @@
 //! only over what has had its full time (docs/METRICS.md, "recovery",
 //! "missed-call-reconciliation").
 
+use super::headlines::{latest_known, of, of_category, short};
 use super::input::{Measures, RecoveryRow, WeekData};
 use super::markup::Table;
 use super::{num, pct, Section};
@@ -77,22 +78,11 @@ pub(super) fn section(config: &Config, data: &WeekData) -> Section {
     // Booking takes days: voicemail-to-scheduled and referral completion are
     // of the latest week mature for booking (docs/METRICS.md, "maturity").
     let weeks = super::weekly::trend_weeks(monday);
-    let mature = |rows: &mut dyn Iterator<Item = (&str, &Measures)>| {
-        let v: Vec<(&str, &Measures)> = rows.collect();
-        weeks.iter().rev().find_map(|(w, _)| {
-            v.iter()
-                .find(|(x, m)| x == w && m.booked_in_age_rate.is_some())
-                .map(|(x, m)| (x.get(5..).unwrap_or(x).to_string(), (*m).clone()))
-        })
-    };
+    let booked = |m: &&Measures| m.booked_in_age_rate.is_some();
+    let mature = |m: Option<(&str, &Measures)>| m.map(|(w, m)| (short(w).to_string(), m.clone()));
     let mut t = Table::new(&["measure", "share", "n", "n is"]);
     t.numeric = vec![false, true, true, false];
-    let vm = mature(
-        &mut data
-            .weekly
-            .iter()
-            .filter_map(|(w, m)| Some((w.as_deref()?, m))),
-    );
+    let vm = mature(latest_known(&weeks, |w| of(data, w).filter(booked)));
     t.push(vec![
         "voicemail to scheduled".into(),
         pct(vm.as_ref().and_then(|v| v.1.voicemail_to_scheduled_rate)),
@@ -120,10 +110,9 @@ pub(super) fn section(config: &Config, data: &WeekData) -> Section {
             ),
         ]);
     }
-    let referral =
-        mature(&mut data.category_weeks.iter().filter_map(|(c, w, m)| {
-            (c.as_deref() == Some("referral")).then_some((w.as_deref()?, m))
-        }));
+    let referral = mature(latest_known(&weeks, |w| {
+        of_category(data, "referral", w).filter(booked)
+    }));
     t.push(vec![
         "referral scheduling completion".into(),
         pct(referral.as_ref().and_then(|r| r.1.booked_in_age_rate)),

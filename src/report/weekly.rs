@@ -3,6 +3,7 @@
 //! charts across categories, the longest waits, the daily review and data quality.
 
 use super::charts::{self, Chart, Spec};
+use super::headlines;
 use super::input::{Measure, WeekData};
 use super::markup::Table;
 use super::{figures, findings, minutes, num, outcomes, pct, tables, week_label, Report, Section};
@@ -24,19 +25,7 @@ pub fn trend_weeks(monday: NaiveDate) -> Vec<(String, NaiveDate)> {
 
 /// `measure` of `week` in the weekly aggregates.
 fn of_week(data: &WeekData, week: &str, measure: Measure) -> Option<f64> {
-    data.weekly
-        .iter()
-        .find(|(w, _)| w.as_deref() == Some(week))
-        .and_then(|(_, m)| measure(m))
-}
-
-/// The measures of `week` in the weekly aggregates (empty when it has none).
-fn of_week_measures(data: &WeekData, week: &str) -> super::input::Measures {
-    data.weekly
-        .iter()
-        .find(|(w, _)| w.as_deref() == Some(week))
-        .map(|(_, m)| m.clone())
-        .unwrap_or_default()
+    headlines::of(data, week).and_then(measure)
 }
 
 /// The 13-week trend of the share within target, against the goal.
@@ -151,17 +140,11 @@ fn matured(
     category: &str,
     rate: Measure,
 ) -> String {
-    weeks
-        .iter()
-        .rev()
-        .find_map(|(w, _)| {
-            data.category_weeks
-                .iter()
-                .find(|(c, wk, _)| c.as_deref() == Some(category) && wk.as_deref() == Some(w))
-                .and_then(|(_, _, m)| rate(m))
-                .map(|r| format!("{}\u{a0}{}", pct(Some(r)), &w[5..]))
-        })
-        .unwrap_or_else(|| "–".into())
+    headlines::latest_known(weeks, |w| {
+        headlines::of_category(data, category, w).and_then(rate)
+    })
+    .map(|(w, r)| format!("{}\u{a0}{}", pct(Some(r)), headlines::short(w)))
+    .unwrap_or_else(|| "–".into())
 }
 
 /// The Kaplan–Meier curve of the week's time to first attempt in `category`
@@ -188,7 +171,7 @@ pub fn build(config: &Config, data: &WeekData) -> Result<Report> {
     let mut sections = categories(config, data, &week, &mut charts)?;
     // After the categories table, before the sections of each category.
     sections.insert(1, outcomes::section(config, data));
-    let all = of_week_measures(data, &week);
+    let all = headlines::of(data, &week).cloned().unwrap_or_default();
     sections.insert(2, tables::owners(&data.owners, &all));
     let first = charts.len();
     charts.extend(figures::across_charts(data, &weeks, &week)?);
