@@ -1,11 +1,13 @@
 //! The before/after `comparison`: per headline and per category, both values, the
 //! change, a 95% interval of the change, n for each side and a verdict
-//! (docs/METRICS.md, "Comparison"). The intervals allow for days: a practice's
-//! requests of one local date share that day's queue, so each row carries its
-//! day (practice and date) as a cluster. Newcombe's hybrid score interval for a
-//! difference of shares, on counts shrunk by the days' design effect; a seeded
-//! percentile bootstrap that resamples days for medians, p90s, means and
-//! ratios; both are deterministic.
+//! (docs/METRICS.md, "Comparison"). The intervals allow for weeks: a practice's
+//! requests of one week share that week's queue (a backlog lasts days), so each
+//! row carries its week (practice and the Monday of its local date's week) as a
+//! cluster; when a side has fewer than `MIN_WEEKS` practice-weeks, its day
+//! instead. Newcombe's hybrid score interval for a difference of shares, on
+//! counts shrunk by the clusters' design effect; a seeded percentile bootstrap
+//! that resamples clusters for medians, p90s, means and ratios; both are
+//! deterministic.
 
 pub use super::stats::Stat;
 use super::stats::{cluster_bootstrap, newcombe_clustered, ratio, stat, Share};
@@ -59,29 +61,59 @@ fn n(s: &Sample) -> Option<u64> {
     }
 }
 
+/// The clusters of a comparison: practice-weeks when each side has at least
+/// `MIN_WEEKS` of them, else practice-days (a shorter range cannot measure the
+/// spread between weeks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Weeks,
+    Days,
+}
+
+/// Practice-weeks each side needs for the clusters to be weeks.
+pub const MIN_WEEKS: usize = 4;
+
 /// The 95% interval of after − before, and what it is of.
-fn interval(before: &Sample, after: &Sample) -> (Option<(f64, f64)>, &'static str) {
+fn interval(before: &Sample, after: &Sample, unit: Unit) -> (Option<(f64, f64)>, &'static str) {
+    let weeks = unit == Unit::Weeks;
     match (before, after) {
-        (Sample::Share(b), Sample::Share(a)) => {
-            (newcombe_clustered(*a, *b), "newcombe, days: share")
-        }
-        (Sample::CountShare(b), Sample::CountShare(a)) => {
-            (newcombe_clustered(*a, *b), "newcombe, days: share of tasks")
-        }
+        (Sample::Share(b), Sample::Share(a)) => (
+            newcombe_clustered(*a, *b),
+            if weeks {
+                "newcombe, weeks: share"
+            } else {
+                "newcombe, days: share"
+            },
+        ),
+        (Sample::CountShare(b), Sample::CountShare(a)) => (
+            newcombe_clustered(*a, *b),
+            if weeks {
+                "newcombe, weeks: share of tasks"
+            } else {
+                "newcombe, days: share of tasks"
+            },
+        ),
         (Sample::Values(s, b), Sample::Values(_, a)) => {
             let s = *s;
             (
                 cluster_bootstrap(b, a, &|v| stat(s, v)),
-                match s {
-                    Stat::Median => "bootstrap of days: median",
-                    Stat::P90 => "bootstrap of days: p90",
-                    Stat::Mean => "bootstrap of days: mean",
+                match (s, weeks) {
+                    (Stat::Median, true) => "bootstrap of weeks: median",
+                    (Stat::P90, true) => "bootstrap of weeks: p90",
+                    (Stat::Mean, true) => "bootstrap of weeks: mean",
+                    (Stat::Median, false) => "bootstrap of days: median",
+                    (Stat::P90, false) => "bootstrap of days: p90",
+                    (Stat::Mean, false) => "bootstrap of days: mean",
                 },
             )
         }
         (Sample::Pairs(b), Sample::Pairs(a)) => (
             cluster_bootstrap(b, a, &|v| ratio(v)),
-            "bootstrap of days: ratio",
+            if weeks {
+                "bootstrap of weeks: ratio"
+            } else {
+                "bootstrap of days: ratio"
+            },
         ),
         _ => (None, ""),
     }
@@ -153,13 +185,34 @@ fn f64s(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     Ok(v)
 }
 
-/// Each row's day: the index of its (practice, date) among the frame's, in
-/// sorted order (so the days, and a bootstrap over them, do not depend on the
-/// rows' order beyond the order within a day).
-fn days(df: &DataFrame, practice: &str, date: &str) -> Result<Days> {
+/// The practice-weeks a side's task rows fall in.
+fn weeks_in(facts: &DataFrame) -> Result<usize> {
+    Ok(days(facts, "practice_id", "created_date", Unit::Weeks)?.count)
+}
+
+/// The week of a date given as days since 1970-01-01 (a Thursday): the number
+/// of the Monday-to-Sunday week it falls in, counted from the week of
+/// 1969-12-29.
+pub(crate) fn week_of(days: i32) -> i32 {
+    (days + 3).div_euclid(7)
+}
+
+/// Each row's cluster: the index of its (practice, week of the date) among the
+/// frame's, or of its (practice, date) for `Unit::Days`, in sorted order (so
+/// the clusters, and a bootstrap over them, do not depend on the rows' order
+/// beyond the order within a cluster).
+fn days(df: &DataFrame, practice: &str, date: &str, unit: Unit) -> Result<Days> {
     let p = df.column(practice)?.cast(&DataType::String)?;
     let d = df.column(date)?.cast(&DataType::Int32)?;
-    let keys: Vec<(Option<&str>, Option<i32>)> = p.str()?.iter().zip(d.i32()?.iter()).collect();
+    let key = |d: i32| match unit {
+        Unit::Weeks => week_of(d),
+        Unit::Days => d,
+    };
+    let keys: Vec<(Option<&str>, Option<i32>)> = p
+        .str()?
+        .iter()
+        .zip(d.i32()?.iter().map(|d| d.map(key)))
+        .collect();
     let mut sorted = keys.clone();
     sorted.sort_unstable();
     sorted.dedup();
@@ -213,9 +266,9 @@ fn values(days: &Days, s: Stat, v: &[Option<f64>]) -> Sample {
 }
 
 /// The task-level samples of task facts (all, or one category's), by headline.
-fn task_samples(facts: &DataFrame) -> Result<Vec<(&'static str, Sample)>> {
+fn task_samples(facts: &DataFrame, unit: Unit) -> Result<Vec<(&'static str, Sample)>> {
     let c = |n: &str| f64s(facts, n);
-    let days = days(facts, "practice_id", "created_date")?;
+    let days = days(facts, "practice_id", "created_date", unit)?;
     // Of every task: a row whose value is empty counts as not `hit`.
     let count_share = |v: Vec<Option<f64>>, hit: f64| {
         let all: Vec<Option<f64>> = v
@@ -228,11 +281,12 @@ fn task_samples(facts: &DataFrame) -> Result<Vec<(&'static str, Sample)>> {
     let values = |s: Stat, v: &[Option<f64>]| values(&days, s, v);
     let left = c("left_message")?;
     let booked = c("booked")?;
+    // Row for row (so each keeps its week): booked or not where a message was
+    // left, nothing elsewhere.
     let voicemail: Vec<Option<f64>> = left
         .iter()
         .zip(&booked)
-        .filter(|(l, _)| **l == Some(1.0))
-        .map(|(_, b)| Some(b.unwrap_or(0.0)))
+        .map(|(l, b)| (*l == Some(1.0)).then(|| b.unwrap_or(0.0)))
         .collect();
     let (poor, partial, complete) = (c("notes_poor")?, c("notes_partial")?, c("notes_complete")?);
     let notes = days.group((0..poor.len()).map(|i| {
@@ -310,8 +364,8 @@ fn fact_rows(facts: LazyFrame) -> Result<DataFrame> {
 }
 
 /// The samples of every headline over a side's rows.
-fn all_samples(facts: &DataFrame, side: &Side) -> Result<Vec<(&'static str, Sample)>> {
-    let mut out = task_samples(facts)?;
+fn all_samples(facts: &DataFrame, side: &Side, unit: Unit) -> Result<Vec<(&'static str, Sample)>> {
+    let mut out = task_samples(facts, unit)?;
     let m = side
         .missed
         .clone()
@@ -323,7 +377,7 @@ fn all_samples(facts: &DataFrame, side: &Side) -> Result<Vec<(&'static str, Samp
             col("minutes_to_return"),
         ])
         .collect()?;
-    let md = days(&m, "practice_id", "created_date")?;
+    let md = days(&m, "practice_id", "created_date", unit)?;
     out.push(("callbacks_owed", Sample::Nothing));
     out.push((
         "missed_call_return_rate",
@@ -351,7 +405,7 @@ fn all_samples(facts: &DataFrame, side: &Side) -> Result<Vec<(&'static str, Samp
             .filter(col("kind").eq(lit(kind)).and(col("window_closed")))
             .select([col("practice_id"), col("event_date"), col("rebooked")])
             .collect()?;
-        let rd = days(&r, "practice_id", "event_date")?;
+        let rd = days(&r, "practice_id", "event_date", unit)?;
         out.push((name, share_of(&rd, &f64s(&r, "rebooked")?)));
     }
     Ok(out)
@@ -389,10 +443,11 @@ impl Rows {
         definition: &str,
         (b, a): (Option<f64>, Option<f64>),
         samples: Option<(&Sample, &Sample)>,
+        unit: Unit,
     ) {
         let (ci, what, nb, na) = match samples {
             Some((sb, sa)) => {
-                let (ci, what) = interval(sb, sa);
+                let (ci, what) = interval(sb, sa, unit);
                 (ci, what, n(sb), n(sa))
             }
             None => (None, "", None, None),
@@ -424,11 +479,19 @@ pub fn comparison(before: &Side, after: &Side) -> Result<DataFrame> {
         fact_rows(before.facts.clone())?,
         fact_rows(after.facts.clone())?,
     );
-    let (sb, sa) = (all_samples(&fb, before)?, all_samples(&fa, after)?);
+    let unit = if weeks_in(&fb)? >= MIN_WEEKS && weeks_in(&fa)? >= MIN_WEEKS {
+        Unit::Weeks
+    } else {
+        Unit::Days
+    };
+    let (sb, sa) = (
+        all_samples(&fb, before, unit)?,
+        all_samples(&fa, after, unit)?,
+    );
     let mut rows = Rows::default();
     for (hb, ha) in before.headlines.iter().zip(&after.headlines) {
         let s = find(&sb, hb.name).zip(find(&sa, hb.name));
-        rows.push(hb.name, "", hb.definition, (hb.value, ha.value), s);
+        rows.push(hb.name, "", hb.definition, (hb.value, ha.value), s, unit);
     }
     let mut categories: Vec<String> = Vec::new();
     for f in [&fb, &fa] {
@@ -454,7 +517,7 @@ pub fn comparison(before: &Side, after: &Side) -> Result<DataFrame> {
                 .filter(col("category").eq(lit(cat.as_str())))
                 .collect()?)
         };
-        let (cb, ca) = (task_samples(&of(&fb)?)?, task_samples(&of(&fa)?)?);
+        let (cb, ca) = (task_samples(&of(&fb)?, unit)?, task_samples(&of(&fa)?, unit)?);
         let (hb, ha) = (of(&fb)?.height(), of(&fa)?.height());
         for ((name, b), (_, a)) in cb.iter().zip(&ca) {
             let values = if *name == "tasks" {
@@ -468,6 +531,7 @@ pub fn comparison(before: &Side, after: &Side) -> Result<DataFrame> {
                 defs.get(name).copied().unwrap_or(""),
                 values,
                 Some((b, a)),
+                unit,
             );
         }
     }
@@ -583,5 +647,51 @@ mod tests {
         assert_eq!(direction("kept_rate"), Direction::Higher);
         assert_eq!(direction("median_minutes_to_completion"), Direction::Lower);
         assert_eq!(direction("tasks"), Direction::None);
+    }
+
+    #[test]
+    fn weeks_run_monday_to_sunday() {
+        // 1970-01-01 (day 0) was a Thursday, in the week of Mon 1969-12-29.
+        assert_eq!(week_of(-3), 0);
+        assert_eq!(week_of(0), 0);
+        assert_eq!(week_of(3), 0); // Sun 1970-01-04
+        assert_eq!(week_of(4), 1); // Mon 1970-01-05
+        assert_eq!(week_of(-4), -1); // Sun 1969-12-28
+    }
+
+    /// Tasks over two weeks: the voicemail share counts only the tasks that left
+    /// a message, each in its own week (the share's design effect is of those
+    /// weeks, not of the first rows').
+    #[test]
+    fn the_voicemail_share_keeps_each_task_in_its_week() {
+        use polars::prelude::{Column, NamedFrom, Series};
+        // Week 1 (Mon 2026-11-02 = day 20759): four tasks, messages on two, both
+        // booked. Week 2: four tasks, messages on two, neither booked.
+        let date = [20759, 20759, 20760, 20760, 20766, 20766, 20767, 20767];
+        let left = [1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0];
+        let booked = [1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let mut cols: Vec<Column> = vec![
+            Series::new("practice_id".into(), vec!["p"; 8]).into(),
+            Series::new("created_date".into(), date.to_vec()).into(),
+            Series::new("left_message".into(), left.to_vec()).into(),
+            Series::new("booked".into(), booked.to_vec()).into(),
+        ];
+        cols.push(Series::new("category".into(), vec!["c"; 8]).into());
+        for c in &FACT_COLUMNS[5..] {
+            cols.push(Series::new((*c).into(), vec![0.0; 8]).into());
+        }
+        cols.push(Series::new("barrier_known".into(), vec![0.0; 8]).into());
+        let facts = DataFrame::new(8, cols).unwrap();
+        let samples = task_samples(&facts, Unit::Weeks).unwrap();
+        let Some(Sample::Share(vm)) = find(&samples, "voicemail_to_scheduled_rate") else {
+            panic!("a share")
+        };
+        assert_eq!((vm.x, vm.n), (2.0, 4.0));
+        // Two weeks, 2 of 2 and 0 of 2: 2/1 · (1 + 1) ÷ 16 = 0.25 against
+        // 0.25/4 = 0.0625, so deff 4 (were the rows misplaced, the first four
+        // rows' week would hold all of them and deff would be 1).
+        assert!((vm.deff - 4.0).abs() < 1e-9, "{vm:?}");
+        assert_eq!(week_of(20759), week_of(20765));
+        assert_ne!(week_of(20759), week_of(20766));
     }
 }

@@ -67,6 +67,17 @@ pub fn worked(
     lanes: &[String],
     f: &Facts,
 ) -> Result<Vec<Worked>> {
+    worked_rows(practice, categories, lanes, f, |i| f.in_range[i])
+}
+
+/// `worked`, over the rows `keep` picks instead of those created in the period.
+pub fn worked_rows(
+    practice: &Practice,
+    categories: &[String],
+    lanes: &[String],
+    f: &Facts,
+    keep: impl Fn(usize) -> bool,
+) -> Result<Vec<Worked>> {
     let df = &f.df;
     let cat_col = strs(df, "category")?;
     let lane_col = strs(df, "lane")?;
@@ -75,7 +86,7 @@ pub fn worked(
     let mut out = Vec::new();
     for i in 0..df.height() {
         let cat = cat_col[i].and_then(|s| categories.iter().position(|c| c == s));
-        let (true, Some(c), Some(_)) = (f.in_range[i], cat, created[i]) else {
+        let (true, Some(c), Some(_)) = (keep(i), cat, created[i]) else {
             continue;
         };
         let queue = lane_col[i]

@@ -180,7 +180,9 @@ pub fn bootstrap<T: Copy>(
 /// before and concatenate their items, then D_after from after (indices from
 /// one ChaCha8 stream seeded with `SEED`), and take the 25th and 975th of the
 /// sorted differences (those defined). Empty clusters should be left out: they
-/// would only change how many items a resample has.
+/// would only change how many items a resample has. A side with a single
+/// cluster has no spread between clusters to measure: its items are drawn as
+/// if independent (one-item clusters), as the design effect is 1 for D < 2.
 pub fn cluster_bootstrap<T: Copy>(
     before: &[Vec<T>],
     after: &[Vec<T>],
@@ -189,6 +191,12 @@ pub fn cluster_bootstrap<T: Copy>(
     if before.is_empty() || after.is_empty() {
         return None;
     }
+    let split = |v: &[Vec<T>]| -> Option<Vec<Vec<T>>> {
+        (v.len() == 1).then(|| v[0].iter().map(|t| vec![*t]).collect())
+    };
+    let (sb, sa) = (split(before), split(after));
+    let before = sb.as_deref().unwrap_or(before);
+    let after = sa.as_deref().unwrap_or(after);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);
     let mut diffs = Vec::with_capacity(RESAMPLES);
     let mut buf = Vec::new();
@@ -223,6 +231,17 @@ mod tests {
             (got.0 - want.0).abs() < 5e-5 && (got.1 - want.1).abs() < 5e-5,
             "{got:?} vs {want:?}"
         );
+    }
+
+    #[test]
+    fn a_side_of_one_cluster_is_drawn_item_by_item() {
+        let med = |v: &mut Vec<f64>| stat(Stat::Median, v);
+        let before = vec![1.0, 2.0, 3.0, 4.0, 5.0];
+        let after = vec![3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let whole = cluster_bootstrap(&[before.clone()], &[after.clone()], &med).unwrap();
+        // Not the one-point interval of redrawing the same cluster every time.
+        assert!(whole.0 < whole.1, "{whole:?}");
+        assert_eq!(Some(whole), bootstrap(&before, &after, &med));
     }
 
     #[test]

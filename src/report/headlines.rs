@@ -2,10 +2,11 @@
 //! enough to have it (docs/METRICS.md, "maturity"), against the four weeks
 //! before that week, with n, the change's 95% interval and a plain verdict; the
 //! trend of mature weeks only. A week not yet mature is said to be so, with the
-//! day it matures, never shown as a low rate. The interval allows for days: a
-//! practice's requests of one date share its queue, so each side's counts are
-//! shrunk by the design effect of its days (`by_day`; docs/METRICS.md,
-//! "Comparison"), or taken as they are when the metrics have no `by_day`.
+//! day it matures, never shown as a low rate. The interval allows for weeks: a
+//! practice's requests of one week share its queue, so both sides' counts are
+//! shrunk by the design effect of the four weeks' practice-weeks (from
+//! `by_day`; docs/METRICS.md, "Comparison"), or taken as they are when the
+//! metrics have no `by_day`.
 
 use super::input::{DayCounts, Measures, WeekData};
 use super::markup::{sparkline, Table};
@@ -174,20 +175,28 @@ fn week_cell(config: &Config, week: &str) -> String {
     }
 }
 
-/// The design effect of `share_of` over the days of `weeks`: each day's
-/// (x_d, n_d), rounded to whole tasks like the weeks' counts. 1 when there are
-/// no days (a metrics folder without `by_day`).
-fn days_effect(days: &[DayCounts], weeks: &[String], share_of: ShareOf) -> f64 {
-    let clusters: Vec<(f64, f64)> = days
-        .iter()
-        .filter(|d| weeks.contains(&crate::model::local_time::iso_week(d.date)))
-        .filter_map(|d| {
-            let (rate, n) = share_of(&d.measures);
-            let (x, n) = counts(rate?, n?);
-            Some((x as f64, n as f64))
-        })
-        .collect();
-    design_effect(&clusters)
+/// The design effect of `share_of` over the practice-weeks of `weeks`: each
+/// practice's days (`by_day`, each day's (x_d, n_d) rounded to whole tasks like
+/// the weeks' counts) summed by practice and ISO week, one cluster each. 1 when
+/// there are fewer than two (a metrics folder without `by_day`, or a single
+/// week of one practice).
+fn weeks_effect(days: &[DayCounts], weeks: &[String], share_of: ShareOf) -> f64 {
+    let mut by: std::collections::BTreeMap<(Option<&str>, String), (f64, f64)> =
+        std::collections::BTreeMap::new();
+    for d in days {
+        let week = crate::model::local_time::iso_week(d.date);
+        if !weeks.contains(&week) {
+            continue;
+        }
+        let (rate, n) = share_of(&d.measures);
+        if let (Some(rate), Some(n)) = (rate, n) {
+            let (x, n) = counts(rate, n);
+            let c = by.entry((d.practice_id.as_deref(), week)).or_default();
+            c.0 += x as f64;
+            c.1 += n as f64;
+        }
+    }
+    design_effect(&by.into_values().collect::<Vec<_>>())
 }
 
 /// A share's successes and n, rounded to whole tasks.
@@ -269,12 +278,23 @@ pub fn table(
             }
         }
         let before = (nb > 0).then(|| xb as f64 / nb as f64);
-        let side = |x: u64, n: u64, weeks: &[String]| Share {
+        // Requests of the same weeks share a queue: both sides take the design
+        // effect of the spread between the mature weeks of the report's window
+        // before the week (up to twelve: four are too few to measure it; the
+        // week alone cannot show spread between weeks, so its requests are
+        // taken to cluster as theirs do).
+        let history: Vec<String> = weeks
+            .iter()
+            .map(|(w, _)| w.clone())
+            .filter(|w| w.as_str() < week && at(w).is_some())
+            .collect();
+        let deff = weeks_effect(&data.days, &history, share_of);
+        let side = |x: u64, n: u64| Share {
             x: x as f64,
             n: n as f64,
-            deff: days_effect(&data.days, weeks, share_of),
+            deff,
         };
-        let ci = newcombe_clustered(side(x, n, &[week.to_string()]), side(xb, nb, &pooled));
+        let ci = newcombe_clustered(side(x, n), side(xb, nb));
         let change = match (before, ci) {
             (Some(b), Some((lo, hi))) => format!(
                 "{} ({} to {})",
@@ -306,7 +326,7 @@ pub fn table(
     notes.push(
         "Each outcome is judged at a fixed age (docs/METRICS.md, \"maturity\"), for the latest week whose requests are all that old, \
          against the four weeks before it; the verdict is \"no detectable change\" when the change's 95% interval holds zero \
-         (an interval that allows for requests of the same day sharing that day's queue). \
+         (an interval that allows for requests of the same week sharing that week's queue, as much as the four weeks differ from one another). \
          Times are read from each week's Kaplan–Meier curve, requests still waiting included; they are compared with the average of the four weeks' values."
             .into(),
     );
@@ -438,4 +458,50 @@ fn times_row(
         sparkline(&trend),
         String::new(),
     ]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(practice: &str, date: &str, tasks: f64, reached: f64) -> DayCounts {
+        DayCounts {
+            practice_id: Some(practice.into()),
+            date: date.parse().unwrap(),
+            measures: Measures {
+                tasks: Some(tasks),
+                reached_in_age_rate: Some(reached / tasks),
+                ..Measures::default()
+            },
+        }
+    }
+
+    /// Days are summed into practice-weeks, and only the weeks asked for count.
+    #[test]
+    fn the_design_effect_is_of_practice_weeks() {
+        let reached: ShareOf = |m| (m.reached_in_age_rate, m.tasks);
+        let days = vec![
+            // W45: practice a 8+8 of 10+10 (16/20), b 2 of 10.
+            day("a", "2026-11-02", 10.0, 8.0),
+            day("a", "2026-11-03", 10.0, 8.0),
+            day("b", "2026-11-02", 10.0, 2.0),
+            // W46: practice a 10 of 20 in one day.
+            day("a", "2026-11-09", 20.0, 10.0),
+            // W47: not asked for.
+            day("a", "2026-11-16", 20.0, 0.0),
+        ];
+        let weeks = ["2026-W45".to_string(), "2026-W46".to_string()];
+        // Clusters (16, 20), (2, 10), (10, 20): p = 28/50 = 0.56; spread
+        // (16 − 11.2)² + (2 − 5.6)² + (10 − 11.2)² = 37.44; 3/2 · 37.44 ÷ 2500 =
+        // 0.022464 against 0.56 · 0.44 ÷ 50 = 0.004928: deff 4.5584.
+        let deff = weeks_effect(&days, &weeks, reached);
+        assert!((deff - 4.558_441_558).abs() < 1e-6, "{deff}");
+        // Summed by week: the two days of a's W45 are one cluster, not two.
+        assert_eq!(
+            weeks_effect(&days, &["2026-W45".to_string()], reached),
+            design_effect(&[(16.0, 20.0), (2.0, 10.0)])
+        );
+        // One practice-week: nothing to measure spread with.
+        assert_eq!(weeks_effect(&days, &["2026-W46".to_string()], reached), 1.0);
+    }
 }

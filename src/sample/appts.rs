@@ -27,7 +27,7 @@ impl Sim {
                     let lead = self.rng.gen_range(2..45) * DAY;
                     let created =
                         midnight(date_of(start)) - lead + self.rng.gen_range(8 * HOUR..17 * HOUR);
-                    let patient = self.rng.gen_range(0..self.patients.len() as u32);
+                    let patient = self.random_patient();
                     let kind = match self.rng.gen_range(0..100) {
                         0..=59 => ApptType::FollowUp,
                         60..=84 => ApptType::Annual,

@@ -150,6 +150,13 @@ pub(super) struct Sim {
     pub(super) tasks: Vec<Task>,
     pub(super) dirty_tasks: Vec<u32>,
     pub(super) patients: Vec<Patient>,
+    /// The patients still with the practice (indices into `patients`): random
+    /// calls, visits and updates come from them. Once the existing patients are
+    /// seeded, each new patient replaces a random one (who moves away), so the
+    /// practice's size, and how often each patient calls, stay the same.
+    pub(super) active: Vec<u32>,
+    /// The practice's size (0 while seeding: nobody leaves yet).
+    pub(super) panel: usize,
     pub(super) dirty_patients: Vec<u32>,
     pub(super) appts: Vec<Appt>,
     pub(super) dirty_appts: Vec<u32>,
@@ -272,6 +279,8 @@ impl Sim {
             tasks: Vec::new(),
             dirty_tasks: Vec::new(),
             patients: Vec::new(),
+            active: Vec::new(),
+            panel: 0,
             dirty_patients: Vec::new(),
             appts: Vec::new(),
             dirty_appts: Vec::new(),
@@ -455,9 +464,9 @@ impl Sim {
                 );
             }
         }
-        let n = poisson(&mut self.rng, self.patients.len() as f64 * 0.0015);
+        let n = poisson(&mut self.rng, self.active.len() as f64 * 0.0015);
         for _ in 0..n {
-            let patient = self.rng.gen_range(0..self.patients.len() as u32);
+            let patient = self.random_patient();
             let t = day + self.rng.gen_range(7 * HOUR..22 * HOUR);
             self.push(t, Ev::PatientUpdate { patient });
         }
@@ -475,7 +484,7 @@ impl Sim {
             };
             Caller::Stranger(names::phone(&mut self.rng, area))
         } else {
-            Caller::Patient(self.rng.gen_range(0..self.patients.len() as u32))
+            Caller::Patient(self.random_patient())
         }
     }
 

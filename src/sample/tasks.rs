@@ -105,18 +105,8 @@ impl Sim {
         } else {
             names::AREA_CODES[r.gen_range(0..names::AREA_CODES.len())]
         };
-        let channel = match r.gen_range(0..100) {
-            0..=54 => Pref::Phone,
-            55..=79 => Pref::Sms,
-            80..=89 => Pref::Email,
-            _ => Pref::Portal,
-        };
-        let window = match r.gen_range(0..100) {
-            0..=44 => Window::Any,
-            45..=69 => Window::Morning,
-            70..=89 => Window::Afternoon,
-            _ => Window::Evening,
-        };
+        let channel = draw_channel(r);
+        let window = draw_window(r);
         let p = Patient {
             first: r.gen_range(0..names::FIRST.len() as u16),
             last: r.gen_range(0..names::LAST.len() as u16),
@@ -132,8 +122,19 @@ impl Sim {
         };
         self.patients.push(p);
         let id = self.patients.len() as u32 - 1;
+        self.active.push(id);
+        if self.panel > 0 && self.active.len() > self.panel {
+            // Someone else (not the newcomer, last) leaves the practice.
+            let leaves = self.rng.gen_range(0..self.active.len() - 1);
+            self.active.swap_remove(leaves);
+        }
         self.touch_patient(id, updated);
         id
+    }
+
+    /// A patient of the practice, at random.
+    pub(super) fn random_patient(&mut self) -> u32 {
+        self.active[self.rng.gen_range(0..self.active.len())]
     }
 
     /// The practice's existing patients; the first period's file carries them all
@@ -144,20 +145,18 @@ impl Sim {
             let back = self.rng.gen_range(1..900) * DAY + self.rng.gen_range(8 * HOUR..18 * HOUR);
             self.new_patient(self.start - back);
         }
+        self.panel = self.active.len();
     }
 
+    /// A patient changes one preference, drawn as a new patient's is, so the mix
+    /// of preferences stays the same over time (the simulation is stationary).
     pub(super) fn update_preferences(&mut self, p: u32, t: Ts) {
+        let r = &mut self.rng;
         let pt = &mut self.patients[p as usize];
-        if self.rng.gen_bool(0.5) {
-            pt.channel =
-                [Pref::Phone, Pref::Sms, Pref::Email, Pref::Portal][self.rng.gen_range(0..4)];
+        if r.gen_bool(0.5) {
+            pt.channel = draw_channel(r);
         } else {
-            pt.window = [
-                Window::Morning,
-                Window::Afternoon,
-                Window::Evening,
-                Window::Any,
-            ][self.rng.gen_range(0..4)];
+            pt.window = draw_window(r);
         }
         self.touch_patient(p, t);
     }
@@ -175,7 +174,7 @@ impl Sim {
             None if cat == Cat::NewPatient || (cat == Cat::Referral && self.rng.gen_bool(0.6)) => {
                 self.new_patient(t)
             }
-            None => self.rng.gen_range(0..self.patients.len() as u32),
+            None => self.random_patient(),
         };
         let work = match line {
             Queue::FrontDesk => cat,
@@ -506,5 +505,25 @@ impl Sim {
         o.appointments.sort_by_key(|r| (r.period, r.updated, r.id));
         o.patients.sort_by_key(|r| (r.period, r.updated, r.patient));
         self.out
+    }
+}
+
+/// A patient's preferred channel, as the practice's patients are spread over them.
+fn draw_channel(r: &mut impl Rng) -> Pref {
+    match r.gen_range(0..100) {
+        0..=54 => Pref::Phone,
+        55..=79 => Pref::Sms,
+        80..=89 => Pref::Email,
+        _ => Pref::Portal,
+    }
+}
+
+/// A patient's preferred time of day, as the practice's patients are spread.
+fn draw_window(r: &mut impl Rng) -> Window {
+    match r.gen_range(0..100) {
+        0..=44 => Window::Any,
+        45..=69 => Window::Morning,
+        70..=89 => Window::Afternoon,
+        _ => Window::Evening,
     }
 }

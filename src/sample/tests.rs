@@ -835,11 +835,11 @@ fn a_lead_in_starts_the_written_weeks_with_a_steady_queue() {
         (lo, hi)
     };
     // Without a lead-in the first week starts with an empty queue and is much
-    // faster than every later week (under 60% of the fastest); with one it
+    // faster than every later week (under 75% of the fastest); with one it
     // lies among the later weeks (weekly medians vary by a factor of two or
     // more from week to week), within 25% of their range.
     let (lo, _) = range(&cold);
-    assert!(cold[0] < 0.6 * lo, "cold {cold:?}");
+    assert!(cold[0] < 0.75 * lo, "cold {cold:?}");
     let (lo, hi) = range(&warm);
     assert!(
         0.75 * lo <= warm[0] && warm[0] <= 1.25 * hi,

@@ -130,7 +130,13 @@ impl Rules for PracticeRules<'_> {
 /// measured first-attempt result (task_facts.met_target).
 type Jobs = (Vec<Job>, Vec<(u8, u8)>, Vec<Option<bool>>);
 
-fn jobs(practice: &Practice, worked: &[handles::Worked], f: &Facts) -> Result<Jobs> {
+fn jobs(
+    practice: &Practice,
+    worked: &[handles::Worked],
+    carried: &[handles::Worked],
+    from_s: i64,
+    f: &Facts,
+) -> Result<Jobs> {
     let df = &f.df;
     let created = times(df, "created_at")?;
     let deadline = times(df, "deadline_at")?;
@@ -153,11 +159,54 @@ fn jobs(practice: &Practice, worked: &[handles::Worked], f: &Facts) -> Result<Jo
                 .then(|| closed[i].map(|x| x.div_euclid(1_000_000)))
                 .flatten(),
             counted: met[i].is_some(),
+            carried: false,
         });
         job_block.push(block_of(practice, arrive));
         measured.push(met[i]);
     }
+    // The backlog at the start: waiting since before it, in the period's first
+    // open minutes' queue, due as the task was.
+    for t in carried {
+        let i = t.row;
+        jobs.push(Job {
+            category: t.category,
+            queue: t.queue,
+            arrive: from_s,
+            deadline: deadline[i].map(|d| d.div_euclid(1_000_000)),
+            attempts: t.attempts.max(1),
+            withdrawn_at: (t.attempts == 0 && terminal[i] == Some(true))
+                .then(|| closed[i].map(|x| x.div_euclid(1_000_000)))
+                .flatten(),
+            counted: false,
+            carried: true,
+        });
+        job_block.push(block_of(practice, from_s));
+        measured.push(None);
+    }
     Ok((jobs, job_block, measured))
+}
+
+/// The tasks created before `from_s` (seconds) and still waiting for their
+/// first attempt at it: not closed before it, and first attempted at or after
+/// it or not yet. Their rows, as `handles::worked` resolves their lanes.
+fn carried(
+    practice: &Practice,
+    categories: &[String],
+    lanes: &[String],
+    f: &Facts,
+    from_s: i64,
+) -> Result<Vec<handles::Worked>> {
+    let df = &f.df;
+    let created = times(df, "created_at")?;
+    let first = times(df, "first_attempt_at")?;
+    let closed = times(df, "closed_at")?;
+    let from_us = from_s * 1_000_000;
+    handles::worked_rows(practice, categories, lanes, f, |i| {
+        !f.in_range[i]
+            && created[i].is_some_and(|c| c < from_us)
+            && closed[i].is_none_or(|c| c >= from_us)
+            && first[i].is_none_or(|a| a >= from_us)
+    })
 }
 
 /// Build the model of `practice` for local dates `from..=to`, its task facts
@@ -191,9 +240,12 @@ pub fn build_with(
     let categories: Vec<String> = practice.categories.keys().cloned().collect();
     let lanes: Vec<String> = practice.lanes.keys().cloned().collect();
 
-    // Jobs: tasks created in the period and worked in a lane, in task order.
+    // Jobs: tasks created in the period and worked in a lane, in task order,
+    // then the backlog carried into it.
     let worked = handles::worked(practice, &categories, &lanes, f)?;
-    let (jobs, job_block, measured) = jobs(practice, &worked, f)?;
+    let from_s = local_s(practice.tz, from, NaiveTime::MIN);
+    let backlog = carried(practice, &categories, &lanes, f, from_s)?;
+    let (jobs, job_block, measured) = jobs(practice, &worked, &backlog, from_s, f)?;
 
     let log = handles::scan_calls(lake, practice, w, &categories, &inputs.tasks)?;
     let task_ids = strs(&f.df, "task_id")?;

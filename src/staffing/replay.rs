@@ -71,6 +71,10 @@ pub struct Job {
     pub withdrawn_at: Option<i64>,
     /// Whether it counts toward the share within target (due in the period).
     pub counted: bool,
+    /// Created before the period and still waiting for its first attempt when
+    /// the period starts: the backlog the staff start with. Worked in the
+    /// replay, never counted, and not part of the period's workload.
+    pub carried: bool,
 }
 
 /// One person (or virtual assistant) and the queues (lanes) they work.

@@ -22,6 +22,7 @@ fn job(category: usize, arrive: i64, deadline: i64, attempts: u32) -> Job {
         attempts,
         withdrawn_at: None,
         counted: true,
+        carried: false,
     }
 }
 

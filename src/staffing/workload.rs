@@ -53,7 +53,7 @@ pub fn table(m: &Model, rules: &PracticeRules, added: &[Staff]) -> BTreeMap<Key,
     let mut rows: BTreeMap<Key, Row> = BTreeMap::new();
     for job in &m.jobs {
         let lane = &m.lanes[job.queue];
-        if job.withdrawn_at.is_some() {
+        if job.withdrawn_at.is_some() || job.carried {
             continue;
         }
         let Some(start) = m.cal.clock_start(job.arrive * 1_000_000) else {
