@@ -12,6 +12,7 @@
 pub use super::stats::Stat;
 use super::stats::{cluster_bootstrap, newcombe_clustered, ratio, stat, Share};
 use super::summary::Headline;
+use super::survival::kaplan_meier;
 use anyhow::Result;
 use polars::prelude::{col, lit, DataFrame, DataType, Expr, IntoLazy, LazyFrame};
 
@@ -37,6 +38,9 @@ pub enum Sample {
     /// The values per task (or missed call), day by day (days with none left
     /// out), for a statistic.
     Values(Stat, Vec<Vec<f64>>),
+    /// (business minutes, event observed) per task, cluster by cluster, for a
+    /// median or p90 read from the Kaplan–Meier curve.
+    Times(Stat, Vec<Vec<(f64, bool)>>),
     /// (numerator, denominator) per task, day by day, for a ratio of sums.
     Pairs(Vec<Vec<(f64, f64)>>),
 }
@@ -48,6 +52,7 @@ fn point(s: &Sample) -> Option<f64> {
         Sample::Share(s) => (s.n > 0.0).then(|| s.x / s.n),
         Sample::CountShare(s) => Some(s.x),
         Sample::Values(st, v) => stat(*st, &mut v.concat()),
+        Sample::Times(st, v) => curve_stat(*st, &mut v.concat()),
         Sample::Pairs(p) => ratio(&p.concat()),
     }
 }
@@ -57,7 +62,18 @@ fn n(s: &Sample) -> Option<u64> {
         Sample::Nothing => None,
         Sample::Share(s) | Sample::CountShare(s) => Some(s.n as u64),
         Sample::Values(_, v) => Some(v.iter().map(Vec::len).sum::<usize>() as u64),
+        Sample::Times(_, v) => Some(v.iter().map(Vec::len).sum::<usize>() as u64),
         Sample::Pairs(p) => Some(p.iter().map(Vec::len).sum::<usize>() as u64),
+    }
+}
+
+/// A median or p90 read from the Kaplan–Meier curve of (minutes, event) pairs
+/// (the headline times: docs/METRICS.md, "time-to-event").
+fn curve_stat(s: Stat, v: &mut [(f64, bool)]) -> Option<f64> {
+    let c = kaplan_meier(v);
+    match s {
+        Stat::P90 => c.p90(),
+        _ => c.median(),
     }
 }
 
@@ -104,6 +120,18 @@ fn interval(before: &Sample, after: &Sample, unit: Unit) -> (Option<(f64, f64)>,
                     (Stat::Median, false) => "bootstrap of days: median",
                     (Stat::P90, false) => "bootstrap of days: p90",
                     (Stat::Mean, false) => "bootstrap of days: mean",
+                },
+            )
+        }
+        (Sample::Times(s, b), Sample::Times(_, a)) => {
+            let s = *s;
+            (
+                cluster_bootstrap(b, a, &|v| curve_stat(s, v)),
+                match (s, weeks) {
+                    (Stat::P90, true) => "bootstrap of weeks: p90 of the curve",
+                    (_, true) => "bootstrap of weeks: median of the curve",
+                    (Stat::P90, false) => "bootstrap of days: p90 of the curve",
+                    (_, false) => "bootstrap of days: median of the curve",
                 },
             )
         }
@@ -294,22 +322,23 @@ fn task_samples(facts: &DataFrame, unit: Unit) -> Result<Vec<(&'static str, Samp
         Some((g(&poor), g(&poor) + g(&partial) + g(&complete)))
     }));
     let barrier: Vec<Option<f64>> = c("barrier_known")?;
+    let (first, done) = super::waiting::pairs(facts)?;
     Ok(vec![
         ("tasks", Sample::Nothing),
         (
             "median_minutes_to_first_attempt",
-            values(Stat::Median, &c("minutes_to_first_attempt")?),
+            Sample::Times(Stat::Median, days.group(first.iter().copied())),
         ),
         (
             "p90_minutes_to_first_attempt",
-            values(Stat::P90, &c("minutes_to_first_attempt")?),
+            Sample::Times(Stat::P90, days.group(first.iter().copied())),
         ),
         ("within_target_share", share_of(&c("met_target")?)),
         ("contact_rate", share_of(&c("reached")?)),
         ("completion_rate", share_of(&c("terminal")?)),
         (
             "median_minutes_to_completion",
-            values(Stat::Median, &c("minutes_to_completion")?),
+            Sample::Times(Stat::Median, days.group(done.iter().copied())),
         ),
         ("booking_rate", share_of(&booked)),
         ("kept_rate", share_of(&c("kept")?)),
@@ -348,6 +377,7 @@ const FACT_COLUMNS: &[&str] = &[
     "reached",
     "terminal",
     "minutes_to_completion",
+    "minutes_observed",
     "kept",
     "attempts",
     "closed_unable_early",

@@ -47,13 +47,30 @@ pub fn headlines(
     recovery: LazyFrame,
     backlog_last: (i64, i64),
 ) -> Result<Vec<Headline>> {
-    let all = facts.select(aggregate::metrics()).collect()?;
+    let all = facts.clone().select(aggregate::metrics()).collect()?;
+    // The times are read from the curves of all the tasks, still waiting ones
+    // included (docs/METRICS.md, "time-to-event"), not from the finished ones.
+    let times = facts
+        .select([
+            col("minutes_to_first_attempt"),
+            col("minutes_to_completion"),
+            col("minutes_observed"),
+        ])
+        .collect()?;
+    let [median_first, p90_first, median_done] = super::waiting::headline_times(&times)?;
+    let round = |v: Option<f64>| v.map(|v| (v * 1e4).round() / 1e4);
     let mut out = Vec::new();
     for (name, def) in TASK_HEADLINES {
+        let value = match *name {
+            "median_minutes_to_first_attempt" => round(median_first),
+            "p90_minutes_to_first_attempt" => round(p90_first),
+            "median_minutes_to_completion" => round(median_done),
+            _ => value(&all, name)?,
+        };
         out.push(Headline {
             name,
             definition: def,
-            value: value(&all, name)?,
+            value,
         });
     }
     let m = missed

@@ -59,6 +59,48 @@ pub fn first_attempt_observed(
     }
 }
 
+/// A task's (business minutes, event observed) for completion, from its task
+/// facts: `minutes_to_completion` (empty when not closed by *as of*) and
+/// `minutes_observed` (to *as of* for an open task).
+pub fn completion_observed(
+    minutes_to_completion: Option<f64>,
+    minutes_observed: f64,
+) -> (f64, bool) {
+    match minutes_to_completion {
+        Some(m) => (m.max(0.0), true),
+        None => (minutes_observed, false),
+    }
+}
+
+/// Each task's first-attempt and completion pairs, row for row (None where
+/// `minutes_observed` is empty). `facts` needs `minutes_to_first_attempt`,
+/// `minutes_to_completion` and `minutes_observed`.
+pub type Pair = Option<(f64, bool)>;
+pub fn pairs(facts: &DataFrame) -> Result<(Vec<Pair>, Vec<Pair>)> {
+    let first = super::group::floats(facts, "minutes_to_first_attempt")?;
+    let done = super::group::floats(facts, "minutes_to_completion")?;
+    let observed = super::group::floats(facts, "minutes_observed")?;
+    Ok((0..facts.height())
+        .map(|i| {
+            (
+                observed[i].map(|o| first_attempt_observed(first[i], o)),
+                observed[i].map(|o| completion_observed(done[i], o)),
+            )
+        })
+        .unzip())
+}
+
+/// The headline times of a set of task facts read from their Kaplan–Meier
+/// curves: (median, p90) time to first attempt and the median time to
+/// completion (docs/METRICS.md, "time-to-event"; empty when not known yet).
+pub fn headline_times(facts: &DataFrame) -> Result<[Option<f64>; 3]> {
+    let (first, done) = pairs(facts)?;
+    let mut first: Vec<(f64, bool)> = first.into_iter().flatten().collect();
+    let mut done: Vec<(f64, bool)> = done.into_iter().flatten().collect();
+    let f = kaplan_meier(&mut first);
+    Ok([f.median(), f.p90(), kaplan_meier(&mut done).median()])
+}
+
 /// `overall_waiting_weekly`: per ISO week of creation over every practice
 /// together (weeks in order), the Kaplan–Meier curve of the time to first
 /// attempt read for tasks, attempted, its median and p90 (docs/METRICS.md,
@@ -243,6 +285,26 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use chrono::{NaiveDate, TimeZone};
+
+    /// docs/METRICS.md, "speed-to-patient": attempted after 10 and 20 minutes,
+    /// two still waiting after 100 and 200.
+    #[test]
+    fn headline_times_count_the_tasks_still_waiting() {
+        let facts = polars::prelude::df!(
+            "minutes_to_first_attempt" => [Some(10.0), Some(20.0), None, None],
+            "minutes_to_completion" => [Some(30.0), None, None, None],
+            "minutes_observed" => [30.0, 500.0, 100.0, 200.0],
+        )
+        .unwrap();
+        let [median, p90, done] = headline_times(&facts).unwrap();
+        // S = 0.75 after 10, 0.5 after 20; the attempted alone give 15.
+        assert_eq!(median, Some(20.0));
+        assert_eq!(p90, None);
+        // Completion: one of four closed, after 30: S = 0.75, never 0.5.
+        assert_eq!(done, None);
+        let (first, _) = pairs(&facts).unwrap();
+        assert_eq!(first[2], Some((100.0, false)));
+    }
 
     fn cal() -> Calendar {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("followup.toml");

@@ -205,9 +205,13 @@ impl Pilot {
             "This page compares the requests created before the pilot ({b}) with those \
              created during it ({a}). Each period is observed for the same time, \
              {observed}, so slow outcomes such as a completed task or a kept visit \
-             have had an equal chance to happen in both. The change is after minus before. \
+             have had an equal chance to happen in both. Times to first attempt and to \
+             completion count the requests still waiting (read from the share still \
+             waiting over time), so a growing backlog shows as slower, not hidden. \
+             The change is after minus before. \
              The 95% interval is the range the true change most likely lies in, given how \
-             many requests there were (n). The verdict is \"better\" or \"worse\" only when \
+             many requests there were (n) and how much weeks (or, for periods under four \
+             weeks, days) differ from one another. The verdict is \"better\" or \"worse\" only when \
              that whole range lies on one side of zero, and \"no detectable change\" when it \
              includes zero; \"too few\" means one period had nothing to measure. With many \
              measures on one page, about 1 in 20 may show a change by chance alone, so read \
