@@ -28,6 +28,38 @@ fn share(c: &str) -> Expr {
     col(c).cast(DataType::Float64).mean()
 }
 
+/// The time at which the Kaplan–Meier curve of a group's tasks falls to
+/// `share` or below (docs/METRICS.md, "time-to-event"): a task is an event at
+/// `event` minutes (below 0 counts as 0) when it has one, else censored at its
+/// `minutes_observed`. Rows in time order, events first at a tie; at row k of
+/// n, S is multiplied by 1 − event ÷ (n − k). Across a tie of d events among r
+/// at risk that product is 1 − d ÷ r, the curve's step, so the first row at or
+/// below `share` (tolerance 1e-9) has the curve's time. `metrics::group` and
+/// `survival::kaplan_meier` compute the same.
+pub fn curve_time(event: &str, share: f64) -> Expr {
+    let happened = col(event).is_not_null();
+    let t = when(happened.clone())
+        .then(
+            when(col(event).lt(lit(0.0)))
+                .then(lit(0.0))
+                .otherwise(col(event).cast(DataType::Float64)),
+        )
+        .otherwise(col("minutes_observed").cast(DataType::Float64));
+    // Tasks with neither time sort last and are never at risk.
+    let known = t.clone().is_not_null().cast(DataType::Float64);
+    let e = happened.cast(DataType::Float64);
+    let order = SortMultipleOptions::default()
+        .with_order_descending_multi([false, true])
+        .with_nulls_last(true);
+    let sorted = |x: Expr| x.sort_by([t.clone(), e.clone()], order.clone());
+    let at_risk = sorted(known).cum_sum(true);
+    let factor = when(at_risk.clone().gt(lit(0.0)))
+        .then(lit(1.0) - sorted(e.clone()) / at_risk)
+        .otherwise(lit(1.0));
+    let s = factor.cum_prod(false);
+    sorted(t.clone()).filter(s.lt_eq(lit(share + 1e-9))).first()
+}
+
 fn ratio(num: Expr, den: Expr) -> Expr {
     let den = den.cast(DataType::Float64);
     when(den.clone().gt(lit(0.0)))
@@ -45,20 +77,14 @@ pub fn metrics() -> Vec<Expr> {
     vec![
         len().cast(DataType::Int64).alias("tasks"),
         count(col("first_attempt_at").is_not_null()).alias("attempted"),
-        col("minutes_to_first_attempt")
-            .median()
-            .alias("median_minutes_to_first_attempt"),
-        col("minutes_to_first_attempt")
-            .quantile(lit(0.9), QuantileMethod::Linear)
-            .alias("p90_minutes_to_first_attempt"),
+        curve_time("minutes_to_first_attempt", 0.5).alias("median_minutes_to_first_attempt"),
+        curve_time("minutes_to_first_attempt", 0.1).alias("p90_minutes_to_first_attempt"),
         count(col("met_target").is_not_null()).alias("due"),
         count(col("met_target").fill_null(lit(false))).alias("within_target"),
         share("met_target").alias("within_target_share"),
         share("reached").alias("contact_rate"),
         share("terminal").alias("completion_rate"),
-        col("minutes_to_completion")
-            .median()
-            .alias("median_minutes_to_completion"),
+        curve_time("minutes_to_completion", 0.5).alias("median_minutes_to_completion"),
         share("booked").alias("booking_rate"),
         share("kept").alias("kept_rate"),
         count(col("left_message")).alias("left_message"),

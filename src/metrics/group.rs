@@ -260,6 +260,27 @@ fn quantile(rows: &[u32], v: &[Option<f64>], q: f64, buf: &mut Vec<f64>) -> Opti
     })
 }
 
+/// Per group, the median and p90 of the Kaplan–Meier curve of its tasks
+/// (`aggregate::curve_time`): each task an event at `event` minutes (below 0
+/// as 0), else censored at `observed`; tasks with neither left out.
+fn curve_times(
+    g: &Groups,
+    event: &[Option<f64>],
+    observed: &[Option<f64>],
+) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+    let mut buf = Vec::new();
+    g.iter()
+        .map(|rows| {
+            buf.clear();
+            buf.extend(rows.iter().filter_map(|&i| match event[i as usize] {
+                Some(m) => Some((m.max(0.0), true)),
+                None => observed[i as usize].map(|o| (o, false)),
+            }));
+            super::survival::median_p90(&mut buf)
+        })
+        .unzip()
+}
+
 fn quantiles(g: &Groups, v: &[Option<f64>], q: f64) -> Vec<Option<f64>> {
     let mut buf = Vec::new();
     g.iter().map(|r| quantile(r, v, q, &mut buf)).collect()
@@ -306,6 +327,7 @@ fn f64s(name: &str, v: Vec<Option<f64>>) -> Column {
 struct TaskRows {
     attempted: Vec<bool>,
     minutes_first: Vec<Option<f64>>,
+    minutes_observed: Vec<Option<f64>>,
     met: Vec<Option<bool>>,
     reached: Vec<Option<bool>>,
     terminal: Vec<Option<bool>>,
@@ -336,6 +358,7 @@ impl TaskRows {
         Ok(TaskRows {
             attempted: present(df, "first_attempt_at")?,
             minutes_first: floats(df, "minutes_to_first_attempt")?,
+            minutes_observed: floats(df, "minutes_observed")?,
             met: bools(df, "met_target")?,
             reached: bools(df, "reached")?,
             terminal: bools(df, "terminal")?,
@@ -398,26 +421,19 @@ fn task_metrics(g: &Groups, t: &TaskRows) -> Vec<Column> {
             ratio(poor, all)
         })
         .collect();
+    let (first_median, first_p90) = curve_times(g, &t.minutes_first, &t.minutes_observed);
+    let (done_median, _) = curve_times(g, &t.minutes_completion, &t.minutes_observed);
     vec![
         i64s("tasks", tasks.clone()),
         i64s("attempted", g.count(|i| t.attempted[i])),
-        f64s(
-            "median_minutes_to_first_attempt",
-            quantiles(g, &t.minutes_first, 0.5),
-        ),
-        f64s(
-            "p90_minutes_to_first_attempt",
-            quantiles(g, &t.minutes_first, 0.9),
-        ),
+        f64s("median_minutes_to_first_attempt", first_median),
+        f64s("p90_minutes_to_first_attempt", first_p90),
         i64s("due", g.count(|i| t.met[i].is_some())),
         i64s("within_target", g.count(yes(&t.met))),
         f64s("within_target_share", shares(g, &t.met)),
         f64s("contact_rate", shares(g, &t.reached)),
         f64s("completion_rate", shares(g, &t.terminal)),
-        f64s(
-            "median_minutes_to_completion",
-            quantiles(g, &t.minutes_completion, 0.5),
-        ),
+        f64s("median_minutes_to_completion", done_median),
         f64s("booking_rate", shares(g, &t.booked)),
         f64s("kept_rate", shares(g, &t.kept)),
         i64s("left_message", left_message.clone()),
@@ -633,9 +649,10 @@ mod tests;
 
 /// The task columns `aggregate::metrics()` reads: what an overall table needs
 /// of the task facts besides its keys.
-pub const TASK_METRIC_COLUMNS: [&str; 25] = [
+pub const TASK_METRIC_COLUMNS: [&str; 26] = [
     "first_attempt_at",
     "minutes_to_first_attempt",
+    "minutes_observed",
     "met_target",
     "reached",
     "terminal",

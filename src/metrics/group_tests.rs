@@ -67,6 +67,12 @@ fn frames(seed: &[u32]) -> (DataFrame, DataFrame, DataFrame) {
             column("created_hour", n, |i| small(7, 24, i)),
             column("first_attempt_at", n, |i| opt_b(8, i).map(|_| 1_000_000i64)),
             column("minutes_to_first_attempt", n, |i| opt_f(9, i)),
+            // Observed to closure or as of: sometimes shorter than the times
+            // above (censorings before, at and after the events), rarely empty.
+            column("minutes_observed", n, |i| {
+                let x = r(31, i);
+                (x % 17 != 0).then(|| (x / 17 % 45) as f64 * 7.5)
+            }),
             column("met_target", n, |i| opt_b(10, i)),
             column("attempts", n, |i| small(11, 5, i)),
             column("reached", n, |i| b(12, i)),

@@ -173,7 +173,6 @@ fn overall(scan: &dyn Fn(&str) -> Result<LazyFrame>) -> Result<Vec<(String, Data
     columns.sort_unstable();
     columns.dedup();
     columns.extend(group::TASK_METRIC_COLUMNS);
-    columns.push("minutes_observed");
     // The schemas are the plan's, over no rows.
     let tables = OVERALL
         .iter()

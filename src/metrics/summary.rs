@@ -47,9 +47,24 @@ pub fn headlines(
     recovery: LazyFrame,
     backlog_last: (i64, i64),
 ) -> Result<Vec<Headline>> {
-    let all = facts.clone().select(aggregate::metrics()).collect()?;
     // The times are read from the curves of all the tasks, still waiting ones
-    // included (docs/METRICS.md, "time-to-event"), not from the finished ones.
+    // included (docs/METRICS.md, "speed-to-patient"), as `metrics::group` reads
+    // them (one sort each; the polars plan's `curve_time` sorts three times).
+    const TIMES: [&str; 3] = [
+        "median_minutes_to_first_attempt",
+        "p90_minutes_to_first_attempt",
+        "median_minutes_to_completion",
+    ];
+    let exprs: Vec<_> = aggregate::metrics()
+        .into_iter()
+        .filter(|e| {
+            e.clone()
+                .meta()
+                .output_name()
+                .map_or(true, |n| !TIMES.contains(&n.as_str()))
+        })
+        .collect();
+    let all = facts.clone().select(exprs).collect()?;
     let times = facts
         .select([
             col("minutes_to_first_attempt"),
@@ -57,7 +72,11 @@ pub fn headlines(
             col("minutes_observed"),
         ])
         .collect()?;
-    let [median_first, p90_first, median_done] = super::waiting::headline_times(&times)?;
+    let (first, done) = super::waiting::pairs(&times)?;
+    let (median_first, p90_first) =
+        super::survival::median_p90(&mut first.into_iter().flatten().collect::<Vec<_>>());
+    let (median_done, _) =
+        super::survival::median_p90(&mut done.into_iter().flatten().collect::<Vec<_>>());
     let round = |v: Option<f64>| v.map(|v| (v * 1e4).round() / 1e4);
     let mut out = Vec::new();
     for (name, def) in TASK_HEADLINES {

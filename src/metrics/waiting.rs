@@ -90,17 +90,6 @@ pub fn pairs(facts: &DataFrame) -> Result<(Vec<Pair>, Vec<Pair>)> {
         .unzip())
 }
 
-/// The headline times of a set of task facts read from their Kaplan–Meier
-/// curves: (median, p90) time to first attempt and the median time to
-/// completion (docs/METRICS.md, "time-to-event"; empty when not known yet).
-pub fn headline_times(facts: &DataFrame) -> Result<[Option<f64>; 3]> {
-    let (first, done) = pairs(facts)?;
-    let mut first: Vec<(f64, bool)> = first.into_iter().flatten().collect();
-    let mut done: Vec<(f64, bool)> = done.into_iter().flatten().collect();
-    let f = kaplan_meier(&mut first);
-    Ok([f.median(), f.p90(), kaplan_meier(&mut done).median()])
-}
-
 /// `overall_waiting_weekly`: per ISO week of creation over every practice
 /// together (weeks in order), the Kaplan–Meier curve of the time to first
 /// attempt read for tasks, attempted, its median and p90 (docs/METRICS.md,
@@ -290,13 +279,27 @@ mod tests {
     /// two still waiting after 100 and 200.
     #[test]
     fn headline_times_count_the_tasks_still_waiting() {
+        use polars::prelude::IntoLazy;
         let facts = polars::prelude::df!(
             "minutes_to_first_attempt" => [Some(10.0), Some(20.0), None, None],
             "minutes_to_completion" => [Some(30.0), None, None, None],
             "minutes_observed" => [30.0, 500.0, 100.0, 200.0],
         )
         .unwrap();
-        let [median, p90, done] = headline_times(&facts).unwrap();
+        let all = facts
+            .clone()
+            .lazy()
+            .select([
+                super::super::aggregate::curve_time("minutes_to_first_attempt", 0.5)
+                    .alias("median"),
+                super::super::aggregate::curve_time("minutes_to_first_attempt", 0.1)
+                    .alias("p90"),
+                super::super::aggregate::curve_time("minutes_to_completion", 0.5).alias("done"),
+            ])
+            .collect()
+            .unwrap();
+        let get = |c: &str| all.column(c).unwrap().f64().unwrap().get(0);
+        let (median, p90, done) = (get("median"), get("p90"), get("done"));
         // S = 0.75 after 10, 0.5 after 20; the attempted alone give 15.
         assert_eq!(median, Some(20.0));
         assert_eq!(p90, None);
