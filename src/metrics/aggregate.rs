@@ -2,7 +2,7 @@
 
 use polars::prelude::{
     col, len, lit, when, DataFrame, DataType, Expr, LazyFrame, NamedFrom, PolarsResult,
-    QuantileMethod, Series, SortMultipleOptions,
+    Series, SortMultipleOptions,
 };
 
 /// Output table name and its grouping columns.
@@ -37,6 +37,11 @@ fn share(c: &str) -> Expr {
 /// below `share` (tolerance 1e-9) has the curve's time. `metrics::group` and
 /// `survival::kaplan_meier` compute the same.
 pub fn curve_time(event: &str, share: f64) -> Expr {
+    curve_time_of(event, "minutes_observed", share)
+}
+
+/// `curve_time` with the censoring times in `observed`.
+pub fn curve_time_of(event: &str, observed: &str, share: f64) -> Expr {
     let happened = col(event).is_not_null();
     let t = when(happened.clone())
         .then(
@@ -44,7 +49,7 @@ pub fn curve_time(event: &str, share: f64) -> Expr {
                 .then(lit(0.0))
                 .otherwise(col(event).cast(DataType::Float64)),
         )
-        .otherwise(col("minutes_observed").cast(DataType::Float64));
+        .otherwise(col(observed).cast(DataType::Float64));
     // Tasks with neither time sort last and are never at risk.
     let known = t.clone().is_not_null().cast(DataType::Float64);
     let e = happened.cast(DataType::Float64);
@@ -290,11 +295,9 @@ fn missed_weekly(missed: LazyFrame, keys: &[&str]) -> LazyFrame {
             count(col("returned")).alias("returned"),
             count(col("return_kind").eq(lit("patient_called_back"))).alias("patient_called_back"),
             share("within_target").alias("within_target_share"),
-            col("minutes_to_return")
-                .median()
+            curve_time_of("minutes_to_return", "minutes_observed", 0.5)
                 .alias("median_minutes_to_return"),
-            col("minutes_to_return")
-                .quantile(lit(0.9), QuantileMethod::Linear)
+            curve_time_of("minutes_to_return", "minutes_observed", 0.1)
                 .alias("p90_minutes_to_return"),
             count(col("unreturnable")).alias("unreturnable"),
         ])

@@ -405,6 +405,7 @@ fn all_samples(facts: &DataFrame, side: &Side, unit: Unit) -> Result<Vec<(&'stat
             col("returned"),
             col("within_target"),
             col("minutes_to_return"),
+            col("minutes_observed"),
         ])
         .collect()?;
     let md = days(&m, "practice_id", "created_date", unit)?;
@@ -417,13 +418,23 @@ fn all_samples(facts: &DataFrame, side: &Side, unit: Unit) -> Result<Vec<(&'stat
         "missed_call_within_target_share",
         share_of(&md, &f64s(&m, "within_target")?),
     ));
+    // Every callback that can be returned: returned at its minutes, else
+    // censored at minutes_observed (as the headline reads the curve).
+    let returns: Vec<Option<(f64, bool)>> = f64s(&m, "minutes_to_return")?
+        .into_iter()
+        .zip(f64s(&m, "minutes_observed")?)
+        .map(|(r, o)| match r {
+            Some(r) => Some((r.max(0.0), true)),
+            None => o.map(|o| (o, false)),
+        })
+        .collect();
     out.push((
         "median_minutes_to_return",
-        values(&md, Stat::Median, &f64s(&m, "minutes_to_return")?),
+        Sample::Times(Stat::Median, md.group(returns.iter().copied())),
     ));
     out.push((
         "p90_minutes_to_return",
-        values(&md, Stat::P90, &f64s(&m, "minutes_to_return")?),
+        Sample::Times(Stat::P90, md.group(returns.iter().copied())),
     ));
     for (name, kind) in [
         ("no_show_recovery_rate", "no_show"),
@@ -482,6 +493,10 @@ impl Rows {
             }
             None => (None, "", None, None),
         };
+        // A time read from a curve that has not fallen that far on a side with
+        // requests: not known yet, rather than too few.
+        let unknown_time = matches!(samples, Some((Sample::Times(..), _)))
+            && ((b.is_none() && nb > Some(0)) || (a.is_none() && na > Some(0)));
         self.metric.push(metric.into());
         self.category.push(category.into());
         self.definition.push(definition.into());
@@ -495,6 +510,8 @@ impl Rows {
         self.interval.push(what);
         self.verdict.push(if what.is_empty() {
             ""
+        } else if unknown_time {
+            "not known yet"
         } else {
             verdict(ci, direction(metric))
         });

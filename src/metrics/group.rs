@@ -558,6 +558,8 @@ fn missed_weekly(df: &DataFrame, keys: &[&str], schema: &Schema) -> Result<DataF
         .collect();
     let within = bools(df, "within_target")?;
     let minutes = floats(df, "minutes_to_return")?;
+    let observed = floats(df, "minutes_observed")?;
+    let (median, p90) = curve_times(&g, &minutes, &observed);
     let unreturnable = bools(df, "unreturnable")?;
     let mut cols = g.key_columns(df, keys)?;
     cols.extend([
@@ -571,8 +573,8 @@ fn missed_weekly(df: &DataFrame, keys: &[&str], schema: &Schema) -> Result<DataF
         i64s("returned", g.count(yes(&returned))),
         i64s("patient_called_back", g.count(|i| kind[i])),
         f64s("within_target_share", shares(&g, &within)),
-        f64s("median_minutes_to_return", quantiles(&g, &minutes, 0.5)),
-        f64s("p90_minutes_to_return", quantiles(&g, &minutes, 0.9)),
+        f64s("median_minutes_to_return", median),
+        f64s("p90_minutes_to_return", p90),
         i64s("unreturnable", g.count(yes(&unreturnable))),
     ]);
     conform(cols, schema)

@@ -108,6 +108,10 @@ fn frames(seed: &[u32]) -> (DataFrame, DataFrame, DataFrame) {
                 opt_s(32, &["patient_called_back", "outbound_call"], i)
             }),
             column("minutes_to_return", n, |i| opt_f(33, i)),
+            column("minutes_observed", n, |i| {
+                let x = r(37, i);
+                (x % 13 != 0).then(|| (x / 13 % 45) as f64 * 7.5)
+            }),
             column("within_target", n, |i| opt_b(34, i)),
             column("returned", n, |i| b(35, i)),
             column("unreturnable", n, |i| b(36, i)),

@@ -205,8 +205,15 @@ pub fn table(
         c.deadline.push(deadline);
         c.returned_at.push(returned_at);
         c.kind.push(returned_at.and(it.returned.map(|r| r.1)));
-        c.minutes
-            .push(returned_at.map(|r| cal.minutes_between(it.first, r)));
+        let minutes = returned_at.map(|r| cal.minutes_between(it.first, r));
+        c.minutes.push(minutes);
+        // Watched until returned, else until as of; a withheld number cannot
+        // be returned, so it is not waiting for a return at all.
+        c.observed.push(match (minutes, &it.phone_key) {
+            (Some(m), _) => Some(m),
+            (None, Some(_)) => Some(cal.minutes_between(it.first, w.as_of)),
+            (None, None) => None,
+        });
         // Known once the deadline has passed: a return in time is counted then,
         // with the misses of the same calls, so recent calls do not flatter the share.
         c.within.push(
@@ -293,6 +300,7 @@ struct MissedCols<'a> {
     returned_at: Vec<Option<i64>>,
     kind: Vec<Option<&'static str>>,
     minutes: Vec<Option<f64>>,
+    observed: Vec<Option<f64>>,
     within: Vec<Option<bool>>,
     returned: Vec<bool>,
     unreturnable: Vec<bool>,
@@ -323,6 +331,7 @@ impl MissedCols<'_> {
             ts_col("returned_at", self.returned_at)?,
             Series::new("return_kind".into(), self.kind).into(),
             Series::new("minutes_to_return".into(), self.minutes).into(),
+            Series::new("minutes_observed".into(), self.observed).into(),
             Series::new("within_target".into(), self.within).into(),
             Series::new("returned".into(), self.returned).into(),
             Series::new("unreturnable".into(), self.unreturnable).into(),

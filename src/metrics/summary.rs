@@ -2,7 +2,7 @@
 
 use super::aggregate;
 use anyhow::Result;
-use polars::prelude::{col, lit, DataFrame, DataType, LazyFrame, QuantileMethod};
+use polars::prelude::{col, lit, DataFrame, DataType, LazyFrame};
 use serde::Serialize;
 
 /// One headline number and the docs/METRICS.md section that defines it.
@@ -93,6 +93,7 @@ pub fn headlines(
         });
     }
     let m = missed
+        .clone()
         .select([
             polars::prelude::len()
                 .cast(DataType::Float64)
@@ -105,14 +106,22 @@ pub fn headlines(
                 .cast(DataType::Float64)
                 .mean()
                 .alias("missed_call_within_target_share"),
-            col("minutes_to_return")
-                .median()
-                .alias("median_minutes_to_return"),
-            col("minutes_to_return")
-                .quantile(lit(0.9), QuantileMethod::Linear)
-                .alias("p90_minutes_to_return"),
         ])
         .collect()?;
+    // Times to return from the curve of every callback that can be returned
+    // (still open ones censored at as of), as `missed_calls_weekly` reads them.
+    let r = missed
+        .select([col("minutes_to_return"), col("minutes_observed")])
+        .collect()?;
+    let mut returns: Vec<(f64, bool)> = super::group::floats(&r, "minutes_to_return")?
+        .into_iter()
+        .zip(super::group::floats(&r, "minutes_observed")?)
+        .filter_map(|(r, o)| match r {
+            Some(r) => Some((r.max(0.0), true)),
+            None => o.map(|o| (o, false)),
+        })
+        .collect();
+    let (median_return, p90_return) = super::survival::median_p90(&mut returns);
     for name in [
         "callbacks_owed",
         "missed_call_return_rate",
@@ -120,10 +129,15 @@ pub fn headlines(
         "median_minutes_to_return",
         "p90_minutes_to_return",
     ] {
+        let value = match name {
+            "median_minutes_to_return" => round(median_return),
+            "p90_minutes_to_return" => round(p90_return),
+            _ => value(&m, name)?,
+        };
         out.push(Headline {
             name,
             definition: "missed-call-reconciliation",
-            value: value(&m, name)?,
+            value,
         });
     }
     let r = recovery

@@ -205,15 +205,17 @@ impl Pilot {
             "This page compares the requests created before the pilot ({b}) with those \
              created during it ({a}). Each period is observed for the same time, \
              {observed}, so slow outcomes such as a completed task or a kept visit \
-             have had an equal chance to happen in both. Times to first attempt and to \
-             completion count the requests still waiting (read from the share still \
+             have had an equal chance to happen in both. Times to first attempt, to \
+             completion and to return a missed call count the ones still waiting (read from the share still \
              waiting over time), so a growing backlog shows as slower, not hidden. \
              The change is after minus before. \
              The 95% interval is the range the true change most likely lies in, given how \
              many requests there were (n) and how much weeks (or, for periods under four \
              weeks, days) differ from one another. The verdict is \"better\" or \"worse\" only when \
              that whole range lies on one side of zero, and \"no detectable change\" when it \
-             includes zero; \"too few\" means one period had nothing to measure. With many \
+             includes zero; \"too few\" means one period had nothing to measure, and \"not \
+             known yet\" that too many of a period's requests are still waiting for a time \
+             to be read. With many \
              measures on one page, about 1 in 20 may show a change by chance alone, so read \
              a single \"better\" or \"worse\" with care and look for a pattern.",
             b = range(self.before),
