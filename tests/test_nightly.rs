@@ -409,6 +409,14 @@ fn lists_on_the_hand_computed_metrics_fixture() {
         "{run}"
     );
     let csv = wd.read("lists/2026-11-16/p001/manager--unassigned.csv");
+    let header: Vec<&str> = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     let rows: Vec<Vec<String>> = csv
         .trim_start_matches('\u{feff}')
         .lines()
@@ -427,13 +435,15 @@ fn lists_on_the_hand_computed_metrics_fixture() {
         })
         .collect();
     let pick = |i: usize| -> Vec<&str> { rows.iter().map(|r| r[i].as_str()).collect() };
-    // T-C: never attempted and past its deadline, so first.
-    assert_eq!(pick(10), vec!["T-C", "T-E", "T-B"]);
-    assert_eq!(pick(5), vec!["1 of 3", "2 of 3", "2 of 3"]);
-    assert_eq!(rows[0][4], "referral: new, not yet attempted");
-    assert_eq!(rows[1][4], "missed_call: next attempt allowed");
-    assert_eq!(rows[1][8], "left_message");
-    assert_eq!(pick(14), vec!["yes", "", ""]);
+    // All three are past their targets on Mon 11-16: least overdue first
+    // (T-C due Thu 11-12, T-B Mon 11-09, T-E Mon 11-02).
+    assert_eq!(pick(col("task ids")), vec!["T-C", "T-B", "T-E"]);
+    assert_eq!(pick(col("attempt")), vec!["1 of 3", "2 of 3", "2 of 3"]);
+    assert_eq!(rows[0][col("reasons")], "referral: new, not yet attempted");
+    assert_eq!(rows[2][col("reasons")], "missed_call: next attempt allowed");
+    assert_eq!(rows[2][col("last outcome")], "left_message");
+    assert_eq!(pick(col("at risk")), vec!["yes", "", ""]);
+    assert_eq!(pick(col("goal"))[0], "book");
 }
 
 /// Everything a run leaves for people and for the next run: the lake (its ledger

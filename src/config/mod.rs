@@ -209,6 +209,10 @@ struct RawPractice {
     target_share: f64,
     #[serde(default)]
     callback_number: Option<String>,
+    /// Business days after which overdue work leaves the callers' lists for
+    /// the manager's stale list (docs/LISTS.md, "Order").
+    #[serde(default = "default_stale_days")]
+    stale_after_days: u32,
     categories: BTreeMap<String, RawCategory>,
     lanes: BTreeMap<String, RawLane>,
     #[serde(default)]
@@ -268,6 +272,9 @@ fn default_region() -> String {
 }
 fn default_recovery_days() -> u32 {
     14
+}
+fn default_stale_days() -> u32 {
+    10
 }
 fn default_target_share() -> f64 {
     0.9
@@ -358,6 +365,8 @@ pub struct Practice {
     pub target_share: f64,
     /// The number patients are asked to call back (fills `{callback_number}` in voicemail wording).
     pub callback_number: Option<String>,
+    /// Business days after which overdue work goes to the manager's stale list.
+    pub stale_after_days: u32,
     pub categories: BTreeMap<String, Category>,
     pub lanes: BTreeMap<String, Lane>,
     pub roster: BTreeMap<String, WeekHours>,

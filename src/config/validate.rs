@@ -235,6 +235,7 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
         recovery_window_days: rp.recovery_window_days,
         target_share: rp.target_share,
         callback_number: rp.callback_number,
+        stale_after_days: rp.stale_after_days,
         categories,
         lanes,
         roster,

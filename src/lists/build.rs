@@ -17,18 +17,19 @@ use std::collections::BTreeMap;
 pub const DEFAULT_HANDLE_MIN: f64 = 5.0;
 
 /// The priority key: smaller is called first (docs/LISTS.md, "Order").
-type Key = (u8, Reverse<u32>, i64, u32, i64, u8, String);
+type Key = (rules::Tier, i64, Reverse<u32>, u32, i64, u8, String);
 
 fn key(p: &Practice, item: &Item, window: Option<&str>, day: Day) -> Key {
+    let tier = rules::tier(p, item, day);
     (
-        rules::risk_tier(item, day),
+        tier,
+        rules::within_tier(tier, item),
         Reverse(
             p.categories
                 .get(&item.category)
                 .map(|c| c.weight)
                 .unwrap_or(0),
         ),
-        item.created_at,
         item.attempts + 1,
         item.callback_at.unwrap_or(i64::MAX),
         rules::window_order(window),
@@ -195,18 +196,21 @@ struct Sorted {
     excluded: BTreeMap<String, usize>,
     fix: Vec<Item>,
     close: Vec<Item>,
+    /// Overdue past the practice's `stale_after_days`: the manager's.
+    stale: Vec<Item>,
     /// (lane, person) -> items due
     due: BTreeMap<(String, String), Vec<Item>>,
     unrouted: Vec<Item>,
 }
 
-fn sort_items(p: &Practice, items: Vec<Item>) -> Sorted {
+fn sort_items(p: &Practice, cal: &Calendar, day: Day, items: Vec<Item>) -> Sorted {
     let mut s = Sorted::default();
     for item in items {
         match &item.disposition {
             Disposition::Excluded(why) => *s.excluded.entry(why.to_string()).or_default() += 1,
             Disposition::FixContact => s.fix.push(item),
             Disposition::Close => s.close.push(item),
+            Disposition::Due(_) if rules::stale(p, cal, &item, day) => s.stale.push(item),
             Disposition::Due(_) => match route(p, &item) {
                 Some(lane) => s
                     .due
@@ -263,6 +267,10 @@ fn assign(
     unassigned: &mut Vec<Row>,
 ) -> BTreeMap<String, f64> {
     let mut planned: BTreeMap<String, f64> = BTreeMap::new();
+    // An owner whose list has overflowed: every later row of theirs overflows
+    // too, so the capacity line falls after the most valuable work, never
+    // through it (a short call does not jump a longer, more valuable one).
+    let mut full: std::collections::BTreeSet<String> = Default::default();
     for (_, mut r) in rows {
         let handle = ctx.handle_of(&r);
         r.work_min = handle;
@@ -296,7 +304,10 @@ fn assign(
             .map(|o| (*o).clone())
             .expect("an owner");
         let owner = preferred.unwrap_or(most_room);
-        r.fits = room(&owner) >= handle;
+        r.fits = !full.contains(&owner) && room(&owner) >= handle;
+        if !r.fits {
+            full.insert(owner.clone());
+        }
         *planned.entry(owner.clone()).or_default() += handle;
         let l = lists.get_mut(&(lane.name.clone(), owner)).expect("list");
         l.capacity.work_min += handle;
@@ -326,7 +337,7 @@ pub fn practice(
         .map(|t| rules::task(p, cal, snap, t, day))
         .collect();
     items.extend(snap.owed.iter().map(|o| rules::owed(p, cal, snap, o, day)));
-    let sorted = sort_items(p, items);
+    let sorted = sort_items(p, cal, day, items);
 
     // Every due row of every lane in one priority order, so an owner who works two
     // lanes spends one day's budget on the most urgent calls of both.
@@ -337,6 +348,17 @@ pub fn practice(
     let mut unassigned: Vec<Row> = (sorted.unrouted.iter())
         .map(|i| ctx.make_row(std::slice::from_ref(i), "").1)
         .collect();
+    // Work for patients who prefer sms, email, portal or a letter is sent, not
+    // called: its own list per lane, taking no calling time.
+    let (calls, sent): (Vec<(Key, Row)>, Vec<(Key, Row)>) =
+        rows.into_iter().partition(|(_, r)| r.channel == "phone");
+    let mut messages: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    for (_, mut r) in sent {
+        let m = messages.entry(r.lane.clone()).or_default();
+        r.rank = m.len() as u32 + 1;
+        m.push(r);
+    }
+    let rows = calls;
     let mut lists = owner_lists(ctx);
     let planned = assign(ctx, rows, &mut lists, &mut unassigned);
     let owners: Vec<OwnerList> = lists
@@ -360,7 +382,12 @@ pub fn practice(
             sorted.close,
             "maximum attempts made: close as unable to reach",
         ),
+        stale: ctx.side(
+            sorted.stale,
+            "overdue beyond the practice's stale_after_days: decide (call, message or close)",
+        ),
         unassigned,
+        messages: messages.into_iter().collect(),
         excluded: sorted.excluded,
         handle_sources: snap
             .measured
@@ -385,12 +412,19 @@ fn row(
         .as_ref()
         .and_then(|k| snap.contacts.get(k));
     let cat = p.categories.get(&primary.category);
-    let next = primary.attempts + 1;
     let max = cat.map(|c| c.max_attempts).unwrap_or(0);
-    let channel = match cat {
-        Some(c) if next >= c.max_attempts => c.final_channel.clone(),
+    // The attempt this one is, never above the maximum (a close suggestion
+    // reads "3 of 3": the maximum has been made).
+    let next = (primary.attempts + 1).min(max.max(1));
+    let preferred_channel = contact
+        .and_then(|c| c.preferred_channel.as_deref())
+        .filter(|c| *c != "phone");
+    let channel = match (preferred_channel, cat) {
+        (Some(pref), _) => pref.to_string(),
+        (None, Some(c)) if next >= c.max_attempts => c.final_channel.clone(),
         _ => "phone".into(),
     };
+    let asked = all.iter().map(|i| i.created_at).min().unwrap_or(primary.created_at);
     let mut categories: Vec<String> = all.iter().map(|i| i.category.clone()).collect();
     categories.dedup();
     let reasons = all
@@ -411,8 +445,10 @@ fn row(
         .unwrap_or_default();
     let callback = all.iter().filter_map(|i| i.callback_at).min();
     let missed_only = primary.task_id.is_none();
+    let script = cat.map(|c| c.script.clone()).unwrap_or_default();
     Row {
         rank: 0,
+        urgent: rules::tier(p, primary, day) == rules::Tier::Urgent,
         lane: lane.to_string(),
         display_name: contact
             .and_then(|c| c.display_name.clone())
@@ -424,7 +460,14 @@ fn row(
                 Some(id) if missed_only => format!("(number in the phone system, call {id})"),
                 _ => "(no number on file)".into(),
             }),
+        asked_at: chrono::DateTime::from_timestamp_micros(asked)
+            .expect("instant")
+            .with_timezone(&p.tz)
+            .format("%a %m-%d %H:%M")
+            .to_string(),
         categories,
+        goal: crate::model::rules::call_goal(&primary.category, Status::parse(&primary.status))
+            .to_string(),
         reasons,
         attempt: next,
         max_attempts: max,
@@ -434,7 +477,11 @@ fn row(
         last_note: primary.last_note.clone().unwrap_or_default(),
         task_ids: all.iter().filter_map(|i| i.task_id.clone()).collect(),
         call_ids: all.iter().filter_map(|i| i.call_id.clone()).collect(),
-        script: cat.map(|c| c.script.clone()).unwrap_or_default(),
+        // A message's template key: the script's key and the channel.
+        script: match preferred_channel {
+            Some(ch) if !script.is_empty() => format!("{script}/{ch}"),
+            _ => script,
+        },
         voicemail,
         owner_hint: primary
             .owner

@@ -22,10 +22,16 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct Row {
     pub rank: u32,
+    /// Urgent (the export's priority) or clinical work.
+    pub urgent: bool,
     pub lane: String,
     pub display_name: String,
     pub phone: String,
+    /// When the patient asked or called (local, "Fri 11-20 16:05").
+    pub asked_at: String,
     pub categories: Vec<String>,
+    /// What the call is for (`model::rules::call_goal`).
+    pub goal: String,
     pub reasons: Vec<String>,
     /// The attempt this call is (n of `max_attempts`).
     pub attempt: u32,
@@ -86,6 +92,11 @@ pub struct PracticeLists {
     pub owners: Vec<OwnerList>,
     pub fix_contact: Vec<Row>,
     pub close_suggestions: Vec<Row>,
+    /// Overdue beyond `stale_after_days`: the manager decides.
+    pub stale: Vec<Row>,
+    /// Work for a patient who prefers sms, email, portal or a letter, per lane
+    /// (lane, rows): sent, not called, so it takes no calling time.
+    pub messages: Vec<(String, Vec<Row>)>,
     /// Due work no owner works on the list day (or no lane works).
     pub unassigned: Vec<Row>,
     /// Open work kept off the lists, by reason.

@@ -115,6 +115,7 @@ struct Tasks<'a> {
     closed_at: Vec<Option<i64>>,
     callback: Vec<Option<i64>>,
     created: Vec<Option<i64>>,
+    priority: Vec<Option<&'a str>>,
 }
 
 impl<'a> Tasks<'a> {
@@ -130,6 +131,7 @@ impl<'a> Tasks<'a> {
             closed_at: times(t, "closed_at")?,
             callback: times(t, "callback_at")?,
             created: times(t, "created_at")?,
+            priority: strs(t, "priority")?,
         })
     }
 }
@@ -265,6 +267,7 @@ impl State<'_> {
                 .map(|o| o.as_str().to_string()),
             last_note: last.and_then(|j| r.note[j]).map(str::to_string),
             callback_at,
+            urgent: t.priority[i] == Some("urgent"),
         })
     }
 }

@@ -65,6 +65,8 @@ pub struct Item {
     pub last_outcome: Option<String>,
     pub last_note: Option<String>,
     pub callback_at: Option<i64>,
+    /// The export's priority is `urgent`.
+    pub urgent: bool,
     pub disposition: Disposition,
 }
 
@@ -128,6 +130,7 @@ pub fn task(p: &Practice, cal: &Calendar, snap: &Snapshot, t: &OpenTask, day: Da
         last_outcome: t.last_outcome.clone(),
         last_note: t.last_note.clone(),
         callback_at: t.callback_at.filter(|_| callback_pending),
+        urgent: t.urgent,
         disposition,
     }
 }
@@ -163,7 +166,8 @@ pub fn owed(p: &Practice, cal: &Calendar, snap: &Snapshot, o: &OwedCall, day: Da
     let contact = patient_key.as_ref().and_then(|k| snap.contacts.get(k));
     let category = "missed_call".to_string();
     let cat = p.categories.get(&category);
-    let deadline = cat.and_then(|c| cal.deadline(o.first, c.target));
+    let deadline = crate::model::rules::missed_call_target(p, patient_key.is_some())
+        .and_then(|c| cal.deadline(o.first, c.target));
     let disposition = if o.phone_key.is_none() {
         Disposition::Excluded("missed call from a withheld number")
     } else if contact.is_some_and(|c| c.do_not_call) {
@@ -196,7 +200,76 @@ pub fn owed(p: &Practice, cal: &Calendar, snap: &Snapshot, o: &OwedCall, day: Da
         last_outcome: Some(o.last_outcome.clone().unwrap_or_else(|| "missed".into())),
         last_note: None,
         callback_at: None,
+        urgent: false,
         disposition,
+    }
+}
+
+/// The bands of the order (docs/LISTS.md, "Order"), first called first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    /// Urgent (the export's priority) or clinical work.
+    Urgent,
+    /// Not yet attempted and still inside its response target at the list
+    /// day's start.
+    InTarget,
+    /// A callback the patient asked for on the list day.
+    CallbackToday,
+    /// Everything else due: past its target, retries, follow-ups, missed
+    /// callbacks.
+    Overdue,
+}
+
+/// An item's band.
+pub fn tier(p: &Practice, item: &Item, day: Day) -> Tier {
+    let clinical = crate::model::rules::is_clinical(
+        p,
+        &item.category,
+        crate::model::domain::Status::parse(&item.status),
+    );
+    if item.urgent || clinical {
+        Tier::Urgent
+    } else if !item.ever_attempted && item.deadline.is_some_and(|d| d >= day.start) {
+        Tier::InTarget
+    } else if matches!(
+        item.disposition,
+        Disposition::Due(Reason::Callback { overdue: false })
+    ) {
+        Tier::CallbackToday
+    } else {
+        Tier::Overdue
+    }
+}
+
+/// The order within a band, smaller first: urgent work by deadline; requests
+/// inside their target freshest first (their value decays by the hour);
+/// callbacks by the time asked; overdue work least overdue first (the most
+/// recoverable; see `stale` for the rest).
+pub fn within_tier(tier: Tier, item: &Item) -> i64 {
+    let deadline = item.deadline.unwrap_or(item.created_at);
+    match tier {
+        Tier::Urgent => deadline,
+        Tier::InTarget => -item.created_at,
+        Tier::CallbackToday => item.callback_at.unwrap_or(i64::MAX),
+        Tier::Overdue => -deadline,
+    }
+}
+
+/// Overdue work older than the practice's `stale_after_days` business days at
+/// the list day's start: it goes to the manager's stale list instead of
+/// taking a caller's morning.
+pub fn stale(p: &Practice, cal: &Calendar, item: &Item, day: Day) -> bool {
+    if tier(p, item, day) != Tier::Overdue {
+        return false;
+    }
+    match (
+        cal.business_day_index(item.created_at),
+        cal.business_day_index(day.start),
+    ) {
+        (Some(c), Some(d)) => d - c > p.stale_after_days as i64,
+        // Created before the calendar the lists read (weeks back): stale.
+        (None, Some(_)) => item.created_at < day.start,
+        _ => false,
     }
 }
 

@@ -43,6 +43,8 @@ pub struct OpenTask {
     pub last_note: Option<String>,
     /// A callback the patient asked for (latest one recorded).
     pub callback_at: Option<i64>,
+    /// The export's priority is `urgent`.
+    pub urgent: bool,
 }
 
 /// A run of missed inbound calls from one number that nobody has returned.
@@ -64,6 +66,8 @@ pub struct Contact {
     pub display_name: Option<String>,
     pub phone: Option<String>,
     pub preferred_window: Option<String>,
+    /// phone, sms, email, portal or letter.
+    pub preferred_channel: Option<String>,
     pub do_not_call: bool,
 }
 
@@ -220,6 +224,7 @@ fn read_contacts(lake: &Lake, p: &Practice) -> Result<ContactMaps> {
             col("display_name"),
             col("phone"),
             col("preferred_window"),
+            col("preferred_channel"),
             col("do_not_call"),
         ])
         .sort(
@@ -235,6 +240,7 @@ fn read_contacts(lake: &Lake, p: &Practice) -> Result<ContactMaps> {
         strs(&df, "phone")?,
         strs(&df, "preferred_window")?,
     );
+    let channel = strs(&df, "preferred_channel")?;
     let dnc: Vec<Option<bool>> = df.column("do_not_call")?.bool()?.iter().collect();
     for i in 0..df.height() {
         let Some(k) = pk[i] else { continue };
@@ -247,6 +253,7 @@ fn read_contacts(lake: &Lake, p: &Practice) -> Result<ContactMaps> {
                 display_name: name[i].map(str::to_string),
                 phone: phone[i].map(str::to_string),
                 preferred_window: win[i].map(str::to_string),
+                preferred_channel: channel[i].map(str::to_string),
                 do_not_call: dnc[i].unwrap_or(false),
             },
         );

@@ -46,6 +46,7 @@ fn task(p: &Practice, id: &str, patient: &str, category: &str) -> OpenTask {
         last_outcome: None,
         last_note: None,
         callback_at: None,
+        urgent: false,
     }
 }
 
@@ -69,6 +70,7 @@ fn snapshot(tasks: Vec<OpenTask>, owed: Vec<OwedCall>) -> Snapshot {
                 display_name: Some(format!("Name {k}")),
                 phone: Some("+19785550100".into()),
                 preferred_window: None,
+                preferred_channel: None,
                 do_not_call: k == "dnc",
             },
         );
@@ -102,8 +104,13 @@ fn owner<'a>(l: &'a PracticeLists, lane: &str, owner: &str) -> &'a [Row] {
         .rows
 }
 
+/// Every row a caller or sender works: the owners' lists and the messages.
 fn all_rows(l: &PracticeLists) -> Vec<&Row> {
-    l.owners.iter().flat_map(|o| o.rows.iter()).collect()
+    l.owners
+        .iter()
+        .flat_map(|o| o.rows.iter())
+        .chain(l.messages.iter().flat_map(|(_, r)| r.iter()))
+        .collect()
 }
 
 fn find<'a>(l: &'a PracticeLists, task: &str) -> &'a Row {
@@ -166,7 +173,62 @@ fn inclusion_and_exclusion_rules() {
     assert!(!on_list(&l, "T7"));
     assert_eq!(l.close_suggestions.len(), 1);
     assert_eq!(l.close_suggestions[0].task_ids, vec!["T8"]);
+    // Three of three made: never "4 of 3".
+    let r8 = &l.close_suggestions[0];
+    assert_eq!((r8.attempt, r8.max_attempts), (3, 3));
     assert!(!on_list(&l, "T8"));
+}
+
+#[test]
+fn a_preference_for_sms_email_or_portal_puts_the_patient_on_the_messages_list() {
+    let c = config();
+    let p = &c.practices[0];
+    let mut snap = snapshot(
+        vec![
+            task(p, "T1", "p1", "incomplete_scheduling"),
+            task(p, "T2", "p2", "incomplete_scheduling"),
+            task(p, "T3", "p3", "incomplete_scheduling"),
+        ],
+        vec![],
+    );
+    snap.contacts.get_mut("p1").unwrap().preferred_channel = Some("email".into());
+    snap.contacts.get_mut("p2").unwrap().preferred_channel = Some("phone".into());
+    let l = lists(&snap);
+    let (lane, rows) = &l.messages[0];
+    assert_eq!(lane, "front_desk");
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].task_ids[0].as_str(), rows[0].channel.as_str()), ("T1", "email"));
+    assert!(rows[0].script.ends_with("/email"), "{}", rows[0].script);
+    // Not on a calling list, and the others are.
+    let called: Vec<&Row> = l.owners.iter().flat_map(|o| o.rows.iter()).collect();
+    assert!(called.iter().all(|r| r.task_ids != ["T1"]));
+    assert_eq!(called.len(), 2);
+}
+
+#[test]
+fn an_unknown_number_gets_the_new_patient_target() {
+    let c = config();
+    let p = &c.practices[0];
+    let owed = |id: &str, phone: &str| OwedCall {
+        first_call_id: id.into(),
+        phone_key: Some(phone.into()),
+        first: at(p, "2026-11-20", "16:00"),
+        count: 1,
+        attempts: 0,
+        last_at: None,
+        last_outcome: None,
+    };
+    // "ph-p1" is a known patient's number (the snapshot's contacts), "ph-new" is not.
+    let snap = snapshot(
+        vec![task(p, "T1", "p1", "care_gap")],
+        vec![owed("C1", "ph-p1"), owed("C2", "ph-new")],
+    );
+    let cal = Calendar::new(p, d("2026-10-01"), d("2027-01-31"));
+    let day = list_day(p, &cal, d("2026-11-20")).unwrap();
+    let deadline = |o: &OwedCall| super::rules::owed(p, &cal, &snap, o, day).deadline;
+    let target = |cat: &str| cal.deadline(at(p, "2026-11-20", "16:00"), p.categories[cat].target);
+    assert_eq!(deadline(&snap.owed[0]), target("missed_call"));
+    assert_eq!(deadline(&snap.owed[1]), target("new_patient_request"));
 }
 
 #[test]
@@ -238,6 +300,9 @@ fn attempt_number_and_final_channel_follow_the_rule() {
         r.channel, "sms",
         "the final attempt uses the approved alternate channel"
     );
+    // An sms is sent, not called: it is on its lane's messages list, with the
+    // script's key and the channel as its template.
+    assert!(l.messages.iter().any(|(_, rows)| rows.iter().any(|x| x.task_ids == ["T1"])));
     assert_eq!(r.script, "NPR-1");
     assert!(
         r.voicemail.contains("Riverside Family Medicine") && r.voicemail.contains("(978) 200-4400")
@@ -245,38 +310,55 @@ fn attempt_number_and_final_channel_follow_the_rule() {
 }
 
 #[test]
-fn order_is_breach_risk_then_weight_then_age() {
+fn order_is_urgent_then_fresh_then_callbacks_then_least_overdue() {
     let c = config();
     let p = &c.practices[0];
-    // Overdue (deadline passed, never attempted), low weight.
+    let fri = |hm| at(p, "2026-11-20", hm);
+    // Overdue (deadline passed Fri 17:00, never attempted), low weight.
     let mut a = task(p, "A", "pa", "care_gap");
-    a.deadline = Some(at(p, "2026-11-20", "17:00"));
-    // Due on the list day.
+    a.deadline = Some(fri("17:00"));
+    // Overdue for longer: its deadline passed on Wed.
+    let mut a2 = task(p, "A2", "pa2", "care_gap");
+    a2.created_at = at(p, "2026-11-17", "09:00");
+    a2.deadline = Some(at(p, "2026-11-18", "17:00"));
+    // Inside their targets on Monday morning: freshest first, whatever the
+    // weight (D post_visit Fri 09:00, B and C new-patient Fri 11:00 and
+    // 08:30, E no-show Thu 08:30).
     let mut dd = task(p, "D", "pd", "post_visit");
     dd.deadline = Some(at(p, "2026-11-23", "17:00"));
-    // Two weight-10 requests due later: the older first.
     let mut b = task(p, "B", "pb", "new_patient_request");
-    b.created_at = at(p, "2026-11-20", "11:00");
+    b.created_at = fri("11:00");
     let mut cc = task(p, "C", "pc", "new_patient_request");
-    cc.created_at = at(p, "2026-11-20", "08:30");
-    // Weight 6, older than both.
+    cc.created_at = fri("08:30");
     let mut e = task(p, "E", "pe", "no_show_recovery");
     e.created_at = at(p, "2026-11-19", "08:30");
-    let mut tasks = vec![b, e, dd, cc, a];
+    // Urgent, though old and attempted: first.
+    let mut u = attempted(task(p, "U", "pu", "incomplete_scheduling"), 1, fri("10:00"));
+    u.urgent = true;
+    u.created_at = at(p, "2026-11-16", "09:00");
+    u.deadline = Some(at(p, "2026-11-16", "17:00"));
+    // A callback the patient asked for on Monday 14:30: after the fresh ones.
+    let mut k = attempted(task(p, "K", "pk", "incomplete_scheduling"), 1, fri("10:00"));
+    k.callback_at = Some(at(p, "2026-11-23", "14:30"));
+    // Four weeks old and overdue: the manager's stale list, not the caller's.
+    let mut s = task(p, "S", "ps", "no_show_recovery");
+    s.created_at = at(p, "2026-10-26", "09:00");
+    s.deadline = Some(at(p, "2026-10-26", "17:00"));
+    let mut tasks = vec![b, e, dd, cc, a, a2, u, k, s];
     for t in &mut tasks {
         t.owner = Some("bchen".into());
     }
     let l = lists(&snapshot(tasks, vec![]));
-    let order: Vec<&str> = owner(&l, "front_desk", "bchen")
-        .iter()
-        .map(|r| r.task_ids[0].as_str())
-        .collect();
-    assert_eq!(order, vec!["A", "D", "C", "B", "E"]);
-    let ranks: Vec<u32> = owner(&l, "front_desk", "bchen")
-        .iter()
-        .map(|r| r.rank)
-        .collect();
-    assert_eq!(ranks, vec![1, 2, 3, 4, 5]);
+    let rows = owner(&l, "front_desk", "bchen");
+    let order: Vec<&str> = rows.iter().map(|r| r.task_ids[0].as_str()).collect();
+    assert_eq!(order, vec!["U", "B", "D", "C", "E", "K", "A", "A2"]);
+    let ranks: Vec<u32> = rows.iter().map(|r| r.rank).collect();
+    assert_eq!(ranks, (1..=8).collect::<Vec<u32>>());
+    assert!(rows[0].urgent && !rows[1].urgent);
+    assert_eq!(rows[1].asked_at, "Fri 11-20 11:00");
+    assert_eq!(rows[1].goal, "book");
+    assert_eq!(l.stale.len(), 1);
+    assert_eq!(l.stale[0].task_ids, ["S"]);
 }
 
 #[test]
@@ -318,6 +400,12 @@ fn capacity_line_fits_what_the_day_holds_and_overflows_the_rest() {
         summary.contains("20 calls") && summary.contains("7 overflow"),
         "{summary}"
     );
+    // The line falls once: on each list, every fitting row comes before every
+    // overflowing one.
+    for o in &l.owners {
+        let fits: Vec<bool> = o.rows.iter().map(|r| r.fits).collect();
+        assert!(fits.windows(2).all(|w| w[0] || !w[1]), "{}: {fits:?}", o.owner);
+    }
 }
 
 #[test]
@@ -352,7 +440,7 @@ fn spreadsheet_cells_are_inert() {
     };
     let csv = write::csv_bytes(&rows).unwrap();
     assert!(
-        csv.starts_with(b"\xEF\xBB\xBFrank,patient,"),
+        csv.starts_with(b"\xEF\xBB\xBFrank,urgent,patient,phone,asked at,"),
         "UTF-8 BOM then the header"
     );
     let text = String::from_utf8(csv[3..].to_vec()).unwrap();

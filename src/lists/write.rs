@@ -8,11 +8,14 @@ use crate::render::markup::esc;
 use anyhow::{Context, Result};
 use std::path::Path;
 
-pub(super) const HEADER: [&str; 15] = [
+pub(super) const HEADER: [&str; 18] = [
     "rank",
+    "urgent",
     "patient",
     "phone",
+    "asked at",
     "categories",
+    "goal",
     "reasons",
     "attempt",
     "channel",
@@ -26,12 +29,15 @@ pub(super) const HEADER: [&str; 15] = [
     "at risk",
 ];
 
-pub(super) fn cells(r: &Row) -> [String; 15] {
+pub(super) fn cells(r: &Row) -> [String; 18] {
     [
         r.rank.to_string(),
+        if r.urgent { "URGENT" } else { "" }.into(),
         r.display_name.clone(),
         r.phone.clone(),
+        r.asked_at.clone(),
         r.categories.join(", "),
+        r.goal.clone(),
         r.reasons.join("; "),
         format!("{} of {}", r.attempt, r.max_attempts),
         r.channel.clone(),
@@ -134,7 +140,7 @@ pub fn capacity_line(o: &OwnerList) -> String {
 /// The manager's summary lines.
 pub fn summary(l: &PracticeLists) -> Vec<String> {
     let mut out = vec![format!(
-        "{} ({}): {} calls for {} across {} owner list(s); {} overflow; {} unassigned; {} to fix contact details; {} to close as unable to reach",
+        "{} ({}): {} calls for {} across {} owner list(s); {} overflow; {} unassigned; {} to fix contact details; {} to close as unable to reach; {} stale; {} to message",
         l.practice_name,
         l.practice_id,
         l.due(),
@@ -143,7 +149,9 @@ pub fn summary(l: &PracticeLists) -> Vec<String> {
         l.overflow(),
         l.unassigned.len(),
         l.fix_contact.len(),
-        l.close_suggestions.len()
+        l.close_suggestions.len(),
+        l.stale.len(),
+        l.messages.iter().map(|(_, r)| r.len()).sum::<usize>()
     )];
     out.extend(l.owners.iter().map(capacity_line));
     if !l.excluded.is_empty() {
@@ -183,6 +191,10 @@ pub fn practice(l: &PracticeLists, out: &Path) -> Result<()> {
         csv_bytes(&l.close_suggestions)?,
     )?;
     put("manager--unassigned.csv".into(), csv_bytes(&l.unassigned)?)?;
+    put("manager--stale.csv".into(), csv_bytes(&l.stale)?)?;
+    for (lane, rows) in &l.messages {
+        put(format!("{lane}--messages.csv"), csv_bytes(rows)?)?;
+    }
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::from(&b"\xEF\xBB\xBF"[..]));
@@ -256,10 +268,18 @@ pub fn html(l: &PracticeLists) -> String {
         ("Manager: no owner works this lane tomorrow", &l.unassigned),
         ("Manager: fix contact details", &l.fix_contact),
         ("Manager: close as unable to reach", &l.close_suggestions),
+        ("Manager: stale (overdue beyond the practice's limit)", &l.stale),
     ] {
         s.push_str(&format!(
             "<section class=\"owner\">\n<h2>{}</h2>\n{}</section>\n",
             esc(title),
+            html_table(rows)
+        ));
+    }
+    for (lane, rows) in &l.messages {
+        s.push_str(&format!(
+            "<section class=\"owner\">\n<h2>{}: messages (send by the patient's preferred channel, do not call)</h2>\n{}</section>\n",
+            esc(lane),
             html_table(rows)
         ));
     }

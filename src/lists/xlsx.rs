@@ -21,7 +21,7 @@ fn sheet(ws: &mut Worksheet, rows: &[Row], bold: &Format) -> Result<()> {
         }
     }
     ws.set_freeze_panes(1, 0)?;
-    for (c, w) in [6, 24, 16, 18, 40, 10, 9, 22, 14, 40, 18, 8, 50, 10, 8]
+    for (c, w) in [6, 8, 24, 16, 14, 18, 14, 40, 10, 9, 22, 14, 40, 18, 8, 50, 10, 8]
         .iter()
         .enumerate()
     {
@@ -61,9 +61,15 @@ pub fn workbook(l: &PracticeLists) -> Result<Vec<u8>> {
         ("Unassigned", &l.unassigned),
         ("Fix contact details", &l.fix_contact),
         ("Close unable to reach", &l.close_suggestions),
+        ("Stale", &l.stale),
     ] {
         let ws = wb.add_worksheet();
         ws.set_name(name)?;
+        sheet(ws, rows, &bold)?;
+    }
+    for (lane, rows) in &l.messages {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(&format!("Messages ({lane})")))?;
         sheet(ws, rows, &bold)?;
     }
     let ws = wb.add_worksheet();

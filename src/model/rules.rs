@@ -48,6 +48,35 @@ pub fn is_clinical(p: &Practice, category: &str, status: Option<Status>) -> bool
         || status == Some(Status::NeedsClinicalReview)
 }
 
+/// The category whose response target a missed call is held to: a number
+/// not in the practice's contacts is likely a new patient, so it gets the
+/// new-patient target; a known patient the missed-call target
+/// (docs/LISTS.md, "Order"). Falls back to `missed_call` when the practice
+/// has no `new_patient_request` category.
+pub fn missed_call_target<'a>(p: &'a Practice, known_patient: bool) -> Option<&'a crate::config::Category> {
+    let new_patient = (!known_patient)
+        .then(|| p.categories.get("new_patient_request"))
+        .flatten();
+    new_patient.or_else(|| p.categories.get("missed_call"))
+}
+
+/// What a call is for, from its category (and a declined task's status): the
+/// goal a caller works to (docs/LISTS.md, "What each row carries").
+pub fn call_goal(category: &str, status: Option<Status>) -> &'static str {
+    if status == Some(Status::Declined) {
+        return "document decline";
+    }
+    match category {
+        "new_patient_request" | "incomplete_scheduling" | "referral"
+        | "cancellation_recovery" | "no_show_recovery" | "care_gap" => "book",
+        "post_visit" => "confirm instructions",
+        "insurance_documents" => "collect information",
+        "clinical_question" => "route to nurse",
+        "missed_call" => "return the call: find out what they need",
+        _ => "follow up",
+    }
+}
+
 /// How strongly an appointment stands for its task's booking, when a task has
 /// several (its own `appointment_id` and any naming it): a visit that happened,
 /// then one still planned, then a no-show, then a cancellation. Among equals the
