@@ -160,6 +160,54 @@ fn init_then_nightly_on_the_sample_exports_gives_the_committed_report() {
             "reports/2026-W47/{file} differs from the committed one"
         );
     }
+    sample_lists_put_the_right_call_first(&wd);
+}
+
+/// Issue 22's checks on the sample's lists for Mon 2026-11-23: every urgent
+/// row and every new-patient request from the weekend is above its owner's
+/// capacity line, no row says more attempts than allowed, and the messages
+/// lists hold only work that is not a phone call.
+fn sample_lists_put_the_right_call_first(wd: &Workdir) {
+    let dir = wd.path("lists/2026-11-23/p001");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .filter(|p| !p.to_string_lossy().contains("capacity"))
+        .collect();
+    files.sort();
+    let (mut urgent, mut weekend, mut messages) = (0, 0, 0);
+    for f in files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&f).unwrap();
+        let mut rd = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let header = rd.headers().unwrap().clone();
+        let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+        let caller = !name.starts_with("manager--") && !name.ends_with("--messages.csv");
+        for r in rd.records() {
+            let r = r.unwrap();
+            let (n, m) = r[col("attempt")].split_once(" of ").unwrap();
+            assert!(n.parse::<u32>().unwrap() <= m.parse::<u32>().unwrap(), "{name}: {}", &r[col("attempt")]);
+            let asked = &r[col("asked at")];
+            let from_weekend = asked.starts_with("Sat 11-21") || asked.starts_with("Sun 11-22");
+            if caller && &r[col("urgent")] == "URGENT" {
+                urgent += 1;
+                assert_eq!(&r[col("fits capacity")], "yes", "{name}: urgent row {}", &r[0]);
+            }
+            if caller && from_weekend && r[col("categories")].contains("new_patient_request") {
+                weekend += 1;
+                assert_eq!(&r[col("fits capacity")], "yes", "{name}: weekend request {}", &r[0]);
+            }
+            if name.ends_with("--messages.csv") {
+                messages += 1;
+                assert_ne!(&r[col("channel")], "phone", "{name}");
+            } else if caller {
+                assert_eq!(&r[col("channel")], "phone", "{name}");
+            }
+        }
+    }
+    // The sample has them (so the checks above checked something).
+    assert!(urgent > 0 && weekend > 0 && messages > 0, "{urgent} {weekend} {messages}");
 }
 
 #[test]
