@@ -187,16 +187,30 @@ fn sample_lists_put_the_right_call_first(wd: &Workdir) {
         for r in rd.records() {
             let r = r.unwrap();
             let (n, m) = r[col("attempt")].split_once(" of ").unwrap();
-            assert!(n.parse::<u32>().unwrap() <= m.parse::<u32>().unwrap(), "{name}: {}", &r[col("attempt")]);
+            assert!(
+                n.parse::<u32>().unwrap() <= m.parse::<u32>().unwrap(),
+                "{name}: {}",
+                &r[col("attempt")]
+            );
             let asked = &r[col("asked at")];
             let from_weekend = asked.starts_with("Sat 11-21") || asked.starts_with("Sun 11-22");
             if caller && &r[col("urgent")] == "URGENT" {
                 urgent += 1;
-                assert_eq!(&r[col("fits capacity")], "yes", "{name}: urgent row {}", &r[0]);
+                assert_eq!(
+                    &r[col("fits capacity")],
+                    "yes",
+                    "{name}: urgent row {}",
+                    &r[0]
+                );
             }
             if caller && from_weekend && r[col("categories")].contains("new_patient_request") {
                 weekend += 1;
-                assert_eq!(&r[col("fits capacity")], "yes", "{name}: weekend request {}", &r[0]);
+                assert_eq!(
+                    &r[col("fits capacity")],
+                    "yes",
+                    "{name}: weekend request {}",
+                    &r[0]
+                );
             }
             if name.ends_with("--messages.csv") {
                 messages += 1;
@@ -207,7 +221,10 @@ fn sample_lists_put_the_right_call_first(wd: &Workdir) {
         }
     }
     // The sample has them (so the checks above checked something).
-    assert!(urgent > 0 && weekend > 0 && messages > 0, "{urgent} {weekend} {messages}");
+    assert!(
+        urgent > 0 && weekend > 0 && messages > 0,
+        "{urgent} {weekend} {messages}"
+    );
 }
 
 #[test]

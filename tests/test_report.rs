@@ -285,7 +285,13 @@ fn verdicts(md: &str) -> Vec<(String, String, String)> {
         .filter(|l| l.starts_with("| ") && !l.starts_with("| measure"))
         .map(|l| l.split(" | ").map(str::trim).collect::<Vec<_>>())
         .filter(|r| r[5] != "–")
-        .map(|r| (r[0].trim_start_matches("| ").to_string(), r[1].to_string(), r[5].to_string()))
+        .map(|r| {
+            (
+                r[0].trim_start_matches("| ").to_string(),
+                r[1].to_string(),
+                r[5].to_string(),
+            )
+        })
         .collect()
 }
 
@@ -323,6 +329,10 @@ fn a_steady_weeks_matured_headlines_show_no_detectable_change() {
         .collect();
     assert_eq!(
         departs,
-        [("tasks that booked an appointment within 7 days", "W44", "worse")]
+        [(
+            "tasks that booked an appointment within 7 days",
+            "W44",
+            "worse"
+        )]
     );
 }

@@ -424,7 +424,11 @@ fn row(
         (None, Some(c)) if next >= c.max_attempts => c.final_channel.clone(),
         _ => "phone".into(),
     };
-    let asked = all.iter().map(|i| i.created_at).min().unwrap_or(primary.created_at);
+    let asked = all
+        .iter()
+        .map(|i| i.created_at)
+        .min()
+        .unwrap_or(primary.created_at);
     let mut categories: Vec<String> = all.iter().map(|i| i.category.clone()).collect();
     categories.dedup();
     let reasons = all

@@ -197,7 +197,10 @@ fn a_preference_for_sms_email_or_portal_puts_the_patient_on_the_messages_list() 
     let (lane, rows) = &l.messages[0];
     assert_eq!(lane, "front_desk");
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].task_ids[0].as_str(), rows[0].channel.as_str()), ("T1", "email"));
+    assert_eq!(
+        (rows[0].task_ids[0].as_str(), rows[0].channel.as_str()),
+        ("T1", "email")
+    );
     assert!(rows[0].script.ends_with("/email"), "{}", rows[0].script);
     // Not on a calling list, and the others are.
     let called: Vec<&Row> = l.owners.iter().flat_map(|o| o.rows.iter()).collect();
@@ -302,7 +305,10 @@ fn attempt_number_and_final_channel_follow_the_rule() {
     );
     // An sms is sent, not called: it is on its lane's messages list, with the
     // script's key and the channel as its template.
-    assert!(l.messages.iter().any(|(_, rows)| rows.iter().any(|x| x.task_ids == ["T1"])));
+    assert!(l
+        .messages
+        .iter()
+        .any(|(_, rows)| rows.iter().any(|x| x.task_ids == ["T1"])));
     assert_eq!(r.script, "NPR-1");
     assert!(
         r.voicemail.contains("Riverside Family Medicine") && r.voicemail.contains("(978) 200-4400")
@@ -404,7 +410,11 @@ fn capacity_line_fits_what_the_day_holds_and_overflows_the_rest() {
     // overflowing one.
     for o in &l.owners {
         let fits: Vec<bool> = o.rows.iter().map(|r| r.fits).collect();
-        assert!(fits.windows(2).all(|w| w[0] || !w[1]), "{}: {fits:?}", o.owner);
+        assert!(
+            fits.windows(2).all(|w| w[0] || !w[1]),
+            "{}: {fits:?}",
+            o.owner
+        );
     }
 }
 

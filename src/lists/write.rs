@@ -268,7 +268,10 @@ pub fn html(l: &PracticeLists) -> String {
         ("Manager: no owner works this lane tomorrow", &l.unassigned),
         ("Manager: fix contact details", &l.fix_contact),
         ("Manager: close as unable to reach", &l.close_suggestions),
-        ("Manager: stale (overdue beyond the practice's limit)", &l.stale),
+        (
+            "Manager: stale (overdue beyond the practice's limit)",
+            &l.stale,
+        ),
     ] {
         s.push_str(&format!(
             "<section class=\"owner\">\n<h2>{}</h2>\n{}</section>\n",

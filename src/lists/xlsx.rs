@@ -21,9 +21,11 @@ fn sheet(ws: &mut Worksheet, rows: &[Row], bold: &Format) -> Result<()> {
         }
     }
     ws.set_freeze_panes(1, 0)?;
-    for (c, w) in [6, 8, 24, 16, 14, 18, 14, 40, 10, 9, 22, 14, 40, 18, 8, 50, 10, 8]
-        .iter()
-        .enumerate()
+    for (c, w) in [
+        6, 8, 24, 16, 14, 18, 14, 40, 10, 9, 22, 14, 40, 18, 8, 50, 10, 8,
+    ]
+    .iter()
+    .enumerate()
     {
         ws.set_column_width(c as u16, *w as f64)?;
     }

@@ -1,8 +1,8 @@
 //! Aggregates of task_facts by dimension (docs/METRICS.md, "Aggregates").
 
 use polars::prelude::{
-    col, len, lit, when, DataFrame, DataType, Expr, LazyFrame, NamedFrom, PolarsResult,
-    Series, SortMultipleOptions,
+    col, len, lit, when, DataFrame, DataType, Expr, LazyFrame, NamedFrom, PolarsResult, Series,
+    SortMultipleOptions,
 };
 
 /// Output table name and its grouping columns.

@@ -564,7 +564,10 @@ pub fn comparison(before: &Side, after: &Side) -> Result<DataFrame> {
                 .filter(col("category").eq(lit(cat.as_str())))
                 .collect()?)
         };
-        let (cb, ca) = (task_samples(&of(&fb)?, unit)?, task_samples(&of(&fa)?, unit)?);
+        let (cb, ca) = (
+            task_samples(&of(&fb)?, unit)?,
+            task_samples(&of(&fa)?, unit)?,
+        );
         let (hb, ha) = (of(&fb)?.height(), of(&fa)?.height());
         for ((name, b), (_, a)) in cb.iter().zip(&ca) {
             let values = if *name == "tasks" {

@@ -292,8 +292,7 @@ mod tests {
             .select([
                 super::super::aggregate::curve_time("minutes_to_first_attempt", 0.5)
                     .alias("median"),
-                super::super::aggregate::curve_time("minutes_to_first_attempt", 0.1)
-                    .alias("p90"),
+                super::super::aggregate::curve_time("minutes_to_first_attempt", 0.1).alias("p90"),
                 super::super::aggregate::curve_time("minutes_to_completion", 0.5).alias("done"),
             ])
             .collect()

@@ -53,7 +53,10 @@ pub fn is_clinical(p: &Practice, category: &str, status: Option<Status>) -> bool
 /// new-patient target; a known patient the missed-call target
 /// (docs/LISTS.md, "Order"). Falls back to `missed_call` when the practice
 /// has no `new_patient_request` category.
-pub fn missed_call_target<'a>(p: &'a Practice, known_patient: bool) -> Option<&'a crate::config::Category> {
+pub fn missed_call_target<'a>(
+    p: &'a Practice,
+    known_patient: bool,
+) -> Option<&'a crate::config::Category> {
     let new_patient = (!known_patient)
         .then(|| p.categories.get("new_patient_request"))
         .flatten();
@@ -67,8 +70,12 @@ pub fn call_goal(category: &str, status: Option<Status>) -> &'static str {
         return "document decline";
     }
     match category {
-        "new_patient_request" | "incomplete_scheduling" | "referral"
-        | "cancellation_recovery" | "no_show_recovery" | "care_gap" => "book",
+        "new_patient_request"
+        | "incomplete_scheduling"
+        | "referral"
+        | "cancellation_recovery"
+        | "no_show_recovery"
+        | "care_gap" => "book",
         "post_visit" => "confirm instructions",
         "insurance_documents" => "collect information",
         "clinical_question" => "route to nurse",
