@@ -377,7 +377,17 @@ pub fn practice(
         data_day,
         list_date: day.date,
         owners,
-        fix_contact: ctx.side(sorted.fix, "wrong number: correct the contact details"),
+        // Nobody calls the patient from this list: no script or voicemail.
+        fix_contact: ctx
+            .side(sorted.fix, "wrong number: correct the contact details")
+            .into_iter()
+            .map(|mut r| {
+                r.script.clear();
+                r.voicemail.clear();
+                r.goal = "correct the contact details".into();
+                r
+            })
+            .collect(),
         close_suggestions: ctx.side(
             sorted.close,
             "maximum attempts made: close as unable to reach",

@@ -170,6 +170,8 @@ fn inclusion_and_exclusion_rules() {
     assert_eq!(l.excluded.get("attempt gap not yet passed"), Some(&1));
     assert_eq!(l.fix_contact.len(), 1);
     assert_eq!(l.fix_contact[0].task_ids, vec!["T7"]);
+    // Nobody calls from it: no script or voicemail wording to read.
+    assert!(l.fix_contact[0].script.is_empty() && l.fix_contact[0].voicemail.is_empty());
     assert!(!on_list(&l, "T7"));
     assert_eq!(l.close_suggestions.len(), 1);
     assert_eq!(l.close_suggestions[0].task_ids, vec!["T8"]);
