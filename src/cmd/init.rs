@@ -239,8 +239,10 @@ struct Found {
 
 /// Pick, for each export, the built-in profile that maps the most of its rows.
 fn match_exports(path: &Path, s: &Starter, exports: &Path) -> Result<Found> {
+    // The worked-list profile is always active: init never lists it.
     let builtin: Vec<Profile> = profile::builtin_defs()
         .into_iter()
+        .filter(|d| d.name != profile::WORKED_LIST)
         .map(|d| Profile::compile(d, Path::new("<built-in>")))
         .collect::<Result<_, _>>()?;
     let files = ingest::expand_manifests(ingest::discover(exports)?, exports)?;

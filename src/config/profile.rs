@@ -13,6 +13,8 @@ pub enum Format {
     Csv,
     Json,
     Ndjson,
+    /// A worked call list (`lists.xlsx` from `followup lists`, filled in).
+    Xlsx,
 }
 
 /// Where a canonical column's value comes from.

@@ -60,7 +60,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("profiles/fhir-appointment.toml"),
     ),
     ("fhir-patient", include_str!("profiles/fhir-patient.toml")),
+    (
+        "followup-worked-list",
+        include_str!("profiles/followup-worked-list.toml"),
+    ),
 ];
+
+/// The profile that reads a worked call list back: always active, after the
+/// configured ones (the lists are followup's own; docs/LISTS.md).
+pub const WORKED_LIST: &str = "followup-worked-list";
 
 /// Where timestamps without an offset live.
 #[derive(Debug, Clone, Copy)]
@@ -301,7 +309,13 @@ pub fn load_active(cfg: &crate::config::Config) -> Result<Vec<Profile>, ConfigEr
         };
         out.push(Profile::compile(def.clone(), origin)?);
     }
-    if out.is_empty() {
+    let configured = out.len();
+    if !cfg.sources.profiles.iter().any(|n| n == WORKED_LIST) {
+        if let Some((def, origin)) = defs.get(WORKED_LIST) {
+            out.push(Profile::compile(def.clone(), origin)?);
+        }
+    }
+    if configured == 0 {
         return Err(ConfigError::Invalid {
             path: cfg.path.clone(),
             key: "sources.profiles".into(),

@@ -9,6 +9,8 @@ use serde_json::{Map, Value};
 
 #[path = "read_json.rs"]
 mod json;
+#[path = "read_xlsx.rs"]
+pub mod xlsx;
 use json::{is_ndjson, parse_json, parse_ndjson};
 
 /// A record read from an export.
@@ -68,6 +70,10 @@ pub enum FileError {
     NoRecordsKey(String),
     #[error("the file starts like gzip but does not decompress ({0}); was the download cut short? Download it again")]
     Gzip(String),
+    #[error("not a readable .xlsx workbook ({0})")]
+    Workbook(String),
+    #[error("an .xlsx workbook that is not a call list from `followup lists` (it has no hidden `followup` sheet): only worked call lists are read from .xlsx; export other data as CSV")]
+    NotWorkedList,
     #[error("the gzip file expands beyond {} GiB (a day's export is far smaller); it is refused unread: check where it came from", MAX_DECOMPRESSED >> 30)]
     GzipTooLarge,
 }
@@ -123,6 +129,7 @@ pub fn parse(bytes: &[u8], profile: &Profile) -> Result<Parsed, FileError> {
             profile.def.final_line_end,
         ),
         Format::Ndjson => Ok(parse_ndjson(bytes)),
+        Format::Xlsx => xlsx::parse_worked_list(bytes),
         Format::Json => {
             let keys = profile
                 .def

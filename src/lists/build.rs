@@ -78,6 +78,14 @@ fn window(p: &Practice, day: Day, callback: Option<i64>, preferred: Option<&str>
         return String::new();
     };
     if let Some(cb) = callback.filter(|&cb| cb >= day.start && cb <= day.end) {
+        // A callback date without a time (a worked list's) is at local midnight.
+        if hhmm(p, cb) == "00:00" {
+            return format!(
+                "{}–{} (callback requested for today)",
+                open.format("%H:%M"),
+                close.format("%H:%M")
+            );
+        }
         return format!("from {} (requested)", hhmm(p, cb));
     }
     if callback.is_some_and(|cb| cb < day.start) {

@@ -3,10 +3,12 @@
 //! the order are documented in docs/LISTS.md. Lists hold PHI (names, numbers,
 //! notes): they are written with owner-only permissions and never logged.
 
+pub mod adherence;
 pub mod build;
 mod open_tasks;
 pub mod rules;
 pub mod state;
+pub mod worked;
 pub mod write;
 mod xlsx;
 

@@ -172,6 +172,18 @@ pub fn summary(l: &PracticeLists) -> Vec<String> {
     out
 }
 
+/// The file of an owner's list: `<lane>--<owner>.csv`.
+pub fn owner_file(lane: &str, owner: &str) -> String {
+    format!("{lane}--{owner}.csv")
+}
+
+/// The lane and owner of an owner's list file (none for the manager's lists and
+/// the messages).
+pub fn parse_owner_file(name: &str) -> Option<(String, String)> {
+    let (lane, owner) = name.strip_suffix(".csv")?.split_once("--")?;
+    (lane != "manager" && owner != "messages").then(|| (lane.to_string(), owner.to_string()))
+}
+
 /// Write one practice's lists under `<out>/<practice_id>/`.
 pub fn practice(l: &PracticeLists, out: &Path) -> Result<()> {
     let dir = out.join(&l.practice_id);
@@ -180,7 +192,7 @@ pub fn practice(l: &PracticeLists, out: &Path) -> Result<()> {
         write_bytes_atomic(&dir.join(name), &bytes)
     };
     for o in &l.owners {
-        put(format!("{}--{}.csv", o.lane, o.owner), csv_bytes(&o.rows)?)?;
+        put(owner_file(&o.lane, &o.owner), csv_bytes(&o.rows)?)?;
     }
     put(
         "manager--fix-contact-details.csv".into(),
@@ -211,12 +223,184 @@ pub fn practice(l: &PracticeLists, out: &Path) -> Result<()> {
     Ok(())
 }
 
-fn html_table(rows: &[Row]) -> String {
+/// The lists of a practice's page in page order, with their titles and (for an
+/// owner) the capacity line: the owners', then the manager's, then the messages.
+fn page_lists(l: &PracticeLists) -> Vec<(String, Option<String>, &[Row])> {
+    let mut out: Vec<(String, Option<String>, &[Row])> = Vec::new();
+    for o in &l.owners {
+        out.push((
+            format!("{} — {}", o.owner, o.lane),
+            Some(capacity_line(o)),
+            &o.rows,
+        ));
+    }
+    for (title, rows) in [
+        ("Manager: no owner works this lane tomorrow", &l.unassigned),
+        ("Manager: fix contact details", &l.fix_contact),
+        ("Manager: close as unable to reach", &l.close_suggestions),
+        (
+            "Manager: stale (overdue beyond the practice's limit)",
+            &l.stale,
+        ),
+    ] {
+        out.push((title.to_string(), None, rows));
+    }
+    for (lane, rows) in &l.messages {
+        out.push((
+            format!("{lane}: messages (send by the patient's preferred channel, do not call)"),
+            None,
+            rows,
+        ));
+    }
+    out
+}
+
+/// The voicemail wordings of one practice's page, each under a short key: `VM-1`,
+/// `VM-2`, … in order of first appearance on the printed page. The page shows the
+/// key in each row and every wording once per list, in a legend; the CSV and the
+/// workbook keep the wording.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoicemailKeys(Vec<String>);
+
+impl VoicemailKeys {
+    pub fn of(l: &PracticeLists) -> Self {
+        let mut wordings: Vec<String> = Vec::new();
+        for (_, _, rows) in page_lists(l) {
+            for r in rows {
+                if !r.voicemail.is_empty() && !wordings.contains(&r.voicemail) {
+                    wordings.push(r.voicemail.clone());
+                }
+            }
+        }
+        Self(wordings)
+    }
+
+    /// The key of a wording (none for a row without one).
+    pub fn key(&self, wording: &str) -> Option<String> {
+        let i = self.0.iter().position(|w| w == wording)?;
+        Some(format!("VM-{}", i + 1))
+    }
+
+    /// The keys and wordings `rows` use, each once, in key order.
+    pub fn legend(&self, rows: &[Row]) -> Vec<(String, &str)> {
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| rows.iter().any(|r| &r.voicemail == *w))
+            .map(|(i, w)| (format!("VM-{}", i + 1), w.as_str()))
+            .collect()
+    }
+}
+
+/// The printed columns and their share of the page width: the CSV's, less the
+/// categories (every reason starts with its category), with the voicemail wording
+/// given by its key. The shares are set so that a row takes one or two lines on a
+/// landscape Letter or A4 page.
+const HTML_COLUMNS: [(&str, f32); 17] = [
+    ("rank", 2.5),
+    ("urgent", 4.5),
+    ("patient", 6.5),
+    ("phone", 9.5),
+    ("asked at", 5.5),
+    ("goal", 6.5),
+    ("reasons", 12.0),
+    ("attempt", 4.0),
+    ("channel", 4.0),
+    ("window", 8.5),
+    ("last outcome", 6.0),
+    ("last note", 9.0),
+    ("task ids", 6.5),
+    ("script", 3.5),
+    ("voice\u{ad}mail", 4.0),
+    ("fits capacity", 4.5),
+    ("at risk", 3.0),
+];
+
+/// A phone cell never breaks inside a number; the placeholders the lists use when
+/// there is no number (wholly in parentheses, e.g. "(no number on file)") may wrap.
+fn phone_cell(phone: &str) -> String {
+    let placeholder = phone.len() > 1 && phone.starts_with('(') && phone.ends_with(')');
+    if placeholder {
+        format!(
+            "<td class=\"phone\"><span class=\"wrap\">{}</span></td>",
+            esc(phone)
+        )
+    } else {
+        format!("<td class=\"phone\">{}</td>", esc(phone))
+    }
+}
+
+/// Escaped text that may break after an underscore (`new_patient_request`,
+/// `insurance_review`), so a narrow column wraps there rather than mid-word.
+fn breakable(s: &str) -> String {
+    esc(s).replace('_', "_<wbr>")
+}
+
+/// One row of the printed table, `<td>`s only.
+fn html_cells(r: &Row, keys: &VoicemailKeys) -> String {
+    let td = |class: &str, inner: String| match class {
+        "" => format!("<td>{inner}</td>"),
+        _ => format!("<td class=\"{class}\">{inner}</td>"),
+    };
+    let ids: Vec<String> = r
+        .task_ids
+        .iter()
+        .chain(r.call_ids.iter())
+        .map(|id| format!("<span class=\"nw\">{}</span>", esc(id)))
+        .collect();
+    [
+        td("num", r.rank.to_string()),
+        td("nw", (if r.urgent { "URGENT" } else { "" }).into()),
+        td("", esc(&r.display_name)),
+        phone_cell(&r.phone),
+        td("", esc(&r.asked_at)),
+        td("", esc(&r.goal)),
+        td("", breakable(&r.reasons.join("; "))),
+        td("nw", format!("{} of {}", r.attempt, r.max_attempts)),
+        td("", esc(&r.channel)),
+        td("", esc(&r.window)),
+        td("", breakable(&r.last_outcome)),
+        td("note", format!("<div>{}</div>", esc(&r.last_note))),
+        td("", ids.join(" ")),
+        td("", breakable(&r.script)),
+        td("nw", keys.key(&r.voicemail).unwrap_or_default()),
+        td("nw", (if r.fits { "yes" } else { "overflow" }).into()),
+        td("nw", (if r.at_risk { "yes" } else { "" }).into()),
+    ]
+    .concat()
+}
+
+/// Each voicemail wording `rows` use, once, under its key.
+fn html_legend(rows: &[Row], keys: &VoicemailKeys) -> String {
+    let entries = keys.legend(rows);
+    if entries.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "<table class=\"legend\">\n<caption>Voicemail wording (the voicemail column gives the key)</caption>\n",
+    );
+    for (key, wording) in entries {
+        s.push_str(&format!(
+            "<tr><th>{}</th><td>{}</td></tr>\n",
+            esc(&key),
+            esc(wording)
+        ));
+    }
+    s.push_str("</table>\n");
+    s
+}
+
+fn html_table(rows: &[Row], keys: &VoicemailKeys) -> String {
     if rows.is_empty() {
         return "<p class=\"empty\">Nothing on this list.</p>\n".into();
     }
-    let mut s = String::from("<table>\n<thead><tr>");
-    for h in HEADER {
+    let mut s = html_legend(rows, keys);
+    s.push_str("<table class=\"calls\">\n<colgroup>");
+    for (_, share) in HTML_COLUMNS {
+        s.push_str(&format!("<col style=\"width:{share}%\">"));
+    }
+    s.push_str("</colgroup>\n<thead><tr>");
+    for (h, _) in HTML_COLUMNS {
         s.push_str(&format!("<th>{}</th>", esc(h)));
     }
     s.push_str("</tr></thead>\n<tbody>\n");
@@ -226,19 +410,18 @@ fn html_table(rows: &[Row]) -> String {
             (true, true) => " class=\"risk\"",
             _ => "",
         };
-        s.push_str(&format!("<tr{class}>"));
-        for c in cells(r) {
-            s.push_str(&format!("<td>{}</td>", esc(&c)));
-        }
-        s.push_str("</tr>\n");
+        s.push_str(&format!("<tr{class}>{}</tr>\n", html_cells(r, keys)));
     }
     s.push_str("</tbody></table>\n");
     s
 }
 
-/// A printable page: one section per owner (each starts a new printed page), then
-/// the manager's lists and the capacity summary.
+/// A printable page: the summary, then one section per list (each starts a new
+/// printed page): the owners', the manager's, the messages. Rows give the
+/// voicemail wording by key; each list prints the wordings it uses once, above
+/// its table.
 pub fn html(l: &PracticeLists) -> String {
+    let keys = VoicemailKeys::of(l);
     let title = format!(
         "Call lists for {} — {}",
         l.list_date.format("%A %Y-%m-%d"),
@@ -255,39 +438,31 @@ pub fn html(l: &PracticeLists) -> String {
         s.push_str(&format!("<li>{}</li>\n", esc(&line)));
     }
     s.push_str("</ul>\n");
-    for o in &l.owners {
+    for (title, capacity, rows) in page_lists(l) {
+        let capacity = capacity
+            .map(|c| format!("<p>{}</p>\n", esc(&c)))
+            .unwrap_or_default();
         s.push_str(&format!(
-            "<section class=\"owner\">\n<h2>{} — {}</h2>\n<p>{}</p>\n{}</section>\n",
-            esc(&o.owner),
-            esc(&o.lane),
-            esc(&capacity_line(o)),
-            html_table(&o.rows)
-        ));
-    }
-    for (title, rows) in [
-        ("Manager: no owner works this lane tomorrow", &l.unassigned),
-        ("Manager: fix contact details", &l.fix_contact),
-        ("Manager: close as unable to reach", &l.close_suggestions),
-        (
-            "Manager: stale (overdue beyond the practice's limit)",
-            &l.stale,
-        ),
-    ] {
-        s.push_str(&format!(
-            "<section class=\"owner\">\n<h2>{}</h2>\n{}</section>\n",
-            esc(title),
-            html_table(rows)
-        ));
-    }
-    for (lane, rows) in &l.messages {
-        s.push_str(&format!(
-            "<section class=\"owner\">\n<h2>{}: messages (send by the patient's preferred channel, do not call)</h2>\n{}</section>\n",
-            esc(lane),
-            html_table(rows)
+            "<section class=\"owner\">\n<h2>{}</h2>\n{capacity}{}</section>\n",
+            esc(&title),
+            html_table(rows, &keys)
         ));
     }
     s.push_str("</body>\n</html>\n");
     s
 }
 
-const CSS: &str = "body{font-family:sans-serif;font-size:11px;margin:1.5em}h1{font-size:18px}h2{font-size:14px;margin-top:1.5em}table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:2px 4px;text-align:left;vertical-align:top}th{background:#eee}tr.risk td:first-child{border-left:4px solid #D55E00}tr.overflow{color:#666;font-style:italic}.meta{color:#555}.empty{color:#555;font-style:italic}@media print{section.owner{page-break-before:always}body{margin:0}@page{size:landscape;margin:10mm}}";
+/// Screen and print. On paper (Letter or A4, landscape): a compact font, the table
+/// header on every page, each list from a new page, no row split across pages,
+/// the last note cut to two lines (the CSV and the workbook keep all of it).
+const CSS: &str = concat!(
+    "body{font-family:sans-serif;font-size:11px;margin:1.5em}h1{font-size:18px}h2{font-size:14px;margin-top:1.5em}",
+    "table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:2px 4px;text-align:left;vertical-align:top}th{background:#eee}",
+    "tr.risk td:first-child{border-left:4px solid #D55E00}tr.overflow{color:#666;font-style:italic}.meta{color:#555}.empty{color:#555;font-style:italic}",
+    "table.calls{table-layout:fixed}table.calls td{overflow-wrap:break-word}.phone,.nw{white-space:nowrap}.phone .wrap{white-space:normal}td.num{text-align:right}",
+    "table.legend{width:auto;margin:0 0 .5em}table.legend caption{text-align:left;font-weight:bold;padding:0 0 2px}table.legend th{background:none;white-space:nowrap}",
+    "@page{size:landscape;margin:8mm}",
+    "@media print{body{margin:0;font-size:7.5pt;line-height:1.2}h1{font-size:13pt;margin:0 0 4pt}h2{font-size:10pt;margin:0 0 2pt}p{margin:0 0 3pt}",
+    "th,td{padding:1px 2px}section.owner{break-before:page}thead{display:table-header-group}tr{break-inside:avoid}",
+    "td.note div{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}}",
+);

@@ -217,6 +217,7 @@ pub fn build_from(config: &Config, data: &DayData) -> Report {
         tables::daily_review(&data.review),
         tables::urgent_items(&data.review),
         waits,
+        tables::list_adherence(day, &data.adherence),
         tables::data_quality(&data.quality),
     ];
     let first = data

@@ -265,6 +265,8 @@ pub struct DayData {
     pub prior_facts: Vec<FactRow>,
     pub review: Review,
     pub quality: DataQuality,
+    /// How the day's call lists were worked, for the lists that came back.
+    pub adherence: Vec<crate::lists::adherence::Adherence>,
 }
 
 /// One row of the before/after `comparison` table (docs/METRICS.md,

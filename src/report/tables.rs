@@ -203,3 +203,46 @@ pub(super) fn data_quality(q: &DataQuality) -> Section {
         charts: vec![],
     }
 }
+
+/// How the day's call lists were worked, one row per owner list that came back
+/// (docs/LISTS.md, "Adherence").
+pub(super) fn list_adherence(day: NaiveDate, rows: &[crate::lists::adherence::Adherence]) -> Section {
+    let mut t = Table::new(&[
+        "practice",
+        "lane",
+        "owner",
+        "rows on the list",
+        "above the capacity line",
+        "worked",
+        "skipped (above the line, not worked)",
+        "worked below the line",
+        "worked out of rank order",
+    ]);
+    t.numeric = vec![false, false, false, true, true, true, true, true, true];
+    for a in rows {
+        t.push(vec![
+            a.practice_id.clone(),
+            a.lane.clone(),
+            a.owner.clone(),
+            a.rows.to_string(),
+            a.within_capacity.to_string(),
+            a.worked.to_string(),
+            a.skipped.to_string(),
+            a.worked_overflow.to_string(),
+            a.out_of_order.to_string(),
+        ]);
+    }
+    let text = if rows.is_empty() {
+        vec![format!(
+            "No worked call list for {day} came back (a list is counted once its workbook, with outcomes filled in, is ingested)."
+        )]
+    } else {
+        vec!["Call lists for the day whose workbook came back with outcomes, by owner. A worked row is out of rank order when a row ranked above it was skipped or worked later (by the time entered).".into()]
+    };
+    Section {
+        title: "Call-list adherence".into(),
+        text,
+        table: (!rows.is_empty()).then_some(t),
+        charts: vec![],
+    }
+}

@@ -535,6 +535,17 @@ fn day() -> DayData {
             missed_without_task: None,
             ..quality()
         },
+        adherence: vec![crate::lists::adherence::Adherence {
+            practice_id: "p001".into(),
+            lane: "front_desk".into(),
+            owner: "bchen".into(),
+            rows: 30,
+            within_capacity: 25,
+            worked: 22,
+            skipped: 4,
+            worked_overflow: 1,
+            out_of_order: 3,
+        }],
     }
 }
 
