@@ -104,6 +104,7 @@ fn lake_layout_is_hive_partitioned_and_owner_only() {
         "appointments/practice_id=p001/month=2026-10/data.parquet",
         "appointments/practice_id=p001/month=2026-11/data.parquet",
         "contacts/practice_id=p001/data.parquet",
+        "callers/practice_id=p001/data.parquet",
     ] {
         assert!(
             files.iter().any(|f| f == expected),
@@ -113,11 +114,11 @@ fn lake_layout_is_hive_partitioned_and_owner_only() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(wd.path("lake/contacts/practice_id=p001/data.parquet"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
+        for t in ["contacts", "callers"] {
+            let path = wd.path(&format!("lake/{t}/practice_id=p001/data.parquet"));
+            let mode = std::fs::metadata(path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{t}");
+        }
     }
 }
 

@@ -165,8 +165,9 @@ fn init_then_nightly_on_the_sample_exports_gives_the_committed_report() {
 
 /// Issue 22's checks on the sample's lists for Mon 2026-11-23: every urgent
 /// row and every new-patient request from the weekend is above its owner's
-/// capacity line, no row says more attempts than allowed, and the messages
-/// lists hold only work that is not a phone call.
+/// capacity line, no row says more attempts than allowed, the messages lists
+/// hold only work that is not a phone call, and every row has a number or a
+/// reason why not (a caller not in contacts has the number the call log saw).
 fn sample_lists_put_the_right_call_first(wd: &Workdir) {
     let dir = wd.path("lists/2026-11-23/p001");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -177,6 +178,7 @@ fn sample_lists_put_the_right_call_first(wd: &Workdir) {
         .collect();
     files.sort();
     let (mut urgent, mut weekend, mut messages) = (0, 0, 0);
+    let (mut numbers, mut reasons, mut unknown_callers) = (0, 0, 0);
     for f in files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         let text = std::fs::read_to_string(&f).unwrap();
@@ -192,6 +194,24 @@ fn sample_lists_put_the_right_call_first(wd: &Workdir) {
                 "{name}: {}",
                 &r[col("attempt")]
             );
+            let phone = &r[col("phone")];
+            let is_number = phone.chars().filter(char::is_ascii_digit).count() >= 7
+                && phone
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-()'".contains(c));
+            let is_reason = phone == "(no number on file)"
+                || (phone.starts_with("(caller id withheld, call ") && phone.ends_with(')'));
+            assert!(!phone.contains("number in the phone system"), "{name}");
+            assert!(is_number || is_reason, "{name}: phone `{phone}`");
+            if is_number {
+                numbers += 1;
+            } else {
+                reasons += 1;
+            }
+            if &r[col("patient")] == "(not in contacts)" {
+                unknown_callers += 1;
+                assert!(is_number, "{name}: a caller not in contacts: `{phone}`");
+            }
             let asked = &r[col("asked at")];
             let from_weekend = asked.starts_with("Sat 11-21") || asked.starts_with("Sun 11-22");
             if caller && &r[col("urgent")] == "URGENT" {
@@ -222,9 +242,10 @@ fn sample_lists_put_the_right_call_first(wd: &Workdir) {
     }
     // The sample has them (so the checks above checked something).
     assert!(
-        urgent > 0 && weekend > 0 && messages > 0,
-        "{urgent} {weekend} {messages}"
+        urgent > 0 && weekend > 0 && messages > 0 && unknown_callers > 0,
+        "{urgent} {weekend} {messages} {unknown_callers}"
     );
+    eprintln!("sample lists: {numbers} row(s) with a number ({unknown_callers} not in contacts), {reasons} with a reason");
 }
 
 #[test]

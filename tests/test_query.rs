@@ -47,6 +47,24 @@ fn contacts_need_restricted_and_keys_are_hashed() {
         "SELECT display_name, phone, do_not_call, length(patient_key) AS k FROM contacts ORDER BY display_name",
     ]);
     assert_eq!(run.stdout, "display_name,phone,do_not_call,k\nJane Doe,+16175550142,false,32\nRick Roe,+16175550177,true,32\n", "{run}");
+    // The callers table (numbers the call log saw) is restricted too: one row per
+    // number, the latest call's start; the withheld and the unparsable have none.
+    let run = wd.run_code(&["query", "SELECT * FROM callers"], 2);
+    assert!(
+        run.stderr.contains("`callers` is a restricted table"),
+        "{run}"
+    );
+    let run = wd.run(&[
+        "query",
+        "--restricted",
+        "--format",
+        "csv",
+        "SELECT c.phone, c.updated_at, c.phone_key = k.phone_key AS same FROM callers c LEFT JOIN contacts k ON c.phone_key = k.phone_key",
+    ]);
+    assert_eq!(
+        run.stdout, "phone,updated_at,same\n+16175550142,2026-11-02T13:20:00.000000,true\n",
+        "{run}"
+    );
     // No name or MRN reaches the tasks table.
     let run = wd.run(&["query", "--format", "csv", "SELECT * FROM tasks"]);
     for phi in ["Jane", "Doe", "MRN00", "555-01"] {
@@ -167,6 +185,12 @@ fn metrics_tables_of_the_latest_run_are_relations() {
         listing
             .stdout
             .contains("contacts,lake (restricted: add --restricted),"),
+        "{listing}"
+    );
+    assert!(
+        listing
+            .stdout
+            .contains("callers,lake (restricted: add --restricted),"),
         "{listing}"
     );
 

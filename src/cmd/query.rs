@@ -15,7 +15,8 @@ use std::path::PathBuf;
 /// by_category, …, one per queries/*.sql) — the newest of `followup metrics`,
 /// a weekly report and a nightly run; `--metrics DIR` picks another.
 /// `followup query --tables` lists them with their columns. The restricted
-/// contacts table (names, phone numbers) is there only with --restricted.
+/// tables, contacts (names, phone numbers) and callers (the numbers the call
+/// log saw), are there only with --restricted.
 ///
 /// Rows: without an ORDER BY at its top level the result is sorted by its
 /// columns, first to last (nulls last), so a query prints the same rows in the
@@ -53,7 +54,8 @@ pub struct Args {
     /// under the reports folder).
     #[arg(long, value_parser = super::existing_dir)]
     pub metrics: Option<PathBuf>,
-    /// Also register the restricted `contacts` table (names and phone numbers).
+    /// Also register the restricted tables: `contacts` (names and phone
+    /// numbers) and `callers` (the numbers the call log saw).
     #[arg(long)]
     pub restricted: bool,
 }

@@ -20,6 +20,8 @@ pub struct Analysed {
     pub profile: String,
     pub table: Table,
     pub rows: Vec<Row>,
+    /// The callers rows ingest derives from a call log's rows (`callers::rows`).
+    pub callers: Vec<Row>,
     pub rejects: Vec<quarantine::Entry>,
     /// Problems worth one line each (unknown columns); never values.
     pub warnings: Vec<String>,
@@ -60,6 +62,7 @@ pub fn analyse(
         profile: profile.name().to_string(),
         table: profile.table(),
         rows: Vec::new(),
+        callers: Vec::new(),
         rejects: Vec::new(),
         warnings: Vec::new(),
         file_error: None,

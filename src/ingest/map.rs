@@ -542,7 +542,7 @@ impl Mapper<'_> {
     }
 }
 
-fn encode(v: &Value) -> Vec<u8> {
+pub(super) fn encode(v: &Value) -> Vec<u8> {
     match v {
         Value::Null => vec![0],
         Value::Str(s) => [&[1u8][..], s.as_bytes()].concat(),

@@ -2,6 +2,7 @@
 
 pub mod adapters;
 mod analyse;
+pub mod callers;
 pub mod guess;
 mod manifest;
 pub mod map;
@@ -259,7 +260,8 @@ pub fn run(
                     return Ok(None);
                 }
                 let phones = map::PhoneCache::default();
-                let a = analyse(f, &bytes, profile, config, hasher, &phones, &limits);
+                let mut a = analyse(f, &bytes, profile, config, hasher, &phones, &limits);
+                a.callers = callers::rows(&a, &phones, hasher);
                 finished();
                 let keep = a.file_error.is_some().then_some(bytes);
                 Ok(Some((a, keep)))
@@ -318,6 +320,12 @@ fn merge_batch(
             let e = parts.entry(Lake::partition_of(a.table, &row)).or_default();
             e.0.push(fi);
             e.1.push(row);
+        }
+        // Derived rows (callers) are no file's rows: they join no file's
+        // counts (their partitions list no file), and commit with the batch.
+        for row in std::mem::take(&mut a.callers) {
+            let e = parts.entry(Lake::partition_of(Table::Callers, &row));
+            e.or_default().1.push(row);
         }
     }
     let mut counts: Vec<Counts> = analysed

@@ -11,15 +11,20 @@ pub enum Table {
     Attempts,
     Appointments,
     Contacts,
+    /// Derived at ingest, never mapped by a profile: the E.164 number of each
+    /// `phone_key` the call log holds, for the call lists (restricted).
+    #[serde(skip_deserializing)]
+    Callers,
 }
 
 impl Table {
-    pub const ALL: [Table; 5] = [
+    pub const ALL: [Table; 6] = [
         Table::Calls,
         Table::Tasks,
         Table::Attempts,
         Table::Appointments,
         Table::Contacts,
+        Table::Callers,
     ];
 
     pub fn name(self) -> &'static str {
@@ -29,6 +34,7 @@ impl Table {
             Table::Attempts => "attempts",
             Table::Appointments => "appointments",
             Table::Contacts => "contacts",
+            Table::Callers => "callers",
         }
     }
 
@@ -40,6 +46,7 @@ impl Table {
             Table::Attempts => ATTEMPTS,
             Table::Appointments => APPOINTMENTS,
             Table::Contacts => CONTACTS,
+            Table::Callers => CALLERS,
         }
     }
 
@@ -48,15 +55,23 @@ impl Table {
         self.columns()[0].name
     }
 
-    /// The instant whose UTC month partitions the table; contacts are not split by month.
+    /// The instant whose UTC month partitions the table; contacts and callers are
+    /// not split by month.
     pub fn partition_time(self) -> Option<&'static str> {
         match self {
             Table::Calls => Some("started_at"),
             Table::Tasks => Some("created_at"),
             Table::Attempts => Some("at"),
             Table::Appointments => Some("created_at"),
-            Table::Contacts => None,
+            Table::Contacts | Table::Callers => None,
         }
+    }
+
+    /// Tables that hold phone numbers or names (DESIGN.md, "Privacy"): only the
+    /// call lists read them, and `followup query` opens them only with
+    /// `--restricted`.
+    pub fn restricted(self) -> bool {
+        matches!(self, Table::Contacts | Table::Callers)
     }
 
     /// Whether the lake keeps every version of the table's rows beside the current
@@ -104,7 +119,7 @@ pub enum Kind {
     PatientKey,
     /// A phone number, stored only as a keyed hash of its E.164 form.
     PhoneKey,
-    /// A phone number in E.164 (contacts only).
+    /// A phone number in E.164 (the restricted tables only: contacts, callers).
     Phone,
 }
 
@@ -270,6 +285,15 @@ static CONTACTS: &[Col] = &[
     req("updated_at", Timestamp),
 ];
 
+/// One row per number seen in the call log: `updated_at` is the start of the
+/// latest call from or to it (when it was last seen), so the latest wins. A
+/// withheld caller id has no `phone_key` and no row.
+static CALLERS: &[Col] = &[
+    req("phone_key", PhoneKey),
+    req("phone", Phone),
+    req("updated_at", Timestamp),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +303,7 @@ mod tests {
         for t in Table::ALL {
             assert!(t.columns()[0].required, "{t}: key must be required");
             assert!(t.col("updated_at").is_some(), "{t}: needs updated_at");
+            assert_eq!(t.restricted(), t.col("phone").is_some(), "{t}");
             if let Some(p) = t.partition_time() {
                 let col = t.col(p).unwrap();
                 assert!(col.required && col.kind == Kind::Timestamp, "{t}.{p}");

@@ -3,7 +3,7 @@
 //! and measured against the owner's capacity.
 
 use super::rules::{self, Day, Disposition, Item, Reason};
-use super::state::Snapshot;
+use super::state::{Contact, Snapshot};
 use super::{Capacity, OwnerList, PracticeLists, Row};
 use crate::config::{Lane, Practice};
 use crate::model::clock::Calendar;
@@ -466,7 +466,6 @@ fn row(
         })
         .unwrap_or_default();
     let callback = all.iter().filter_map(|i| i.callback_at).min();
-    let missed_only = primary.task_id.is_none();
     let script = cat.map(|c| c.script.clone()).unwrap_or_default();
     Row {
         rank: 0,
@@ -475,13 +474,7 @@ fn row(
         display_name: contact
             .and_then(|c| c.display_name.clone())
             .unwrap_or_else(|| "(not in contacts)".into()),
-        phone: contact
-            .and_then(|c| c.phone.clone())
-            .map(|ph| display_phone(p, &ph))
-            .unwrap_or_else(|| match &primary.call_id {
-                Some(id) if missed_only => format!("(number in the phone system, call {id})"),
-                _ => "(no number on file)".into(),
-            }),
+        phone: phone(p, snap, contact, primary, &all),
         asked_at: chrono::DateTime::from_timestamp_micros(asked)
             .expect("instant")
             .with_timezone(&p.tz)
@@ -515,6 +508,33 @@ fn row(
             primary.disposition,
             Disposition::Due(Reason::Callback { .. })
         ) || rules::risk_tier(primary, day) <= 1,
+    }
+}
+
+/// The number to call: the contact's, else the one the call log saw for the
+/// row's number (the callers table), else why there is none: a call from a
+/// withheld caller id, or no number on file.
+pub(super) fn phone(
+    p: &Practice,
+    snap: &Snapshot,
+    contact: Option<&Contact>,
+    primary: &Item,
+    all: &[&Item],
+) -> String {
+    let seen = || {
+        std::iter::once(primary)
+            .chain(all.iter().copied())
+            .find_map(|i| snap.callers.get(i.phone_key.as_deref()?))
+    };
+    match (
+        contact.and_then(|c| c.phone.as_ref()).or_else(seen),
+        &primary.call_id,
+    ) {
+        (Some(e164), _) => display_phone(p, e164),
+        (None, Some(id)) if primary.task_id.is_none() && primary.phone_key.is_none() => {
+            format!("(caller id withheld, call {id})")
+        }
+        _ => "(no number on file)".into(),
     }
 }
 

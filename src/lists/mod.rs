@@ -1,7 +1,8 @@
 //! Tomorrow's call lists: per lane and owner, from the open tasks, the attempt
-//! rules, the missed calls nobody returned and the contacts table. The rules and
-//! the order are documented in docs/LISTS.md. Lists hold PHI (names, numbers,
-//! notes): they are written with owner-only permissions and never logged.
+//! rules, the missed calls nobody returned and the restricted contacts and
+//! callers tables. The rules and the order are documented in docs/LISTS.md.
+//! Lists hold PHI (names, numbers, notes): they are written with owner-only
+//! permissions and never logged.
 
 pub mod adherence;
 pub mod build;

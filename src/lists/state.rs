@@ -1,6 +1,7 @@
 //! The state of the follow-up work at the close of the data day, read from the lake:
 //! every open task with its attempts so far, every missed call not yet returned,
-//! the contacts, and the handle times measured from the call log.
+//! the contacts, the numbers the call log saw, and the handle times measured
+//! from the call log.
 
 use crate::config::{Config, Practice};
 use crate::lake::schema::Table;
@@ -88,6 +89,9 @@ pub struct Snapshot {
     pub owed: Vec<OwedCall>,
     pub contacts: BTreeMap<String, Contact>,
     pub patient_by_phone: BTreeMap<String, String>,
+    /// E.164 number by `phone_key`, of every number the call log saw (the
+    /// restricted callers table): the number of a caller not in the contacts.
+    pub callers: BTreeMap<String, String>,
     pub measured: Measured,
 }
 
@@ -129,12 +133,14 @@ pub fn read(
     let tasks = super::open_tasks::read(lake, p, cal, &inputs, as_of)?;
     let owed = owed_calls(&inputs, as_of)?;
     let (contacts, patient_by_phone) = read_contacts(lake, p)?;
+    let callers = read_callers(lake, p)?;
     let measured = measure(config, lake, p, cals, (day, as_of, list_date), store)?;
     Ok(Snapshot {
         tasks,
         owed,
         contacts,
         patient_by_phone,
+        callers,
         measured,
     })
 }
@@ -259,6 +265,19 @@ fn read_contacts(lake: &Lake, p: &Practice) -> Result<ContactMaps> {
         );
     }
     Ok((by_patient, by_phone))
+}
+
+/// The practice's callers table: E.164 number by `phone_key`.
+fn read_callers(lake: &Lake, p: &Practice) -> Result<BTreeMap<String, String>> {
+    let df = lake
+        .scan_practice(Table::Callers, &p.id)?
+        .select([col("phone_key"), col("phone")])
+        .collect()
+        .context("reading callers from the lake")?;
+    let (key, phone) = (strs(&df, "phone_key")?, strs(&df, "phone")?);
+    Ok((key.into_iter().zip(phone))
+        .filter_map(|(k, ph)| Some((k?.to_string(), ph?.to_string())))
+        .collect())
 }
 
 /// Average minutes each staff member spent on answered inbound calls on the

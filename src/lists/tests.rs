@@ -80,6 +80,7 @@ fn snapshot(tasks: Vec<OpenTask>, owed: Vec<OwedCall>) -> Snapshot {
         owed,
         contacts,
         patient_by_phone: by_phone,
+        callers: BTreeMap::new(),
         measured: Measured {
             handle_min: BTreeMap::new(),
             inbound_min: BTreeMap::new(),
@@ -234,6 +235,68 @@ fn an_unknown_number_gets_the_new_patient_target() {
     let target = |cat: &str| cal.deadline(at(p, "2026-11-20", "16:00"), p.categories[cat].target);
     assert_eq!(deadline(&snap.owed[0]), target("missed_call"));
     assert_eq!(deadline(&snap.owed[1]), target("new_patient_request"));
+}
+
+#[test]
+fn every_row_has_a_number_or_says_why_not() {
+    let c = config();
+    let p = &c.practices[0];
+    let owed = |id: &str, phone: Option<&str>| OwedCall {
+        first_call_id: id.into(),
+        phone_key: phone.map(str::to_string),
+        first: at(p, "2026-11-20", "16:00"),
+        count: 1,
+        attempts: 0,
+        last_at: None,
+        last_outcome: None,
+    };
+    // p1's contact has no number, but the call log saw the task's number;
+    // p2's contact has one and the call log another: the contact's wins.
+    let mut t3 = task(p, "T3", "p3", "care_gap");
+    t3.phone_key = None;
+    let mut snap = snapshot(
+        vec![
+            task(p, "T1", "p1", "care_gap"),
+            task(p, "T2", "p2", "care_gap"),
+            t3,
+        ],
+        vec![owed("C1", Some("ph-new")), owed("C2", Some("ph-unseen"))],
+    );
+    snap.contacts.get_mut("p1").unwrap().phone = None;
+    snap.contacts.get_mut("p3").unwrap().phone = None;
+    for (k, n) in [
+        ("ph-p1", "+19785550111"),
+        ("ph-p2", "+19785550122"),
+        ("ph-new", "+16175550199"),
+    ] {
+        snap.callers.insert(k.into(), n.into());
+    }
+    let l = lists(&snap);
+    assert_eq!(find(&l, "T1").phone, "(978) 555-0111");
+    assert_eq!(find(&l, "T2").phone, "(978) 555-0100");
+    assert_eq!(find(&l, "T3").phone, "(no number on file)");
+    let call = |id: &str| {
+        all_rows(&l)
+            .into_iter()
+            .find(|r| r.call_ids.iter().any(|c| c == id))
+            .unwrap_or_else(|| panic!("{id} is on no list"))
+    };
+    assert_eq!(call("C1").phone, "(617) 555-0199");
+    assert_eq!(call("C1").display_name, "(not in contacts)");
+    // Ingested before the callers table existed: no number, and it says so.
+    assert_eq!(call("C2").phone, "(no number on file)");
+    // A withheld caller id is kept off the lists; were one listed, it says why.
+    let cal = Calendar::new(p, d("2026-10-01"), d("2027-01-31"));
+    let day = list_day(p, &cal, d("2026-11-20")).unwrap();
+    let withheld = super::rules::owed(p, &cal, &snap, &owed("C3", None), day);
+    assert!(matches!(
+        withheld.disposition,
+        super::rules::Disposition::Excluded(_)
+    ));
+    assert_eq!(
+        build::phone(p, &snap, None, &withheld, &[]),
+        "(caller id withheld, call C3)"
+    );
 }
 
 #[test]

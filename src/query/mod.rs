@@ -30,13 +30,14 @@ pub struct Relations {
 }
 
 impl Relations {
-    /// The lake's tables (`contacts` only when `restricted`) and every `*.parquet`
+    /// The lake's tables (the restricted ones, contacts and callers, only when
+    /// `restricted`: `Table::restricted`) and every `*.parquet`
     /// in `metrics` (default: the latest metrics output under the reports folder).
     pub fn load(config: &Config, restricted: bool, metrics: Option<&Path>) -> Result<Relations> {
         let lake = Lake::new(&config.paths.lake);
         let mut list = Vec::new();
         for t in Table::ALL {
-            if t == Table::Contacts && !restricted {
+            if t.restricted() && !restricted {
                 continue;
             }
             list.push(Relation {
@@ -103,9 +104,11 @@ impl Relations {
             );
         }
         if !restricted {
-            names.push(Table::Contacts.name().to_string());
-            froms.push("lake (restricted: add --restricted)".into());
-            cols.push(String::new());
+            for t in Table::ALL.into_iter().filter(|t| t.restricted()) {
+                names.push(t.name().to_string());
+                froms.push("lake (restricted: add --restricted)".into());
+                cols.push(String::new());
+            }
         }
         Ok(DataFrame::new_infer_height(vec![
             Column::new("table".into(), names),
@@ -176,6 +179,11 @@ pub fn missing_relation_hint(name: &str, rel: &Relations) -> Option<String> {
     if name == Table::Contacts.name() {
         return Some(
             "`contacts` is the restricted table (names, phone numbers, contact preferences); add --restricted to query it".into(),
+        );
+    }
+    if name == Table::Callers.name() {
+        return Some(
+            "`callers` is a restricted table (the phone numbers the call log saw); add --restricted to query it".into(),
         );
     }
     if rel.metrics_dir.is_none() {
