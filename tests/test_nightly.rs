@@ -568,3 +568,234 @@ fn data_through_is_never_later_than_the_run_clock() {
     assert!(wd.path("runs/2026-11-20/manifest.json").is_file());
     assert!(!wd.path("runs/2026-11-22").exists());
 }
+
+/// One cell a person fills in: text as typed, or a number as a spreadsheet
+/// program stores a date or time typed into a date- or time-formatted cell.
+enum Cell<'a> {
+    Text(&'a str),
+    Number(f64),
+}
+
+/// The workbook with cells of sheet `name` filled in as a spreadsheet program
+/// saves them: each value goes into the blank, formatted cell the workbook left
+/// for it (`<c r="S2" s="…"/>`), the parts re-zipped. Strings are written inline
+/// (`t="inlineStr"`), which Excel and LibreOffice both read.
+fn fill(xlsx: &[u8], name: &str, cells: &[(String, Cell)]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).unwrap();
+        parts.push((f.name().unwrap().to_string(), b));
+    }
+    let text =
+        |p: &str| String::from_utf8(parts.iter().find(|(n, _)| n == p).unwrap().1.clone()).unwrap();
+    // rust_xlsxwriter numbers its sheets in order: sheetN.xml is the N-th.
+    let wb = text("xl/workbook.xml");
+    let n = wb
+        .split("<sheet ")
+        .skip(1)
+        .position(|s| s.starts_with(&format!("name=\"{name}\"")))
+        .unwrap_or_else(|| panic!("no sheet {name}: {wb}"))
+        + 1;
+    let part = format!("xl/worksheets/sheet{n}.xml");
+    let mut xml = text(&part);
+    for (at, value) in cells {
+        let open = format!("<c r=\"{at}\" ");
+        let i = xml
+            .find(&open)
+            .unwrap_or_else(|| panic!("no blank cell {at}"));
+        let j = i + xml[i..].find("/>").unwrap();
+        let style = &xml[i + open.len()..j];
+        let cell = match value {
+            Cell::Text(t) => {
+                format!("<c r=\"{at}\" {style} t=\"inlineStr\"><is><t>{t}</t></is></c>")
+            }
+            Cell::Number(v) => format!("<c r=\"{at}\" {style}><v>{v}</v></c>"),
+        };
+        xml.replace_range(i..j + 2, &cell);
+    }
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (p, b) in parts {
+        let b = if p == part {
+            xml.clone().into_bytes()
+        } else {
+            b
+        };
+        out.start_file(p, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&b).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// The rows of a list CSV as maps from column to value.
+fn list_rows(wd: &Workdir, rel: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let text = wd.read(rel);
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+/// Issue 22 §3: a caller fills Monday's workbook in a spreadsheet program
+/// (outcomes, a callback date and time, notes), and it comes back through
+/// ingest: the attempts are in the lake, Tuesday's list and Monday's adherence
+/// reflect them, a row that cannot be read is quarantined by sheet, row and
+/// column, and ingesting it again changes nothing.
+#[test]
+fn a_worked_list_comes_back_as_attempts_the_next_list_and_adherence() {
+    let wd = setup();
+    wd.run(&["nightly", "-q"]);
+    let list = "lists/2026-11-23/p001";
+    let rows = list_rows(&wd, &format!("{list}/front_desk--bchen.csv"));
+    // Rows with a task (the sample's task ids start with T-), above the line.
+    let tasks: Vec<&std::collections::BTreeMap<String, String>> = rows
+        .iter()
+        .filter(|r| r["task ids"].starts_with("T-") && r["fits capacity"] == "yes")
+        .take(5)
+        .collect();
+    assert_eq!(tasks.len(), 5, "bchen's list has five task rows to work");
+    let rank = |i: usize| tasks[i]["rank"].parse::<u32>().unwrap();
+    let task = |i: usize| tasks[i]["task ids"].split(' ').next().unwrap().to_string();
+    let cell = |col: char, i: usize| format!("{col}{}", rank(i) + 1);
+    // S outcome, T time called, U callback date, V callback time, W note.
+    let filled = fill(
+        &std::fs::read(wd.path(&format!("{list}/lists.xlsx"))).unwrap(),
+        "bchen (front_desk)",
+        &[
+            (cell('S', 0), Cell::Text("scheduled")),
+            (cell('T', 0), Cell::Number(0.385_416_666_666_666_7)), // 09:15
+            (cell('S', 1), Cell::Text("left_message")),
+            (cell('U', 1), Cell::Number(46350.0)), // 2026-11-24
+            (cell('V', 1), Cell::Number(0.4375)),  // 10:30
+            (cell('W', 1), Cell::Text("at work, call tomorrow")),
+            // Row 2 skipped; row 3 worked after it, typed as text.
+            (cell('S', 3), Cell::Text("no_answer")),
+            (cell('T', 3), Cell::Text("2:05 pm")),
+            // A note without an outcome: quarantined, not guessed.
+            (cell('W', 4), Cell::Text("busy, try later")),
+        ],
+    );
+    let dest = wd.path("sample_data/exports/worked/bchen-2026-11-23.xlsx");
+    std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    std::fs::write(&dest, &filled).unwrap();
+    let run = wd.run(&["ingest"]);
+    let quarantine = wd.snapshot("quarantine");
+    let bad: Vec<&(String, Vec<u8>)> = quarantine
+        .iter()
+        .filter(|(p, _)| p.contains("bchen-2026-11-23"))
+        .collect();
+    assert_eq!(bad.len(), 1, "{run}\n{quarantine:?}");
+    let bad = String::from_utf8_lossy(&bad[0].1);
+    assert!(
+        bad.contains(&format!("bchen (front_desk)!today's outcome"))
+            && bad.contains(&format!("{}", rank(4) + 1)),
+        "the reject names sheet, row and column: {bad}"
+    );
+    let q = wd.run(&[
+        "query",
+        "--format",
+        "csv",
+        "SELECT attempt_id, task_id, outcome, staff_id, channel, direction, strftime(at, '%Y-%m-%d %H:%M') AS at, note FROM attempts WHERE attempt_id LIKE 'list:%' ORDER BY attempt_id",
+    ]);
+    let id = |i: usize| format!("list:2026-11-23:bchen:{}", rank(i));
+    let mut want = vec![
+        format!(
+            "{},{},scheduled,bchen,phone,outbound,2026-11-23 14:15,",
+            id(0),
+            task(0)
+        ),
+        format!(
+            "{},{},left_message,bchen,phone,outbound,2026-11-24 04:59,at work, call tomorrow",
+            id(1),
+            task(1)
+        ),
+        format!(
+            "{},{},no_answer,bchen,phone,outbound,2026-11-23 19:05,",
+            id(3),
+            task(3)
+        ),
+    ];
+    want.sort();
+    let got: Vec<&str> = q.stdout.lines().skip(1).collect();
+    assert_eq!(got.len(), 3, "{q}");
+    for (g, w) in got.iter().zip(&want) {
+        // The note holds a comma: compare up to it.
+        assert!(
+            g.starts_with(w.split(",at work").next().unwrap()),
+            "got {g}\nwant {w}"
+        );
+    }
+    // Tuesday's list and Monday's review.
+    wd.run(&["nightly", "--date", "2026-11-23", "-q"]);
+    let next: Vec<std::collections::BTreeMap<String, String>> = wd
+        .snapshot("lists/2026-11-24/p001")
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".csv") && !p.contains("capacity"))
+        .flat_map(|(p, _)| list_rows(&wd, &format!("lists/2026-11-24/p001/{p}")))
+        .collect();
+    let on = |t: &str| {
+        next.iter()
+            .find(|r| r["task ids"].split(' ').any(|x| x == t))
+    };
+    assert!(on(&task(0)).is_none(), "booked: off the lists");
+    let cb = on(&task(1)).expect("the callback asked for Tuesday is on Tuesday's list");
+    assert_eq!(cb["window"], "from 10:30 (requested)");
+    assert_eq!(cb["last outcome"], "left_message");
+    assert!(cb["attempt"].starts_with("2 of "), "{cb:?}");
+    // Adherence: the rows above bchen's line, three worked; by the definition
+    // (docs/LISTS.md), rank(3) is out of order (rank(2) above it skipped), and so
+    // is any worked row with an unworked row above the line before it.
+    let fits: Vec<u32> = rows
+        .iter()
+        .filter(|r| r["fits capacity"] == "yes")
+        .map(|r| r["rank"].parse().unwrap())
+        .collect();
+    let worked = [rank(0), rank(1), rank(3)];
+    let skipped = fits.iter().filter(|k| !worked.contains(k)).count();
+    let at = [915, 2359, 1405];
+    let out_of_order = (0..3)
+        .filter(|&i| {
+            fits.iter().any(|k| *k < worked[i] && !worked.contains(k))
+                || (0..3).any(|j| worked[j] < worked[i] && at[j] > at[i])
+        })
+        .count();
+    let review = wd.read("reports/daily/2026-11-23/report.md");
+    let row = format!(
+        "| p001 | front_desk | bchen | {} | {} | 3 | {skipped} | 0 | {out_of_order} |",
+        rows.len(),
+        fits.len()
+    );
+    assert!(review.contains(&row), "want {row} in\n{review}");
+    // Ingesting again changes nothing: the same file is skipped, and a copy
+    // under another name gives the same attempts (duplicates).
+    let lake = wd.snapshot("lake/attempts");
+    let again = wd.run(&["ingest"]);
+    std::fs::write(
+        wd.path("sample_data/exports/worked/bchen-2026-11-23 (1).xlsx"),
+        &filled,
+    )
+    .unwrap();
+    let copy = wd.run(&["ingest"]);
+    assert_same(
+        &lake,
+        &wd.snapshot("lake/attempts"),
+        "attempts after re-ingest",
+    );
+    let words = |r: &workdir::Run| r.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words(&again).contains("0 file(s) ingested"), "{again}");
+    assert!(
+        words(&copy).contains("attempts read 4 stored 0 quarantined 1 duplicates 3"),
+        "{copy}"
+    );
+}

@@ -8,7 +8,7 @@
 //! outcome missing, a time that is no time, a sheet renamed) comes back as a
 //! [`BadRecord`] naming the sheet, row and column, never dropped.
 
-use super::{BadRecord, FileError, Fields, Parsed, Record};
+use super::{BadRecord, Fields, FileError, Parsed, Record};
 use crate::lists::worked::{self as w, About, Sheet};
 use calamine::{Data, Range, Reader, Xlsx};
 use chrono::{NaiveDate, NaiveTime};
@@ -33,26 +33,35 @@ pub const DERIVED: [&str; 9] = [
 const END_OF_DAY: &str = "23:59:59";
 
 pub fn parse_worked_list(bytes: &[u8]) -> Result<Parsed, FileError> {
-    let mut wb = Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| FileError::Workbook(e.to_string()))?;
+    let mut wb =
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| FileError::Workbook(e.to_string()))?;
     let about = match wb.worksheet_range(w::ABOUT) {
         Ok(r) => read_about(&r)?,
         Err(_) => return Err(FileError::NotWorkedList),
     };
-    let by_name: BTreeMap<&str, &Sheet> = about.sheets.iter().map(|s| (s.name.as_str(), s)).collect();
+    let by_name: BTreeMap<&str, &Sheet> =
+        about.sheets.iter().map(|s| (s.name.as_str(), s)).collect();
     let mut out = Parsed::default();
     for name in wb.sheet_names() {
         if name == w::ABOUT {
             continue;
         }
         let Ok(range) = wb.worksheet_range(&name) else {
-            out.warnings.push(format!("sheet {name:?} could not be read"));
+            out.warnings
+                .push(format!("sheet {name:?} could not be read"));
             continue;
         };
         let cols = Columns::of(&range);
         // Manager's sheets and the capacity summary have no caller's columns.
         let Some(cols) = cols else { continue };
-        read_sheet(&about, by_name.get(name.as_str()).copied(), &name, &range, &cols, &mut out);
+        read_sheet(
+            &about,
+            by_name.get(name.as_str()).copied(),
+            &name,
+            &range,
+            &cols,
+            &mut out,
+        );
     }
     Ok(out)
 }
@@ -112,7 +121,8 @@ struct Columns {
 impl Columns {
     fn of(r: &Range<Data>) -> Option<Columns> {
         let width = r.end()?.1;
-        let find = |h: &str| (0..=width).find(|&c| r.get_value((0, c)).map(text).as_deref() == Some(h));
+        let find =
+            |h: &str| (0..=width).find(|&c| r.get_value((0, c)).map(text).as_deref() == Some(h));
         let mut filled = [0; 5];
         for (i, h) in w::COLUMNS.iter().enumerate() {
             filled[i] = find(h)?;
@@ -249,11 +259,19 @@ fn read_sheet(
             continue;
         };
         let Some(rank) = rank_text.parse::<u32>().ok() else {
-            out.bad.push(bad("rank", "not a whole number: the row's rank was changed; put it back".into()));
+            out.bad.push(bad(
+                "rank",
+                "not a whole number: the row's rank was changed; put it back".into(),
+            ));
             continue;
         };
         let Some(task_id) = about.tasks.get(&(name.to_string(), rank)) else {
-            out.bad.push(bad("rank", format!("no row of rank {rank} was on this list: the rank was changed; put it back")));
+            out.bad.push(bad(
+                "rank",
+                format!(
+                    "no row of rank {rank} was on this list: the rank was changed; put it back"
+                ),
+            ));
             continue;
         };
         if task_id.is_empty() {
@@ -272,15 +290,20 @@ fn read_sheet(
             continue;
         }
         let Ok(at) = time(filled[1]) else {
-            out.bad.push(bad(w::TIME, "not a time of day (e.g. 14:30)".into()));
+            out.bad
+                .push(bad(w::TIME, "not a time of day (e.g. 14:30)".into()));
             continue;
         };
         let Ok(cb_date) = date(filled[2]) else {
-            out.bad.push(bad(w::CALLBACK_DATE, "not a date (e.g. 2026-11-25)".into()));
+            out.bad
+                .push(bad(w::CALLBACK_DATE, "not a date (e.g. 2026-11-25)".into()));
             continue;
         };
         let Ok(cb_time) = time(filled[3]) else {
-            out.bad.push(bad(w::CALLBACK_TIME, "not a time of day (e.g. 14:30)".into()));
+            out.bad.push(bad(
+                w::CALLBACK_TIME,
+                "not a time of day (e.g. 14:30)".into(),
+            ));
             continue;
         };
         let callback = match (cb_date, cb_time) {
@@ -311,13 +334,19 @@ fn read_sheet(
             }
         };
         put("[practice]", about.practice_id.clone());
-        put("[attempt_id]", w::attempt_id(about.list_date, &sheet.owner, rank));
+        put(
+            "[attempt_id]",
+            w::attempt_id(about.list_date, &sheet.owner, rank),
+        );
         put("[task_id]", task_id.clone());
         put("[at]", at);
         put("[callback_at]", callback.unwrap_or_default());
         put("[staff_id]", sheet.owner.clone());
         put("[direction]", "outbound".into());
-        put("channel", cols.channel.map(|c| text(cell(c))).unwrap_or_default());
+        put(
+            "channel",
+            cols.channel.map(|c| text(cell(c))).unwrap_or_default(),
+        );
         put("sheet", name.to_string());
         put("rank", rank.to_string());
         put(w::OUTCOME, outcome);

@@ -88,7 +88,11 @@ fn issued_lists(dir: &Path) -> Result<BTreeMap<(String, String), Vec<Issued>>> {
         let mut r = csv::Reader::from_path(&path)
             .with_context(|| format!("reading the list {}", path.display()))?;
         let header = r.headers()?.clone();
-        let pos = |h: &str| header.iter().position(|x| x.trim_start_matches('\u{feff}') == h);
+        let pos = |h: &str| {
+            header
+                .iter()
+                .position(|x| x.trim_start_matches('\u{feff}') == h)
+        };
         let (Some(rank), Some(fits)) = (pos("rank"), pos("fits capacity")) else {
             continue;
         };
@@ -182,7 +186,13 @@ mod tests {
         let worked: BTreeMap<u32, i64> = [(1, 100), (3, 300), (4, 200), (5, 400)].into();
         let a = of_list(&issued, &worked);
         assert_eq!(
-            (a.rows, a.within_capacity, a.worked, a.skipped, a.worked_overflow),
+            (
+                a.rows,
+                a.within_capacity,
+                a.worked,
+                a.skipped,
+                a.worked_overflow
+            ),
             (6, 4, 4, 1, 1)
         );
         // 3: rank 2 above it skipped; 4: rank 2 skipped (and 3 worked later);

@@ -215,18 +215,23 @@ impl State<'_> {
         by_row.into_iter().chain(by_attempt).max()
     }
 
-    /// The status as of the data day: the export's, or the one implied by the
-    /// last attempt if the export's status is dated later.
+    /// The status as of the data day: the latest word on it. The export's status
+    /// if it is dated by then, unless an attempt recorded after it implies
+    /// another (a worked list's "scheduled" books the task); when the export's
+    /// status is dated later, the one implied by the last attempt.
     fn status(&self, i: usize, mut rows: Range<usize>) -> String {
         let (t, r) = (&self.t, &self.rows);
-        if t.status_at[i].map_or(true, |s| s <= self.as_of) {
-            return t.status[i].map_or("open", Status::as_str).to_string();
-        }
         let last_outcome_row = rows.rfind(|&j| r.outcome[j].is_some());
-        let implied = last_outcome_row
-            .and_then(|j| r.outcome[j])
-            .and_then(status_from_outcome);
-        implied.map_or("open", Status::as_str).to_string()
+        let implied =
+            last_outcome_row.and_then(|j| Some((r.at[j]?, status_from_outcome(r.outcome[j]?)?)));
+        match t.status_at[i] {
+            Some(s) if s > self.as_of => implied.map_or("open", |(_, st)| st.as_str()),
+            s => match implied {
+                Some((at, st)) if s.is_some_and(|s| at > s) => st.as_str(),
+                _ => t.status[i].map_or("open", Status::as_str),
+            },
+        }
+        .to_string()
     }
 
     /// Task `i` as of the data day, if it is open then (declined counts as open:

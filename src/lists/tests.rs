@@ -543,3 +543,244 @@ fn workbook_is_deterministic_with_a_sheet_per_owner() {
     assert!(a.starts_with(b"PK"), "an .xlsx is a zip");
     assert_eq!(a, b);
 }
+
+/// A hand-made row: rank, phone and voicemail wording; the rest fixed.
+fn row(rank: u32, phone: &str, voicemail: &str) -> Row {
+    Row {
+        rank,
+        urgent: false,
+        lane: "front_desk".into(),
+        display_name: format!("Name {rank}"),
+        phone: phone.into(),
+        asked_at: "Fri 11-20 16:05".into(),
+        categories: vec!["referral".into()],
+        goal: "book".into(),
+        reasons: vec!["referral: next attempt allowed".into()],
+        attempt: 1,
+        max_attempts: 3,
+        channel: "phone".into(),
+        window: "08:00–17:00".into(),
+        last_outcome: String::new(),
+        last_note: String::new(),
+        task_ids: vec![format!("T-{rank}")],
+        call_ids: vec![],
+        script: "REF-1".into(),
+        voicemail: voicemail.into(),
+        owner_hint: None,
+        fits: true,
+        work_min: 5.0,
+        at_risk: false,
+    }
+}
+
+/// Hand-made lists: one owner list per element of `owners`, and `unassigned`.
+fn hand_lists(owners: Vec<Vec<Row>>, unassigned: Vec<Row>) -> PracticeLists {
+    let capacity = super::Capacity {
+        rostered_min: 480.0,
+        inbound_min: 60.0,
+        available_min: 420.0,
+        work_min: 0.0,
+        planned_min: 0.0,
+        fits: 0,
+        overflow: 0,
+    };
+    PracticeLists {
+        practice_id: "p001".into(),
+        practice_name: "Practice".into(),
+        data_day: d("2026-11-20"),
+        list_date: d("2026-11-23"),
+        owners: owners
+            .into_iter()
+            .enumerate()
+            .map(|(i, rows)| super::OwnerList {
+                lane: "front_desk".into(),
+                owner: format!("owner{i}"),
+                capacity: capacity.clone(),
+                rows,
+            })
+            .collect(),
+        fix_contact: vec![],
+        close_suggestions: vec![],
+        stale: vec![],
+        messages: vec![],
+        unassigned,
+        excluded: BTreeMap::new(),
+        handle_sources: vec![],
+    }
+}
+
+#[test]
+fn voicemail_wordings_get_keys_in_order_of_first_appearance_and_print_once_a_list() {
+    let (a, b, c) = ("Wording A.", "Wording B.", "Wording C.");
+    let l = hand_lists(
+        vec![
+            vec![
+                row(1, "(978) 555-0101", b),
+                row(2, "(978) 555-0102", a),
+                row(3, "(978) 555-0103", b),
+            ],
+            vec![row(1, "(978) 555-0104", c), row(2, "(978) 555-0105", "")],
+        ],
+        vec![row(1, "(978) 555-0106", a)],
+    );
+    let keys = write::VoicemailKeys::of(&l);
+    assert_eq!(keys.key(b).as_deref(), Some("VM-1"));
+    assert_eq!(keys.key(a).as_deref(), Some("VM-2"));
+    assert_eq!(keys.key(c).as_deref(), Some("VM-3"));
+    assert_eq!(keys.key(""), None, "a row without a wording has no key");
+    assert_eq!(
+        keys,
+        write::VoicemailKeys::of(&l.clone()),
+        "same lists, same keys"
+    );
+    assert_eq!(
+        keys.legend(&l.owners[0].rows),
+        vec![("VM-1".to_string(), b), ("VM-2".to_string(), a)],
+        "each wording a list uses, once, in key order"
+    );
+    assert_eq!(keys.legend(&l.unassigned), vec![("VM-2".to_string(), a)]);
+
+    let html = write::html(&l);
+    let sections: Vec<&str> = html.split("<section").skip(1).collect();
+    assert_eq!(sections.len(), 2 + 4, "two owners, four manager lists");
+    let count = |s: &str, pat: &str| s.matches(pat).count();
+    // owner0: three rows, two wordings, each printed once, rows by key.
+    assert_eq!(count(sections[0], b), 1);
+    assert_eq!(count(sections[0], a), 1);
+    assert_eq!(count(sections[0], c), 0);
+    assert_eq!(count(sections[0], "<td class=\"nw\">VM-1</td>"), 2);
+    assert_eq!(count(sections[0], "<td class=\"nw\">VM-2</td>"), 1);
+    assert!(sections[0].find("<th>VM-1</th>") < sections[0].find("<th>VM-2</th>"));
+    // owner1: the keys are the practice's, not renumbered per list.
+    assert_eq!(count(sections[1], c), 1);
+    assert_eq!(count(sections[1], "<td class=\"nw\">VM-3</td>"), 1);
+    assert_eq!(
+        count(sections[2], a),
+        1,
+        "the unassigned list has its legend"
+    );
+    assert_eq!(write::html(&l), html, "same lists, same bytes");
+}
+
+#[test]
+fn phone_numbers_do_not_break_on_paper() {
+    let l = hand_lists(
+        vec![vec![
+            row(1, "(978) 555-0101", "W."),
+            row(2, "(caller id withheld, call C-p001-1)", "W."),
+        ]],
+        vec![],
+    );
+    let html = write::html(&l);
+    assert!(
+        html.contains("<td class=\"phone\">(978) 555-0101</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<td class=\"phone\"><span class=\"wrap\">(caller id withheld, call C-p001-1)</span></td>"
+        ),
+        "a placeholder that is no number may wrap"
+    );
+    assert!(html.contains(".phone,.nw{white-space:nowrap}"));
+    for rule in [
+        "@page{size:landscape",
+        "thead{display:table-header-group}",
+        "tr{break-inside:avoid}",
+        "section.owner{break-before:page}",
+    ] {
+        assert!(html.contains(rule), "print CSS lacks {rule}");
+    }
+    assert!(
+        html.contains("<span class=\"nw\">T-1</span>"),
+        "a task id does not break at its hyphens"
+    );
+}
+
+/// The parts of an .xlsx (a zip) as text.
+fn unzip(bytes: &[u8]) -> BTreeMap<String, String> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+            (f.name().unwrap().to_string(), s)
+        })
+        .collect()
+}
+
+#[test]
+fn workbook_sheets_filter_and_print_one_page_wide_with_the_header_on_every_page() {
+    let l = hand_lists(
+        vec![vec![
+            row(1, "(978) 555-0101", "W."),
+            row(2, "(978) 555-0102", "W."),
+        ]],
+        vec![],
+    );
+    let parts = unzip(&super::xlsx::workbook(&l).unwrap());
+    // One owner sheet (the caller's five columns after the list's 18), four
+    // manager sheets, then the capacity summary and the hidden sheet.
+    for (n, data_rows, last, cols) in [
+        (1, 2, 'W', 23),
+        (2, 0, 'R', 18),
+        (3, 0, 'R', 18),
+        (4, 0, 'R', 18),
+        (5, 0, 'R', 18),
+    ] {
+        let x = &parts[&format!("xl/worksheets/sheet{n}.xml")];
+        assert!(
+            x.contains(&format!("<autoFilter ref=\"A1:{last}{}\"/>", 1 + data_rows)),
+            "sheet{n}: a filter over the header and the rows: {x}"
+        );
+        assert!(x.contains("ySplit=\"1\""), "sheet{n}: frozen header");
+        assert!(x.contains("<pageSetUpPr fitToPage=\"1\"/>"), "sheet{n}");
+        // fitToWidth="1" is the default, so the writer leaves it out.
+        assert!(
+            x.contains("<pageSetup paperSize=\"1\" fitToHeight=\"0\" orientation=\"landscape\""),
+            "sheet{n}: Letter, one page wide, landscape: {x}"
+        );
+        assert_eq!(
+            x.matches("<col ").count(),
+            cols,
+            "sheet{n}: a width per column"
+        );
+    }
+    // The caller's columns: a drop-down of the outcome codes, a time, a
+    // callback date from the list's day on, a time; over the list's rows.
+    let owner = &parts["xl/worksheets/sheet1.xml"];
+    assert!(owner.contains("<dataValidation type=\"list\" allowBlank=\"1\" showInputMessage=\"1\" showErrorMessage=\"1\" errorTitle=\"Outcome\""), "{owner}");
+    assert!(
+        owner.contains("sqref=\"S2:S3\"><formula1>\"reached,left_message,no_answer,"),
+        "{owner}"
+    );
+    assert!(
+        !owner.contains("status_change"),
+        "a status change is no outcome a caller records"
+    );
+    assert!(
+        owner.contains("type=\"date\" operator=\"greaterThanOrEqual\""),
+        "{owner}"
+    );
+    assert!(
+        owner.contains("sqref=\"U2:U3\"><formula1>46349</formula1>"),
+        "on or after 2026-11-23: {owner}"
+    );
+    assert_eq!(owner.matches("type=\"time\"").count(), 2, "{owner}");
+    assert!(
+        owner.contains("<c r=\"W3\" s="),
+        "the note cell is there, blank: {owner}"
+    );
+    let wb = &parts["xl/workbook.xml"];
+    assert_eq!(
+        wb.matches("name=\"_xlnm.Print_Titles\"").count(),
+        5,
+        "the header repeated on every printed page of each list: {wb}"
+    );
+    assert!(wb.contains("'owner0 (front_desk)'!$1:$1"), "{wb}");
+    assert!(
+        wb.contains("<sheet name=\"followup\" sheetId=\"7\" state=\"hidden\""),
+        "the sheet naming the list's practice, date and owners is hidden: {wb}"
+    );
+}

@@ -300,20 +300,20 @@ const HTML_COLUMNS: [(&str, f32); 17] = [
     ("rank", 2.5),
     ("urgent", 4.5),
     ("patient", 6.5),
-    ("phone", 9.5),
-    ("asked at", 5.5),
-    ("goal", 6.5),
-    ("reasons", 12.0),
-    ("attempt", 4.0),
+    ("phone", 8.0),
+    ("asked at", 5.0),
+    ("goal", 7.0),
+    ("reasons", 11.5),
+    ("attempt", 3.5),
     ("channel", 4.0),
-    ("window", 8.5),
+    ("window", 9.5),
     ("last outcome", 6.0),
-    ("last note", 9.0),
-    ("task ids", 6.5),
-    ("script", 3.5),
+    ("last note", 7.5),
+    ("task ids", 8.0),
+    ("script", 4.5),
     ("voice\u{ad}mail", 4.0),
     ("fits capacity", 4.5),
-    ("at risk", 3.0),
+    ("at risk", 3.5),
 ];
 
 /// A phone cell never breaks inside a number; the placeholders the lists use when
@@ -336,6 +336,15 @@ fn breakable(s: &str) -> String {
     esc(s).replace('_', "_<wbr>")
 }
 
+/// A script key never breaks at its hyphen (`NPR-1`); a message's template key
+/// may break after its `/` (`NPR-1/sms`).
+fn script_cell(key: &str) -> String {
+    key.split('/')
+        .map(|part| format!("<span class=\"nw\">{}</span>", esc(part)))
+        .collect::<Vec<_>>()
+        .join("/<wbr>")
+}
+
 /// One row of the printed table, `<td>`s only.
 fn html_cells(r: &Row, keys: &VoicemailKeys) -> String {
     let td = |class: &str, inner: String| match class {
@@ -353,7 +362,18 @@ fn html_cells(r: &Row, keys: &VoicemailKeys) -> String {
         td("nw", (if r.urgent { "URGENT" } else { "" }).into()),
         td("", esc(&r.display_name)),
         phone_cell(&r.phone),
-        td("", esc(&r.asked_at)),
+        // "Sun 11-22 14:59": the date and the time each kept whole.
+        td(
+            "",
+            match r.asked_at.rsplit_once(' ') {
+                Some((date, time)) => format!(
+                    "<span class=\"nw\">{}</span> <span class=\"nw\">{}</span>",
+                    esc(date),
+                    esc(time)
+                ),
+                None => esc(&r.asked_at),
+            },
+        ),
         td("", esc(&r.goal)),
         td("", breakable(&r.reasons.join("; "))),
         td("nw", format!("{} of {}", r.attempt, r.max_attempts)),
@@ -362,7 +382,7 @@ fn html_cells(r: &Row, keys: &VoicemailKeys) -> String {
         td("", breakable(&r.last_outcome)),
         td("note", format!("<div>{}</div>", esc(&r.last_note))),
         td("", ids.join(" ")),
-        td("", breakable(&r.script)),
+        td("", script_cell(&r.script)),
         td("nw", keys.key(&r.voicemail).unwrap_or_default()),
         td("nw", (if r.fits { "yes" } else { "overflow" }).into()),
         td("nw", (if r.at_risk { "yes" } else { "" }).into()),

@@ -55,7 +55,13 @@ fn sheet(
         ws.set_column_width(c as u16, *w)?;
     }
     if let Some(list_date) = worked {
-        super::worked::add_columns(ws, HEADER.len() as u16, rows.len() as u32, list_date, formats)?;
+        super::worked::add_columns(
+            ws,
+            HEADER.len() as u16,
+            rows.len() as u32,
+            list_date,
+            formats,
+        )?;
     }
     Ok(())
 }
@@ -82,9 +88,7 @@ impl Formats {
             time: Format::new()
                 .set_num_format("hh:mm")
                 .set_background_color(fill),
-            text: Format::new()
-                .set_num_format("@")
-                .set_background_color(fill),
+            text: Format::new().set_num_format("@").set_background_color(fill),
         }
     }
 }

@@ -79,7 +79,7 @@ pub fn call_goal(category: &str, status: Option<Status>) -> &'static str {
         "post_visit" => "confirm instructions",
         "insurance_documents" => "collect information",
         "clinical_question" => "route to nurse",
-        "missed_call" => "return the call: find out what they need",
+        "missed_call" => "find out what they need",
         _ => "follow up",
     }
 }

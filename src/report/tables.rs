@@ -206,7 +206,10 @@ pub(super) fn data_quality(q: &DataQuality) -> Section {
 
 /// How the day's call lists were worked, one row per owner list that came back
 /// (docs/LISTS.md, "Adherence").
-pub(super) fn list_adherence(day: NaiveDate, rows: &[crate::lists::adherence::Adherence]) -> Section {
+pub(super) fn list_adherence(
+    day: NaiveDate,
+    rows: &[crate::lists::adherence::Adherence],
+) -> Section {
     let mut t = Table::new(&[
         "practice",
         "lane",
