@@ -11,6 +11,7 @@ pub mod profile;
 pub mod quarantine;
 pub mod read;
 pub mod shape;
+pub mod worked_list;
 
 use crate::config::Config;
 use crate::lake::commit::{Area, Commit};

@@ -9,7 +9,7 @@
 //! [`BadRecord`] naming the sheet, row and column, never dropped.
 
 use super::{BadRecord, Fields, FileError, Parsed, Record};
-use crate::lists::worked::{self as w, About, Sheet};
+use crate::ingest::worked_list::{self as w, About, Sheet};
 use calamine::{Data, Range, Reader, Xlsx};
 use chrono::{NaiveDate, NaiveTime};
 use serde_json::{Map, Value};

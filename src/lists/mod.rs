@@ -4,7 +4,6 @@
 //! Lists hold PHI (names, numbers, notes): they are written with owner-only
 //! permissions and never logged.
 
-pub mod adherence;
 pub mod build;
 mod open_tasks;
 pub mod rules;

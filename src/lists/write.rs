@@ -172,18 +172,6 @@ pub fn summary(l: &PracticeLists) -> Vec<String> {
     out
 }
 
-/// The file of an owner's list: `<lane>--<owner>.csv`.
-pub fn owner_file(lane: &str, owner: &str) -> String {
-    format!("{lane}--{owner}.csv")
-}
-
-/// The lane and owner of an owner's list file (none for the manager's lists and
-/// the messages).
-pub fn parse_owner_file(name: &str) -> Option<(String, String)> {
-    let (lane, owner) = name.strip_suffix(".csv")?.split_once("--")?;
-    (lane != "manager" && owner != "messages").then(|| (lane.to_string(), owner.to_string()))
-}
-
 /// Write one practice's lists under `<out>/<practice_id>/`.
 pub fn practice(l: &PracticeLists, out: &Path) -> Result<()> {
     let dir = out.join(&l.practice_id);
@@ -192,7 +180,10 @@ pub fn practice(l: &PracticeLists, out: &Path) -> Result<()> {
         write_bytes_atomic(&dir.join(name), &bytes)
     };
     for o in &l.owners {
-        put(owner_file(&o.lane, &o.owner), csv_bytes(&o.rows)?)?;
+        put(
+            super::worked::owner_file(&o.lane, &o.owner),
+            csv_bytes(&o.rows)?,
+        )?;
     }
     put(
         "manager--fix-contact-details.csv".into(),

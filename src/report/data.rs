@@ -695,7 +695,7 @@ pub fn read_day(
         )?,
         review: review(config, metrics_dir, day)?,
         quality: quality(config, metrics_dir)?,
-        adherence: crate::lists::adherence::read(config, day)?,
+        adherence: crate::report::adherence::read(config, day)?,
     })
 }
 

@@ -266,7 +266,7 @@ pub struct DayData {
     pub review: Review,
     pub quality: DataQuality,
     /// How the day's call lists were worked, for the lists that came back.
-    pub adherence: Vec<crate::lists::adherence::Adherence>,
+    pub adherence: Vec<crate::report::adherence::Adherence>,
 }
 
 /// One row of the before/after `comparison` table (docs/METRICS.md,

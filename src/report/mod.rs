@@ -5,6 +5,7 @@
 //! (`data`) into typed values (`input`); building (`weekly`, `daily`) and
 //! rendering (`render`, `charts`) are pure functions of those values.
 
+pub mod adherence;
 pub mod charts;
 pub mod daily;
 pub mod data;

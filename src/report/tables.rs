@@ -208,7 +208,7 @@ pub(super) fn data_quality(q: &DataQuality) -> Section {
 /// (docs/LISTS.md, "Adherence").
 pub(super) fn list_adherence(
     day: NaiveDate,
-    rows: &[crate::lists::adherence::Adherence],
+    rows: &[crate::report::adherence::Adherence],
 ) -> Section {
     let mut t = Table::new(&[
         "practice",

@@ -535,7 +535,7 @@ fn day() -> DayData {
             missed_without_task: None,
             ..quality()
         },
-        adherence: vec![crate::lists::adherence::Adherence {
+        adherence: vec![crate::report::adherence::Adherence {
             practice_id: "p001".into(),
             lane: "front_desk".into(),
             owner: "bchen".into(),

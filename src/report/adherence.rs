@@ -3,8 +3,8 @@
 //! that came back (attempts whose id is `worked::attempt_id`). Definitions in
 //! docs/LISTS.md, "Adherence".
 
-use super::worked;
 use crate::config::Config;
+use crate::ingest::worked_list as worked;
 use crate::lake::schema::Table;
 use crate::lake::Lake;
 use crate::model::load::{strs, times};
@@ -69,7 +69,7 @@ pub fn of_list(issued: &[Issued], worked: &BTreeMap<u32, i64>) -> Adherence {
 }
 
 /// The owner lists of a practice's day as issued, by (lane, owner), from their
-/// CSVs (`write::owner_file`); empty when no lists were written that day.
+/// CSVs (`worked_list::owner_file`); empty when no lists were written that day.
 fn issued_lists(dir: &Path) -> Result<BTreeMap<(String, String), Vec<Issued>>> {
     let mut out = BTreeMap::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -81,7 +81,7 @@ fn issued_lists(dir: &Path) -> Result<BTreeMap<(String, String), Vec<Issued>>> {
         .collect();
     names.sort();
     for name in names {
-        let Some((lane, owner)) = super::write::parse_owner_file(&name) else {
+        let Some((lane, owner)) = worked::parse_owner_file(&name) else {
             continue;
         };
         let path = dir.join(&name);
