@@ -402,7 +402,7 @@ pub fn practice(
         ),
         stale: ctx.side(
             sorted.stale,
-            "overdue beyond the practice's stale_after_days: decide (call, message or close)",
+            "stale: call, message or close",
         ),
         unassigned,
         messages: messages.into_iter().collect(),
