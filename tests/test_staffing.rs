@@ -99,6 +99,40 @@ fn finds_the_afternoon_shortfall_and_its_recommendation_replays_to_target() {
         .chain(p["licensed_below_target"].as_array().unwrap())
         .map(|v| v.as_str().unwrap())
         .collect();
+    // Issue 23: shifts of a configured length (4 h or 8 h by default), starting
+    // on the hour, no hour with more added assistants than the cap, and every
+    // category not named below the goal is predicted at or above it.
+    let shifts = p["shifts"].as_array().unwrap();
+    assert!(!shifts.is_empty(), "{p}");
+    let mut paid = 0;
+    for s in shifts {
+        assert!([4, 8].contains(&s["paid_hours"].as_u64().unwrap()), "{s}");
+        assert!(s["start"].as_str().unwrap().ends_with(":00"), "{s}");
+        paid += s["paid_hours_per_week"].as_u64().unwrap();
+    }
+    assert_eq!(paid, hours, "the shifts are the paid hours");
+    let cap = p["max_assistants_per_hour"].as_u64().unwrap();
+    let mut per_hour: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for r in rows(&wd.read("out/staffing_recommendation.csv")) {
+        *per_hour
+            .entry((r["weekday"].clone(), r["hour"].clone()))
+            .or_default() += r["va_hours_per_week"].parse::<u64>().unwrap();
+    }
+    assert!(per_hour.values().all(|&n| n <= cap), "{per_hour:?}");
+    let below: Vec<&str> = p["below_goal_with_plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["category"].as_str().unwrap())
+        .collect();
+    for (name, c) in &cats {
+        if !below.contains(&name.as_str()) {
+            assert!(
+                num(&c["recommended_predicted"]) >= target - 1e-9,
+                "{name}: {c}"
+            );
+        }
+    }
     // … and replaying it as what-ifs gives the same, goal-reaching result.
     let specs: Vec<String> = p["recommendation_as_add"]
         .as_array()

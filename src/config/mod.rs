@@ -231,6 +231,8 @@ struct RawStaffing {
     handle_time: Option<String>,
     after_call_work: Option<String>,
     max_va_hours: Option<u32>,
+    shift_hours: Option<Vec<u32>>,
+    max_assistants_per_hour: Option<u32>,
     answer_within: Option<String>,
     service_level: Option<f64>,
     shrinkage: Option<f64>,
@@ -246,6 +248,11 @@ pub struct Staffing {
     pub after_call_work_s: f64,
     /// Most virtual-assistant hours per week the recommendation may add.
     pub max_va_hours: u32,
+    /// Shift lengths the recommendation may buy, in paid hours (vendors sell 4 h
+    /// and 8 h shifts).
+    pub shift_hours: Vec<u32>,
+    /// Most added assistants the recommendation puts in any one hour.
+    pub max_assistants_per_hour: u32,
     /// Inbound line: answer target, service level, shrinkage, occupancy cap.
     pub answer_within_s: f64,
     pub service_level: f64,
@@ -259,6 +266,8 @@ impl Default for Staffing {
             handle_time_s: 360.0,
             after_call_work_s: 60.0,
             max_va_hours: 200,
+            shift_hours: vec![4, 8],
+            max_assistants_per_hour: 3,
             answer_within_s: 20.0,
             service_level: 0.8,
             shrinkage: 0.3,

@@ -288,6 +288,27 @@ fn staffing(r: &super::RawStaffing) -> Result<super::Staffing, (String, String)>
     if let Some(v) = r.max_va_hours {
         s.max_va_hours = v;
     }
+    if let Some(v) = &r.shift_hours {
+        if v.is_empty() || v.iter().any(|h| !(1..=12).contains(h)) {
+            return Err((
+                "shift_hours".into(),
+                "list shift lengths in whole hours from 1 to 12, e.g. [4, 8]".into(),
+            ));
+        }
+        let mut v = v.clone();
+        v.sort_unstable();
+        v.dedup();
+        s.shift_hours = v;
+    }
+    if let Some(v) = r.max_assistants_per_hour {
+        if v == 0 {
+            return Err((
+                "max_assistants_per_hour".into(),
+                "must be at least 1".into(),
+            ));
+        }
+        s.max_assistants_per_hour = v;
+    }
     let frac = |k: &str, v: Option<f64>, lo: f64, hi: f64, into: &mut f64| {
         if let Some(v) = v {
             if !(lo..=hi).contains(&v) {

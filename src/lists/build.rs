@@ -400,10 +400,7 @@ pub fn practice(
             sorted.close,
             "maximum attempts made: close as unable to reach",
         ),
-        stale: ctx.side(
-            sorted.stale,
-            "stale: call, message or close",
-        ),
+        stale: ctx.side(sorted.stale, "stale: call, message or close"),
         unassigned,
         messages: messages.into_iter().collect(),
         excluded: sorted.excluded,

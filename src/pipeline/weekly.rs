@@ -165,10 +165,7 @@ fn staffing_summary(views: &[View], heatmaps: Vec<(String, Vec<u8>)>) -> Staffin
                 target_share: v.target_share,
                 va_hours_per_week: v.rec.hours(),
                 reaches_target: v.rec.reached,
-                plan: crate::staffing::recommend::plan_specs(&v.rec.plan)
-                    .into_iter()
-                    .map(|a| a.text)
-                    .collect(),
+                plan: crate::staffing::recommend::shift_lines(&v.model, &v.rec.shifts),
                 not_for_lack_of_hours: v.rec.not_capacity.iter().map(|c| label(v, c)).collect(),
                 measured: finite(Some(v.calibration.measured)),
                 replayed: finite(Some(v.calibration.replayed)),

@@ -1,13 +1,15 @@
-//! The recommendation: the fewest added virtual-assistant hours, in weekday ×
-//! hour blocks and lanes, that bring every category a virtual assistant may work
-//! to its target share in the replay.
+//! The recommendation: the fewest paid virtual-assistant hours, bought as
+//! shifts (a configured length, starting on the hour, on a weekday pattern, for
+//! one or more lanes), that bring every category a virtual assistant may work to
+//! its target share in the replay.
 //!
-//! Greedy with a replay per candidate: blocks are ranked by the misses they could
-//! have prevented (each missed task credits the business hours between its
-//! arrival and its deadline, split evenly), the best few are replayed, and the
-//! hour that most reduces the shortfall is kept. Then every kept hour is tried
-//! for removal (reverse delete), so no hour in the answer is redundant. Greedy is
-//! not guaranteed minimal; the result is checked by replay, not assumed.
+//! Greedy with a replay per candidate: each missed task credits the business
+//! hours between its arrival and its deadline (split evenly); a candidate shift
+//! scores the credit of its hours and lanes per paid hour; the best few are
+//! replayed, and the shift that most reduces the shortfall per paid hour is
+//! kept. Then every kept shift is tried for removal (reverse delete) and for a
+//! shorter length, so no hour in the answer is redundant. Greedy is not
+//! guaranteed minimal; the result is checked by replay, not assumed.
 
 use super::history::{Model, PracticeRules};
 use super::replay::{Outcome, Staff};
@@ -20,12 +22,222 @@ use std::collections::BTreeMap;
 /// Candidates replayed per step.
 const BEAM: usize = 6;
 
-/// Added assistant hours per week: (weekday 1 = Monday, hour, lane) -> assistants.
+/// Added assistants per (weekday 1 = Monday, hour, lane or lanes joined by
+/// `+`): the shifts hour by hour, for the tables and the workload view.
 pub type Plan = BTreeMap<(u8, u8, String), u32>;
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// One assistant's shift: `hours` paid business hours from `start` (skipping
+/// an hour the practice is closed, such as lunch) on each weekday of `days`,
+/// working `lanes`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Shift {
+    /// Weekdays, 0 = Monday.
+    pub days: Vec<usize>,
+    pub start: u8,
+    pub hours: u8,
+    pub lanes: Vec<String>,
+}
+
+impl Shift {
+    /// Its (weekday 1 = Monday, hour) blocks, or None when some day of the
+    /// pattern does not have `hours` business hours from `start` on.
+    pub fn blocks(&self, open: &[(u8, u8)]) -> Option<Vec<(u8, u8)>> {
+        let mut out = Vec::new();
+        for &d in &self.days {
+            let day: Vec<(u8, u8)> = open
+                .iter()
+                .filter(|b| b.0 == d as u8 + 1 && b.1 >= self.start)
+                .copied()
+                .take(self.hours as usize)
+                .collect();
+            if day.len() < self.hours as usize || day.first().map(|b| b.1) != Some(self.start) {
+                return None;
+            }
+            out.extend(day);
+        }
+        Some(out)
+    }
+
+    /// Paid hours a week.
+    pub fn paid_hours(&self) -> u32 {
+        self.hours as u32 * self.days.len() as u32
+    }
+
+    /// "Mon-Fri", "Tue" or "Mon,Wed".
+    pub fn day_text(&self) -> String {
+        let contiguous = self.days.windows(2).all(|w| w[1] == w[0] + 1);
+        match (self.days.first(), self.days.last()) {
+            (Some(a), Some(b)) if a != b && contiguous => format!("{}-{}", DAYS[*a], DAYS[*b]),
+            _ => self
+                .days
+                .iter()
+                .map(|d| DAYS[*d])
+                .collect::<Vec<_>>()
+                .join(","),
+        }
+    }
+
+    /// The clock spans of one day's blocks: consecutive hours joined.
+    fn spans(hours: &[u8]) -> Vec<Span> {
+        let mut out: Vec<Span> = Vec::new();
+        let mut i = 0;
+        while i < hours.len() {
+            let mut j = i;
+            while j + 1 < hours.len() && hours[j + 1] == hours[j] + 1 {
+                j += 1;
+            }
+            out.push(Span {
+                start: hour_span(hours[i]).start,
+                end: hour_span(hours[j]).end,
+            });
+            i = j + 1;
+        }
+        out
+    }
+
+    /// "Mon-Fri 13:00-17:00 (4 h)", with the closed hours it skips named.
+    pub fn text(&self, open: &[(u8, u8)]) -> String {
+        let blocks = self.blocks(open).unwrap_or_default();
+        let first = self.days.first().map(|d| *d as u8 + 1).unwrap_or(1);
+        let hours: Vec<u8> = blocks
+            .iter()
+            .filter(|b| b.0 == first)
+            .map(|b| b.1)
+            .collect();
+        let spans = Self::spans(&hours);
+        let (Some(a), Some(z)) = (spans.first(), spans.last()) else {
+            return String::new();
+        };
+        let end = |s: &Span| {
+            if s.end.format("%H:%M:%S").to_string() == "23:59:59" {
+                "24:00".to_string()
+            } else {
+                s.end.format("%H:%M").to_string()
+            }
+        };
+        let gaps: Vec<String> = spans
+            .windows(2)
+            .map(|w| format!("{}-{}", end(&w[0]), w[1].start.format("%H:%M")))
+            .collect();
+        format!(
+            "{} {}-{} ({} h{})",
+            self.day_text(),
+            a.start.format("%H:%M"),
+            end(z),
+            self.hours,
+            if gaps.is_empty() {
+                String::new()
+            } else {
+                format!(", closed {} unpaid", gaps.join(", "))
+            }
+        )
+    }
+}
+
+/// The shifts as hour blocks per lane (a shift for several lanes counts under
+/// their names joined by `+`).
+pub fn plan_blocks(m: &Model, shifts: &[Shift]) -> Plan {
+    let open = business_blocks(m);
+    let mut plan = Plan::new();
+    for s in shifts {
+        for (d, h) in s.blocks(&open).unwrap_or_default() {
+            *plan.entry((d, h, s.lanes.join("+"))).or_default() += 1;
+        }
+    }
+    plan
+}
+
+/// A plan as `--add` specs, so a planner (or a test) can replay exactly what was
+/// recommended: each shift's days with the same hours and each run of
+/// consecutive hours is one spec; equal specs are counted.
+pub fn plan_specs(m: &Model, shifts: &[Shift]) -> Vec<Addition> {
+    let open = business_blocks(m);
+    let mut runs: BTreeMap<(Vec<usize>, u8, u8, Vec<String>), u32> = BTreeMap::new();
+    for s in shifts {
+        let blocks = s.blocks(&open).unwrap_or_default();
+        // Days with the same hours share a spec.
+        let mut by_hours: BTreeMap<Vec<u8>, Vec<usize>> = BTreeMap::new();
+        for &d in &s.days {
+            let hours: Vec<u8> = blocks
+                .iter()
+                .filter(|b| b.0 == d as u8 + 1)
+                .map(|b| b.1)
+                .collect();
+            by_hours.entry(hours).or_default().push(d);
+        }
+        for (hours, days) in by_hours {
+            for span in Shift::spans(&hours) {
+                use chrono::Timelike;
+                let a = span.start.hour() as u8;
+                let b = if span.end.num_seconds_from_midnight() >= 86_399 {
+                    24
+                } else {
+                    span.end.hour() as u8
+                };
+                *runs
+                    .entry((days.clone(), a, b, s.lanes.clone()))
+                    .or_default() += 1;
+            }
+        }
+    }
+    runs.into_iter()
+        .map(|((days, a, b, lanes), n)| {
+            let span = Span {
+                start: hour_span(a).start,
+                end: hour_span(b - 1).end,
+            };
+            let shift = Shift {
+                days: days.clone(),
+                start: a,
+                hours: 0,
+                lanes: lanes.clone(),
+            };
+            Addition {
+                text: format!(
+                    "{} {}-{} {} {n}",
+                    shift.day_text(),
+                    span.start.format("%H:%M"),
+                    if b == 24 {
+                        "24:00".to_string()
+                    } else {
+                        span.end.format("%H:%M").to_string()
+                    },
+                    lanes.join(",")
+                ),
+                days,
+                span,
+                work: lanes,
+                count: n,
+            }
+        })
+        .collect()
+}
+
+/// Staff for a plan: exactly the staff its `--add` specs give.
+pub fn plan_staff(m: &Model, shifts: &[Shift]) -> Vec<Staff> {
+    super::added_staff(m, &plan_specs(m, shifts))
+        .expect("a plan names only lanes assistants may work")
+}
+
+fn hour_span(h: u8) -> Span {
+    let t = |h: u32| {
+        NaiveTime::from_hms_opt(h, 0, 0)
+            .unwrap_or(NaiveTime::from_hms_opt(23, 59, 59).expect("valid"))
+    };
+    Span {
+        start: t(h as u32),
+        end: t(h as u32 + 1),
+    }
+}
 
 /// What the search found.
 #[derive(Debug, Clone)]
 pub struct Recommendation {
+    /// The shifts to buy, one assistant each, in the order found.
+    pub shifts: Vec<Shift>,
+    /// The shifts hour by hour ([`plan_blocks`]).
     pub plan: Plan,
     /// Whether every VA-workable category reaches its target in replay.
     pub reached: bool,
@@ -39,80 +251,9 @@ pub struct Recommendation {
 }
 
 impl Recommendation {
+    /// Paid assistant hours a week.
     pub fn hours(&self) -> u32 {
-        self.plan.values().sum()
-    }
-}
-
-/// A plan as `--add` specs, so a planner (or a test) can replay exactly what was
-/// recommended: per lane and weekday, the k-th assistant works each run of
-/// consecutive hours with at least k assistants; equal runs are one spec.
-pub fn plan_specs(plan: &Plan) -> Vec<Addition> {
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let mut runs: BTreeMap<(String, u8, u8, u8), u32> = BTreeMap::new();
-    let groups: std::collections::BTreeSet<(String, u8)> =
-        plan.keys().map(|k| (k.2.clone(), k.0)).collect();
-    for (lane, d) in groups {
-        let hours: BTreeMap<u8, u32> = plan
-            .iter()
-            .filter(|(k, _)| k.2 == lane && k.0 == d)
-            .map(|(k, &n)| (k.1, n))
-            .collect();
-        let top = hours.values().copied().max().unwrap_or(0);
-        for level in 1..=top {
-            let mut start: Option<u8> = None;
-            for h in 0..=24u8 {
-                let on = hours.get(&h).is_some_and(|&n| n >= level);
-                match (on, start) {
-                    (true, None) => start = Some(h),
-                    (false, Some(a)) => {
-                        *runs.entry((lane.clone(), d, a, h)).or_default() += 1;
-                        start = None;
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    runs.into_iter()
-        .map(|((lane, d, a, b), n)| {
-            let span = Span {
-                start: hour_span(a).start,
-                end: hour_span(b - 1).end,
-            };
-            Addition {
-                text: format!(
-                    "{} {}-{} {lane} {n}",
-                    DAYS[(d as usize - 1) % 7],
-                    span.start.format("%H:%M"),
-                    if b == 24 {
-                        "24:00".to_string()
-                    } else {
-                        span.end.format("%H:%M").to_string()
-                    }
-                ),
-                days: vec![(d as usize - 1) % 7],
-                span,
-                work: vec![lane],
-                count: n,
-            }
-        })
-        .collect()
-}
-
-/// Staff for a plan: exactly the staff its `--add` specs give.
-pub fn plan_staff(m: &Model, plan: &Plan) -> Vec<Staff> {
-    super::added_staff(m, &plan_specs(plan)).expect("a plan names only lanes assistants may work")
-}
-
-fn hour_span(h: u8) -> Span {
-    let t = |h: u32| {
-        NaiveTime::from_hms_opt(h, 0, 0)
-            .unwrap_or(NaiveTime::from_hms_opt(23, 59, 59).expect("valid"))
-    };
-    Span {
-        start: t(h as u32),
-        end: t(h as u32 + 1),
+        self.shifts.iter().map(Shift::paid_hours).sum()
     }
 }
 
@@ -194,29 +335,74 @@ pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff])
         .collect();
     // Only categories the replay says lack hours are searched for.
     let va: Vec<bool> = (0..n).map(|c| !licensed[c] && !goal(base_sh[c])).collect();
+    let blocks = business_blocks(m);
+    let va_lane = va_lanes(m);
     let mut search = Search {
         m,
         rules,
         extra,
         need,
         va,
-        va_lane: va_lanes(m),
-        blocks: business_blocks(m),
+        shifts: all_shifts(m, &blocks, &va_lane),
+        va_lane,
+        blocks,
         replays: 1,
     };
     let base_short = shortfall(&base_sh, &search.need, &search.va);
-    let (mut plan, mut cur, cur_short) = search.grow(base, base_short);
+    let (mut shifts, mut cur, cur_short) = search.grow(base, base_short);
     if cur_short == 0 {
-        (plan, cur) = search.prune(plan, cur);
+        (shifts, cur) = search.prune(shifts, cur);
     }
     Recommendation {
-        plan,
+        plan: plan_blocks(m, &shifts),
+        shifts,
         reached: cur_short == 0,
         licensed_short,
         not_capacity,
         outcome: cur,
         replays: search.replays,
     }
+}
+
+/// Every shift the search may buy: each configured length, starting on each
+/// business hour, on every business weekday together (Mon-Fri for most
+/// practices) or on one weekday, for one assistant lane or all of them.
+fn all_shifts(m: &Model, open: &[(u8, u8)], va_lane: &[bool]) -> Vec<Shift> {
+    let lanes: Vec<String> = (m.lanes.iter().zip(va_lane))
+        .filter(|(_, v)| **v)
+        .map(|(l, _)| l.clone())
+        .collect();
+    let mut lane_sets: Vec<Vec<String>> = lanes.iter().map(|l| vec![l.clone()]).collect();
+    if lanes.len() > 1 {
+        lane_sets.push(lanes.clone());
+    }
+    let weekdays: Vec<usize> = (0..7)
+        .filter(|d| open.iter().any(|b| b.0 as usize == d + 1))
+        .collect();
+    let mut patterns: Vec<Vec<usize>> = vec![weekdays.clone()];
+    if weekdays.len() > 1 {
+        patterns.extend(weekdays.iter().map(|d| vec![*d]));
+    }
+    let starts: std::collections::BTreeSet<u8> = open.iter().map(|b| b.1).collect();
+    let mut out = Vec::new();
+    for days in &patterns {
+        for &start in &starts {
+            for &hours in &m.practice.staffing.shift_hours {
+                for lanes in &lane_sets {
+                    let s = Shift {
+                        days: days.clone(),
+                        start,
+                        hours: hours as u8,
+                        lanes: lanes.clone(),
+                    };
+                    if s.blocks(open).is_some() {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Lanes an assistant may work (by lane index): not licensed, and holding no
@@ -251,17 +437,19 @@ struct Search<'a> {
     va_lane: Vec<bool>,
     /// Hour blocks fully inside business hours ([`business_blocks`]).
     blocks: Vec<(u8, u8)>,
+    /// The shifts it may buy ([`all_shifts`]).
+    shifts: Vec<Shift>,
     /// Replays run, the roster as worked included.
     replays: usize,
 }
 
 impl Search<'_> {
-    /// Replay the roster with the what-ifs and `plan`: the outcome and the
+    /// Replay the roster with the what-ifs and `shifts`: the outcome and the
     /// shortfall of the searched categories against what they need.
-    fn eval(&mut self, plan: &Plan) -> (Outcome, u32) {
+    fn eval(&mut self, shifts: &[Shift]) -> (Outcome, u32) {
         let m = self.m;
         let mut staff = self.extra.to_vec();
-        staff.extend(plan_staff(m, plan));
+        staff.extend(plan_staff(m, shifts));
         let out = run(m, self.rules, &staff);
         let sh = shares(&m.jobs, |j| out.met(&m.jobs, j), m.categories.len());
         let s = shortfall(&sh, &self.need, &self.va);
@@ -269,35 +457,78 @@ impl Search<'_> {
         (out, s)
     }
 
-    /// Greedy growth from an empty plan whose replay is `cur` with shortfall
-    /// `cur_short`: while there is a shortfall and the plan is under
-    /// `staffing.max_va_hours`, replay the best [`BEAM`] candidate hours and
-    /// keep the one that most reduces the shortfall; stop when none does.
-    /// Returns the plan, its replay and its shortfall.
-    fn grow(&mut self, mut cur: Outcome, mut cur_short: u32) -> (Plan, Outcome, u32) {
+    /// Whether `shifts` keep every hour at or under the assistants cap.
+    fn within_cap(&self, shifts: &[Shift]) -> bool {
+        let cap = self.m.practice.staffing.max_assistants_per_hour;
+        let mut n: BTreeMap<(u8, u8), u32> = BTreeMap::new();
+        for s in shifts {
+            for b in s.blocks(&self.blocks).unwrap_or_default() {
+                *n.entry(b).or_default() += 1;
+            }
+        }
+        n.values().all(|&k| k <= cap)
+    }
+
+    /// Greedy growth from no shifts, whose replay is `cur` with shortfall
+    /// `cur_short`: while there is a shortfall and the paid hours stay under
+    /// `staffing.max_va_hours`, replay the [`BEAM`] candidate shifts with the
+    /// most credit per paid hour and keep the one that most reduces the
+    /// shortfall per paid hour; stop when none reduces it.
+    fn grow(&mut self, mut cur: Outcome, mut cur_short: u32) -> (Vec<Shift>, Outcome, u32) {
         let m = self.m;
         let cap = m.practice.staffing.max_va_hours;
-        let mut plan = Plan::new();
-        while cur_short > 0 && plan.values().sum::<u32>() < cap {
+        let mut plan: Vec<Shift> = Vec::new();
+        while cur_short > 0 {
+            let paid: u32 = plan.iter().map(Shift::paid_hours).sum();
             let sh = shares(&m.jobs, |j| cur.met(&m.jobs, j), m.categories.len());
-            let mut best: Option<(u32, (u8, u8, String), Outcome)> = None;
-            for (_, key) in self.candidates(&cur, &sh).into_iter().take(BEAM) {
+            let credit = self.credit(&cur, &sh);
+            let mut cands: Vec<(f64, Shift)> = Vec::new();
+            for s in &self.shifts {
+                if paid + s.paid_hours() > cap {
+                    continue;
+                }
+                let mut with = plan.clone();
+                with.push(s.clone());
+                if !self.within_cap(&with) {
+                    continue;
+                }
+                let blocks = s.blocks(&self.blocks).unwrap_or_default();
+                let c: f64 = blocks
+                    .iter()
+                    .flat_map(|b| {
+                        s.lanes.iter().filter_map(|l| {
+                            let q = m.lanes.iter().position(|x| x == l)?;
+                            credit.get(&(b.0, b.1, q)).copied()
+                        })
+                    })
+                    .sum();
+                if c > 0.0 {
+                    cands.push((c / s.paid_hours() as f64, s.clone()));
+                }
+            }
+            cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            let mut best: Option<(f64, Shift, Outcome, u32)> = None;
+            for (_, s) in cands.into_iter().take(BEAM) {
                 let mut p = plan.clone();
-                *p.entry(key.clone()).or_default() += 1;
-                let (out, s) = self.eval(&p);
-                if best.as_ref().map_or(true, |b| s < b.0) {
-                    best = Some((s, key, out));
+                p.push(s.clone());
+                let (out, short) = self.eval(&p);
+                if short >= cur_short {
+                    continue;
+                }
+                let gain = (cur_short - short) as f64 / s.paid_hours() as f64;
+                if best.as_ref().map_or(true, |b| gain > b.0) {
+                    best = Some((gain, s, out, short));
                 }
             }
             match best {
-                Some((s, key, out)) if s < cur_short => {
-                    *plan.entry(key).or_default() += 1;
+                Some((_, s, out, short)) => {
+                    plan.push(s);
                     cur = out;
-                    cur_short = s;
+                    cur_short = short;
                 }
-                _ => {
+                None => {
                     tracing::debug!(
-                        "recommend: no candidate improves the shortfall {cur_short}: {:?}",
+                        "recommend: no shift improves the shortfall {cur_short}: {:?}",
                         sh.iter().zip(&self.need).collect::<Vec<_>>()
                     );
                     break;
@@ -307,11 +538,11 @@ impl Search<'_> {
         (plan, cur, cur_short)
     }
 
-    /// Candidate (weekday, hour, lane) blocks for one more assistant hour, best
-    /// first: each task of a short searched category missed in `cur` and
-    /// waiting in an assistant's lane credits the business-hour blocks between
-    /// its arrival and its deadline (at most 48), split evenly; ties by key.
-    fn candidates(&self, cur: &Outcome, sh: &[(u32, u32)]) -> Vec<(f64, (u8, u8, String))> {
+    /// Credit per (weekday, hour, lane index): each task of a short searched
+    /// category missed in `cur` and waiting in an assistant's lane credits the
+    /// business-hour blocks between its arrival and its deadline (at most 48),
+    /// split evenly.
+    fn credit(&self, cur: &Outcome, sh: &[(u32, u32)]) -> BTreeMap<(u8, u8, usize), f64> {
         let m = self.m;
         let short_cat: Vec<bool> = (0..m.categories.len())
             .map(|c| self.va[c] && sh[c].0 < self.need[c])
@@ -338,32 +569,172 @@ impl Search<'_> {
                 *credit.entry((b.0, b.1, job.queue)).or_default() += 1.0 / hit.len() as f64;
             }
         }
-        let mut cands: Vec<(f64, (u8, u8, String))> = credit
-            .into_iter()
-            .map(|((d, h, q), c)| (c, (d, h, m.lanes[q].clone())))
-            .collect();
-        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        cands
+        credit
     }
 
-    /// Reverse delete on a plan that reaches the target: try removing each
-    /// assistant hour, last key first, and keep the removal when the replay
-    /// still has no shortfall. Returns the plan and its replay.
-    fn prune(&mut self, mut plan: Plan, mut cur: Outcome) -> (Plan, Outcome) {
-        let keys: Vec<_> = plan.keys().cloned().collect();
-        for key in keys.iter().rev() {
+    /// On a plan that reaches the target: try removing each shift, last first,
+    /// keeping a removal when the replay still has no shortfall; then try each
+    /// kept shift at a shorter configured length (same days and lanes, any
+    /// start inside it), keeping the first that still has none.
+    fn prune(&mut self, mut plan: Vec<Shift>, mut cur: Outcome) -> (Vec<Shift>, Outcome) {
+        for i in (0..plan.len()).rev() {
             let mut p = plan.clone();
-            let e = p.get_mut(key).expect("key");
-            *e -= 1;
-            if *e == 0 {
-                p.remove(key);
-            }
+            p.remove(i);
             let (out, s) = self.eval(&p);
             if s == 0 {
                 plan = p;
                 cur = out;
             }
         }
+        for i in 0..plan.len() {
+            let s = plan[i].clone();
+            let inside = s.blocks(&self.blocks).unwrap_or_default();
+            let shorter: Vec<Shift> = (self.shifts.iter())
+                .filter(|c| c.days == s.days && c.lanes == s.lanes && c.hours < s.hours)
+                .filter(|c| {
+                    c.blocks(&self.blocks)
+                        .is_some_and(|b| b.iter().all(|x| inside.contains(x)))
+                })
+                .cloned()
+                .collect();
+            for c in shorter {
+                let mut p = plan.clone();
+                p[i] = c;
+                let (out, short) = self.eval(&p);
+                if short == 0 {
+                    plan = p;
+                    cur = out;
+                    break;
+                }
+            }
+        }
         (plan, cur)
+    }
+}
+
+/// The shifts grouped as a planner buys them: shifts with the same hours and
+/// lanes on different days are one weekday pattern ("Mon-Fri"), the k-th
+/// assistant of each day together; returns (pattern shift, assistants).
+pub fn patterns(shifts: &[Shift]) -> Vec<(Shift, u32)> {
+    let mut per_day: BTreeMap<(u8, u8, Vec<String>), BTreeMap<usize, u32>> = BTreeMap::new();
+    for s in shifts {
+        for &d in &s.days {
+            *per_day
+                .entry((s.start, s.hours, s.lanes.clone()))
+                .or_default()
+                .entry(d)
+                .or_default() += 1;
+        }
+    }
+    let mut out: BTreeMap<Shift, u32> = BTreeMap::new();
+    for ((start, hours, lanes), days) in per_day {
+        let top = days.values().copied().max().unwrap_or(0);
+        for level in 1..=top {
+            let on: Vec<usize> = days
+                .iter()
+                .filter(|(_, n)| **n >= level)
+                .map(|(d, _)| *d)
+                .collect();
+            *out.entry(Shift {
+                days: on,
+                start,
+                hours,
+                lanes: lanes.clone(),
+            })
+            .or_default() += 1;
+        }
+    }
+    let mut v: Vec<(Shift, u32)> = out.into_iter().collect();
+    // The widest patterns first.
+    v.sort_by(|a, b| {
+        b.0.days
+            .len()
+            .cmp(&a.0.days.len())
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    v
+}
+
+/// The shifts as a planner reads them ([`patterns`]): "2 assistants Mon-Fri
+/// 08:00-17:00 (8 h, closed 12:00-13:00 unpaid), lanes front_desk + referrals:
+/// 80 paid h a week".
+pub fn shift_lines(m: &Model, shifts: &[Shift]) -> Vec<String> {
+    let open = business_blocks(m);
+    patterns(shifts)
+        .into_iter()
+        .map(|(s, n)| {
+            format!(
+                "{n} assistant{} {}, lane{} {}: {} paid h a week",
+                if n == 1 { "" } else { "s" },
+                s.text(&open),
+                if s.lanes.len() == 1 { "" } else { "s" },
+                s.lanes.join(" + "),
+                n * s.paid_hours()
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Mon-Fri 08:00-12:00 and 13:00-17:00, as the sample practice.
+    fn open() -> Vec<(u8, u8)> {
+        (1..=5)
+            .flat_map(|d| [8, 9, 10, 11, 13, 14, 15, 16].map(|h| (d, h)))
+            .collect()
+    }
+
+    fn shift(days: &[usize], start: u8, hours: u8) -> Shift {
+        Shift {
+            days: days.to_vec(),
+            start,
+            hours,
+            lanes: vec!["front_desk".into()],
+        }
+    }
+
+    #[test]
+    fn a_shift_is_its_paid_business_hours_from_its_start() {
+        let o = open();
+        // 8 paid hours from 08:00 skip the closed hour at noon.
+        let s = shift(&[0, 1, 2, 3, 4], 8, 8);
+        let b = s.blocks(&o).unwrap();
+        assert_eq!(b.len(), 40);
+        assert!(!b.contains(&(1, 12)) && b.contains(&(1, 16)));
+        assert_eq!(s.paid_hours(), 40);
+        assert_eq!(
+            s.text(&o),
+            "Mon-Fri 08:00-17:00 (8 h, closed 12:00-13:00 unpaid)"
+        );
+        assert_eq!(shift(&[1], 13, 4).text(&o), "Tue 13:00-17:00 (4 h)");
+        // Not enough business hours left in the day, or no start on the hour
+        // the practice is closed.
+        assert_eq!(shift(&[0], 14, 4).blocks(&o), None);
+        assert_eq!(shift(&[0], 12, 4).blocks(&o), None);
+        // A weekday the practice is closed.
+        assert_eq!(shift(&[5], 8, 4).blocks(&o), None);
+        assert_eq!(shift(&[0, 2, 4], 8, 4).day_text(), "Mon,Wed,Fri");
+    }
+
+    #[test]
+    fn shifts_group_into_weekday_patterns_as_bought() {
+        // Mon-Fri afternoons, and a second and third assistant on Monday.
+        let mut shifts: Vec<Shift> = (0..5).map(|d| shift(&[d], 13, 4)).collect();
+        shifts.push(shift(&[0], 13, 4));
+        shifts.push(shift(&[0, 1], 8, 4));
+        let p = patterns(&shifts);
+        assert_eq!(
+            p,
+            vec![
+                (shift(&[0, 1, 2, 3, 4], 13, 4), 1),
+                (shift(&[0, 1], 8, 4), 1),
+                (shift(&[0], 13, 4), 1),
+            ]
+        );
+        let paid: u32 = p.iter().map(|(s, n)| n * s.paid_hours()).sum();
+        let raw: u32 = shifts.iter().map(Shift::paid_hours).sum();
+        assert_eq!(paid, raw, "grouping keeps every paid hour");
     }
 }

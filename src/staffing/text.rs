@@ -99,34 +99,26 @@ fn categories(o: &mut String, v: &View) {
 /// as `--add` specs, and the categories the hours cannot or need not fix.
 fn recommendation(o: &mut String, v: &View) {
     let hours = v.rec.hours();
+    let below = below_goal(v);
     let _ = writeln!(
         o,
-        "recommended: {} virtual-assistant hour(s) a week{}",
+        "recommended: {} paid virtual-assistant hour(s) a week in {} shift(s){}",
         hours,
-        if v.rec.reached {
-            ", every category a virtual assistant may work reaches the goal in replay"
+        v.rec.shifts.len(),
+        if below.is_empty() {
+            ", every category predicted at or above the goal".to_string()
         } else {
-            " — the goal is NOT reached within the cap or by adding hours (see below)"
+            format!(
+                ", {} categor{} predicted below the goal (below)",
+                below.len(),
+                if below.len() == 1 { "y" } else { "ies" }
+            )
         }
     );
-    let mut by: std::collections::BTreeMap<(String, u8), Vec<(u8, u32)>> = Default::default();
-    for ((d, h, l), n) in &v.rec.plan {
-        by.entry((l.clone(), *d)).or_default().push((*h, *n));
+    for line in super::recommend::shift_lines(&v.model, &v.rec.shifts) {
+        let _ = writeln!(o, "  {line}");
     }
-    for ((lane, d), hs) in by {
-        let list: Vec<String> = hs
-            .iter()
-            .map(|(h, n)| {
-                if *n > 1 {
-                    format!("{h:02}:00-{:02}:00 ×{n}", h + 1)
-                } else {
-                    format!("{h:02}:00-{:02}:00", h + 1)
-                }
-            })
-            .collect();
-        let _ = writeln!(o, "  {:<11} {}  {}", lane, day(d), list.join(", "));
-    }
-    let specs = super::recommend::plan_specs(&v.rec.plan);
+    let specs = super::recommend::plan_specs(&v.model, &v.rec.shifts);
     if !specs.is_empty() {
         let args: Vec<String> = specs
             .iter()
@@ -134,19 +126,45 @@ fn recommendation(o: &mut String, v: &View) {
             .collect();
         let _ = writeln!(o, "  as a what-if: followup staffing {}", args.join(" "));
     }
-    if !v.rec.not_capacity.is_empty() {
-        let _ = writeln!(o, "  below the goal as measured but met by the replay of the current roster (not for lack of hours: look at priority and routing): {}", v.rec.not_capacity.join(", "));
-    }
-    if !v.rec.licensed_short.is_empty() {
+    for (c, share, why) in &below {
         let _ = writeln!(
             o,
-            "  licensed categories below the goal (need licensed staff, not assistants): {}",
-            v.rec.licensed_short.join(", ")
+            "  below the goal with the plan: {c} predicted {} (goal {:.0}%): {why}",
+            pct(*share),
+            v.target_share * 100.0
         );
     }
     if !v.rec.not_capacity.is_empty() {
-        let _ = writeln!(o, "† the replay of the roster as worked meets the goal, so the shortfall is not for lack of hours and predictions for it are unreliable\n");
+        let _ = writeln!(o, "† the replay of the roster as worked meets the goal, so the shortfall is not for lack of hours and predictions for it are unreliable");
     }
+    let _ = writeln!(o);
+}
+
+/// The categories predicted below the goal with the recommended plan, with
+/// the prediction and why the plan does not lift them.
+pub fn below_goal(v: &View) -> Vec<(String, Option<f64>, String)> {
+    v.lines
+        .iter()
+        .filter(|l| l.recommended_predicted.is_some_and(|x| x < v.target_share - 1e-9))
+        .map(|l| {
+            let why = if v.rec.licensed_short.contains(&l.category)
+                || v.model.practice.categories[&l.category].licensed
+            {
+                "licensed work: it needs licensed staff, not assistants".to_string()
+            } else if v.rec.not_capacity.contains(&l.category) {
+                "the roster as worked already meets it in replay: not for lack of hours (look at priority and routing)".to_string()
+            } else if !v.rec.reached {
+                format!(
+                    "no more shifts fit (at most {} paid hours a week, {} added assistants an hour) or none helps",
+                    v.model.practice.staffing.max_va_hours,
+                    v.model.practice.staffing.max_assistants_per_hour
+                )
+            } else {
+                "the replay meets it, but scaled to the measured misses the prediction does not".to_string()
+            };
+            (l.category.clone(), l.recommended_predicted, why)
+        })
+        .collect()
 }
 
 /// Where capacity runs short: callback workload as a share of capacity per

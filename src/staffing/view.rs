@@ -97,7 +97,7 @@ pub fn compute(
         })
         .collect();
 
-    let workload = workload::table(&m, &r, &plan_staff(&m, &rec.plan));
+    let workload = workload::table(&m, &r, &plan_staff(&m, &rec.shifts));
     let inbound = inbound::table(&m);
     let patience_s = inbound::patience_s(&m);
     let backlog = backlog_table(&m, &base, &rec.outcome);

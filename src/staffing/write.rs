@@ -422,7 +422,19 @@ pub fn summary(views: &[View]) -> serde_json::Value {
                     "below_target_not_for_lack_of_hours": v.rec.not_capacity,
                     "calibration": v.calibration,
                     "recommendation": v.rec.plan.iter().map(|((d, h, l), n)| serde_json::json!({"weekday": day(*d), "hour": h, "lane": l, "va_hours_per_week": n})).collect::<Vec<_>>(),
-                    "recommendation_as_add": super::recommend::plan_specs(&v.rec.plan).iter().map(|a| a.text.clone()).collect::<Vec<_>>(),
+                    "recommended_shifts": super::recommend::shift_lines(&v.model, &v.rec.shifts),
+                    "shifts": super::recommend::patterns(&v.rec.shifts).iter().map(|(s, n)| serde_json::json!({
+                        "days": s.day_text(),
+                        "start": format!("{:02}:00", s.start),
+                        "paid_hours": s.hours,
+                        "lanes": s.lanes,
+                        "assistants": n,
+                        "paid_hours_per_week": n * s.paid_hours(),
+                    })).collect::<Vec<_>>(),
+                    "below_goal_with_plan": super::text::below_goal(v).into_iter().map(|(c, share, why)| serde_json::json!({"category": c, "predicted": share, "why": why})).collect::<Vec<_>>(),
+                    "max_assistants_per_hour": v.model.practice.staffing.max_assistants_per_hour,
+                    "shift_hours": v.model.practice.staffing.shift_hours,
+                    "recommendation_as_add": super::recommend::plan_specs(&v.model, &v.rec.shifts).iter().map(|a| a.text.clone()).collect::<Vec<_>>(),
                     "whatif": v.adds.iter().map(|a| &a.text).collect::<Vec<_>>(),
                 })
             })
