@@ -3,7 +3,8 @@
 use crate::cmd;
 use crate::error::{exit_code, is_broken_pipe, message, EXIT_OK};
 use crate::logging::{self, Verbosity};
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// Follow-up and callback analytics for medical practices.
@@ -21,15 +22,21 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "FOLLOWUP_CONFIG",
         default_value = "followup.toml"
     )]
     pub config: PathBuf,
+    /// Whether --config or FOLLOWUP_CONFIG named the config (not the default
+    /// `followup.toml`): commands that work without one treat a missing named
+    /// file as an error and a missing default as "no config".
+    #[arg(skip)]
+    pub config_named: bool,
     /// Print only errors.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// More detail on stderr (-v info, -vv debug).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
@@ -61,7 +68,14 @@ impl Cli {
 
 /// Run the binary; returns the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches)
+        .map_err(|e| e.format(&mut Cli::command()))
+        .unwrap_or_else(|e| e.exit());
+    cli.config_named = matches!(
+        matches.value_source("config"),
+        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+    );
     logging::init(cli.verbosity());
     let result = match &cli.command {
         Command::Init(a) => cmd::init::run(&cli, a),
@@ -90,7 +104,6 @@ pub fn main() -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_is_well_formed() {

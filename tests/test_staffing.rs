@@ -50,6 +50,7 @@ fn finds_the_afternoon_shortfall_and_its_recommendation_replays_to_target() {
     let p = &summary[0];
     let target = num(&p["target_share"]);
     assert_eq!(target, 0.9);
+    erlang_agrees_on_the_busiest_hour(&wd);
 
     // The shortfall: afternoon callback load against capacity, front desk and referrals.
     let work = rows(&wd.read("out/staffing_workload.csv"));
@@ -186,6 +187,55 @@ fn finds_the_afternoon_shortfall_and_its_recommendation_replays_to_target() {
         assert!(wd.path(&format!("out/{f}")).exists(), "{f}");
     }
     assert!(wd.read("out/assumptions.md").contains("after-call work"));
+}
+
+/// `followup erlang` with the config's [staffing] gives the busiest hour of
+/// the inbound line the agents and scheduled agents `followup staffing` gives it
+/// (issue 23: before, erlang assumed no shrinkage and no occupancy cap).
+fn erlang_agrees_on_the_busiest_hour(wd: &Workdir) {
+    let inbound = rows(&wd.read("out/staffing_inbound.csv"));
+    let mut busiest = &inbound[0];
+    for r in &inbound {
+        if r["calls_per_week"].parse::<f64>().unwrap()
+            > busiest["calls_per_week"].parse::<f64>().unwrap()
+        {
+            busiest = r;
+        }
+    }
+    let aht = format!("{}s", busiest["aht_s"]);
+    let run = wd.run(&[
+        "erlang",
+        "--calls",
+        &busiest["calls_per_week"],
+        "--interval",
+        "1h",
+        "--aht",
+        &aht,
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let (agents, scheduled) = (&busiest["agents"], &busiest["scheduled"]);
+    assert_eq!(
+        (v["agents"].to_string(), v["scheduled"].to_string()),
+        (agents.clone(), scheduled.clone()),
+        "{busiest:?}\n{run}"
+    );
+    for k in [
+        "answer_within_s",
+        "service_level_target",
+        "shrinkage",
+        "max_occupancy",
+    ] {
+        assert_eq!(v["settings"][k]["from"], "config", "{k}: {run}");
+    }
+    // The same hour as `followup staffing` prints it.
+    let line = format!("{:0>2}:00 busiest {}:", busiest["hour"], busiest["weekday"]);
+    let text = wd.read("out/staffing.txt");
+    let printed = text.lines().find(|l| l.trim_start().starts_with(&line));
+    assert!(
+        printed.is_some_and(|l| l.contains(&format!("→ {agents} agent(s), {scheduled} scheduled"))),
+        "{line} in\n{text}"
+    );
 }
 
 #[test]

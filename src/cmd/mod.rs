@@ -30,3 +30,15 @@ pub(crate) fn existing_dir(s: &str) -> std::result::Result<std::path::PathBuf, S
 pub fn load_config(cli: &Cli) -> Result<Config> {
     Ok(Config::load(&cli.config)?)
 }
+
+/// The configuration, for a command that also works without one: `None` when
+/// none was named (--config, FOLLOWUP_CONFIG) and the default `followup.toml`
+/// does not exist. A named file that is missing, or any config that does not
+/// parse and validate, is an error as for every other command.
+pub fn load_config_if_any(cli: &Cli) -> Result<Option<Config>> {
+    match Config::load(&cli.config) {
+        Ok(c) => Ok(Some(c)),
+        Err(crate::error::ConfigError::Missing { .. }) if !cli.config_named => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
