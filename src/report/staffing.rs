@@ -58,7 +58,7 @@ fn practice_text(v: &PracticeStaffing, many: bool) -> Vec<String> {
     let goal = v.target_share;
     let plan = &v.plan;
     let mut text = vec![format!(
-        "{}Recommended: {} virtual-assistant hour(s) a week{} — {}.",
+        "{}Recommended: {} paid virtual-assistant hour(s) a week, in shifts{} — {}.",
         if many {
             format!("{pid}: ")
         } else {
@@ -66,7 +66,7 @@ fn practice_text(v: &PracticeStaffing, many: bool) -> Vec<String> {
         },
         v.va_hours_per_week,
         if v.reaches_target {
-            format!(", which bring every category an assistant may work to {:.0}% within target in replay", goal * 100.0)
+            format!(", which bring every category an assistant may work to {:.0}% within target by the calibrated prediction", goal * 100.0)
         } else {
             " (the goal is not reached within the cap)".to_string()
         },
@@ -216,7 +216,7 @@ mod tests {
         let section = &md[md.find("## Staffing").unwrap()..md.find("## Data quality").unwrap()];
         let want = "## Staffing\n\n\
 Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (earliest deadline first in each lane, retries by the attempt rules, backlog carried across blocks and days). The gap between the replayed and the measured share within target is shown beside every prediction.\n\n\
-Recommended: 4 virtual-assistant hour(s) a week, which bring every category an assistant may work to 90% within target in replay — Mon 13:00-17:00 front_desk 1.\n\n\
+Recommended: 4 paid virtual-assistant hour(s) a week, in shifts, which bring every category an assistant may work to 90% within target by the calibrated prediction — Mon 13:00-17:00 front_desk 1.\n\n\
 Below the goal as measured, but the replay of the roster as worked meets it, so not for lack of hours (look at priority and routing): referral.\n\n\
 All categories together: 81.2% within target measured, — replayed with the roster as worked.\n\n\
 Assumption: Period: tasks created 2026-08-24 to 2026-11-22.\n\n\
@@ -239,7 +239,7 @@ Heatmap cells: callback workload as a share of the capacity as worked in that we
         s.practices.push(other);
         add_section(&mut r, &s);
         let text = r.sections[0].text.join("\n");
-        assert!(text.contains("p002: Recommended: 4 virtual-assistant hour(s) a week (the goal is not reached within the cap) — none."), "{text}");
+        assert!(text.contains("p002: Recommended: 4 paid virtual-assistant hour(s) a week, in shifts (the goal is not reached within the cap) — none."), "{text}");
         assert!(r.charts.is_empty());
         let rows = &r.sections[0].table.as_ref().unwrap().rows;
         assert_eq!(rows[1][0], "p002 referral");
