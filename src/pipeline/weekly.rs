@@ -166,6 +166,19 @@ fn staffing_summary(views: &[View], heatmaps: Vec<(String, Vec<u8>)>) -> Staffin
                 va_hours_per_week: v.rec.hours(),
                 reaches_target: v.rec.reached,
                 plan: crate::staffing::recommend::shift_lines(&v.model, &v.rec.shifts),
+                shifts: {
+                    let open = crate::staffing::recommend::business_blocks(&v.model);
+                    crate::staffing::recommend::patterns(&v.rec.shifts)
+                        .into_iter()
+                        .map(|(s, n)| crate::report::staffing::ShiftRow {
+                            assistants: n,
+                            days: s.day_text(),
+                            hours: s.hours_text(&open),
+                            lanes: s.lanes.join(" + "),
+                            paid_hours_per_week: n * s.paid_hours(),
+                        })
+                        .collect()
+                },
                 not_for_lack_of_hours: v.rec.not_capacity.iter().map(|c| label(v, c)).collect(),
                 measured: finite(Some(v.calibration.measured)),
                 replayed: finite(Some(v.calibration.replayed)),

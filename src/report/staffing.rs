@@ -22,14 +22,29 @@ pub struct PracticeStaffing {
     pub target_share: f64,
     pub va_hours_per_week: u32,
     pub reaches_target: bool,
-    /// The recommendation as `--add` specs.
+    /// The recommendation as a planner reads it, one line per shift pattern.
     pub plan: Vec<String>,
+    /// The shifts to buy, one row per weekday pattern.
+    pub shifts: Vec<ShiftRow>,
     /// Categories below the goal as measured whose replay meets it.
     pub not_for_lack_of_hours: Vec<String>,
     /// All categories together, share within target.
     pub measured: Option<f64>,
     pub replayed: Option<f64>,
     pub categories: Vec<CategoryStaffing>,
+}
+
+/// One weekday pattern of the recommended shifts.
+#[derive(Debug, Clone, Default)]
+pub struct ShiftRow {
+    pub assistants: u32,
+    /// "Mon-Fri".
+    pub days: String,
+    /// "13:00-17:00 (4 h)".
+    pub hours: String,
+    /// "front_desk + referrals".
+    pub lanes: String,
+    pub paid_hours_per_week: u32,
 }
 
 /// One category's shares within target.
@@ -58,23 +73,23 @@ fn practice_text(v: &PracticeStaffing, many: bool) -> Vec<String> {
     let goal = v.target_share;
     let plan = &v.plan;
     let mut text = vec![format!(
-        "{}Recommended: {} paid virtual-assistant hour(s) a week, in shifts{} — {}.",
+        "{}Recommended: {} paid virtual-assistant hour(s) a week, in {}{}.",
         if many {
             format!("{pid}: ")
         } else {
             String::new()
         },
         v.va_hours_per_week,
+        match plan.len() {
+            0 => "no shift".to_string(),
+            1 => "the shift below".to_string(),
+            _ => "the shifts below".to_string(),
+        },
         if v.reaches_target {
             format!(", which bring every category an assistant may work to {:.0}% within target by the calibrated prediction", goal * 100.0)
         } else {
-            " (the goal is not reached within the cap)".to_string()
+            " (the goal is not reached within the caps)".to_string()
         },
-        if plan.is_empty() {
-            "none".to_string()
-        } else {
-            plan.join("; ")
-        }
     )];
     let odd = &v.not_for_lack_of_hours;
     if !odd.is_empty() {
@@ -91,30 +106,52 @@ fn practice_text(v: &PracticeStaffing, many: bool) -> Vec<String> {
     text
 }
 
-/// Add the staffing section (before the data-quality section) and its heatmap.
+/// Add the staffing sections before the data-quality section: the shifts to
+/// buy and what they do, the shares within target with and without them (with
+/// the heatmap), and the assumptions as a table.
 pub fn add_section(r: &mut Report, s: &Staffing) {
     let many = s.practices.len() > 1;
+    let name = |pid: &str, x: &str| {
+        if many {
+            format!("{pid} {x}")
+        } else {
+            x.to_string()
+        }
+    };
+    let mut roster = Table::new(&["assistants", "days", "hours", "lanes", "paid hours a week"]);
+    roster.numeric = vec![true, false, false, false, true];
     let mut table = Table::new(&[
         "category",
         "measured",
         "replayed (roster as worked)",
         "calibration gap",
-        "predicted with recommended hours",
+        "predicted with the shifts",
     ]);
+    table.numeric = vec![false, true, true, true, true];
     let mut text = vec![
-        "Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (earliest deadline first in each lane, retries by the attempt rules, backlog carried across blocks and days). The gap between the replayed and the measured share within target is shown beside every prediction.".to_string(),
+        "Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (earliest deadline first in each lane, retries by the attempt rules, backlog carried across blocks and days). Assistants are bought as shifts; the gap between the replayed and the measured share within target is shown beside every prediction.".to_string(),
     ];
+    let mut shares_text = Vec::new();
     for v in &s.practices {
         let pid = v.practice_id.as_str();
-        text.extend(practice_text(v, many));
+        let mut t = practice_text(v, many);
+        // The pooled calibration goes with the shares.
+        if let Some(last) = t.pop() {
+            shares_text.push(if many { format!("{pid}: {last}") } else { last });
+        }
+        text.extend(t);
+        for sh in &v.shifts {
+            roster.push(vec![
+                sh.assistants.to_string(),
+                name(pid, &sh.days),
+                sh.hours.clone(),
+                sh.lanes.clone(),
+                sh.paid_hours_per_week.to_string(),
+            ]);
+        }
         for c in &v.categories {
-            let name = c.category.as_str();
             table.push(vec![
-                if many {
-                    format!("{pid} {name}")
-                } else {
-                    name.to_string()
-                },
+                name(pid, &c.category),
                 pct(c.measured),
                 pct(c.replayed),
                 pts(c.gap),
@@ -122,8 +159,13 @@ pub fn add_section(r: &mut Report, s: &Staffing) {
             ]);
         }
     }
-    text.extend(s.assumptions.iter().map(|l| format!("Assumption: {l}")));
-    text.push("Heatmap cells: callback workload as a share of the capacity as worked in that weekday and hour (blue: room to spare, vermillion: more work than hours). Tables, what-ifs and the inbound line: `followup staffing` (docs/STAFFING.md).".into());
+    shares_text.push("Heatmap cells: callback workload as a share of the capacity as worked in that weekday and hour (blue: room to spare, vermillion: more work than hours). Tables, what-ifs and the inbound line: `followup staffing` (docs/STAFFING.md).".into());
+    let mut assumptions = Table::new(&["assumption", "value"]);
+    assumptions.numeric = vec![false, false];
+    for l in &s.assumptions {
+        let (k, v) = l.split_once(": ").unwrap_or(("", l.as_str()));
+        assumptions.push(vec![k.to_string(), v.to_string()]);
+    }
     let mut charts = Vec::new();
     if let (false, Some((svg, png))) = (many, &s.heatmap) {
         r.charts.push(Chart {
@@ -139,15 +181,29 @@ pub fn add_section(r: &mut Report, s: &Staffing) {
         .iter()
         .position(|s| s.title.starts_with("Data quality"))
         .unwrap_or(r.sections.len());
-    r.sections.insert(
-        at,
+    let sections = [
         Section {
-            title: "Staffing".into(),
+            title: "Staffing: the shifts to buy".into(),
             text,
+            table: (!roster.rows.is_empty()).then_some(roster),
+            charts: vec![],
+        },
+        Section {
+            title: "Staffing: share within target with and without the shifts".into(),
+            text: shares_text,
             table: Some(table),
             charts,
         },
-    );
+        Section {
+            title: "Staffing: assumptions".into(),
+            text: vec![],
+            table: (!assumptions.rows.is_empty()).then_some(assumptions),
+            charts: vec![],
+        },
+    ];
+    for (i, sec) in sections.into_iter().enumerate() {
+        r.sections.insert(at + i, sec);
+    }
 }
 
 #[cfg(test)]
@@ -180,7 +236,16 @@ mod tests {
                 target_share: 0.9,
                 va_hours_per_week: 4,
                 reaches_target: true,
-                plan: vec!["Mon 13:00-17:00 front_desk 1".into()],
+                plan: vec![
+                    "1 assistant Mon 13:00-17:00 (4 h), lane front_desk: 4 paid h a week".into(),
+                ],
+                shifts: vec![ShiftRow {
+                    assistants: 1,
+                    days: "Mon".into(),
+                    hours: "13:00-17:00 (4 h)".into(),
+                    lanes: "front_desk".into(),
+                    paid_hours_per_week: 4,
+                }],
                 not_for_lack_of_hours: vec!["referral".into()],
                 measured: Some(0.8125),
                 replayed: None,
@@ -202,8 +267,16 @@ mod tests {
         let mut r = report();
         add_section(&mut r, &staffing());
         let titles: Vec<&str> = r.sections.iter().map(|s| s.title.as_str()).collect();
-        assert_eq!(titles, ["Staffing", "Data quality"]);
-        assert_eq!(r.sections[0].charts, [0]);
+        assert_eq!(
+            titles,
+            [
+                "Staffing: the shifts to buy",
+                "Staffing: share within target with and without the shifts",
+                "Staffing: assumptions",
+                "Data quality"
+            ]
+        );
+        assert_eq!(r.sections[1].charts, [0]);
         assert_eq!(r.charts[0].name, "staffing_heatmap");
         assert_eq!(r.charts[0].png, [1, 2, 3]);
     }
@@ -214,17 +287,24 @@ mod tests {
         add_section(&mut r, &staffing());
         let md = super::super::render::markdown(&r);
         let section = &md[md.find("## Staffing").unwrap()..md.find("## Data quality").unwrap()];
-        let want = "## Staffing\n\n\
-Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (earliest deadline first in each lane, retries by the attempt rules, backlog carried across blocks and days). The gap between the replayed and the measured share within target is shown beside every prediction.\n\n\
-Recommended: 4 paid virtual-assistant hour(s) a week, in shifts, which bring every category an assistant may work to 90% within target by the calibrated prediction — Mon 13:00-17:00 front_desk 1.\n\n\
+        let want = "## Staffing: the shifts to buy\n\n\
+Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (earliest deadline first in each lane, retries by the attempt rules, backlog carried across blocks and days). Assistants are bought as shifts; the gap between the replayed and the measured share within target is shown beside every prediction.\n\n\
+Recommended: 4 paid virtual-assistant hour(s) a week, in the shift below, which bring every category an assistant may work to 90% within target by the calibrated prediction.\n\n\
 Below the goal as measured, but the replay of the roster as worked meets it, so not for lack of hours (look at priority and routing): referral.\n\n\
+| assistants | days | hours | lanes | paid hours a week |\n\
+|---:|---|---|---|---:|\n\
+| 1 | Mon | 13:00-17:00 (4 h) | front_desk | 4 |\n\n\n\
+## Staffing: share within target with and without the shifts\n\n\
 All categories together: 81.2% within target measured, — replayed with the roster as worked.\n\n\
-Assumption: Period: tasks created 2026-08-24 to 2026-11-22.\n\n\
 Heatmap cells: callback workload as a share of the capacity as worked in that weekday and hour (blue: room to spare, vermillion: more work than hours). Tables, what-ifs and the inbound line: `followup staffing` (docs/STAFFING.md).\n\n\
-| category | measured | replayed (roster as worked) | calibration gap | predicted with recommended hours |\n\
+| category | measured | replayed (roster as worked) | calibration gap | predicted with the shifts |\n\
 |---|---:|---:|---:|---:|\n\
 | referral | 75.0% | 80.0% | +5.0 pts | — |\n\n\
-![Callback workload as % of capacity](charts/staffing_heatmap.png)\n\n\n";
+![Callback workload as % of capacity](charts/staffing_heatmap.png)\n\n\n\
+## Staffing: assumptions\n\n\
+| assumption | value |\n\
+|---|---|\n\
+| Period | tasks created 2026-08-24 to 2026-11-22. |\n\n\n";
         assert_eq!(section, want);
     }
 
@@ -236,12 +316,16 @@ Heatmap cells: callback workload as a share of the capacity as worked in that we
         other.practice_id = "p002".into();
         other.reaches_target = false;
         other.plan.clear();
+        other.shifts.clear();
         s.practices.push(other);
         add_section(&mut r, &s);
         let text = r.sections[0].text.join("\n");
-        assert!(text.contains("p002: Recommended: 4 paid virtual-assistant hour(s) a week, in shifts (the goal is not reached within the cap) — none."), "{text}");
+        assert!(text.contains("p002: Recommended: 4 paid virtual-assistant hour(s) a week, in no shift (the goal is not reached within the caps)."), "{text}");
         assert!(r.charts.is_empty());
-        let rows = &r.sections[0].table.as_ref().unwrap().rows;
+        let roster = &r.sections[0].table.as_ref().unwrap().rows;
+        assert_eq!(roster.len(), 1);
+        assert_eq!(roster[0][1], "p001 Mon");
+        let rows = &r.sections[1].table.as_ref().unwrap().rows;
         assert_eq!(rows[1][0], "p002 referral");
     }
 }

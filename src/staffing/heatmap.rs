@@ -37,7 +37,7 @@ pub fn render(rows: &BTreeMap<Key, Row>) -> Result<(String, Vec<u8>)> {
     let lines: BTreeSet<(String, u8)> = rows.keys().map(|k| (k.2.clone(), k.0)).collect();
     let hours: Vec<u8> = hours.into_iter().collect();
     let lines: Vec<(String, u8)> = lines.into_iter().collect();
-    let size = (860u32, 90 + 22 * lines.len().max(1) as u32);
+    let size = (860u32, 90 + ROW * lines.len().max(1) as u32);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -60,6 +60,9 @@ pub fn render(rows: &BTreeMap<Key, Row>) -> Result<(String, Vec<u8>)> {
     Ok((svg, png))
 }
 
+/// Height of a row in pixels: the labels print at about 8 pt on a page.
+const ROW: u32 = 28;
+
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     rows: &BTreeMap<Key, Row>,
@@ -78,8 +81,8 @@ fn draw<DB: DrawingBackend>(
     let (left, top) = (150i32, 24i32);
     let (w, h) = root.dim_in_pixel();
     let cw = (w as i32 - left - 10) / nc as i32;
-    let ch = ((h as i32 - top - 10) / nr as i32).min(22);
-    let font = (FONT, 11).into_font().color(&INK);
+    let ch = ((h as i32 - top - 10) / nr as i32).min(ROW as i32);
+    let font = (FONT, 14).into_font().color(&INK);
     for (c, hr) in hours.iter().enumerate() {
         let x = left + c as i32 * cw + cw / 2;
         root.draw(&Text::new(
@@ -114,10 +117,17 @@ fn draw<DB: DrawingBackend>(
             ))
             .map_err(|x| e(&x))?;
             if !label.is_empty() {
+                // White on a dark cell, ink on a light one.
+                let RGBColor(r, g, b) = fill;
+                let dark = (0.299 * r as f64 + 0.587 * g as f64 + 0.114 * b as f64) < 150.0;
+                let ink = if dark { WHITE } else { INK };
                 root.draw(&Text::new(
                     label,
                     (x + cw / 2, y + ch / 2),
-                    font.pos(Pos::new(HPos::Center, VPos::Center)),
+                    (FONT, 14)
+                        .into_font()
+                        .color(&ink)
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
                 ))
                 .map_err(|x| e(&x))?;
             }

@@ -99,6 +99,11 @@ impl Shift {
 
     /// "Mon-Fri 13:00-17:00 (4 h)", with the closed hours it skips named.
     pub fn text(&self, open: &[(u8, u8)]) -> String {
+        format!("{} {}", self.day_text(), self.hours_text(open))
+    }
+
+    /// "13:00-17:00 (4 h)", with the closed hours it skips named.
+    pub fn hours_text(&self, open: &[(u8, u8)]) -> String {
         let blocks = self.blocks(open).unwrap_or_default();
         let first = self.days.first().map(|d| *d as u8 + 1).unwrap_or(1);
         let hours: Vec<u8> = blocks
@@ -122,8 +127,7 @@ impl Shift {
             .map(|w| format!("{}-{}", end(&w[0]), w[1].start.format("%H:%M")))
             .collect();
         format!(
-            "{} {}-{} ({} h{})",
-            self.day_text(),
+            "{}-{} ({} h{})",
             a.start.format("%H:%M"),
             end(z),
             self.hours,
