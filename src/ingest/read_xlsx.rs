@@ -391,3 +391,71 @@ mod tests {
         assert_eq!(w::parse_attempt_id("A-1"), None);
     }
 }
+
+#[cfg(test)]
+mod another_program {
+    use super::*;
+
+    /// A workbook opened and saved by openpyxl (tests/fixtures/worked-list).
+    #[test]
+    fn a_workbook_saved_by_openpyxl_reads_as_its_three_worked_rows() {
+        let bytes = include_bytes!("../../tests/fixtures/worked-list/openpyxl-3.1.5-saved.xlsx");
+        let parsed = parse_worked_list(bytes).unwrap();
+        assert!(parsed.bad.is_empty(), "{:?}", parsed.bad);
+        let get = |r: &Record, k: &str| match &r.fields {
+            Fields::Json(m) => m.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string(),
+            _ => panic!("a JSON record"),
+        };
+        let rows: Vec<[String; 7]> = parsed
+            .records
+            .iter()
+            .map(|r| {
+                [
+                    get(r, "[attempt_id]"),
+                    get(r, "[task_id]"),
+                    get(r, w::OUTCOME),
+                    get(r, "[at]"),
+                    get(r, "[callback_at]"),
+                    get(r, w::NOTE),
+                    get(r, "[staff_id]"),
+                ]
+            })
+            .collect();
+        let row = |a: &str, t: &str, o: &str, at: &str, cb: &str, n: &str| {
+            [a, t, o, at, cb, n, "bchen"].map(str::to_string)
+        };
+        assert_eq!(
+            rows,
+            vec![
+                row(
+                    "list:2026-11-23:bchen:1",
+                    "T-p001-009136",
+                    "reached",
+                    "2026-11-23 09:40:00",
+                    "",
+                    ""
+                ),
+                row(
+                    "list:2026-11-23:bchen:6",
+                    "T-p001-009130",
+                    "callback_set",
+                    "2026-11-23 23:59:59",
+                    "2026-11-25 15:00:00",
+                    "asked for Wed 3pm"
+                ),
+                row(
+                    "list:2026-11-23:bchen:8",
+                    "T-p001-009129",
+                    "left_message",
+                    "2026-11-23 10:05:00",
+                    "",
+                    ""
+                ),
+            ]
+        );
+        assert_eq!(
+            parsed.records.iter().map(|r| r.line).collect::<Vec<_>>(),
+            [2, 7, 9]
+        );
+    }
+}
