@@ -134,6 +134,74 @@ fn finds_the_afternoon_shortfall_and_its_recommendation_replays_to_target() {
             );
         }
     }
+    // Issue 23 §3: the cost is the paid hours at the configured rate …
+    let rate = num(&p["va_hourly_rate"]);
+    assert!(rate > 0.0, "the sample config sets a rate: {p}");
+    let cost = &p["cost"];
+    assert_eq!(cost["paid_hours_per_week"].as_u64(), Some(hours));
+    assert!(
+        (num(&cost["per_week"]) - hours as f64 * rate).abs() < 0.005,
+        "{cost}"
+    );
+    assert!(
+        (num(&cost["per_month"]) - hours as f64 * rate * 4.33).abs() < 0.005,
+        "{cost}"
+    );
+    // … the plan empties the week's close of the backlog it helps with …
+    for (name, c) in &cats {
+        let (worked, plan) = (
+            num(&c["backlog_week_close"]),
+            num(&c["backlog_week_close_with_plan"]),
+        );
+        assert!(plan <= worked + 1e-9, "{name}: {worked} → {plan}");
+    }
+    // … a day without the assistants is replayed for every business weekday,
+    // never better than the full plan …
+    let absence = p["absence"].as_array().unwrap();
+    let days: Vec<&str> = absence
+        .iter()
+        .map(|a| a["weekday"].as_str().unwrap())
+        .collect();
+    assert_eq!(days, ["Mon", "Tue", "Wed", "Thu", "Fri"]);
+    for a in absence {
+        assert!(num(&a["lost_within_target_per_week"]) >= 0.0, "{a}");
+        if a["plan_hours_missing"].as_u64().unwrap() > 0 {
+            assert!(
+                num(&a["backlog_day_close_absent"]) >= num(&a["backlog_day_close_full_plan"]),
+                "{a}"
+            );
+        }
+        for c in a["categories"].as_array().unwrap() {
+            assert!(
+                num(&c["predicted_absent"]) <= num(&c["predicted_full"]) + 1e-9,
+                "{}: {c}",
+                a["weekday"]
+            );
+        }
+    }
+    assert!(days.contains(&p["absence_hurts_most"].as_str().unwrap()));
+    // … and the vendor's scope of work lists every shift and no licensed work.
+    let scope = wd.read("out/scope-of-work.md");
+    for line in p["recommended_shifts"].as_array().unwrap() {
+        assert!(scope.contains(line.as_str().unwrap()), "{line} in\n{scope}");
+    }
+    for needle in [
+        "clinical_question",
+        "Clinical question",
+        "`clinical`",
+        "RN-1",
+    ] {
+        assert!(!scope.contains(needle), "{needle} in\n{scope}");
+    }
+    for needle in [
+        "`referral`",
+        "REF-1",
+        "Referral coordinator, ext. 214",
+        "Office manager, ext. 201",
+    ] {
+        assert!(scope.contains(needle), "{needle} in\n{scope}");
+    }
+
     // … and replaying it as what-ifs gives the same, goal-reaching result.
     let specs: Vec<String> = p["recommendation_as_add"]
         .as_array()
@@ -162,7 +230,9 @@ fn finds_the_afternoon_shortfall_and_its_recommendation_replays_to_target() {
         "staffing_inbound.csv",
         "staffing_workload.csv",
         "staffing_handle_times.csv",
+        "staffing_absence.csv",
         "heatmap.svg",
+        "scope-of-work.md",
     ] {
         assert_eq!(
             wd.read(&format!("out/{f}")),

@@ -17,11 +17,13 @@ use std::path::PathBuf;
 /// measured share within target, the share a replay of the roster gives (the
 /// difference is the calibration gap shown beside every prediction), the share
 /// predicted with the recommended hours, and with each --add. Writes tables
-/// (Parquet + CSV), heatmap.svg/png, assumptions.md and summary.json to --out.
-/// See docs/STAFFING.md.
+/// (Parquet + CSV), heatmap.svg/png, assumptions.md, summary.json and the
+/// vendor's scope-of-work.md to --out. With staffing.va_hourly_rate set, the
+/// plan's cost a week and a month. See docs/STAFFING.md.
 ///
-/// Cost: one replay per candidate hour tried (a few per recommended hour);
-/// seconds for a practice-quarter in a release build.
+/// Cost: one replay per candidate shift tried (a few per recommended shift),
+/// plus one per business weekday for the absence replay; seconds for a
+/// practice-quarter in a release build.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  followup staffing\n  followup staffing --from 2026-08-24 --to 2026-11-22 --target-share 0.9\n  followup staffing --add \"Mon-Fri 13:00-17:00 referral,insurance_documents 1\"\n\n--add grammar: DAYS HH:MM-HH:MM WORK [COUNT]; DAYS is Mon, Mon-Fri or Mon,Wed; WORK is comma-separated category or lane names; COUNT assistants (default 1)."
@@ -115,6 +117,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             "staffing: {from} to {to}: tables, heatmap and assumptions in {} ({:.1}s)",
             out.display(),
             started.elapsed().as_secs_f64()
+        );
+        eprintln!(
+            "staffing: scope of work for the vendor: {}",
+            out.join(write::SCOPE_OF_WORK).display()
         );
     }
     Ok(EXIT_OK)

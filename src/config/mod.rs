@@ -237,6 +237,8 @@ struct RawStaffing {
     service_level: Option<f64>,
     shrinkage: Option<f64>,
     max_occupancy: Option<f64>,
+    va_hourly_rate: Option<f64>,
+    escalation: Option<String>,
 }
 
 /// Assumptions of the staffing view (see docs/STAFFING.md); durations in seconds.
@@ -258,6 +260,12 @@ pub struct Staffing {
     pub service_level: f64,
     pub shrinkage: f64,
     pub max_occupancy: f64,
+    /// What the vendor charges for a paid assistant hour, in the practice's
+    /// currency; None: no cost is shown.
+    pub va_hourly_rate: Option<f64>,
+    /// Whom the vendor's assistants call when the script does not cover a
+    /// case (the scope of work), unless their lane names its own.
+    pub escalation: Option<String>,
 }
 
 impl Default for Staffing {
@@ -272,6 +280,8 @@ impl Default for Staffing {
             service_level: 0.8,
             shrinkage: 0.3,
             max_occupancy: 0.85,
+            va_hourly_rate: None,
+            escalation: None,
         }
     }
 }
@@ -325,6 +335,8 @@ struct RawLane {
     owners: Vec<String>,
     #[serde(default)]
     licensed: bool,
+    #[serde(default)]
+    escalation: Option<String>,
 }
 
 /// Outreach channels an attempt rule may prescribe.
@@ -356,6 +368,9 @@ pub struct Lane {
     pub categories: Vec<String>,
     pub owners: Vec<String>,
     pub licensed: bool,
+    /// Whom an assistant working this lane escalates to (the scope of work);
+    /// else the practice's `staffing.escalation`.
+    pub escalation: Option<String>,
 }
 
 /// A practice, validated.
@@ -387,6 +402,16 @@ impl Practice {
     pub fn is_holiday(&self, date: NaiveDate) -> bool {
         self.holidays.contains(&date)
             || (self.us_federal_holidays && holidays::is_us_federal_holiday(date))
+    }
+
+    /// A category's approved voicemail wording with `{practice}` and, when
+    /// configured, `{callback_number}` filled in.
+    pub fn voicemail(&self, c: &Category) -> String {
+        let v = c.voicemail.replace("{practice}", &self.name);
+        match &self.callback_number {
+            Some(n) => v.replace("{callback_number}", n),
+            None => v,
+        }
     }
 
     /// The lane that works `category` (validation guarantees exactly one exists).

@@ -156,6 +156,44 @@ fn staffing_keys_default_parse_and_name_the_key() {
     assert!(e.contains("staffing.shrinkage"), "{e}");
     let e = err(&text.replace("max_va_hours", "max_hours"));
     assert!(e.contains("max_hours"), "{e}");
+    assert_eq!((s.va_hourly_rate, s.escalation.as_deref()), (None, None));
+}
+
+#[test]
+fn a_rate_and_escalation_contacts_parse_and_a_bad_one_names_its_key() {
+    let text = BASE
+        .replace(
+            "[[practices]]\nid = \"p001\"",
+            "[defaults.staffing]\nva_hourly_rate = 15.5\nescalation = \" Office manager, ext. 201 \"\n[[practices]]\nid = \"p001\"",
+        )
+        .replace(
+            "owners = [\"amy\"]",
+            "owners = [\"amy\"]\nescalation = \"Front desk lead\"",
+        );
+    let p = &load(&text).unwrap().practices[0];
+    assert_eq!(p.staffing.va_hourly_rate, Some(15.5));
+    assert_eq!(
+        p.staffing.escalation.as_deref(),
+        Some("Office manager, ext. 201")
+    );
+    assert_eq!(
+        p.lanes["front"].escalation.as_deref(),
+        Some("Front desk lead")
+    );
+    assert_eq!(p.lanes["nurse"].escalation, None);
+    for (from, to, key) in [
+        ("15.5", "0", "staffing.va_hourly_rate"),
+        ("15.5", "-3", "staffing.va_hourly_rate"),
+        (
+            "\" Office manager, ext. 201 \"",
+            "\" \"",
+            "staffing.escalation",
+        ),
+        ("\"Front desk lead\"", "\"\"", "lanes.front.escalation"),
+    ] {
+        let e = err(&text.replace(from, to));
+        assert!(e.contains(key), "{to}: {e}");
+    }
 }
 
 #[test]

@@ -194,6 +194,9 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
                 ));
             }
         }
+        if let Some(e) = &rl.escalation {
+            escalation_text(e).map_err(|m| err(&format!("{k}.escalation"), m))?;
+        }
         lanes.insert(
             name.clone(),
             Lane {
@@ -201,6 +204,7 @@ pub(super) fn practice(rp: RawPractice, path: &Path, key: &str) -> Result<Practi
                 categories: rl.categories.clone(),
                 owners: rl.owners.clone(),
                 licensed: rl.licensed,
+                escalation: rl.escalation.as_ref().map(|e| e.trim().to_string()),
             },
         );
     }
@@ -333,7 +337,32 @@ fn staffing(r: &super::RawStaffing) -> Result<super::Staffing, (String, String)>
         1.0,
         &mut s.max_occupancy,
     )?;
+    if let Some(v) = r.va_hourly_rate {
+        if !(v.is_finite() && v > 0.0) {
+            return Err((
+                "va_hourly_rate".into(),
+                "the vendor's price of a paid assistant hour, a number above 0 (e.g. 15.5); leave the key out to show no cost".into(),
+            ));
+        }
+        s.va_hourly_rate = Some(v);
+    }
+    if let Some(e) = &r.escalation {
+        escalation_text(e).map_err(|m| ("escalation".to_string(), m))?;
+        s.escalation = Some(e.trim().to_string());
+    }
     Ok(s)
+}
+
+/// An escalation contact goes to a vendor in the scope of work: a role and a
+/// number or extension, not a paragraph.
+fn escalation_text(e: &str) -> Result<(), String> {
+    let n = e.trim().chars().count();
+    if n == 0 || n > 200 {
+        return Err(
+            "name a role and how to reach them, e.g. \"Office manager, ext. 201\" (1 to 200 characters)".into(),
+        );
+    }
+    Ok(())
 }
 
 pub(super) fn unique_practice_ids(practices: &[Practice], path: &Path) -> Result<(), ConfigError> {

@@ -453,15 +453,7 @@ fn row(
             _ => i.category.clone(),
         })
         .collect();
-    let voicemail = cat
-        .map(|c| {
-            let v = c.voicemail.replace("{practice}", &p.name);
-            match &p.callback_number {
-                Some(n) => v.replace("{callback_number}", n),
-                None => v,
-            }
-        })
-        .unwrap_or_default();
+    let voicemail = cat.map(|c| p.voicemail(c)).unwrap_or_default();
     let callback = all.iter().filter_map(|i| i.callback_at).min();
     let script = cat.map(|c| c.script.clone()).unwrap_or_default();
     Row {

@@ -6,12 +6,16 @@
 //! and days), not with a queueing formula. The live inbound line is sized with
 //! Erlang C / A. Definitions and assumptions: docs/STAFFING.md.
 
+pub mod absence;
+pub mod close;
+pub mod cost;
 pub mod erlang;
 pub mod heatmap;
 pub mod history;
 pub mod inbound;
 pub mod recommend;
 pub mod replay;
+pub mod scope;
 pub mod spec;
 pub mod text;
 pub mod view;

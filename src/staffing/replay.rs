@@ -233,7 +233,18 @@ pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize)
 /// Backlog carried: first attempts ready but not yet started at each instant in
 /// `at` (sorted), per queue.
 pub fn backlog(jobs: &[Job], out: &Outcome, at: &[i64], n_queues: usize) -> Vec<Vec<u32>> {
-    let mut counts = vec![vec![0u32; n_queues]; at.len()];
+    backlog_by(jobs, out, at, n_queues, |j| j.queue)
+}
+
+/// [`backlog`] counted under `key(job)` < `n` (its queue, its category).
+pub fn backlog_by(
+    jobs: &[Job],
+    out: &Outcome,
+    at: &[i64],
+    n: usize,
+    key: impl Fn(&Job) -> usize,
+) -> Vec<Vec<u32>> {
+    let mut counts = vec![vec![0u32; n]; at.len()];
     for (j, job) in jobs.iter().enumerate() {
         let end = out.first[j]
             .or(job.withdrawn_at)
@@ -241,8 +252,9 @@ pub fn backlog(jobs: &[Job], out: &Outcome, at: &[i64], n_queues: usize) -> Vec<
             .min(job.withdrawn_at.unwrap_or(i64::MAX));
         let a = at.partition_point(|&x| x < job.arrive);
         let b = at.partition_point(|&x| x < end);
+        let k = key(job);
         for row in counts.iter_mut().take(b).skip(a) {
-            row[job.queue] += 1;
+            row[k] += 1;
         }
     }
     counts

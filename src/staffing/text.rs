@@ -25,6 +25,8 @@ pub fn text(views: &[View]) -> String {
     for v in views {
         categories(&mut o, v);
         recommendation(&mut o, v);
+        with_and_without(&mut o, v);
+        absence(&mut o, v);
         load_by_hour(&mut o, v);
         inbound(&mut o, v);
         worst_blocks(&mut o, v);
@@ -136,6 +138,118 @@ fn recommendation(o: &mut String, v: &View) {
     }
     if !v.rec.not_capacity.is_empty() {
         let _ = writeln!(o, "† the replay of the roster as worked meets the goal, so the shortfall is not for lack of hours and predictions for it are unreliable");
+    }
+    let _ = writeln!(o);
+}
+
+/// The plan's cost, and per category the share within target and the backlog
+/// at the week's close with the roster as worked and with the plan.
+fn with_and_without(o: &mut String, v: &View) {
+    match &v.cost {
+        Some(c) => {
+            let _ = writeln!(o, "cost: {}", c.text());
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "cost: not shown (set staffing.va_hourly_rate to the vendor's hourly price)"
+            );
+        }
+    }
+    let weeks = super::close::week_closes(&v.model.practice, v.model.from, v.model.to).len();
+    let _ = writeln!(
+        o,
+        "\nwith and without the plan: share within target (measured; predicted with the plan) and tasks waiting for a first attempt at the week's close (mean of {weeks} weeks; replayed as worked, with the plan):"
+    );
+    let _ = writeln!(
+        o,
+        "  {:<24} {:>9} {:>10} {:>10} {:>10}",
+        "category", "measured", "with plan", "backlog", "with plan"
+    );
+    let num = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x:.1}"));
+    let (mut a, mut b) = (0.0, 0.0);
+    for l in &v.lines {
+        a += l.backlog_week_close.unwrap_or(0.0);
+        b += l.backlog_week_close_with_plan.unwrap_or(0.0);
+        let _ = writeln!(
+            o,
+            "  {:<24} {:>9} {:>10} {:>10} {:>10}",
+            l.category,
+            pct(l.measured),
+            pct(l.recommended_predicted),
+            num(l.backlog_week_close),
+            num(l.backlog_week_close_with_plan)
+        );
+    }
+    if weeks > 0 {
+        let _ = writeln!(
+            o,
+            "  {:<24} {:>9} {:>10} {:>10.1} {:>10.1}",
+            "all", "", "", a, b
+        );
+    }
+    let _ = writeln!(o);
+}
+
+/// Per business weekday, the plan replayed without its assistants that day:
+/// the categories it drops below the goal, the backlog at that day's close and
+/// at the week's close, and the tasks a week it loses; then the worst day.
+fn absence(o: &mut String, v: &View) {
+    if v.absence.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "a day without the plan's assistants (that weekday's shift hours out of every week; backlog = tasks waiting for a first attempt at the close, full plan in brackets):"
+    );
+    let num = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x:.1}"));
+    for a in &v.absence {
+        let below: Vec<String> = a
+            .categories
+            .iter()
+            .filter(|c| {
+                c.predicted_absent
+                    .is_some_and(|x| x < v.target_share - 1e-9)
+            })
+            .map(|c| {
+                format!(
+                    "{} {} ({})",
+                    c.category,
+                    pct(c.predicted_absent),
+                    pct(c.predicted_full)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "  {} (−{} paid h): {:.1} tasks a week fewer within target; backlog at {} close {} ({}), at the week's close {} ({}); below the goal: {}",
+            day(a.weekday as u8 + 1),
+            a.hours_missing,
+            a.lost_within_target_per_week,
+            day(a.weekday as u8 + 1),
+            num(a.backlog_close_absent),
+            num(a.backlog_close_full),
+            num(a.backlog_week_close_absent),
+            num(a.backlog_week_close_full),
+            if below.is_empty() {
+                "none".to_string()
+            } else {
+                below.join(", ")
+            }
+        );
+    }
+    match super::absence::hurts_most(&v.absence) {
+        Some(a) => {
+            let _ = writeln!(
+                o,
+                "  hurts most: {} ({:.1} tasks a week fewer within target)",
+                day(a.weekday as u8 + 1),
+                a.lost_within_target_per_week
+            );
+        }
+        None => {
+            let _ = writeln!(o, "  no day's absence loses a task within target");
+        }
     }
     let _ = writeln!(o);
 }

@@ -5,7 +5,7 @@ use super::history::{self, block_of, Model, PracticeRules};
 use super::recommend::{self, plan_staff, Recommendation};
 use super::replay::{backlog, Outcome};
 use super::spec::Addition;
-use super::{inbound, predicted, ratio, run, shares, workload};
+use super::{absence, close, cost, inbound, predicted, ratio, run, shares, workload};
 use crate::config::{Config, Practice};
 use crate::lake::Lake;
 use anyhow::Result;
@@ -27,6 +27,10 @@ pub struct Line {
     pub recommended_predicted: Option<f64>,
     pub whatif: Option<f64>,
     pub whatif_predicted: Option<f64>,
+    /// Mean first attempts waiting at the week's close ([`super::close`]),
+    /// with the roster as worked and with the recommended plan.
+    pub backlog_week_close: Option<f64>,
+    pub backlog_week_close_with_plan: Option<f64>,
 }
 
 pub struct View {
@@ -42,6 +46,10 @@ pub struct View {
     pub backlog: BTreeMap<(u8, u8, String), (f64, f64)>,
     pub patience_s: Option<f64>,
     pub calibration: super::Calibration,
+    /// The plan's cost at `staffing.va_hourly_rate` (None: no rate set).
+    pub cost: Option<super::cost::Cost>,
+    /// The plan replayed without its assistants on each business weekday.
+    pub absence: Vec<super::absence::Absence>,
 }
 
 pub fn rules(m: &Model) -> PracticeRules<'_> {
@@ -76,8 +84,15 @@ pub fn compute(
     let wi = whatif
         .as_ref()
         .map(|o| shares(&m.jobs, |j| o.met(&m.jobs, j), n));
-    let lines = (0..n)
-        .filter(|&c| measured[c].1 > 0)
+    let weeks = close::week_closes(&m.practice, m.from, m.to);
+    let (wk_base, wk_plan) = (
+        close::mean_backlog(&m, &base, &weeks),
+        close::mean_backlog(&m, &rec.outcome, &weeks),
+    );
+    let shown: Vec<usize> = (0..n).filter(|&c| measured[c].1 > 0).collect();
+    let lines = shown
+        .iter()
+        .copied()
         .map(|c| {
             let name = &m.categories[c];
             let (me, ba) = (ratio(measured[c]), ratio(b[c]));
@@ -93,6 +108,8 @@ pub fn compute(
                 recommended_predicted: predicted(me, ba, ratio(rc[c])),
                 whatif: wi.as_ref().and_then(|w| ratio(w[c])),
                 whatif_predicted: wi.as_ref().and_then(|w| predicted(me, ba, ratio(w[c]))),
+                backlog_week_close: wk_base.as_ref().map(|v| v[c]),
+                backlog_week_close_with_plan: wk_plan.as_ref().map(|v| v[c]),
             }
         })
         .collect();
@@ -101,6 +118,8 @@ pub fn compute(
     let inbound = inbound::table(&m);
     let patience_s = inbound::patience_s(&m);
     let backlog = backlog_table(&m, &base, &rec.outcome);
+    let absence = absence::replays(&m, &r, &rec.shifts, &base, &rec.outcome, &shown);
+    let cost = cost::cost(rec.hours(), p.staffing.va_hourly_rate);
     Ok(View {
         target_share,
         base,
@@ -112,6 +131,8 @@ pub fn compute(
         backlog,
         patience_s,
         calibration: cal,
+        cost,
+        absence,
         model: m,
     })
 }

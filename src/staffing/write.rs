@@ -39,6 +39,7 @@ pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
         ("staffing_workload", workload_table(views)?),
         ("staffing_recommendation", recommendation_table(views)?),
         ("staffing_backlog", backlog_table(views)?),
+        ("staffing_absence", absence_table(views)?),
         ("staffing_inbound", inbound_table(views)?),
         ("staffing_handle_times", handle_times_table(views)?),
     ])
@@ -49,6 +50,7 @@ pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
 fn categories_table(views: &[View]) -> Result<DataFrame> {
     let (mut pid, mut cat, mut lane, mut target, mut due) =
         (vec![], vec![], vec![], vec![], vec![]);
+    let (mut wk, mut wkp) = (vec![], vec![]);
     let (mut goal, mut me, mut re, mut gap, mut rec, mut recp, mut wi, mut wip) = (
         vec![],
         vec![],
@@ -74,6 +76,8 @@ fn categories_table(views: &[View]) -> Result<DataFrame> {
             recp.push(r4(l.recommended_predicted));
             wi.push(r4(l.whatif));
             wip.push(r4(l.whatif_predicted));
+            wk.push(r4(l.backlog_week_close));
+            wkp.push(r4(l.backlog_week_close_with_plan));
         }
     }
     frame(vec![
@@ -90,6 +94,8 @@ fn categories_table(views: &[View]) -> Result<DataFrame> {
         s("recommended_predicted", recp),
         s("whatif_share", wi),
         s("whatif_predicted", wip),
+        s("backlog_week_close", wk),
+        s("backlog_week_close_with_plan", wkp),
     ])
 }
 
@@ -228,6 +234,46 @@ fn backlog_table(views: &[View]) -> Result<DataFrame> {
     ])
 }
 
+/// staffing_absence: per business weekday and category, the plan replayed
+/// without its assistants on that weekday: predicted shares and the mean
+/// backlog at that weekday's close, with the full plan and without the day.
+fn absence_table(views: &[View]) -> Result<DataFrame> {
+    let (mut pid, mut d, mut hrs, mut cat) = (vec![], vec![], vec![], vec![]);
+    let mut f: [Vec<Option<f64>>; 4] = Default::default();
+    for v in views {
+        for a in &v.absence {
+            for c in &a.categories {
+                pid.push(v.model.practice.id.clone());
+                d.push(DAYS[a.weekday].to_string());
+                hrs.push(a.hours_missing);
+                cat.push(c.category.clone());
+                for (i, x) in [
+                    c.predicted_full,
+                    c.predicted_absent,
+                    c.backlog_close_full,
+                    c.backlog_close_absent,
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    f[i].push(r4(x));
+                }
+            }
+        }
+    }
+    let [pf, pa, bf, ba] = f;
+    frame(vec![
+        s("practice_id", pid),
+        s("weekday_absent", d),
+        s("plan_hours_missing", hrs),
+        s("category", cat),
+        s("predicted_full_plan", pf),
+        s("predicted_absent", pa),
+        s("backlog_day_close_full_plan", bf),
+        s("backlog_day_close_absent", ba),
+    ])
+}
+
 /// staffing_inbound: the live inbound line per weekday × hour: offered load,
 /// agents needed and scheduled (Erlang C), service level, ASA, occupancy and
 /// Erlang A abandonment.
@@ -346,6 +392,12 @@ pub fn assumption_items(v: &View) -> Vec<String> {
         format!("Virtual assistants: added by a what-if or the recommendation, they work only callback tasks (not the live line) in the hours given, never licensed (clinical) categories."),
         format!("Calibration: replaying the roster as worked gives the 'replayed' share; its difference from the measured share (task_facts.met_target) is the calibration gap. All categories together: {} measured, {} replayed. A prediction scales the measured misses by the replayed change in misses: predicted = 1 − (1 − measured) × (1 − replayed with new roster) ÷ (1 − replayed with roster as worked).", pct(Some(v.calibration.measured)), pct(Some(v.calibration.replayed))),
         format!("Recommendation: target share {:.0}% for every category a virtual assistant may work; bought as shifts of {:?} paid hours (`staffing.shift_hours`) starting on the hour, on every business weekday or one weekday, for one assistant lane or all of them; greedy by shortfall reduced per paid hour, {} replays, then reverse delete and shorter shifts; at most {} paid hours a week (`staffing.max_va_hours`) and {} added assistants in any hour (`staffing.max_assistants_per_hour`).", v.target_share * 100.0, st.shift_hours, v.rec.replays, st.max_va_hours, st.max_assistants_per_hour),
+        format!("Backlog at the week's close: first attempts ready but not started at the close of each full week's last business day ({} weeks in the period; a week cut by the end of the period is left out), mean per category, with the roster as worked and with the plan.", super::close::week_closes(&m.practice, m.from, m.to).len()),
+        match &v.cost {
+            Some(c) => format!("Cost: paid assistant hours a week × `staffing.va_hourly_rate` ({:.2}, in the vendor's currency); a month is {} weeks. Only paid shift hours count: a closed midday hour inside a shift is unpaid.", c.hourly_rate, super::cost::WEEKS_PER_MONTH),
+            None => "Cost: not shown; set `staffing.va_hourly_rate` to the vendor's price of a paid assistant hour.".to_string(),
+        },
+        "Absence: the plan replayed once per business weekday with every shift's hours on that weekday taken out, in every week of the period (so a share is that of a week with the day missing); the backlog is read at that weekday's close. Tasks lost a week = Σ due × (predicted with the full plan − predicted without the day) ÷ weeks.".to_string(),
         format!("Inbound line: Erlang C per hour block for {:.0}% answered within {:.0} s, occupancy capped at {:.0}%, shrinkage {:.0}%; Erlang A abandonment with mean patience {} (all waiting time ÷ callers who hung up).", st.service_level * 100.0, st.answer_within_s, st.max_occupancy * 100.0, st.shrinkage * 100.0, v.patience_s.map_or("unknown (nobody hung up)".into(), |p| format!("{p:.0} s"))),
     ]
 }
@@ -370,7 +422,10 @@ pub fn assumptions(v: &View) -> String {
     o
 }
 
-/// Write tables, heatmap, assumptions and summary into `dir`. Returns each
+/// The vendor's scope of work, written beside the tables.
+pub const SCOPE_OF_WORK: &str = "scope-of-work.md";
+
+/// Write tables, heatmap, assumptions, the scope of work and summary into `dir`. Returns each
 /// view's heatmap (SVG, PNG), for the report.
 pub fn all(dir: &Path, views: &[View]) -> Result<Vec<(String, Vec<u8>)>> {
     for (name, df) in tables(views)? {
@@ -385,6 +440,10 @@ pub fn all(dir: &Path, views: &[View]) -> Result<Vec<(String, Vec<u8>)>> {
     crate::lake::write_bytes_atomic(
         &dir.join("staffing.txt"),
         super::text::text(views).as_bytes(),
+    )?;
+    crate::lake::write_bytes_atomic(
+        &dir.join(SCOPE_OF_WORK),
+        super::scope::scope_of_work(views).as_bytes(),
     )?;
     let mut json = serde_json::to_vec_pretty(&summary(views))?;
     json.push(b'\n');
@@ -436,6 +495,20 @@ pub fn summary(views: &[View]) -> serde_json::Value {
                     "shift_hours": v.model.practice.staffing.shift_hours,
                     "recommendation_as_add": super::recommend::plan_specs(&v.model, &v.rec.shifts).iter().map(|a| a.text.clone()).collect::<Vec<_>>(),
                     "whatif": v.adds.iter().map(|a| &a.text).collect::<Vec<_>>(),
+                    "va_hourly_rate": v.model.practice.staffing.va_hourly_rate,
+                    "cost": v.cost,
+                    "absence": v.absence.iter().map(|a| serde_json::json!({
+                        "weekday": DAYS[a.weekday],
+                        "plan_hours_missing": a.hours_missing,
+                        "lost_within_target_per_week": r4(Some(a.lost_within_target_per_week)),
+                        "backlog_day_close_full_plan": r4(a.backlog_close_full),
+                        "backlog_day_close_absent": r4(a.backlog_close_absent),
+                        "backlog_week_close_full_plan": r4(a.backlog_week_close_full),
+                        "backlog_week_close_absent": r4(a.backlog_week_close_absent),
+                        "categories": a.categories,
+                    })).collect::<Vec<_>>(),
+                    "absence_hurts_most": super::absence::hurts_most(&v.absence).map(|a| DAYS[a.weekday]),
+                    "scope_of_work": SCOPE_OF_WORK,
                 })
             })
             .collect(),
