@@ -11,17 +11,7 @@ const RANGE: [&str; 5] = ["metrics", "--from", "2026-10-26", "--to", "2026-11-13
 
 /// Rows of a CSV as maps from column name to value.
 fn rows(text: &str) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
+    workdir::csv_rows(text)
 }
 
 fn by_key(

@@ -633,18 +633,7 @@ fn fill(xlsx: &[u8], name: &str, cells: &[(String, Cell)]) -> Vec<u8> {
 
 /// The rows of a list CSV as maps from column to value.
 fn list_rows(wd: &Workdir, rel: &str) -> Vec<std::collections::BTreeMap<String, String>> {
-    let text = wd.read(rel);
-    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
+    workdir::csv_rows(&wd.read(rel))
 }
 
 /// Issue 22 §3: a caller fills Monday's workbook in a spreadsheet program

@@ -65,16 +65,8 @@ fn planted() -> Workdir {
 
 /// The all-tasks rows of a comparison table, by metric.
 fn headline_rows(text: &str) -> BTreeMap<String, BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(str::to_string))
-                .collect::<BTreeMap<String, String>>()
-        })
+    workdir::csv_rows(text)
+        .into_iter()
         .filter(|row| row["category"].is_empty())
         .map(|row| (row["metric"].clone(), row))
         .collect()

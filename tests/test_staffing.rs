@@ -10,17 +10,7 @@ use std::collections::BTreeMap;
 use workdir::Workdir;
 
 fn rows(text: &str) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
+    workdir::csv_rows(text)
 }
 
 fn sample() -> Workdir {

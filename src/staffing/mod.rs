@@ -16,6 +16,7 @@ pub mod inbound;
 pub mod recommend;
 pub mod replay;
 pub mod scope;
+pub mod shift;
 pub mod spec;
 pub mod text;
 pub mod view;
