@@ -129,7 +129,7 @@ pub fn add_section(r: &mut Report, s: &Staffing) {
     ]);
     table.numeric = vec![false, true, true, true, true];
     let mut text = vec![
-        "Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (earliest deadline first in each lane, retries by the attempt rules, backlog carried across blocks and days). Assistants are bought as shifts; the gap between the replayed and the measured share within target is shown beside every prediction.".to_string(),
+        "Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (each lane worked in the order the team was seen to work it, retries deferred as the team deferred them, backlog carried across blocks and days). Assistants are bought as shifts; the gap between the replayed and the measured share within target is shown beside every prediction.".to_string(),
     ];
     let mut shares_text = Vec::new();
     for v in &s.practices {
@@ -288,7 +288,7 @@ mod tests {
         let md = super::super::render::markdown(&r);
         let section = &md[md.find("## Staffing").unwrap()..md.find("## Data quality").unwrap()];
         let want = "## Staffing: the shifts to buy\n\n\
-Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (earliest deadline first in each lane, retries by the attempt rules, backlog carried across blocks and days). Assistants are bought as shifts; the gap between the replayed and the measured share within target is shown beside every prediction.\n\n\
+Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (each lane worked in the order the team was seen to work it, retries deferred as the team deferred them, backlog carried across blocks and days). Assistants are bought as shifts; the gap between the replayed and the measured share within target is shown beside every prediction.\n\n\
 Recommended: 4 paid virtual-assistant hour(s) a week, in the shift below, which bring every category an assistant may work to 90% within target by the calibrated prediction.\n\n\
 Below the goal as measured, but the replay of the roster as worked meets it, so not for lack of hours (look at priority and routing): referral.\n\n\
 | assistants | days | hours | lanes | paid hours a week |\n\

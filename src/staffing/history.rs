@@ -3,6 +3,7 @@
 //! the inbound calls they answered, and the handle times and inbound line
 //! measured from the call and activity logs (`metrics::handles`).
 
+use super::policy::Policy;
 use super::replay::{Job, OpenTime, Rules, Staff};
 use crate::config::{Config, Practice, WeekHours};
 use crate::lake::Lake;
@@ -80,6 +81,8 @@ pub struct Model {
     /// roster as worked reproduces the measured share within target over all
     /// categories together (see [`super::calibrate`]).
     pub time_scale: f64,
+    /// The team's working policy, learned from the period (`policy`).
+    pub policy: Policy,
 }
 
 impl Model {
@@ -103,27 +106,34 @@ impl Rules for PracticeRules<'_> {
     }
 
     /// The next attempt is ready `min_gap_days` business days later at the same
-    /// time of day (an hour of business time later when the gap is 0), due by that
+    /// time of day (an hour of business time later when the gap is 0), or the
+    /// team's learned delay after the attempt when that is later; its working
+    /// deadline is that plus the category's learned routine wait, else the ready
     /// day's close.
-    fn retry(&self, c: usize, _n: u32, at: i64) -> Option<(i64, i64)> {
+    fn retry(&self, q: usize, c: usize, _n: u32, at: i64) -> Option<(i64, i64)> {
         let m = self.model;
-        let cat = &m.practice.categories[&m.categories[c]];
-        let us = at * 1_000_000;
-        let ready_us = if cat.min_gap_days == 0 {
-            m.cal.add_minutes(us, 60)?
-        } else {
-            let local = chrono::DateTime::from_timestamp(at, 0)?.with_timezone(&m.practice.tz);
-            let d = local.date_naive();
-            let days = m
-                .cal
-                .business_days(d.succ_opt()?, d + chrono::Duration::days(60));
-            let day = *days.get(cat.min_gap_days as usize - 1)?;
-            let t = local_s(m.practice.tz, day, local.time()) * 1_000_000;
-            m.cal.clock_start(t)?
+        let ready = rule_ready_us(&m.practice, &m.categories[c], &m.cal, at)?;
+        let due = match m.policy.retry(q, c) {
+            Some(w) => m.cal.add_micros(ready, w)?,
+            None => m.cal.close_of_day(ready)?,
         };
-        let due_us = m.cal.close_of_day(ready_us)?;
-        Some((ready_us / 1_000_000, due_us / 1_000_000))
+        Some((ready / 1_000_000, due / 1_000_000))
     }
+}
+
+/// When the attempt rules make the next attempt on a task of `category` ready
+/// after one at `at` (seconds), in µs: `min_gap_days` business days later at the
+/// same time of day, an hour of business time later when the gap is 0.
+pub fn rule_ready_us(p: &Practice, category: &str, cal: &Calendar, at: i64) -> Option<i64> {
+    let cat = &p.categories[category];
+    if cat.min_gap_days == 0 {
+        return cal.add_minutes(at * 1_000_000, 60);
+    }
+    let local = chrono::DateTime::from_timestamp(at, 0)?.with_timezone(&p.tz);
+    let d = local.date_naive();
+    let days = cal.business_days(d.succ_opt()?, d + chrono::Duration::days(60));
+    let day = *days.get(cat.min_gap_days as usize - 1)?;
+    cal.clock_start(local_s(p.tz, day, local.time()) * 1_000_000)
 }
 
 /// The worked tasks as jobs, with the (weekday, hour) each arrived in and its
@@ -132,54 +142,54 @@ type Jobs = (Vec<Job>, Vec<(u8, u8)>, Vec<Option<bool>>);
 
 fn jobs(
     practice: &Practice,
-    worked: &[handles::Worked],
-    carried: &[handles::Worked],
+    (worked, carried): (&[handles::Worked], &[handles::Worked]),
     from_s: i64,
     f: &Facts,
+    (cal, policy): (&Calendar, &Policy),
 ) -> Result<Jobs> {
     let df = &f.df;
     let created = times(df, "created_at")?;
+    let start = times(df, "clock_start_at")?;
     let deadline = times(df, "deadline_at")?;
     let closed = times(df, "closed_at")?;
+    let priority = strs(df, "priority")?;
     let met: Vec<Option<bool>> = df.column("met_target")?.bool()?.iter().collect();
     let terminal: Vec<Option<bool>> = df.column("terminal")?.bool()?.iter().collect();
-    let (mut jobs, mut job_block, mut measured) = (Vec::new(), Vec::new(), Vec::new());
-    for t in worked {
-        let (i, n) = (t.row, t.attempts);
-        let arrive = created[i]
-            .expect("a worked task was created")
-            .div_euclid(1_000_000);
-        jobs.push(Job {
+    let s = |us: i64| us.div_euclid(1_000_000);
+    // One task as a job arriving at `arrive`: its working deadline is its clock
+    // start plus the team's learned wait, else its target deadline.
+    let job = |t: &handles::Worked, arrive: i64, carried: bool| {
+        let i = t.row;
+        let learned = policy.wait(t.queue, t.category, priority[i] == Some("urgent"));
+        let order = match (learned, start[i]) {
+            (Some(w), Some(st)) => cal.add_micros(st, w).map(s),
+            _ => deadline[i].map(s),
+        };
+        Job {
             category: t.category,
             queue: t.queue,
             arrive,
-            deadline: deadline[i].map(|d| d.div_euclid(1_000_000)),
-            attempts: n.max(1),
-            withdrawn_at: (n == 0 && terminal[i] == Some(true))
-                .then(|| closed[i].map(|x| x.div_euclid(1_000_000)))
+            deadline: deadline[i].map(s),
+            order,
+            attempts: t.attempts.max(1),
+            withdrawn_at: (t.attempts == 0 && terminal[i] == Some(true))
+                .then(|| closed[i].map(s))
                 .flatten(),
-            counted: met[i].is_some(),
-            carried: false,
-        });
+            counted: !carried && met[i].is_some(),
+            carried,
+        }
+    };
+    let (mut jobs, mut job_block, mut measured) = (Vec::new(), Vec::new(), Vec::new());
+    for t in worked {
+        let arrive = s(created[t.row].expect("a worked task was created"));
+        jobs.push(job(t, arrive, false));
         job_block.push(block_of(practice, arrive));
-        measured.push(met[i]);
+        measured.push(met[t.row]);
     }
     // The backlog at the start: waiting since before it, in the period's first
     // open minutes' queue, due as the task was.
     for t in carried {
-        let i = t.row;
-        jobs.push(Job {
-            category: t.category,
-            queue: t.queue,
-            arrive: from_s,
-            deadline: deadline[i].map(|d| d.div_euclid(1_000_000)),
-            attempts: t.attempts.max(1),
-            withdrawn_at: (t.attempts == 0 && terminal[i] == Some(true))
-                .then(|| closed[i].map(|x| x.div_euclid(1_000_000)))
-                .flatten(),
-            counted: false,
-            carried: true,
-        });
+        jobs.push(job(t, from_s, true));
         job_block.push(block_of(practice, from_s));
         measured.push(None);
     }
@@ -236,7 +246,6 @@ pub fn build_with(
     let w = crate::model::day::window(&config.restricted_to(&[&practice.id]), from, to, None);
     let built = store.facts(config, lake, cals, &practice.id, (from, to))?;
     let (inputs, f) = (&built.inputs, &built.facts);
-    let cal = cals.0[&practice.id].clone();
     let categories: Vec<String> = practice.categories.keys().cloned().collect();
     let lanes: Vec<String> = practice.lanes.keys().cloned().collect();
 
@@ -245,7 +254,20 @@ pub fn build_with(
     let worked = handles::worked(practice, &categories, &lanes, f)?;
     let from_s = local_s(practice.tz, from, NaiveTime::MIN);
     let backlog = carried(practice, &categories, &lanes, f, from_s)?;
-    let (jobs, job_block, measured) = jobs(practice, &worked, &backlog, from_s, f)?;
+    let cal = cals.0[&practice.id].clone();
+    let ready = |c: usize, at_us: i64| {
+        rule_ready_us(practice, &categories[c], &cal, at_us.div_euclid(1_000_000))
+    };
+    let policy = Policy::learn(
+        &cal,
+        (lanes.len(), categories.len()),
+        f,
+        &worked,
+        &inputs.attempts,
+        ready,
+    )?;
+    let (jobs, job_block, measured) =
+        jobs(practice, (&worked, &backlog), from_s, f, (&cal, &policy))?;
 
     let log = handles::scan_calls(lake, practice, w, &categories, &inputs.tasks)?;
     let task_ids = strs(&f.df, "task_id")?;
@@ -291,5 +313,6 @@ pub fn build_with(
         inbound_talk_s: talk_in,
         cal,
         time_scale: 1.0,
+        policy,
     })
 }

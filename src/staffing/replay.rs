@@ -1,7 +1,8 @@
 //! The capacity replay: a deterministic discrete-event simulation of deferred
 //! callback work. Tasks arrive as they did; each person on the roster works, in
-//! the time they are open, the ready attempt with the earliest deadline among the
-//! categories they work (ties by task order, so reruns give the same bytes);
+//! the time they are open, the ready attempt with the earliest working deadline
+//! (the team's learned one, `policy`, else the target's) among the lanes they
+//! work (ties by task order, so reruns give the same bytes);
 //! retries become ready when the attempt rules allow. No randomness: the number
 //! of attempts a task needs is the number history shows it took.
 
@@ -62,8 +63,12 @@ pub struct Job {
     pub queue: usize,
     /// When it can first be worked (its creation).
     pub arrive: i64,
-    /// First-attempt deadline (None: no target, worked last).
+    /// First-attempt deadline (None: no target): what the share within target
+    /// is counted against.
     pub deadline: Option<i64>,
+    /// The working deadline that orders its first attempt in the queue: the
+    /// team's learned one (`policy`), else `deadline` (None: worked last).
+    pub order: Option<i64>,
     /// Attempts it takes (from history, at least 1).
     pub attempts: u32,
     /// A task resolved without any outreach (e.g. the patient called in) stops
@@ -91,8 +96,9 @@ pub struct Staff {
 pub trait Rules {
     /// Seconds of work for attempt `n` (1-based) of a task in `category`.
     fn handle_s(&self, category: usize, n: u32) -> i64;
-    /// After attempt `n` made at `at`: when the next one becomes ready and when it is due.
-    fn retry(&self, category: usize, n: u32, at: i64) -> Option<(i64, i64)>;
+    /// After attempt `n` on a task of `category` waiting in `queue`, made at
+    /// `at`: when the next one becomes ready and its working deadline.
+    fn retry(&self, queue: usize, category: usize, n: u32, at: i64) -> Option<(i64, i64)>;
 }
 
 /// What happened in a replay.
@@ -131,7 +137,7 @@ const NO_DEADLINE: i64 = i64::MAX / 4;
 fn arrivals(jobs: &[Job]) -> BinaryHeap<Reverse<(i64, usize, u32, i64)>> {
     jobs.iter()
         .enumerate()
-        .map(|(j, job)| Reverse((job.arrive, j, 1, job.deadline.unwrap_or(NO_DEADLINE))))
+        .map(|(j, job)| Reverse((job.arrive, j, 1, job.order.unwrap_or(NO_DEADLINE))))
         .collect()
 }
 
@@ -200,7 +206,7 @@ pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize)
                 let h = rules.handle_s(jobs[j].category, n).max(1);
                 busy_s[s] += h;
                 if n < jobs[j].attempts {
-                    if let Some((r, d)) = rules.retry(jobs[j].category, n, t) {
+                    if let Some((r, d)) = rules.retry(jobs[j].queue, jobs[j].category, n, t) {
                         pending.push(Reverse((r.max(t + 1), j, n + 1, d)));
                         for d in dormant.drain(..) {
                             if let Some(x) = staff[d].open.next_open(r.max(t + 1)) {

@@ -8,7 +8,7 @@ impl Rules for Fixed {
     fn handle_s(&self, _c: usize, _n: u32) -> i64 {
         600
     }
-    fn retry(&self, _c: usize, _n: u32, at: i64) -> Option<(i64, i64)> {
+    fn retry(&self, _q: usize, _c: usize, _n: u32, at: i64) -> Option<(i64, i64)> {
         Some((at + 1000, at + 2000))
     }
 }
@@ -19,6 +19,7 @@ fn job(category: usize, arrive: i64, deadline: i64, attempts: u32) -> Job {
         queue: category,
         arrive,
         deadline: Some(deadline),
+        order: Some(deadline),
         attempts,
         withdrawn_at: None,
         counted: true,
@@ -44,6 +45,24 @@ fn earliest_deadline_first_with_a_retry() {
     assert_eq!(out.made, vec![1, 1, 2]);
     assert_eq!(out.busy_s, vec![2400]);
     assert!((0..3).all(|j| out.met(&jobs, j) == Some(true)));
+}
+
+#[test]
+fn the_working_deadline_orders_and_the_target_deadline_counts() {
+    // A is due 900 but the team's working deadline puts it at 5000; B, due
+    // 3000, has working deadline 1000: B first at 0, A at 600, still by 900.
+    // C, due 1000 and ordered 6000, goes third at 1200 and misses its target.
+    let mut a = job(0, 0, 900, 1);
+    a.order = Some(5000);
+    let mut b = job(0, 0, 3000, 1);
+    b.order = Some(1000);
+    let mut c = job(0, 0, 1000, 1);
+    c.order = Some(6000);
+    let jobs = [a, b, c];
+    let out = replay(&jobs, &one(vec![(0, 3600)], vec![true]), &Fixed, 1);
+    assert_eq!(out.first, vec![Some(600), Some(0), Some(1200)]);
+    assert_eq!(out.met(&jobs, 0), Some(true));
+    assert_eq!(out.met(&jobs, 2), Some(false));
 }
 
 #[test]

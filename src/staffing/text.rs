@@ -52,8 +52,8 @@ fn categories(o: &mut String, v: &View) {
     let wi = !v.adds.is_empty();
     let _ = write!(
         o,
-        "{:<24} {:>6} {:>9} {:>9} {:>11} {:>12}",
-        "category", "due", "measured", "replayed", "calib. gap", "recommended"
+        "{:<24} {:>6} {:>9} {:>9} {:>12} {:>12}",
+        "category", "due", "measured", "replayed", "calib. gap ", "recommended"
     );
     if wi {
         let _ = write!(o, " {:>9} {:>11}", "what-if", "change");
@@ -64,7 +64,7 @@ fn categories(o: &mut String, v: &View) {
         let odd = v.rec.not_capacity.contains(&l.category);
         let _ = write!(
             o,
-            "{:<24} {:>6} {:>9} {:>9} {:>11} {:>12}",
+            "{:<24} {:>6} {:>9} {:>9} {:>12} {:>12}",
             format!(
                 "{}{}{}",
                 l.category,
@@ -74,7 +74,11 @@ fn categories(o: &mut String, v: &View) {
             l.due,
             pct(l.measured),
             pct(l.replayed),
-            pts(l.gap),
+            format!(
+                "{}{}",
+                pts(l.gap),
+                if l.off_calibration { "!" } else { " " }
+            ),
             pct(l.recommended_predicted)
         );
         if wi {
@@ -85,10 +89,24 @@ fn categories(o: &mut String, v: &View) {
     }
     let _ = writeln!(
         o,
-        "(* below the goal as measured. All categories together: measured {}, replayed {} with the roster as worked. A prediction scales the measured misses by the replayed change; see assumptions.md)\n",
+        "(* below the goal as measured. All categories together: measured {}, replayed {} with the roster as worked, time per attempt × {:.2}. A prediction scales the measured misses by the replayed change; see assumptions.md)",
         pct(Some(v.calibration.measured)),
-        pct(Some(v.calibration.replayed))
+        pct(Some(v.calibration.replayed)),
+        v.calibration.scale
     );
+    let off: Vec<&str> = (v.lines.iter())
+        .filter(|l| l.off_calibration)
+        .map(|l| l.category.as_str())
+        .collect();
+    if !off.is_empty() {
+        let _ = writeln!(
+            o,
+            "(! the replay misses the measured share by more than {:.0} points: predictions for {} are less certain)",
+            super::CALIBRATION_TOLERANCE * 100.0,
+            off.join(", ")
+        );
+    }
+    let _ = writeln!(o);
     if wi {
         for a in &v.adds {
             let _ = writeln!(o, "what-if: +{} assistant(s) {}", a.count, a.text);

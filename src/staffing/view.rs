@@ -23,6 +23,8 @@ pub struct Line {
     pub replayed: Option<f64>,
     /// replayed − measured: the calibration error beside every prediction.
     pub gap: Option<f64>,
+    /// The gap is beyond `CALIBRATION_TOLERANCE`: the prediction is flagged.
+    pub off_calibration: bool,
     pub recommended: Option<f64>,
     pub recommended_predicted: Option<f64>,
     pub whatif: Option<f64>,
@@ -104,6 +106,7 @@ pub fn compute(
                 measured: me,
                 replayed: ba,
                 gap: me.zip(ba).map(|(x, y)| y - x),
+                off_calibration: super::off_calibration(me.zip(ba).map(|(x, y)| y - x)),
                 recommended: ratio(rc[c]),
                 recommended_predicted: predicted(me, ba, ratio(rc[c])),
                 whatif: wi.as_ref().and_then(|w| ratio(w[c])),

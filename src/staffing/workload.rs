@@ -68,7 +68,7 @@ pub fn table(m: &Model, rules: &PracticeRules, added: &[Staff]) -> BTreeMap<Key,
             }
             r.attempts += 1.0 / weeks;
             r.workload_min += rules.handle_s(job.category, n) as f64 / 60.0 / weeks;
-            match rules.retry(job.category, n, t) {
+            match rules.retry(job.queue, job.category, n, t) {
                 Some((next, _)) => t = next,
                 None => break,
             }

@@ -42,6 +42,72 @@ pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
         ("staffing_absence", absence_table(views)?),
         ("staffing_inbound", inbound_table(views)?),
         ("staffing_handle_times", handle_times_table(views)?),
+        ("staffing_policy", policy_table(views)?),
+    ])
+}
+
+/// Business µs as minutes, to 0.1.
+fn minutes(us: Option<i64>) -> Option<f64> {
+    us.map(|u| (u as f64 / 6e6).round() / 10.0)
+}
+
+/// The learned kinds of a view that were observed at all, as (lane or "all",
+/// category, kind): each lane's, then each category's over all lanes.
+pub fn policy_rows(v: &View) -> Vec<(String, String, &super::policy::Kind)> {
+    let (m, pol) = (&v.model, &v.model.policy);
+    let seen = |k: &super::policy::Kind| k.wait_n[0] + k.wait_n[1] + k.retry_n > 0;
+    let mut out = Vec::new();
+    for (q, lane) in pol.kinds.iter().enumerate() {
+        for (c, k) in lane.iter().enumerate().filter(|(_, k)| seen(k)) {
+            out.push((m.lanes[q].clone(), m.categories[c].clone(), k));
+        }
+    }
+    for (c, k) in pol.pooled.iter().enumerate().filter(|(_, k)| seen(k)) {
+        out.push(("all".to_string(), m.categories[c].clone(), k));
+    }
+    out
+}
+
+/// staffing_policy: the team's working policy learned from the period
+/// (`policy`): per lane and category (then per category over all lanes, lane
+/// "all") the working wait before a first attempt (routine, urgent) and the
+/// delay of a retry past the attempt rules, in business minutes, with the
+/// observations each was learned from; empty where too few were observed.
+fn policy_table(views: &[View]) -> Result<DataFrame> {
+    let mut c = (
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    );
+    for v in views {
+        for (lane, cat, k) in policy_rows(v) {
+            c.0.push(v.model.practice.id.clone());
+            c.1.push(lane);
+            c.2.push(cat);
+            c.3.push(minutes(k.wait_us[0]));
+            c.4.push(k.wait_n[0] as u32);
+            c.5.push(minutes(k.wait_us[1]));
+            c.6.push(k.wait_n[1] as u32);
+            c.7.push(minutes(k.retry_us));
+            c.8.push(k.retry_n as u32);
+        }
+    }
+    frame(vec![
+        s("practice_id", c.0),
+        s("lane", c.1),
+        s("category", c.2),
+        s("working_wait_routine_min", c.3),
+        s("tasks_routine", c.4),
+        s("working_wait_urgent_min", c.5),
+        s("tasks_urgent", c.6),
+        s("retry_delay_min", c.7),
+        s("retries", c.8),
     ])
 }
 
@@ -387,10 +453,11 @@ pub fn assumption_items(v: &View) -> Vec<String> {
     vec![
         format!("Period: tasks created {} to {} ({:.1} weeks); the replay starts with the backlog carried into the period (tasks created before it and not yet first attempted at its start) and the roster keeps working {} days past the end.", m.from, m.to, m.weeks(), super::history::TAIL_DAYS),
         format!("Staff time per attempt, measured from the activity log: each logged action of a person occupies them until their next action within {} min on the same day (less inbound calls they answered in between); the mean per category times the actions per attempt is the time per attempt (chart preparation, the call, wrap-up, replies and status changes included). With fewer than {} such stretches: the mean outbound call duration + {:.0} s after-call work (`staffing.after_call_work`), else {:.0} s (`staffing.handle_time`) + after-call work.", super::history::MAX_STRETCH_GAP_S / 60, super::history::MIN_CALLS_FOR_MEASURED, st.after_call_work_s, st.handle_time_s),
-        format!("Attempts per task: as many as history shows it took (at least one); a task closed with no outreach (the patient called in) leaves the queue when it was closed. Retries are ready `min_gap_days` business days later at the same time of day (an hour of business time later when the gap is 0) and are due by that day's close."),
-        format!("Staff: the roster in the config; each person works, earliest deadline first, the tasks waiting in every lane they own (a task waits in the lane that worked it; else in the lane the config gives its category). Answered inbound calls logged to a rostered person ({:.0} h) are taken out of that person's time as they happened; {:.0} h of inbound talk by people not on the roster is not.", v.model.inbound_talk_s.0 as f64 / 3600.0, v.model.inbound_talk_s.1 as f64 / 3600.0),
-        format!("Virtual assistants: added by a what-if or the recommendation, they work only callback tasks (not the live line) in the hours given, never licensed (clinical) categories."),
-        format!("Calibration: replaying the roster as worked gives the 'replayed' share; its difference from the measured share (task_facts.met_target) is the calibration gap. All categories together: {} measured, {} replayed. A prediction scales the measured misses by the replayed change in misses: predicted = 1 − (1 − measured) × (1 − replayed with new roster) ÷ (1 − replayed with roster as worked).", pct(Some(v.calibration.measured)), pct(Some(v.calibration.replayed))),
+        "Attempts per task: as many as history shows it took (at least one); a task closed with no outreach (the patient called in) leaves the queue when it was closed. A retry is ready when the attempt rules allow it: `min_gap_days` business days later at the same time of day (an hour of business time later when the gap is 0).".to_string(),
+        format!("Staff: the roster in the config; each person works the ready attempt with the earliest working deadline among every lane they own (a task waits in the lane that worked it; else in the lane the config gives its category). Answered inbound calls logged to a rostered person ({:.0} h) are taken out of that person's time as they happened; {:.0} h of inbound talk by people not on the roster is not.", v.model.inbound_talk_s.0 as f64 / 3600.0, v.model.inbound_talk_s.1 as f64 / 3600.0),
+        format!("The team's policy, learned from the period (staffing_policy.csv; business minutes): a first attempt's working deadline is its clock start plus the upper quartile of the business time the lane's people took to a first attempt on that category and urgency; a retry's is its ready instant plus the upper quartile of how long past the rules they made their retries on that category. With fewer than {} observations in the lane the category's over all lanes is used, and with fewer than that too the target deadline (a retry: its ready day's close).", super::policy::MIN_TASKS),
+        "Virtual assistants: added by a what-if or the recommendation, they work only callback tasks (not the live line) in the hours given, never licensed (clinical) categories, in the team's order.".to_string(),
+        format!("Calibration: the time per attempt is scaled by one factor for all categories ({:.2}; fitted in {:?} by bisection) so that replaying the roster as worked gives the measured share within target over all categories together ({} measured, {} replayed; {} unscaled). Per category, the difference between the replayed and the measured share (task_facts.met_target) is the calibration gap; beyond {:.0} points it is flagged. A prediction scales the measured misses by the replayed change in misses: predicted = 1 − (1 − measured) × (1 − replayed with new roster) ÷ (1 − replayed with roster as worked).", v.calibration.scale, super::SCALE_RANGE, pct(Some(v.calibration.measured)), pct(Some(v.calibration.replayed)), pct(Some(v.calibration.replayed_unscaled)), super::CALIBRATION_TOLERANCE * 100.0),
         format!("Recommendation: target share {:.0}% for every category a virtual assistant may work; bought as shifts of {:?} paid hours (`staffing.shift_hours`) starting on the hour, on every business weekday or one weekday, for one assistant lane or all of them; greedy by shortfall reduced per paid hour, {} replays, then reverse delete and shorter shifts; at most {} paid hours a week (`staffing.max_va_hours`) and {} added assistants in any hour (`staffing.max_assistants_per_hour`).", v.target_share * 100.0, st.shift_hours, v.rec.replays, st.max_va_hours, st.max_assistants_per_hour),
         format!("Backlog at the week's close: first attempts ready but not started at the close of each full week's last business day ({} weeks in the period; a week cut by the end of the period is left out), mean per category, with the roster as worked and with the plan.", super::close::week_closes(&m.practice, m.from, m.to).len()),
         match &v.cost {
@@ -413,6 +480,23 @@ pub fn assumptions(v: &View) -> String {
     );
     for (i, item) in assumption_items(v).iter().enumerate() {
         let _ = writeln!(o, "- {item}");
+        if i == 3 {
+            let mins = |u: Option<i64>, n: usize| match u {
+                Some(u) => format!("{:.0} min ({n})", u as f64 / 6e7),
+                None => format!("— ({n})"),
+            };
+            let _ = writeln!(o, "\n  | lane | category | routine wait (tasks) | urgent wait (tasks) | retry delay (retries) |\n  |---|---|---:|---:|---:|");
+            for (lane, cat, k) in policy_rows(v) {
+                let _ = writeln!(
+                    o,
+                    "  | {lane} | {cat} | {} | {} | {} |",
+                    mins(k.wait_us[0], k.wait_n[0]),
+                    mins(k.wait_us[1], k.wait_n[1]),
+                    mins(k.retry_us, k.retry_n)
+                );
+            }
+            let _ = writeln!(o);
+        }
         if i == 1 {
             for h in &m.handles {
                 let _ = writeln!(o, "  - {}: {:.0} s per attempt ({}; {} s per action × {:.2} actions per attempt; outbound calls average {} s over {} calls)", h.category, h.per_attempt_s, h.source, h.touch_s.map_or("—".into(), |x| format!("{x:.0}")), h.touches_per_attempt, h.talk_s.map_or("—".into(), |x| format!("{x:.0}")), h.calls);
