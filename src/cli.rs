@@ -55,6 +55,7 @@ pub enum Command {
     Nightly(cmd::nightly::Args),
     Erlang(cmd::erlang::Args),
     Staffing(cmd::staffing::Args),
+    Findings(cmd::findings::Args),
 }
 
 impl Cli {
@@ -89,6 +90,7 @@ pub fn main() -> i32 {
         Command::Nightly(a) => cmd::nightly::run(&cli, a),
         Command::Erlang(a) => cmd::erlang::run(&cli, a),
         Command::Staffing(a) => cmd::staffing::run(&cli, a),
+        Command::Findings(a) => cmd::findings::run(&cli, a),
     };
     match result {
         Ok(code) => code,

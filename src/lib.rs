@@ -8,6 +8,7 @@ pub(crate) mod cmd;
 pub mod config;
 pub(crate) mod error;
 pub(crate) mod failpoint;
+pub(crate) mod findings;
 pub mod ingest;
 pub mod lake;
 pub(crate) mod lists;

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod erlang;
+pub mod findings;
 pub mod ingest;
 pub mod init;
 pub mod lists;

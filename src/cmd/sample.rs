@@ -66,6 +66,53 @@ pub struct Args {
     /// (docs/SAMPLE-EXPORTS.md, "Lead-in"); e.g. 35. 0 writes what it always did.
     #[arg(long, default_value_t = 0)]
     pub lead_in_days: u32,
+    /// Multiply every arrival rate (requests and calls) by this, e.g. 0.5 for a
+    /// practice with room to spare (docs/SAMPLE-EXPORTS.md, "Planted
+    /// bottlenecks"). 1 writes what it always did.
+    #[arg(long, default_value_t = 1.0)]
+    pub volume: f64,
+    /// Plant a surge of inbound calls on the front-desk line, to test that
+    /// `followup findings` finds the slip and names the inbound load:
+    /// "DAYS HH:00-HH:00 FACTOR", e.g. "Mon-Tue 09:00-12:00 3" (three times
+    /// the usual calls). Repeatable.
+    #[arg(long, value_name = "SPEC", value_parser = parse_surge)]
+    pub plant_calls: Vec<sample::CallSurge>,
+}
+
+/// "Mon-Tue 09:00-12:00 3" → a call surge.
+fn parse_surge(spec: &str) -> Result<sample::CallSurge, String> {
+    let bad =
+        |m: String| format!("{m}; write DAYS HH:00-HH:00 FACTOR, e.g. \"Mon-Tue 09:00-12:00 3\"");
+    let toks: Vec<&str> = spec.split_whitespace().collect();
+    let [days, hours, factor] = toks[..] else {
+        return Err(bad(format!("expected 3 parts, found {}", toks.len())));
+    };
+    // The --add grammar's days and span, with a placeholder for its work.
+    let a = crate::staffing::spec::parse(&format!("{days} {hours} x")).map_err(|e| {
+        bad(e
+            .0
+            .split("; write")
+            .next()
+            .unwrap_or("")
+            .replace("--add", "--plant-calls"))
+    })?;
+    use chrono::Timelike;
+    let (s, e) = (a.span.start, a.span.end);
+    if s.minute() != 0 || e.minute() != 0 {
+        return Err(bad(format!("`{hours}`: whole hours only")));
+    }
+    let to_hour = if e.hour() == 0 { 24 } else { e.hour() as u8 };
+    let factor: f64 = factor
+        .parse()
+        .ok()
+        .filter(|f: &f64| f.is_finite() && *f >= 0.0)
+        .ok_or_else(|| bad(format!("`{factor}` is not a factor of 0 or more")))?;
+    Ok(sample::CallSurge {
+        weekdays: a.days,
+        from_hour: s.hour() as u8,
+        to_hour,
+        factor,
+    })
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -113,7 +160,18 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             reach: args.plant_reach.unwrap_or(1.0),
         }),
         lead_in_days: args.lead_in_days,
+        load: sample::Load {
+            volume: args.volume,
+            call_surges: args.plant_calls.clone(),
+        },
     };
+    if !(args.volume.is_finite() && args.volume > 0.0) {
+        return Err(UsageError(format!(
+            "--volume {} is not a factor above 0; use e.g. 0.5 (less work) or 1 (as usual)",
+            args.volume
+        ))
+        .into());
+    }
     if let Some(p) = &opts.plant {
         if !(p.reach.is_finite() && p.reach > 0.0) {
             return Err(UsageError(format!(

@@ -162,11 +162,16 @@ pub(super) fn calls(
     weekday: usize,
     open: bool,
     scale: &Scale,
+    front_desk_surge: &[f64; 24],
 ) -> Vec<(Ts, Queue)> {
     let f = day_factor(weekday, open, None);
     let mut out = Vec::new();
     for h in 0..24 {
-        let rates = [CALLS[h] * 0.88, REFERRAL_CALLS[h], CALLS[h] * 0.10];
+        let rates = [
+            CALLS[h] * 0.88 * front_desk_surge[h],
+            REFERRAL_CALLS[h],
+            CALLS[h] * 0.10,
+        ];
         for q in [Queue::FrontDesk, Queue::Referrals, Queue::Clinical] {
             for _ in 0..poisson(rng, rates[q as usize] * f * scale.of(q)) {
                 out.push((day + h as Ts * HOUR + rng.gen_range(0..HOUR), q));

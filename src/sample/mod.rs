@@ -127,6 +127,39 @@ pub struct SampleOptions {
     /// (docs/SAMPLE-EXPORTS.md, "Lead-in"). 0 (the default) writes exactly
     /// what earlier versions wrote.
     pub lead_in_days: u32,
+    /// How much work arrives, and planted surges of calls
+    /// (docs/SAMPLE-EXPORTS.md, "Planted bottlenecks"); the default changes nothing.
+    pub load: Load,
+}
+
+/// Arrival volume and planted call surges. With the default (volume 1, no
+/// surge) the simulation draws exactly what it drew without them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Load {
+    /// Multiplies every arrival rate (requests and calls), e.g. 0.5 for a
+    /// practice with room to spare.
+    pub volume: f64,
+    /// Multiply the front-desk line's calls on some weekdays and hours.
+    pub call_surges: Vec<CallSurge>,
+}
+
+impl Default for Load {
+    fn default() -> Load {
+        Load {
+            volume: 1.0,
+            call_surges: Vec::new(),
+        }
+    }
+}
+
+/// The front-desk line's calls × `factor` on `weekdays` (0 = Monday) in the
+/// local hours `[from_hour, to_hour)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallSurge {
+    pub weekdays: Vec<usize>,
+    pub from_hour: u8,
+    pub to_hour: u8,
+    pub factor: f64,
 }
 
 /// A change in how the practice works, in force on the days `from..=until`
@@ -256,6 +289,18 @@ pub fn generate(
     progress: &dyn Fn(usize, usize),
 ) -> Result<SampleSummary> {
     check(practices)?;
+    if !(opts.load.volume.is_finite() && opts.load.volume > 0.0) {
+        bail!(
+            "the arrival volume is {}; use a factor above 0 (1 changes nothing)",
+            opts.load.volume
+        );
+    }
+    for s in &opts.load.call_surges {
+        if !(s.factor.is_finite() && s.factor >= 0.0) || s.from_hour >= s.to_hour || s.to_hour > 24
+        {
+            bail!("a call surge of {} from {}:00 to {}:00 is not a factor of 0 or more over an hour range; use e.g. \"Mon-Tue 09:00-12:00 3\"", s.factor, s.from_hour, s.to_hour);
+        }
+    }
     if let Some(p) = &opts.plant {
         if !(p.reach.is_finite() && p.reach > 0.0) {
             bail!(

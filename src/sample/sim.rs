@@ -173,6 +173,8 @@ pub(super) struct Sim {
     /// A planted change: in force from the first instant until the second
     /// (exclusive), with its reach factor.
     plant: Option<(Ts, Ts, f64)>,
+    /// The front-desk line's call rate multipliers by weekday (0 = Monday) and hour.
+    surge: [[f64; 24]; 7],
 }
 
 /// Reference weekly staff hours per lane (front desk, referrals, clinical) that
@@ -240,6 +242,15 @@ impl Sim {
         let mut scale = Scale { lane: [1.0; 3] };
         for (i, l) in scale.lane.iter_mut().enumerate() {
             *l = (lane_hours[i] / REFERENCE_HOURS[i]).clamp(0.25, 25.0) * rng.gen_range(0.95..1.05);
+            *l *= opts.load.volume;
+        }
+        let mut surge = [[1.0; 24]; 7];
+        for s in &opts.load.call_surges {
+            for &d in s.weekdays.iter().filter(|&&d| d < 7) {
+                for h in s.from_hour..s.to_hour.min(24) {
+                    surge[d][h as usize] *= s.factor;
+                }
+            }
         }
         let start = midnight(sim_start);
         let pd = period_days(opts) as i64;
@@ -296,6 +307,7 @@ impl Sim {
                 let until = p.until.map_or(Ts::MAX, |u| midnight(u) + DAY);
                 (midnight(p.from), until, p.reach)
             }),
+            surge,
         }
     }
 
@@ -435,7 +447,8 @@ impl Sim {
                 },
             );
         }
-        for (t, line) in arrivals::calls(&mut self.rng, day, wd, open, &self.scale) {
+        for (t, line) in arrivals::calls(&mut self.rng, day, wd, open, &self.scale, &self.surge[wd])
+        {
             let caller = self.random_caller();
             self.push(
                 t,

@@ -109,6 +109,7 @@ pub(super) fn options(out: PathBuf, start: NaiveDate, days: u32, mess: bool) -> 
         mess,
         plant: None,
         lead_in_days: 0,
+        load: Default::default(),
     }
 }
 
