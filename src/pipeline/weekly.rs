@@ -190,7 +190,15 @@ fn staffing_summary(views: &[View], heatmaps: Vec<(String, Vec<u8>)>) -> Staffin
                         measured: finite(l.measured),
                         replayed: finite(l.replayed),
                         gap: finite(l.gap),
+                        off_calibration: l.off_calibration,
                         predicted: finite(l.recommended_predicted),
+                    })
+                    .collect(),
+                calibration_tolerance: crate::staffing::CALIBRATION_TOLERANCE,
+                by_hour: (v.by_hour.iter())
+                    .map(|h| {
+                        let (me, pr) = (finite(h.measured), finite(h.predicted_with_plan));
+                        (format!("{:02}:00", h.hour), h.due, me, pr)
                     })
                     .collect(),
             })

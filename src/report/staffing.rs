@@ -32,6 +32,10 @@ pub struct PracticeStaffing {
     pub measured: Option<f64>,
     pub replayed: Option<f64>,
     pub categories: Vec<CategoryStaffing>,
+    /// The calibration gap beyond which a category is flagged (a share, 0.10).
+    pub calibration_tolerance: f64,
+    /// Per hour the clock started ("08:00"): tasks due, measured share, predicted with the shifts.
+    pub by_hour: Vec<(String, u32, Option<f64>, Option<f64>)>,
 }
 
 /// One weekday pattern of the recommended shifts.
@@ -55,6 +59,8 @@ pub struct CategoryStaffing {
     pub measured: Option<f64>,
     pub replayed: Option<f64>,
     pub gap: Option<f64>,
+    /// The gap is beyond the staffing view's tolerance: flagged "!".
+    pub off_calibration: bool,
     pub predicted: Option<f64>,
 }
 
@@ -106,6 +112,45 @@ fn practice_text(v: &PracticeStaffing, many: bool) -> Vec<String> {
     text
 }
 
+/// The chart leading the shares: within target by the hour the clock
+/// started, as measured and as predicted with the shifts, against the goal.
+fn by_hour_chart(v: &PracticeStaffing) -> Option<Chart> {
+    if v.by_hour.is_empty() {
+        return None;
+    }
+    let spec = crate::report::charts::Spec::Lines {
+        x: (v.by_hour.iter())
+            .map(|(h, n, ..)| format!("{h}\nn={n}"))
+            .collect(),
+        series: vec![
+            (
+                "measured (roster as worked)".into(),
+                v.by_hour.iter().map(|r| r.2).collect(),
+            ),
+            (
+                "predicted with the shifts".into(),
+                v.by_hour.iter().map(|r| r.3).collect(),
+            ),
+        ],
+        y_label: "share within target".into(),
+        x_label:
+            "hour the request's clock started (all weekdays; categories an assistant may work)"
+                .into(),
+        y_ref: Some((
+            v.target_share,
+            format!("goal {:.0}%", v.target_share * 100.0),
+        )),
+        percent: true,
+    };
+    crate::report::charts::render(
+        "staffing_by_hour",
+        "Share within target by hour, with and without the shifts",
+        &spec,
+        None,
+    )
+    .ok()
+}
+
 /// Add the staffing sections before the data-quality section: the shifts to
 /// buy and what they do, the shares within target with and without them (with
 /// the heatmap), and the assumptions as a table.
@@ -132,6 +177,8 @@ pub fn add_section(r: &mut Report, s: &Staffing) {
         "Callback work is deferred work: it is sized by workload in each weekday × hour block and checked by a replay of the last 13 weeks (each lane worked in the order the team was seen to work it, retries deferred as the team deferred them, backlog carried across blocks and days). Assistants are bought as shifts; the gap between the replayed and the measured share within target is shown beside every prediction.".to_string(),
     ];
     let mut shares_text = Vec::new();
+    let mut flagged = Vec::new();
+    let tolerance = s.practices.first().map_or(0.0, |v| v.calibration_tolerance);
     for v in &s.practices {
         let pid = v.practice_id.as_str();
         let mut t = practice_text(v, many);
@@ -154,10 +201,24 @@ pub fn add_section(r: &mut Report, s: &Staffing) {
                 name(pid, &c.category),
                 pct(c.measured),
                 pct(c.replayed),
-                pts(c.gap),
+                format!(
+                    "{}{}",
+                    pts(c.gap),
+                    if c.off_calibration { " !" } else { "" }
+                ),
                 pct(c.predicted),
             ]);
+            if c.off_calibration {
+                flagged.push(name(pid, &c.category));
+            }
         }
+    }
+    if !flagged.is_empty() {
+        shares_text.push(format!(
+            "! The replay of the roster as worked misses the measured share by more than {:.0} points: the prediction is less certain for {}.",
+            tolerance * 100.0,
+            flagged.join(", ")
+        ));
     }
     shares_text.push("Heatmap cells: callback workload as a share of the capacity as worked in that weekday and hour (blue: room to spare, vermillion: more work than hours). Tables, what-ifs and the inbound line: `followup staffing` (docs/STAFFING.md).".into());
     let mut assumptions = Table::new(&["assumption", "value"]);
@@ -167,6 +228,12 @@ pub fn add_section(r: &mut Report, s: &Staffing) {
         assumptions.push(vec![k.to_string(), v.to_string()]);
     }
     let mut charts = Vec::new();
+    if let (false, Some(v)) = (many, s.practices.first()) {
+        if let Some(c) = by_hour_chart(v) {
+            r.charts.push(c);
+            charts.push(r.charts.len() - 1);
+        }
+    }
     if let (false, Some((svg, png))) = (many, &s.heatmap) {
         r.charts.push(Chart {
             name: "staffing_heatmap".into(),
@@ -253,9 +320,12 @@ mod tests {
                     category: "referral".into(),
                     measured: Some(0.75),
                     replayed: Some(0.8),
-                    gap: Some(0.05),
+                    gap: Some(0.12),
+                    off_calibration: true,
                     predicted: None,
                 }],
+                calibration_tolerance: 0.1,
+                by_hour: vec![],
             }],
             assumptions: vec!["Period: tasks created 2026-08-24 to 2026-11-22.".into()],
             heatmap: Some(("<svg/>".into(), vec![1, 2, 3])),
@@ -282,6 +352,22 @@ mod tests {
     }
 
     #[test]
+    fn the_shares_lead_with_the_chart_by_hour_when_there_is_one() {
+        let mut r = report();
+        let mut s = staffing();
+        s.practices[0].by_hour = vec![
+            ("08:00".into(), 40, Some(0.5), Some(0.92)),
+            ("13:00".into(), 60, Some(0.6), Some(0.95)),
+        ];
+        add_section(&mut r, &s);
+        assert_eq!(r.sections[1].charts, [0, 1]);
+        assert_eq!(r.charts[0].name, "staffing_by_hour");
+        assert!(r.charts[0].svg.contains("predicted with the shifts"));
+        assert!(r.charts[0].svg.contains("n=60"));
+        assert_eq!(r.charts[1].name, "staffing_heatmap");
+    }
+
+    #[test]
     fn the_section_renders_as_markdown() {
         let mut r = report();
         add_section(&mut r, &staffing());
@@ -296,10 +382,11 @@ Below the goal as measured, but the replay of the roster as worked meets it, so 
 | 1 | Mon | 13:00-17:00 (4 h) | front_desk | 4 |\n\n\n\
 ## Staffing: share within target with and without the shifts\n\n\
 All categories together: 81.2% within target measured, — replayed with the roster as worked.\n\n\
+! The replay of the roster as worked misses the measured share by more than 10 points: the prediction is less certain for referral.\n\n\
 Heatmap cells: callback workload as a share of the capacity as worked in that weekday and hour (blue: room to spare, vermillion: more work than hours). Tables, what-ifs and the inbound line: `followup staffing` (docs/STAFFING.md).\n\n\
 | category | measured | replayed (roster as worked) | calibration gap | predicted with the shifts |\n\
 |---|---:|---:|---:|---:|\n\
-| referral | 75.0% | 80.0% | +5.0 pts | — |\n\n\
+| referral | 75.0% | 80.0% | +12.0 pts ! | — |\n\n\
 ![Callback workload as % of capacity](charts/staffing_heatmap.png)\n\n\n\
 ## Staffing: assumptions\n\n\
 | assumption | value |\n\

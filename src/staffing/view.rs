@@ -52,6 +52,53 @@ pub struct View {
     pub cost: Option<super::cost::Cost>,
     /// The plan replayed without its assistants on each business weekday.
     pub absence: Vec<super::absence::Absence>,
+    /// Share within target by the hour the clock started, with and without the plan.
+    pub by_hour: Vec<HourShare>,
+}
+
+/// The categories an assistant may work, by the local hour a task's clock
+/// started (every weekday together): tasks due, the share within target as
+/// measured, and as predicted with the plan (the calibrated prediction of
+/// [`super::predicted`] on the hour's pooled shares).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HourShare {
+    pub hour: u8,
+    pub due: u32,
+    pub measured: Option<f64>,
+    pub predicted_with_plan: Option<f64>,
+}
+
+/// [`HourShare`] per hour that has a task due, in hour order.
+pub fn by_hour(m: &Model, base: &Outcome, plan: &Outcome) -> Vec<HourShare> {
+    // (measured met, replayed as worked met, replayed with the plan met, due)
+    let mut acc: BTreeMap<u8, [u32; 4]> = BTreeMap::new();
+    for (j, job) in m.jobs.iter().enumerate() {
+        let licensed = m.practice.categories[&m.categories[job.category]].licensed;
+        let (Some(me), false) = (m.measured[j].filter(|_| job.counted), licensed) else {
+            continue;
+        };
+        let Some(start) = m.cal.clock_start(job.arrive * 1_000_000) else {
+            continue;
+        };
+        let a = acc
+            .entry(block_of(&m.practice, start / 1_000_000).1)
+            .or_default();
+        a[0] += me as u32;
+        a[1] += u32::from(base.met(&m.jobs, j) == Some(true));
+        a[2] += u32::from(plan.met(&m.jobs, j) == Some(true));
+        a[3] += 1;
+    }
+    acc.into_iter()
+        .map(|(hour, [me, b, p, due])| {
+            let share = |x: u32| ratio((x, due));
+            HourShare {
+                hour,
+                due,
+                measured: share(me),
+                predicted_with_plan: predicted(share(me), share(b), share(p)),
+            }
+        })
+        .collect()
 }
 
 pub fn rules(m: &Model) -> PracticeRules<'_> {
@@ -123,6 +170,7 @@ pub fn compute(
     let backlog = backlog_table(&m, &base, &rec.outcome);
     let absence = absence::replays(&m, &r, &rec.shifts, &base, &rec.outcome, &shown);
     let cost = cost::cost(rec.hours(), p.staffing.va_hourly_rate);
+    let by_hour = by_hour(&m, &base, &rec.outcome);
     Ok(View {
         target_share,
         base,
@@ -136,6 +184,7 @@ pub fn compute(
         calibration: cal,
         cost,
         absence,
+        by_hour,
         model: m,
     })
 }

@@ -591,6 +591,7 @@ pub fn summary(views: &[View]) -> serde_json::Value {
                         "backlog_week_close_absent": r4(a.backlog_week_close_absent),
                         "categories": a.categories,
                     })).collect::<Vec<_>>(),
+                    "by_hour": v.by_hour,
                     "absence_hurts_most": super::absence::hurts_most(&v.absence).map(|a| DAYS[a.weekday]),
                     "scope_of_work": SCOPE_OF_WORK,
                 })
