@@ -19,6 +19,7 @@ pub mod replay;
 pub mod scope;
 pub mod shift;
 pub mod spec;
+pub mod tables;
 pub mod text;
 pub mod view;
 pub mod workload;
