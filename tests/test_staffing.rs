@@ -91,6 +91,7 @@ fn finds_the_afternoon_shortfall_and_its_recommendation_replays_to_target() {
         }
     }
     assert!(flagged.len() <= 1, "{flagged:?}");
+    one_roster_covers_the_line_and_the_callbacks(p, hours_of(p));
     let policy = rows(&wd.read("out/staffing_policy.csv"));
     let npr = policy
         .iter()
@@ -274,6 +275,41 @@ fn finds_the_afternoon_shortfall_and_its_recommendation_replays_to_target() {
 /// `followup erlang` with the config's [staffing] gives the busiest hour of
 /// the inbound line the agents and scheduled agents `followup staffing` gives it
 /// (issue 23: before, erlang assumed no shrinkage and no occupancy cap).
+fn hours_of(p: &serde_json::Value) -> u64 {
+    p["recommended_va_hours_per_week"].as_u64().unwrap()
+}
+
+/// Issue 23 §2: the roster's phones are the inbound line's scheduled agents of
+/// the block, phone assistants are what the line staff do not cover, and the
+/// callback assistants are the plan's shifts hour by hour.
+fn one_roster_covers_the_line_and_the_callbacks(p: &serde_json::Value, callback_hours: u64) {
+    let roster = p["roster"].as_array().unwrap();
+    let (mut phones, mut callbacks) = (0, 0);
+    for r in roster {
+        let n = |k: &str| r[k].as_u64().unwrap();
+        assert_eq!(
+            n("phone_assistants"),
+            n("phones_scheduled").saturating_sub(n("line_staff")),
+            "{r}"
+        );
+        phones += n("phone_assistants");
+        callbacks += n("callback_assistants");
+    }
+    assert_eq!(
+        callbacks, callback_hours,
+        "the callback shifts, hour by hour"
+    );
+    assert_eq!(p["phone_assistant_hours_per_week"].as_u64(), Some(phones));
+    // The sample's afternoon line is short: Monday 14:00 needs 8 scheduled
+    // agents (as `followup erlang` agrees) with three line staff rostered.
+    let mon14 = (roster.iter())
+        .find(|r| r["weekday"] == "Mon" && r["hour"] == 14)
+        .unwrap();
+    assert_eq!(mon14["phones_scheduled"], 8, "{mon14}");
+    assert_eq!(mon14["line_staff"], 3, "{mon14}");
+    assert!(phones > 0);
+}
+
 fn erlang_agrees_on_the_busiest_hour(wd: &Workdir) {
     let inbound = rows(&wd.read("out/staffing_inbound.csv"));
     let mut busiest = &inbound[0];

@@ -194,6 +194,8 @@ fn staffing_summary(views: &[View], heatmaps: Vec<(String, Vec<u8>)>) -> Staffin
                         predicted: finite(l.recommended_predicted),
                     })
                     .collect(),
+                phone_hours_per_week: crate::staffing::roster::hours(&v.roster).0,
+                phone_peaks: crate::staffing::roster::peaks(&v.roster, 3),
                 calibration_tolerance: crate::staffing::CALIBRATION_TOLERANCE,
                 by_hour: (v.by_hour.iter())
                     .map(|h| {

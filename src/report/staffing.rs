@@ -32,6 +32,10 @@ pub struct PracticeStaffing {
     pub measured: Option<f64>,
     pub replayed: Option<f64>,
     pub categories: Vec<CategoryStaffing>,
+    /// Paid assistant hours a week the live line needs on the phones beyond
+    /// the staff who answer it (one roster), and its busiest blocks ("Mon 14:00 ×5").
+    pub phone_hours_per_week: u32,
+    pub phone_peaks: Vec<String>,
     /// The calibration gap beyond which a category is flagged (a share, 0.10).
     pub calibration_tolerance: f64,
     /// Per hour the clock started ("08:00"): tasks due, measured share, predicted with the shifts.
@@ -97,6 +101,16 @@ fn practice_text(v: &PracticeStaffing, many: bool) -> Vec<String> {
             " (the goal is not reached within the caps)".to_string()
         },
     )];
+    if v.phone_hours_per_week > 0 {
+        text.push(format!(
+            "The live line needs {} more assistant hour(s) a week on the phones beyond the staff who answer it (Erlang C at the config's service level, scheduled after shrinkage; busiest: {}). One roster: {} callback + {} phone = {} paid assistant hours a week (`staffing_roster.csv`, hour by hour). An assistant on the phones does not work callbacks then.",
+            v.phone_hours_per_week,
+            v.phone_peaks.join(", "),
+            v.va_hours_per_week,
+            v.phone_hours_per_week,
+            v.va_hours_per_week + v.phone_hours_per_week
+        ));
+    }
     let odd = &v.not_for_lack_of_hours;
     if !odd.is_empty() {
         text.push(format!(
@@ -324,6 +338,8 @@ mod tests {
                     off_calibration: true,
                     predicted: None,
                 }],
+                phone_hours_per_week: 0,
+                phone_peaks: vec![],
                 calibration_tolerance: 0.1,
                 by_hour: vec![],
             }],

@@ -16,6 +16,7 @@ pub mod inbound;
 pub mod policy;
 pub mod recommend;
 pub mod replay;
+pub mod roster;
 pub mod scope;
 pub mod shift;
 pub mod spec;

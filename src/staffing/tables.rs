@@ -41,6 +41,7 @@ pub fn tables(views: &[View]) -> Result<Vec<(&'static str, DataFrame)>> {
         ("staffing_inbound", inbound_table(views)?),
         ("staffing_handle_times", handle_times_table(views)?),
         ("staffing_policy", policy_table(views)?),
+        ("staffing_roster", roster_table(views)?),
     ])
 }
 
@@ -429,4 +430,28 @@ struct InboundCols {
     f: [Vec<Option<f64>>; 8],
     agents: Vec<u32>,
     scheduled: Vec<u32>,
+}
+
+/// staffing_roster: one roster for the line and the callbacks, per practice
+/// and business block (`roster`): heads in a usual week.
+fn roster_table(views: &[View]) -> Result<DataFrame> {
+    let rows: Vec<(&str, &super::roster::Row)> = (views.iter())
+        .flat_map(|v| (v.roster.iter()).map(move |r| (v.model.practice.id.as_str(), r)))
+        .collect();
+    let col =
+        |f: &dyn Fn(&super::roster::Row) -> u32| rows.iter().map(|r| f(r.1)).collect::<Vec<_>>();
+    frame(vec![
+        s("practice_id", rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+        s(
+            "weekday",
+            rows.iter().map(|r| day(r.1.weekday)).collect::<Vec<_>>(),
+        ),
+        s("hour", col(&|r| r.hour as u32)),
+        s("line_staff", col(&|r| r.line_staff)),
+        s("phones_scheduled", col(&|r| r.phones_scheduled)),
+        s("phone_assistants", col(&|r| r.phone_assistants)),
+        s("other_staff", col(&|r| r.other_staff)),
+        s("callback_assistants", col(&|r| r.callback_assistants)),
+        s("assistants", col(&|r| r.assistants())),
+    ])
 }

@@ -25,6 +25,7 @@ pub fn text(views: &[View]) -> String {
     for v in views {
         categories(&mut o, v);
         recommendation(&mut o, v);
+        roster(&mut o, v);
         with_and_without(&mut o, v);
         absence(&mut o, v);
         load_by_hour(&mut o, v);
@@ -156,6 +157,52 @@ fn recommendation(o: &mut String, v: &View) {
     }
     if !v.rec.not_capacity.is_empty() {
         let _ = writeln!(o, "† the replay of the roster as worked meets the goal, so the shortfall is not for lack of hours and predictions for it are unreliable");
+    }
+    let _ = writeln!(o);
+}
+
+/// One roster for the line and the callbacks: the blocks that need an
+/// assistant, and the paid assistant hours on each.
+fn roster(o: &mut String, v: &View) {
+    let (phones, callbacks) = super::roster::hours(&v.roster);
+    let cost = v
+        .model
+        .practice
+        .staffing
+        .va_hourly_rate
+        .map_or(String::new(), |r| {
+            format!(
+                ", {:.2} a week at {:.2} an hour",
+                (phones + callbacks) as f64 * r,
+                r
+            )
+        });
+    let _ = writeln!(
+        o,
+        "one roster: {callbacks} assistant hour(s) a week on callbacks + {phones} on the phones = {}{cost}",
+        phones + callbacks
+    );
+    let rows: Vec<_> = v.roster.iter().filter(|r| r.assistants() > 0).collect();
+    if rows.is_empty() {
+        let _ = writeln!(o);
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "  (heads in a usual week; the line's agents are Erlang C, scheduled after shrinkage, taken first from the staff who answer it)\n  {:<10} {:>10} {:>7} {:>10} {:>12} {:>13}",
+        "block", "line staff", "phones", "phone VAs", "other staff", "callback VAs"
+    );
+    for r in rows {
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>10} {:>7} {:>10} {:>12} {:>13}",
+            format!("{} {:02}:00", day(r.weekday), r.hour),
+            r.line_staff,
+            r.phones_scheduled,
+            r.phone_assistants,
+            r.other_staff,
+            r.callback_assistants
+        );
     }
     let _ = writeln!(o);
 }

@@ -54,6 +54,8 @@ pub struct View {
     pub absence: Vec<super::absence::Absence>,
     /// Share within target by the hour the clock started, with and without the plan.
     pub by_hour: Vec<HourShare>,
+    /// One roster for the line and the callbacks, per business block.
+    pub roster: Vec<super::roster::Row>,
 }
 
 /// The categories an assistant may work, by the local hour a task's clock
@@ -171,6 +173,7 @@ pub fn compute(
     let absence = absence::replays(&m, &r, &rec.shifts, &base, &rec.outcome, &shown);
     let cost = cost::cost(rec.hours(), p.staffing.va_hourly_rate);
     let by_hour = by_hour(&m, &base, &rec.outcome);
+    let roster = super::roster::roster(&m, &inbound, &rec.shifts);
     Ok(View {
         target_share,
         base,
@@ -185,6 +188,7 @@ pub fn compute(
         cost,
         absence,
         by_hour,
+        roster,
         model: m,
     })
 }

@@ -47,6 +47,15 @@ fn open_by_block(m: &Model, spans: &[(i64, i64)], end: i64, into: &mut BTreeMap<
     }
 }
 
+/// The end of the period: midnight after its last day (seconds).
+fn period_end(m: &Model) -> i64 {
+    super::history::local_s(
+        m.practice.tz,
+        m.to.succ_opt().expect("date"),
+        chrono::NaiveTime::MIN,
+    )
+}
+
 /// The workload table; `added` are the recommended assistants.
 pub fn table(m: &Model, rules: &PracticeRules, added: &[Staff]) -> BTreeMap<Key, Row> {
     let weeks = m.weeks();
@@ -74,11 +83,7 @@ pub fn table(m: &Model, rules: &PracticeRules, added: &[Staff]) -> BTreeMap<Key,
             }
         }
     }
-    let end = super::history::local_s(
-        m.practice.tz,
-        m.to.succ_opt().expect("date"),
-        chrono::NaiveTime::MIN,
-    );
+    let end = period_end(m);
     let lanes_of = |works: &[bool]| -> Vec<String> {
         m.lanes
             .iter()

@@ -161,6 +161,12 @@ pub fn summary(views: &[View]) -> serde_json::Value {
                         "categories": a.categories,
                     })).collect::<Vec<_>>(),
                     "by_hour": v.by_hour,
+                    "roster": v.roster.iter().map(|r| serde_json::json!({
+                        "weekday": day(r.weekday), "hour": r.hour, "line_staff": r.line_staff,
+                        "phones_scheduled": r.phones_scheduled, "phone_assistants": r.phone_assistants,
+                        "other_staff": r.other_staff, "callback_assistants": r.callback_assistants,
+                    })).collect::<Vec<_>>(),
+                    "phone_assistant_hours_per_week": super::roster::hours(&v.roster).0,
                     "absence_hurts_most": super::absence::hurts_most(&v.absence).map(|a| DAYS[a.weekday]),
                     "scope_of_work": SCOPE_OF_WORK,
                 })
