@@ -300,6 +300,15 @@ fn one_roster_covers_the_line_and_the_callbacks(p: &serde_json::Value, callback_
         "the callback shifts, hour by hour"
     );
     assert_eq!(p["phone_assistant_hours_per_week"].as_u64(), Some(phones));
+    // Bought as shifts of the configured lengths, at least the blocks' needs.
+    let paid = p["phone_shift_hours_per_week"].as_u64().unwrap();
+    assert!(paid >= phones, "{paid} < {phones}");
+    let lines = p["phone_shifts"].as_array().unwrap();
+    assert!(!lines.is_empty());
+    for l in lines {
+        let l = l.as_str().unwrap();
+        assert!(l.contains("(4 h") || l.contains("(8 h"), "{l}");
+    }
     // The sample's afternoon line is short: Monday 14:00 needs 8 scheduled
     // agents (as `followup erlang` agrees) with three line staff rostered.
     let mon14 = (roster.iter())

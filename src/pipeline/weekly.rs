@@ -194,7 +194,7 @@ fn staffing_summary(views: &[View], heatmaps: Vec<(String, Vec<u8>)>) -> Staffin
                         predicted: finite(l.recommended_predicted),
                     })
                     .collect(),
-                phone_hours_per_week: crate::staffing::roster::hours(&v.roster).0,
+                phone_hours_per_week: v.phone_shifts.iter().map(|s| s.paid_hours()).sum(),
                 phone_peaks: crate::staffing::roster::peaks(&v.roster, 3),
                 calibration_tolerance: crate::staffing::CALIBRATION_TOLERANCE,
                 by_hour: (v.by_hour.iter())

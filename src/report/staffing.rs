@@ -33,7 +33,8 @@ pub struct PracticeStaffing {
     pub replayed: Option<f64>,
     pub categories: Vec<CategoryStaffing>,
     /// Paid assistant hours a week the live line needs on the phones beyond
-    /// the staff who answer it (one roster), and its busiest blocks ("Mon 14:00 ×5").
+    /// the staff who answer it (one roster's phone shifts), and its busiest
+    /// blocks ("Mon 14:00 ×5").
     pub phone_hours_per_week: u32,
     pub phone_peaks: Vec<String>,
     /// The calibration gap beyond which a category is flagged (a share, 0.10).
@@ -103,9 +104,9 @@ fn practice_text(v: &PracticeStaffing, many: bool) -> Vec<String> {
     )];
     if v.phone_hours_per_week > 0 {
         text.push(format!(
-            "The live line needs {} more assistant hour(s) a week on the phones beyond the staff who answer it (Erlang C at the config's service level, scheduled after shrinkage; busiest: {}). One roster: {} callback + {} phone = {} paid assistant hours a week (`staffing_roster.csv`, hour by hour). An assistant on the phones does not work callbacks then.",
-            v.phone_hours_per_week,
+            "The live line needs assistants on the phones beyond the staff who answer it (Erlang C at the config's service level, scheduled after shrinkage; busiest: {}): {} paid hours a week in shifts (`followup staffing`; `staffing_roster.csv` hour by hour). One roster: {} callback + {} phone = {} paid assistant hours a week. An assistant on the phones does not work callbacks then.",
             v.phone_peaks.join(", "),
+            v.phone_hours_per_week,
             v.va_hours_per_week,
             v.phone_hours_per_week,
             v.va_hours_per_week + v.phone_hours_per_week

@@ -115,6 +115,70 @@ pub fn hours(rows: &[Row]) -> (u32, u32) {
     })
 }
 
+/// The phone assistants bought as shifts of the configured lengths
+/// (`staffing.shift_hours`), lane "phones": per weekday and level (the k-th
+/// phone assistant of each block), each run of business blocks that needs a
+/// k-th is covered from its first block by the shortest configured length that
+/// covers the run (the longest, again and again, for a longer run), started
+/// earlier when the day ends first; a day shorter than the shortest length
+/// gets the whole day. Every block's need is covered (tested).
+pub fn phone_shifts(m: &Model, rows: &[Row]) -> Vec<Shift> {
+    cover(rows, &m.practice.staffing.shift_hours)
+}
+
+/// [`phone_shifts`] with the shift lengths given.
+fn cover(rows: &[Row], hours: &[u32]) -> Vec<Shift> {
+    let mut lengths: Vec<usize> = hours.iter().map(|&h| h as usize).collect();
+    lengths.sort_unstable();
+    let mut out = Vec::new();
+    for d in 1..=7u8 {
+        let day: Vec<&Row> = rows.iter().filter(|r| r.weekday == d).collect();
+        let top = day.iter().map(|r| r.phone_assistants).max().unwrap_or(0);
+        for k in 1..=top {
+            let need: Vec<bool> = day.iter().map(|r| r.phone_assistants >= k).collect();
+            let mut i = 0;
+            while i < need.len() {
+                if !need[i] {
+                    i += 1;
+                    continue;
+                }
+                let run = need[i..].iter().take_while(|&&n| n).count();
+                let len = (lengths.iter().copied())
+                    .find(|&l| l >= run)
+                    .or(lengths.last().copied())
+                    .unwrap_or(run)
+                    .min(day.len());
+                let start = i.min(day.len() - len);
+                out.push(Shift {
+                    days: vec![d as usize - 1],
+                    start: day[start].hour,
+                    hours: len as u8,
+                    lanes: vec!["phones".into()],
+                });
+                i = start + len;
+            }
+        }
+    }
+    out
+}
+
+/// The phone shifts as a planner reads them: "2 assistants Mon 13:00-17:00
+/// (4 h) on the phones: 8 paid h a week".
+pub fn phone_lines(m: &Model, shifts: &[Shift]) -> Vec<String> {
+    let open = business_blocks(m);
+    super::shift::patterns(shifts)
+        .into_iter()
+        .map(|(s, n)| {
+            format!(
+                "{n} assistant{} {} on the phones: {} paid h a week",
+                if n == 1 { "" } else { "s" },
+                s.text(&open),
+                n * s.paid_hours()
+            )
+        })
+        .collect()
+}
+
 /// The `n` blocks with the most phone assistants ("Mon 14:00 ×5"), most first,
 /// then in block order.
 pub fn peaks(rows: &[Row], n: usize) -> Vec<String> {
@@ -151,6 +215,65 @@ mod tests {
         assert_eq!(covered(&w, 0, 12), 0.0);
         assert_eq!(covered(&w, 1, 23), 1.0);
         assert_eq!(covered(&w, 2, 9), 0.0);
+    }
+
+    fn row(weekday: u8, hour: u8, phone_assistants: u32) -> Row {
+        Row {
+            weekday,
+            hour,
+            line_staff: 0,
+            other_staff: 0,
+            phones_scheduled: phone_assistants,
+            phone_assistants,
+            callback_assistants: 0,
+        }
+    }
+
+    /// Covered blocks per (weekday, hour) by shifts over the business hours
+    /// 08–11 and 13–16 of one day.
+    fn coverage(shifts: &[Shift]) -> BTreeMap<(u8, u8), u32> {
+        let open: Vec<(u8, u8)> = [8, 9, 10, 11, 13, 14, 15, 16].map(|h| (1, h)).to_vec();
+        let mut c = BTreeMap::new();
+        for s in shifts {
+            for b in s.blocks(&open).expect("a shift that fits the day") {
+                *c.entry(b).or_default() += 1;
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn phone_needs_are_covered_by_shifts_of_the_configured_lengths() {
+        // Monday: one at 08 and 09; 1, 5, 3, 2 from 13 to 16.
+        let need = [
+            (8, 1),
+            (9, 1),
+            (10, 0),
+            (11, 0),
+            (13, 1),
+            (14, 5),
+            (15, 3),
+            (16, 2),
+        ];
+        let rows: Vec<Row> = need.iter().map(|&(h, n)| row(1, h, n)).collect();
+        let shifts = cover(&rows, &[4, 8]);
+        let c = coverage(&shifts);
+        for &(h, n) in &need {
+            assert!(c.get(&(1, h)).copied().unwrap_or(0) >= n, "{h}: {c:?}");
+        }
+        // Level 1: 08–09 and 13–16 runs, each a 4-hour shift (08–12, 13–17);
+        // level 2: 14–16 → 13–17 moved earlier to fit the day; levels 3–5:
+        // 14–15, 14, 14 → 13–17 each. Six 4-hour shifts.
+        assert!(shifts.iter().all(|s| s.hours == 4), "{shifts:?}");
+        assert_eq!(shifts.len(), 6, "{shifts:?}");
+        assert_eq!(shifts[0].start, 8);
+        // A run longer than the longest length takes it again.
+        let long: Vec<Row> = need.iter().map(|&(h, _)| row(1, h, 1)).collect();
+        let s = cover(&long, &[2]);
+        assert_eq!(
+            s.iter().map(|s| s.start).collect::<Vec<_>>(),
+            [8, 10, 13, 15]
+        );
     }
 
     #[test]

@@ -164,7 +164,8 @@ fn recommendation(o: &mut String, v: &View) {
 /// One roster for the line and the callbacks: the blocks that need an
 /// assistant, and the paid assistant hours on each.
 fn roster(o: &mut String, v: &View) {
-    let (phones, callbacks) = super::roster::hours(&v.roster);
+    let callbacks = v.rec.hours();
+    let phones: u32 = v.phone_shifts.iter().map(|s| s.paid_hours()).sum();
     let cost = v
         .model
         .practice
@@ -179,9 +180,12 @@ fn roster(o: &mut String, v: &View) {
         });
     let _ = writeln!(
         o,
-        "one roster: {callbacks} assistant hour(s) a week on callbacks + {phones} on the phones = {}{cost}",
+        "one roster: {callbacks} paid assistant hour(s) a week on callbacks + {phones} on the phones = {}{cost}",
         phones + callbacks
     );
+    for line in super::roster::phone_lines(&v.model, &v.phone_shifts) {
+        let _ = writeln!(o, "  {line}");
+    }
     let rows: Vec<_> = v.roster.iter().filter(|r| r.assistants() > 0).collect();
     if rows.is_empty() {
         let _ = writeln!(o);

@@ -56,6 +56,8 @@ pub struct View {
     pub by_hour: Vec<HourShare>,
     /// One roster for the line and the callbacks, per business block.
     pub roster: Vec<super::roster::Row>,
+    /// The phone assistants of the roster, as shifts.
+    pub phone_shifts: Vec<super::shift::Shift>,
 }
 
 /// The categories an assistant may work, by the local hour a task's clock
@@ -174,6 +176,7 @@ pub fn compute(
     let cost = cost::cost(rec.hours(), p.staffing.va_hourly_rate);
     let by_hour = by_hour(&m, &base, &rec.outcome);
     let roster = super::roster::roster(&m, &inbound, &rec.shifts);
+    let phone_shifts = super::roster::phone_shifts(&m, &roster);
     Ok(View {
         target_share,
         base,
@@ -189,6 +192,7 @@ pub fn compute(
         absence,
         by_hour,
         roster,
+        phone_shifts,
         model: m,
     })
 }

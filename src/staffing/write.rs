@@ -167,6 +167,8 @@ pub fn summary(views: &[View]) -> serde_json::Value {
                         "other_staff": r.other_staff, "callback_assistants": r.callback_assistants,
                     })).collect::<Vec<_>>(),
                     "phone_assistant_hours_per_week": super::roster::hours(&v.roster).0,
+                    "phone_shifts": super::roster::phone_lines(&v.model, &v.phone_shifts),
+                    "phone_shift_hours_per_week": v.phone_shifts.iter().map(|s| s.paid_hours()).sum::<u32>(),
                     "absence_hurts_most": super::absence::hurts_most(&v.absence).map(|a| DAYS[a.weekday]),
                     "scope_of_work": SCOPE_OF_WORK,
                 })
