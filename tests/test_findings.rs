@@ -14,6 +14,15 @@ use workdir::Workdir;
 /// 13 weeks of one practice at `volume`, with `edit` applied to the config,
 /// generated and ingested; the findings as JSON.
 fn findings(seed: &str, volume: &str, edit: impl Fn(String) -> String) -> serde_json::Value {
+    findings_in(seed, volume, edit).1
+}
+
+/// `findings`, with the work directory (its lake) kept for more commands.
+fn findings_in(
+    seed: &str,
+    volume: &str,
+    edit: impl Fn(String) -> String,
+) -> (Workdir, serde_json::Value) {
     let wd = Workdir::new();
     let cfg = std::fs::read_to_string(workdir::repo().join("followup.toml"))
         .unwrap()
@@ -74,13 +83,13 @@ fn findings(seed: &str, volume: &str, edit: impl Fn(String) -> String) -> serde_
         "-q",
     ]);
     assert_eq!(run.stdout, again.stdout);
-    v
+    (wd, v)
 }
 
 #[test]
 fn a_wednesday_afternoon_roster_gap_is_found_and_named_and_a_calm_practice_has_none() {
     // bchen works Wednesday mornings only.
-    let off = findings("1", "0.4", |c| {
+    let (wd, off) = findings_in("1", "0.4", |c| {
         let from = "[defaults.roster.bchen]\nmon = [\"08:00-12:00\", \"13:00-17:00\"]\ntue = [\"08:00-12:00\", \"13:00-17:00\"]\nwed = [\"08:00-12:00\", \"13:00-17:00\"]";
         assert!(c.contains(from));
         c.replace(
@@ -118,6 +127,61 @@ fn a_wednesday_afternoon_roster_gap_is_found_and_named_and_a_calm_practice_has_n
         );
         assert!(va["gap"].is_number(), "the calibration gap beside it");
     }
+
+    // The findings lead the weekly report's "What needs attention", each
+    // linked to its cells in the staffing heatmap, outlined there.
+    let anchor = found[0]["anchor"].as_str().unwrap();
+    assert_eq!(anchor, "heatmap-p001-wed-14-15");
+    let report = wd
+        .command(&["report", "--week", "2026-W47", "-q"])
+        .env("FOLLOWUP_NOW", "2026-12-10")
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{report:?}");
+    let md = wd.read("reports/2026-W47/report.md");
+    let attention = md.split("## What needs attention\n\n").nth(1).unwrap();
+    let first = attention.lines().next().unwrap();
+    assert!(
+        first.starts_with("- Missed call slips Wed 14:00–15:00")
+            || first.starts_with("- New patient request slips Wed 14:00–15:00"),
+        "labelled, first: {attention}"
+    );
+    assert!(attention.contains("  - 1 virtual assistant Wed 14:00–15:00 on the front_desk lane"));
+    let html = wd.read("reports/2026-W47/report.html");
+    assert_eq!(
+        html.matches(&format!("href=\"#{anchor}\"")).count(),
+        found.len(),
+        "one link per finding"
+    );
+    assert_eq!(
+        html.matches(&format!("<rect id=\"{anchor}\" class=\"finding\""))
+            .count(),
+        1,
+        "one target in the inline heatmap"
+    );
+    // And `followup staffing` prints them, in its text and its summary.json.
+    let staffing = wd.run(&[
+        "staffing",
+        "--from",
+        "2026-08-24",
+        "--to",
+        "2026-11-22",
+        "-q",
+    ]);
+    assert!(
+        staffing.stdout.contains("\nBottleneck findings"),
+        "{}",
+        staffing.stdout
+    );
+    assert!(staffing
+        .stdout
+        .contains("- new_patient_request slips Wed 14:00–15:00"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&wd.read("reports/staffing/summary.json")).unwrap();
+    assert_eq!(summary[0]["findings"]["findings"], off[0]["findings"]);
+    assert!(wd
+        .read("reports/staffing/heatmap.svg")
+        .contains(&format!("<rect id=\"{anchor}\"")));
 
     // Room to spare, nothing planted: no finding, over three seeds.
     for seed in ["1", "2", "3"] {

@@ -505,6 +505,21 @@ impl Ctx<'_> {
     }
 }
 
+/// The staffing heatmap's marks for `fs`: each finding's lane, weekdays and
+/// hours, named by its anchor.
+pub fn marks(fs: &Findings) -> Vec<crate::staffing::heatmap::Mark> {
+    fs.findings
+        .iter()
+        .map(|f| crate::staffing::heatmap::Mark {
+            id: f.anchor.clone(),
+            lane: f.lane.clone(),
+            weekdays: f.weekdays.clone(),
+            from: f.from_hour,
+            to: f.to_hour,
+        })
+        .collect()
+}
+
 /// Findings of every practice of the config, in config order.
 pub fn all(
     config: &Config,
