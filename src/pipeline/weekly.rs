@@ -165,8 +165,9 @@ pub fn weekly(
     Ok(weekly_report_reusing(config, monday, out, computed, store)?.1)
 }
 
-/// The finder's findings as the report shows them: worded with the
-/// categories' labels, the practice named when there are several.
+/// The finder's findings as the report shows them: the most tasks lost
+/// first, worded with the categories' labels, the practice named when there
+/// are several, with the best of the priced fixes.
 fn bottleneck_rows(
     config: &crate::config::Config,
     found: &[crate::findings::Findings],
@@ -174,10 +175,16 @@ fn bottleneck_rows(
 ) -> Vec<report::input::BottleneckRow> {
     use crate::findings::text;
     let many = found.len() > 1;
+    // The biggest problems first: most tasks lost to the fall.
+    let mut all: Vec<(&crate::findings::Findings, &crate::findings::Finding)> = found
+        .iter()
+        .flat_map(|fs| fs.findings.iter().map(move |f| (fs, f)))
+        .collect();
+    all.sort_by(|a, b| b.1.excess_misses().total_cmp(&a.1.excess_misses()));
     let mut out = Vec::new();
-    for fs in found {
+    for (fs, f) in all {
         let p = config.practices.iter().find(|p| p.id == fs.practice);
-        for f in &fs.findings {
+        {
             let shown = p
                 .and_then(|p| p.categories.get(&f.category))
                 .map_or_else(|| f.category.clone(), |c| c.label.clone());
@@ -188,7 +195,13 @@ fn bottleneck_rows(
                 } else {
                     sentence
                 },
-                fixes: f.fixes.iter().map(text::fix_line).collect(),
+                // The report shows the fix predicted to do most; `followup
+                // findings` prints them all.
+                fixes: f
+                    .best_fix()
+                    .map(|x| format!("best fix priced: {}", text::fix_line(x)))
+                    .into_iter()
+                    .collect(),
                 when: text::when(f),
                 anchor: linked.then(|| f.anchor.clone()),
             });

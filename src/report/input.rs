@@ -198,7 +198,8 @@ pub struct DataQuality {
 pub struct BottleneckRow {
     /// The finding's sentence: where, how much, the named causes.
     pub text: String,
-    /// The priced fixes, one line each, with their calibration gaps.
+    /// Priced fixes, one line each, with their calibration gaps (the
+    /// pipeline passes the best one).
     pub fixes: Vec<String>,
     /// Its span, "Wed 14:00–15:00".
     pub when: String,
