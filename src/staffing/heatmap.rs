@@ -225,3 +225,72 @@ fn draw<DB: DrawingBackend>(
     }
     Ok(placed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mark(id: &str, lane: &str, weekdays: &[u8], from: u8, to: u8) -> Mark {
+        Mark {
+            id: id.into(),
+            lane: lane.into(),
+            weekdays: weekdays.to_vec(),
+            from,
+            to,
+        }
+    }
+
+    #[test]
+    fn a_mark_covers_its_lanes_weekdays_and_hours() {
+        let hours = [8, 9, 10, 13, 14, 15];
+        let lines: Vec<(String, u8)> = [("front_desk", 1), ("front_desk", 2), ("front_desk", 3)]
+            .iter()
+            .chain(&[("referrals", 1), ("referrals", 2)])
+            .map(|(l, d)| (l.to_string(), *d))
+            .collect();
+        let grid = (100, 20, 10, 5);
+        // Mon–Tue 10:00–14:00 across a closed 11:00–13:00: columns 10 and 13.
+        let m = mark("a", "front_desk", &[1, 2], 10, 14);
+        assert_eq!(place(&m, &hours, &lines, grid), Some((120, 20, 140, 30)));
+        // The referrals rows on Tue, one hour.
+        let m = mark("b", "referrals", &[2], 15, 16);
+        assert_eq!(place(&m, &hours, &lines, grid), Some((150, 40, 160, 45)));
+        // No row of the lane, or no column of the hours: not placed.
+        assert_eq!(
+            place(&mark("c", "clinical", &[1], 8, 9), &hours, &lines, grid),
+            None
+        );
+        assert_eq!(
+            place(&mark("d", "front_desk", &[1], 11, 13), &hours, &lines, grid),
+            None
+        );
+    }
+
+    #[test]
+    fn the_svg_names_each_cell_range_once_and_the_png_outlines_it() {
+        let mut rows = BTreeMap::new();
+        for d in 1..=3u8 {
+            for h in [9u8, 14] {
+                rows.insert((d, h, "front_desk".to_string()), Row::default());
+            }
+        }
+        let (plain_svg, plain_png) = render(&rows, &[]).unwrap();
+        assert!(!plain_svg.contains("class=\"finding\""));
+        let marks = [
+            mark("heatmap-p001-wed-14-15", "front_desk", &[3], 14, 15),
+            // A second category's finding in the same cells.
+            mark("heatmap-p001-wed-14-15", "front_desk", &[3], 14, 15),
+            // Cells the heatmap does not have.
+            mark("heatmap-p001-mon-16-17", "front_desk", &[1], 16, 17),
+        ];
+        let (svg, png) = render(&rows, &marks).unwrap();
+        assert_eq!(
+            svg.matches("<rect id=\"heatmap-p001-wed-14-15\" class=\"finding\"")
+                .count(),
+            1
+        );
+        assert!(!svg.contains("heatmap-p001-mon-16-17"));
+        assert!(svg.contains("<title>front_desk Wed: 14:00–15:00</title>"));
+        assert_ne!(png, plain_png, "the PNG shows the outline");
+    }
+}
