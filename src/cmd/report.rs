@@ -11,9 +11,11 @@ use std::path::PathBuf;
 /// per-category and cross-category charts as SVG and PNG.
 ///
 /// Computes the metrics tables for the 13 weeks ending with the week (into
-/// <out>/<week>/metrics) and the staffing view of the same weeks (into
-/// <out>/<week>/staffing, see `followup staffing`) and renders only from them. Default week: the last
-/// complete ISO week in the lake.
+/// <out>/<week>/metrics), the staffing view of the same weeks (into
+/// <out>/<week>/staffing, see `followup staffing`) and the bottleneck findings
+/// of those weeks (see `followup findings`; they lead "What needs attention")
+/// and renders only from them. Default week: the last complete ISO week in
+/// the lake.
 ///
 /// With `--pilot A..B C..D`: the pilot review instead, one page (pilot.html and
 /// pilot.md in <out>/pilot-<A>-<D>/) comparing the two ranges as `followup

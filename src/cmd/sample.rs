@@ -74,9 +74,42 @@ pub struct Args {
     /// Plant a surge of inbound calls on the front-desk line, to test that
     /// `followup findings` finds the slip and names the inbound load:
     /// "DAYS HH:00-HH:00 FACTOR", e.g. "Mon-Tue 09:00-12:00 3" (three times
-    /// the usual calls). Repeatable.
+    /// the usual calls; the extra ones from numbers with no task behind
+    /// them, so they take time without adding callback work). Repeatable.
     #[arg(long, value_name = "SPEC", value_parser = parse_surge)]
     pub plant_calls: Vec<sample::CallSurge>,
+    /// Plant a routing: a category's new tasks of some weekdays and hours go
+    /// to another lane and are worked by its people, to test that `followup
+    /// findings` names the routing: "DAYS HH:00-HH:00 CATEGORY LANE", e.g.
+    /// "Mon-Tue 13:00-17:00 new_patient_request referrals". Repeatable.
+    #[arg(long, value_name = "SPEC", value_parser = parse_route)]
+    pub plant_route: Vec<sample::Route>,
+}
+
+/// "Mon-Tue" and "09:00-12:00" → weekdays (0 = Monday) and whole hours
+/// `[from, to)`, or the error `bad` words for `flag`.
+fn days_hours(
+    days: &str,
+    hours: &str,
+    flag: &str,
+    bad: &dyn Fn(String) -> String,
+) -> Result<(Vec<usize>, u8, u8), String> {
+    // The --add grammar's days and span, with a placeholder for its work.
+    let a = crate::staffing::spec::parse(&format!("{days} {hours} x")).map_err(|e| {
+        bad(e
+            .0
+            .split("; write")
+            .next()
+            .unwrap_or("")
+            .replace("--add", flag))
+    })?;
+    use chrono::Timelike;
+    let (s, e) = (a.span.start, a.span.end);
+    if s.minute() != 0 || e.minute() != 0 {
+        return Err(bad(format!("`{hours}`: whole hours only")));
+    }
+    let to_hour = if e.hour() == 0 { 24 } else { e.hour() as u8 };
+    Ok((a.days, s.hour() as u8, to_hour))
 }
 
 /// "Mon-Tue 09:00-12:00 3" → a call surge.
@@ -87,31 +120,41 @@ fn parse_surge(spec: &str) -> Result<sample::CallSurge, String> {
     let [days, hours, factor] = toks[..] else {
         return Err(bad(format!("expected 3 parts, found {}", toks.len())));
     };
-    // The --add grammar's days and span, with a placeholder for its work.
-    let a = crate::staffing::spec::parse(&format!("{days} {hours} x")).map_err(|e| {
-        bad(e
-            .0
-            .split("; write")
-            .next()
-            .unwrap_or("")
-            .replace("--add", "--plant-calls"))
-    })?;
-    use chrono::Timelike;
-    let (s, e) = (a.span.start, a.span.end);
-    if s.minute() != 0 || e.minute() != 0 {
-        return Err(bad(format!("`{hours}`: whole hours only")));
-    }
-    let to_hour = if e.hour() == 0 { 24 } else { e.hour() as u8 };
+    let (weekdays, from_hour, to_hour) = days_hours(days, hours, "--plant-calls", &bad)?;
     let factor: f64 = factor
         .parse()
         .ok()
         .filter(|f: &f64| f.is_finite() && *f >= 0.0)
         .ok_or_else(|| bad(format!("`{factor}` is not a factor of 0 or more")))?;
     Ok(sample::CallSurge {
-        weekdays: a.days,
-        from_hour: s.hour() as u8,
+        weekdays,
+        from_hour,
         to_hour,
         factor,
+    })
+}
+
+/// "Mon-Tue 13:00-17:00 new_patient_request referrals" → a planted routing.
+fn parse_route(spec: &str) -> Result<sample::Route, String> {
+    let bad = |m: String| {
+        format!("{m}; write DAYS HH:00-HH:00 CATEGORY LANE, e.g. \"Mon-Tue 13:00-17:00 new_patient_request referrals\"")
+    };
+    let toks: Vec<&str> = spec.split_whitespace().collect();
+    let [days, hours, category, lane] = toks[..] else {
+        return Err(bad(format!("expected 4 parts, found {}", toks.len())));
+    };
+    let (weekdays, from_hour, to_hour) = days_hours(days, hours, "--plant-route", &bad)?;
+    if !["front_desk", "referrals", "clinical"].contains(&lane) {
+        return Err(bad(format!(
+            "lane `{lane}`: the generator's lanes are front_desk, referrals and clinical"
+        )));
+    }
+    Ok(sample::Route {
+        weekdays,
+        from_hour,
+        to_hour,
+        category: category.to_string(),
+        lane: lane.to_string(),
     })
 }
 
@@ -163,6 +206,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         load: sample::Load {
             volume: args.volume,
             call_surges: args.plant_calls.clone(),
+            routes: args.plant_route.clone(),
         },
     };
     if !(args.volume.is_finite() && args.volume > 0.0) {

@@ -4,6 +4,7 @@
 
 use crate::cli::Cli;
 use crate::error::{UsageError, EXIT_OK};
+use crate::findings::scan::Params;
 use crate::lake::Lake;
 use crate::staffing::{spec, view, write};
 use anyhow::{Context, Result};
@@ -16,7 +17,9 @@ use std::path::PathBuf;
 /// Reads the lake (run `followup ingest` first). Prints, per category, the
 /// measured share within target, the share a replay of the roster gives (the
 /// difference is the calibration gap shown beside every prediction), the share
-/// predicted with the recommended hours, and with each --add. Writes tables
+/// predicted with the recommended hours, and with each --add; then the
+/// bottleneck findings of the period (as `followup findings`: where the queue
+/// slips, why, the priced fixes), whose cells the heatmap outlines. Writes tables
 /// (Parquet + CSV), heatmap.svg/png, assumptions.md, summary.json and the
 /// vendor's scope-of-work.md to --out. With staffing.va_hourly_rate set, the
 /// plan's cost a week and a month. See docs/STAFFING.md.
@@ -106,11 +109,24 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         }
         views.push(v);
     }
-    let _heatmaps = write::all(&out, &views)?;
+    // The bottleneck findings of the same period lead the manager to the
+    // hours that slip; the heatmap outlines their cells.
+    let found = crate::findings::all(&config, &lake, (from, to), &Params::default(), &store)?;
+    let extra = write::Extra {
+        findings_text: crate::findings::text::text(&found),
+        findings_json: found
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()?,
+        marks: found.iter().map(crate::findings::marks).collect(),
+    };
+    let _heatmaps = write::all(&out, &views, &extra)?;
     if args.json {
-        crate::error::stdout(&(serde_json::to_string_pretty(&write::summary(&views))? + "\n"))?;
+        crate::error::stdout(
+            &(serde_json::to_string_pretty(&write::summary(&views, &extra))? + "\n"),
+        )?;
     } else {
-        crate::error::stdout(&crate::staffing::text::text(&views))?;
+        crate::error::stdout(&write::text(&views, &extra))?;
     }
     if !cli.quiet {
         eprintln!(

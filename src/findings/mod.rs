@@ -56,6 +56,26 @@ impl Finding {
     pub fn named(&self) -> impl Iterator<Item = &Measure> {
         self.causes.iter().filter(|m| m.named)
     }
+
+    /// The span's tasks that missed their target beyond what the category's
+    /// other hours would have missed: n × the fall. How big the problem is.
+    pub fn excess_misses(&self) -> f64 {
+        match (self.within.share(), self.elsewhere.share()) {
+            (Some(a), Some(b)) => f64::from(self.within.due) * (b - a),
+            _ => 0.0,
+        }
+    }
+
+    /// The fix predicted to do most for the span (ties: the first priced).
+    pub fn best_fix(&self) -> Option<&price::Fix> {
+        self.fixes.iter().filter(|x| x.predicted.is_some()).fold(
+            None,
+            |best: Option<&price::Fix>, x| match best {
+                Some(b) if b.predicted >= x.predicted => Some(b),
+                _ => Some(x),
+            },
+        )
+    }
 }
 
 /// What `compute` returns: the findings and what the scan tried.
@@ -503,6 +523,21 @@ impl Ctx<'_> {
         };
         Measure::new(Kind::Arrivals, rate(win), rate(base))
     }
+}
+
+/// The staffing heatmap's marks for `fs`: each finding's lane, weekdays and
+/// hours, named by its anchor.
+pub fn marks(fs: &Findings) -> Vec<crate::staffing::heatmap::Mark> {
+    fs.findings
+        .iter()
+        .map(|f| crate::staffing::heatmap::Mark {
+            id: f.anchor.clone(),
+            lane: f.lane.clone(),
+            weekdays: f.weekdays.clone(),
+            from: f.from_hour,
+            to: f.to_hour,
+        })
+        .collect()
 }
 
 /// Findings of every practice of the config, in config order.

@@ -27,9 +27,15 @@ pub fn when(f: &Finding) -> String {
 
 /// The finding's sentence: where, how much, and the named causes with their numbers.
 pub fn sentence(f: &Finding) -> String {
+    sentence_as(f, &f.category)
+}
+
+/// `sentence` with the category named as `shown` (the weekly report names it
+/// by its label).
+pub fn sentence_as(f: &Finding, shown: &str) -> String {
     let mut s = format!(
         "{} slips {} ({} within {} vs {} other hours, n={}): ",
-        f.category,
+        shown,
         when(f),
         pct(f.within.share()),
         f.target,

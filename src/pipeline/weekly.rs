@@ -118,8 +118,29 @@ pub fn weekly_report_reusing(
             )
         })
         .collect::<Result<Vec<_>>>()?;
-    let heatmaps = crate::staffing::write::all(&staffing_dir, &views)?;
-    let mut r = report::build(config, monday, &metrics_dir)?;
+    // The bottleneck findings of the same 13 weeks lead "What needs
+    // attention" and are outlined in the heatmap.
+    let found = crate::findings::all(
+        config,
+        &lake,
+        (opts.from, opts.to),
+        &crate::findings::scan::Params::default(),
+        store,
+    )?;
+    let extra = crate::staffing::write::Extra {
+        findings_text: crate::findings::text::text(&found),
+        findings_json: found
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()?,
+        marks: found.iter().map(crate::findings::marks).collect(),
+    };
+    let heatmaps = crate::staffing::write::all(&staffing_dir, &views, &extra)?;
+    let mut data = report::data::read_week(config, monday, &metrics_dir)?;
+    // The report shows the heatmap when there is one practice: only then can
+    // a finding link to its cells.
+    data.bottlenecks = bottleneck_rows(config, &found, views.len() == 1);
+    let mut r = report::weekly::build(config, &data)?;
     report::staffing::add_section(&mut r, &staffing_summary(&views, heatmaps));
     let written = report::write(&r, &staging.root)?;
     crate::failpoint::hit("weekly-staged");
@@ -142,6 +163,51 @@ pub fn weekly(
     store: &Store,
 ) -> Result<report::Written> {
     Ok(weekly_report_reusing(config, monday, out, computed, store)?.1)
+}
+
+/// The finder's findings as the report shows them: the most tasks lost
+/// first, worded with the categories' labels, the practice named when there
+/// are several, with the best of the priced fixes.
+fn bottleneck_rows(
+    config: &crate::config::Config,
+    found: &[crate::findings::Findings],
+    linked: bool,
+) -> Vec<report::input::BottleneckRow> {
+    use crate::findings::text;
+    let many = found.len() > 1;
+    // The biggest problems first: most tasks lost to the fall.
+    let mut all: Vec<(&crate::findings::Findings, &crate::findings::Finding)> = found
+        .iter()
+        .flat_map(|fs| fs.findings.iter().map(move |f| (fs, f)))
+        .collect();
+    all.sort_by(|a, b| b.1.excess_misses().total_cmp(&a.1.excess_misses()));
+    let mut out = Vec::new();
+    for (fs, f) in all {
+        let p = config.practices.iter().find(|p| p.id == fs.practice);
+        {
+            let shown = p
+                .and_then(|p| p.categories.get(&f.category))
+                .map_or_else(|| f.category.clone(), |c| c.label.clone());
+            let sentence = text::sentence_as(f, &shown);
+            out.push(report::input::BottleneckRow {
+                text: if many {
+                    format!("{}: {sentence}", fs.practice)
+                } else {
+                    sentence
+                },
+                // The report shows the fix predicted to do most; `followup
+                // findings` prints them all.
+                fixes: f
+                    .best_fix()
+                    .map(|x| format!("best fix priced: {}", text::fix_line(x)))
+                    .into_iter()
+                    .collect(),
+                when: text::when(f),
+                anchor: linked.then(|| f.anchor.clone()),
+            });
+        }
+    }
+    out
 }
 
 /// A category as the report names it to a person: the practice's label.

@@ -635,6 +635,7 @@ pub fn read_week(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Resu
         missed_calls: missed_call_rows(metrics_dir, &week)?,
         review: review(config, metrics_dir, sunday)?,
         quality: quality(config, metrics_dir)?,
+        bottlenecks: Vec::new(),
     })
 }
 

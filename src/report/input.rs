@@ -192,6 +192,22 @@ pub struct DataQuality {
     pub missed_without_task: Option<Option<f64>>,
 }
 
+/// A bottleneck the finder found over the report's 13 weeks (docs/METRICS.md,
+/// "bottleneck findings"), worded by it: the report shows it as data.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BottleneckRow {
+    /// The finding's sentence: where, how much, the named causes.
+    pub text: String,
+    /// Priced fixes, one line each, with their calibration gaps (the
+    /// pipeline passes the best one).
+    pub fixes: Vec<String>,
+    /// Its span, "Wed 14:00–15:00".
+    pub when: String,
+    /// The id of its cell range in the report's staffing heatmap; None when
+    /// the report shows no heatmap (several practices).
+    pub anchor: Option<String>,
+}
+
 /// Everything the weekly report shows for the ISO week starting `monday`.
 #[derive(Debug, Clone, Default)]
 pub struct WeekData {
@@ -236,6 +252,9 @@ pub struct WeekData {
     pub missed_calls: Vec<MissedCallRow>,
     pub review: Review,
     pub quality: DataQuality,
+    /// The bottleneck finder's findings, filled in by the pipeline (the
+    /// metrics folder does not hold them); they lead "What needs attention".
+    pub bottlenecks: Vec<BottleneckRow>,
 }
 
 impl WeekData {

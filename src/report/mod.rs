@@ -23,7 +23,6 @@ mod tables;
 mod tests;
 pub mod weekly;
 
-use crate::config::Config;
 use anyhow::{Context, Result};
 use charts::Chart;
 use chrono::{Datelike, Duration, NaiveDate};
@@ -109,12 +108,6 @@ pub(super) fn minutes(v: Option<f64>) -> String {
         }
     })
     .unwrap_or_else(|| "–".into())
-}
-
-/// Build the report for the ISO week starting `monday` from metrics tables in
-/// `metrics_dir`: read them (`data::read_week`), then build (`weekly::build`).
-pub fn build(config: &Config, monday: NaiveDate, metrics_dir: &Path) -> Result<Report> {
-    weekly::build(config, &data::read_week(config, monday, metrics_dir)?)
 }
 
 /// Files written by `write`.

@@ -1,6 +1,7 @@
 //! The report as HTML (self-contained: inline CSS and SVG, no external request)
 //! and as Markdown (charts as PNG files beside it).
 
+use super::findings::Finding;
 use super::markup::esc;
 use super::Report;
 
@@ -12,6 +13,9 @@ table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
 th, td { border-bottom: 1px solid #e0e0e0; padding: 0.3em 0.7em; text-align: left; vertical-align: top; }
 th { background: #f5f5f5; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .findings li { margin-bottom: 0.4em; } .none { color: #616161; }
+.findings ul.fixes { margin: 0.3em 0 0.6em; padding-left: 1.4em; font-size: 0.92em; color: #424242; } .findings ul.fixes li { margin-bottom: 0.15em; }
+a.cells { white-space: nowrap; font-size: 0.92em; } a.cells::before { content: '→ '; }
+svg rect.finding { scroll-margin-top: 12em; } svg rect.finding:target { stroke-width: 5; }
 figure { margin: 1em 0; page-break-inside: avoid; break-inside: avoid; } figure svg { max-width: 100%; height: auto; }
 section { page-break-inside: auto; }
 @page { size: auto; margin: 12mm; }
@@ -42,7 +46,7 @@ pub fn html(r: &Report) -> String {
     } else {
         s += "<ul class=\"findings\">\n";
         for f in &r.findings {
-            s += &format!("<li>{}</li>\n", esc(&f.to_string()));
+            s += &finding_html(f);
         }
         s += "</ul>\n";
     }
@@ -62,6 +66,30 @@ pub fn html(r: &Report) -> String {
     }
     s += "</body>\n</html>\n";
     s
+}
+
+/// One item of "What needs attention": a bottleneck also links to its cells
+/// in the staffing heatmap and lists its priced fixes.
+fn finding_html(f: &Finding) -> String {
+    let Finding::Bottleneck(b) = f else {
+        return format!("<li>{}</li>\n", esc(&f.to_string()));
+    };
+    let mut s = format!("<li>{}", esc(&b.text));
+    if let Some(a) = &b.anchor {
+        s += &format!(
+            " <a class=\"cells\" href=\"#{}\">{} in the staffing heatmap</a>",
+            esc(a),
+            esc(&b.when)
+        );
+    }
+    if !b.fixes.is_empty() {
+        s += "\n<ul class=\"fixes\">\n";
+        for x in &b.fixes {
+            s += &format!("<li>{}</li>\n", esc(x));
+        }
+        s += "</ul>\n";
+    }
+    s + "</li>\n"
 }
 
 fn figure(r: &Report, i: usize) -> String {
@@ -97,6 +125,11 @@ pub fn markdown(r: &Report) -> String {
     }
     for f in &r.findings {
         s += &format!("- {f}\n");
+        if let Finding::Bottleneck(b) = f {
+            for x in &b.fixes {
+                s += &format!("  - {x}\n");
+            }
+        }
     }
     for sec in &r.sections {
         s += &format!("\n## {}\n\n", sec.title);

@@ -155,7 +155,8 @@ pub(super) fn tasks(
     out
 }
 
-/// Inbound calls of one day, in time order, with the line they dialled.
+/// Inbound calls of one day, in time order, with the line they dialled and
+/// whether the call is one of a planted surge's extra calls.
 pub(super) fn calls(
     rng: &mut impl Rng,
     day: Ts,
@@ -163,22 +164,31 @@ pub(super) fn calls(
     open: bool,
     scale: &Scale,
     front_desk_surge: &[f64; 24],
-) -> Vec<(Ts, Queue)> {
+) -> Vec<(Ts, Queue, bool)> {
     let f = day_factor(weekday, open, None);
     let mut out = Vec::new();
     for h in 0..24 {
+        let surge = front_desk_surge[h];
         let rates = [
-            CALLS[h] * 0.88 * front_desk_surge[h],
+            CALLS[h] * 0.88 * surge.min(1.0),
             REFERRAL_CALLS[h],
             CALLS[h] * 0.10,
         ];
         for q in [Queue::FrontDesk, Queue::Referrals, Queue::Clinical] {
             for _ in 0..poisson(rng, rates[q as usize] * f * scale.of(q)) {
-                out.push((day + h as Ts * HOUR + rng.gen_range(0..HOUR), q));
+                out.push((day + h as Ts * HOUR + rng.gen_range(0..HOUR), q, false));
+            }
+        }
+        // A surge's extra calls are drawn after the usual ones: without a
+        // surge the draws are those of a version without surges.
+        if surge > 1.0 {
+            let q = Queue::FrontDesk;
+            for _ in 0..poisson(rng, CALLS[h] * 0.88 * (surge - 1.0) * f * scale.of(q)) {
+                out.push((day + h as Ts * HOUR + rng.gen_range(0..HOUR), q, true));
             }
         }
     }
-    out.sort_by_key(|&(t, q)| (t, q as u8));
+    out.sort_by_key(|&(t, q, _)| (t, q as u8));
     out
 }
 

@@ -141,6 +141,8 @@ pub struct Load {
     pub volume: f64,
     /// Multiply the front-desk line's calls on some weekdays and hours.
     pub call_surges: Vec<CallSurge>,
+    /// Send a category's new tasks of some weekdays and hours to another lane.
+    pub routes: Vec<Route>,
 }
 
 impl Default for Load {
@@ -148,12 +150,27 @@ impl Default for Load {
         Load {
             volume: 1.0,
             call_surges: Vec::new(),
+            routes: Vec::new(),
         }
     }
 }
 
+/// The new tasks of `category` created on `weekdays` (0 = Monday) in the
+/// local hours `[from_hour, to_hour)` land in `lane` ("front_desk",
+/// "referrals" or "clinical") and are worked by its people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub weekdays: Vec<usize>,
+    pub from_hour: u8,
+    pub to_hour: u8,
+    pub category: String,
+    pub lane: String,
+}
+
 /// The front-desk line's calls × `factor` on `weekdays` (0 = Monday) in the
-/// local hours `[from_hour, to_hour)`.
+/// local hours `[from_hour, to_hour)`. With a factor above 1 the extra calls
+/// come from numbers with no task behind them (unanswered, they leave only
+/// the call log): the surge takes the staff's time, not more callback work.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallSurge {
     pub weekdays: Vec<usize>,
@@ -299,6 +316,20 @@ pub fn generate(
         if !(s.factor.is_finite() && s.factor >= 0.0) || s.from_hour >= s.to_hour || s.to_hour > 24
         {
             bail!("a call surge of {} from {}:00 to {}:00 is not a factor of 0 or more over an hour range; use e.g. \"Mon-Tue 09:00-12:00 3\"", s.factor, s.from_hour, s.to_hour);
+        }
+    }
+    for r in &opts.load.routes {
+        if model::Cat::from_key(&r.category).is_none() {
+            bail!("a planted routing names category {:?}; use one the generator simulates, e.g. \"new_patient_request\"", r.category);
+        }
+        if model::Queue::from_key(&r.lane).is_none() {
+            bail!(
+                "a planted routing names lane {:?}; use front_desk, referrals or clinical",
+                r.lane
+            );
+        }
+        if r.from_hour >= r.to_hour || r.to_hour > 24 {
+            bail!("a planted routing from {}:00 to {}:00 is not an hour range; use e.g. \"Mon-Tue 13:00-17:00 new_patient_request referrals\"", r.from_hour, r.to_hour);
         }
     }
     if let Some(p) = &opts.plant {

@@ -107,6 +107,16 @@ pub(super) enum Queue {
 }
 
 impl Queue {
+    /// The lane's name in the config: "front_desk", "referrals", "clinical".
+    pub(super) fn from_key(key: &str) -> Option<Queue> {
+        match key {
+            "front_desk" => Some(Queue::FrontDesk),
+            "referrals" => Some(Queue::Referrals),
+            "clinical" => Some(Queue::Clinical),
+            _ => None,
+        }
+    }
+
     pub(super) fn task_label(self) -> &'static str {
         ["Front Desk", "Referrals", "Clinical"][self as usize]
     }

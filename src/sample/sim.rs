@@ -175,6 +175,9 @@ pub(super) struct Sim {
     plant: Option<(Ts, Ts, f64)>,
     /// The front-desk line's call rate multipliers by weekday (0 = Monday) and hour.
     surge: [[f64; 24]; 7],
+    /// Planted routings: by weekday (0 = Monday) and hour, the queue each
+    /// category's new tasks land in instead of their own.
+    pub(super) routes: [[[Option<Queue>; 10]; 24]; 7],
 }
 
 /// Reference weekly staff hours per lane (front desk, referrals, clinical) that
@@ -252,6 +255,17 @@ impl Sim {
                 }
             }
         }
+        let mut routes = [[[None; 10]; 24]; 7];
+        for r in &opts.load.routes {
+            let (Some(c), Some(q)) = (Cat::from_key(&r.category), Queue::from_key(&r.lane)) else {
+                continue;
+            };
+            for &d in r.weekdays.iter().filter(|&&d| d < 7) {
+                for h in r.from_hour..r.to_hour.min(24) {
+                    routes[d][h as usize][c as usize] = Some(q);
+                }
+            }
+        }
         let start = midnight(sim_start);
         let pd = period_days(opts) as i64;
         let mut providers: Vec<u8> = (0..names::PROVIDERS.len() as u8).collect();
@@ -308,6 +322,7 @@ impl Sim {
                 (midnight(p.from), until, p.reach)
             }),
             surge,
+            routes,
         }
     }
 
@@ -447,9 +462,18 @@ impl Sim {
                 },
             );
         }
-        for (t, line) in arrivals::calls(&mut self.rng, day, wd, open, &self.scale, &self.surge[wd])
+        for (t, line, extra) in
+            arrivals::calls(&mut self.rng, day, wd, open, &self.scale, &self.surge[wd])
         {
-            let caller = self.random_caller();
+            // A surge's extra calls (a campaign, a recall letter, a phone
+            // outage elsewhere) come from numbers without a task: unanswered,
+            // they leave only the call log, so the surge eats the staff's
+            // time without adding callback work of its own.
+            let caller = if extra {
+                Caller::Stranger(names::phone(&mut self.rng, self.area))
+            } else {
+                self.random_caller()
+            };
             self.push(
                 t,
                 Ev::Call {

@@ -3,7 +3,7 @@
 //! patients, a clean-up after a bad week), and the versions written out at the
 //! end of each period.
 
-use super::calendar::{Ts, BUSINESS_DAY, DAY, HOUR, MINUTE};
+use super::calendar::{self, Ts, BUSINESS_DAY, DAY, HOUR, MINUTE};
 use super::model::*;
 use super::names;
 use super::sim::{Caller, Ev, Sim};
@@ -176,7 +176,14 @@ impl Sim {
             }
             None => self.random_patient(),
         };
+        // A planted routing sends the category's new tasks of some hours to
+        // another lane, whose people then work them.
+        let routed = self.routes[calendar::weekday_of(t)][calendar::hour_of(t) as usize]
+            [cat as usize]
+            .filter(|&q| q != cat.queue());
+        let line = routed.unwrap_or(line);
         let work = match line {
+            _ if routed.is_some() => line.lane(),
             Queue::FrontDesk => cat,
             // A missed call on another line is worked by that line's people.
             other if cat == Cat::MissedCall => other.lane(),

@@ -78,9 +78,33 @@ pub fn assumptions(v: &View) -> String {
 /// The vendor's scope of work, written beside the tables.
 pub const SCOPE_OF_WORK: &str = "scope-of-work.md";
 
+/// What a higher layer adds to the staffing outputs, per view (in view
+/// order): the bottleneck findings as text and JSON, and the heatmap cells
+/// they come from. Empty: the staffing outputs alone.
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    /// Printed after the staffing text, and in staffing.txt.
+    pub findings_text: String,
+    /// Each view's findings, under "findings" in its summary.
+    pub findings_json: Vec<serde_json::Value>,
+    /// Each view's heatmap marks.
+    pub marks: Vec<Vec<super::heatmap::Mark>>,
+}
+
+/// The text printed on stdout and written to staffing.txt: the staffing view,
+/// then the findings.
+pub fn text(views: &[View], extra: &Extra) -> String {
+    let mut t = super::text::text(views);
+    if !extra.findings_text.is_empty() {
+        t.push_str("\nBottleneck findings (followup findings; docs/METRICS.md):\n");
+        t.push_str(&extra.findings_text);
+    }
+    t
+}
+
 /// Write tables, heatmap, assumptions, the scope of work and summary into `dir`. Returns each
 /// view's heatmap (SVG, PNG), for the report.
-pub fn all(dir: &Path, views: &[View]) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn all(dir: &Path, views: &[View], extra: &Extra) -> Result<Vec<(String, Vec<u8>)>> {
     for (name, df) in tables(views)? {
         crate::metrics::write::table(dir, name, &df)?;
     }
@@ -90,20 +114,18 @@ pub fn all(dir: &Path, views: &[View]) -> Result<Vec<(String, Vec<u8>)>> {
         md.push('\n');
     }
     crate::lake::write_bytes_atomic(&dir.join("assumptions.md"), md.as_bytes())?;
-    crate::lake::write_bytes_atomic(
-        &dir.join("staffing.txt"),
-        super::text::text(views).as_bytes(),
-    )?;
+    crate::lake::write_bytes_atomic(&dir.join("staffing.txt"), text(views, extra).as_bytes())?;
     crate::lake::write_bytes_atomic(
         &dir.join(SCOPE_OF_WORK),
         super::scope::scope_of_work(views).as_bytes(),
     )?;
-    let mut json = serde_json::to_vec_pretty(&summary(views))?;
+    let mut json = serde_json::to_vec_pretty(&summary(views, extra))?;
     json.push(b'\n');
     crate::lake::write_bytes_atomic(&dir.join("summary.json"), &json)?;
     let mut heatmaps = Vec::new();
-    for v in views {
-        let (svg, png) = super::heatmap::render(&v.workload)?;
+    for (i, v) in views.iter().enumerate() {
+        let marks = extra.marks.get(i).map_or(&[][..], |m| m.as_slice());
+        let (svg, png) = super::heatmap::render(&v.workload, marks)?;
         let stem = if views.len() == 1 {
             "heatmap".to_string()
         } else {
@@ -117,12 +139,13 @@ pub fn all(dir: &Path, views: &[View]) -> Result<Vec<(String, Vec<u8>)>> {
 }
 
 /// The JSON summary (also `--json` on stdout).
-pub fn summary(views: &[View]) -> serde_json::Value {
+pub fn summary(views: &[View], extra: &Extra) -> serde_json::Value {
     serde_json::Value::Array(
         views
             .iter()
-            .map(|v| {
-                serde_json::json!({
+            .enumerate()
+            .map(|(i, v)| {
+                let mut o = serde_json::json!({
                     "practice_id": v.model.practice.id,
                     "from": v.model.from.to_string(),
                     "to": v.model.to.to_string(),
@@ -171,7 +194,11 @@ pub fn summary(views: &[View]) -> serde_json::Value {
                     "phone_shift_hours_per_week": v.phone_shifts.iter().map(|s| s.paid_hours()).sum::<u32>(),
                     "absence_hurts_most": super::absence::hurts_most(&v.absence).map(|a| DAYS[a.weekday]),
                     "scope_of_work": SCOPE_OF_WORK,
-                })
+                });
+                if let Some(f) = extra.findings_json.get(i) {
+                    o["findings"] = f.clone();
+                }
+                o
             })
             .collect(),
     )
