@@ -159,6 +159,9 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
     out
 }
 
+/// The weekday of a cell that pools every weekday's block.
+pub const ALL_DAYS: u8 = 0;
+
 /// The block (first hour) an hour falls in.
 pub fn block_of(hour: u8, width: u8) -> u8 {
     hour / width.max(1) * width.max(1)
@@ -181,6 +184,15 @@ pub fn test(obs: &[Obs], p: &Params) -> Vec<Test> {
             block,
         };
         cells.entry(cell).or_default().add(o.met);
+        // The same block over every weekday together (weekday 0): a slip
+        // that holds each afternoon is too thin to pass on any one weekday.
+        cells
+            .entry(Cell {
+                weekday: ALL_DAYS,
+                ..cell
+            })
+            .or_default()
+            .add(o.met);
         totals.entry(o.category).or_default().add(o.met);
         clusters
             .entry((o.category, o.day, block))
@@ -197,7 +209,8 @@ pub fn test(obs: &[Obs], p: &Params) -> Vec<Test> {
             clusters.range((cell.category, i32::MIN, 0)..=(cell.category, i32::MAX, u8::MAX))
         {
             let x = (f64::from(c.met), f64::from(c.due));
-            if weekday_of(day) == cell.weekday && block == cell.block {
+            let day_in = cell.weekday == ALL_DAYS || weekday_of(day) == cell.weekday;
+            if day_in && block == cell.block {
                 mine.push(x);
             } else {
                 let o = others.entry(day).or_default();
@@ -276,6 +289,17 @@ pub fn merge(
     totals: &BTreeMap<usize, Count>,
 ) -> Vec<Span> {
     let width = width.max(1);
+    let mut business = business.clone();
+    let mut union: Vec<u8> = business.values().flatten().copied().collect();
+    union.sort_unstable();
+    union.dedup();
+    let days: Vec<u8> = business
+        .keys()
+        .copied()
+        .filter(|&d| d != ALL_DAYS)
+        .collect();
+    business.insert(ALL_DAYS, union);
+    let business = &business;
     // (category, weekday) → runs of slipping blocks.
     let mut runs: BTreeMap<(usize, u8), Vec<Vec<&Test>>> = BTreeMap::new();
     for t in tests.iter().filter(|t| t.slips) {
@@ -307,9 +331,11 @@ pub fn merge(
     for ((category, from, to), days) in by_hours {
         let mut current: Option<Span> = None;
         for (weekday, run) in days {
-            let adjacent = current
-                .as_ref()
-                .is_some_and(|s| s.weekdays.last().is_some_and(|&d| d + 1 == weekday));
+            let adjacent = current.as_ref().is_some_and(|s| {
+                s.weekdays
+                    .last()
+                    .is_some_and(|&d| d != ALL_DAYS && d + 1 == weekday)
+            });
             if !adjacent {
                 spans.extend(current.take());
                 current = Some(Span {
@@ -333,6 +359,29 @@ pub fn merge(
             }
         }
         spans.extend(current);
+    }
+    // A pooled span is every business weekday, its cells each weekday's. It
+    // is kept only where no single weekday's span of the category overlaps
+    // its hours: the weekday that slips is the more precise finding.
+    let own: Vec<(usize, u8, u8)> = (spans.iter())
+        .filter(|s| s.weekdays != [ALL_DAYS])
+        .map(|s| (s.category, s.from, s.to))
+        .collect();
+    spans.retain(|s| {
+        s.weekdays != [ALL_DAYS]
+            || !own
+                .iter()
+                .any(|&(c, f, t)| c == s.category && f < s.to && s.from < t)
+    });
+    for s in spans.iter_mut().filter(|s| s.weekdays == [ALL_DAYS]) {
+        s.weekdays = days.clone();
+        s.cells = (s.cells.iter())
+            .flat_map(|c| {
+                (days.iter())
+                    .filter(|d| business.get(d).is_some_and(|b| b.contains(&c.block)))
+                    .map(move |&d| Cell { weekday: d, ..*c })
+            })
+            .collect();
     }
     for s in &mut spans {
         s.outside = totals

@@ -92,7 +92,11 @@ fn a_planted_slip_is_one_span_across_lunch_and_two_weekdays() {
     let slow = [(1, 11), (1, 13), (1, 14), (2, 11), (2, 13), (2, 14)];
     let p = Params::default();
     let (tests, spans) = scan(&practice(&slow), &business(), &p);
-    assert_eq!(tests.len(), 40, "every block has 52 due tasks on 13 days");
+    assert_eq!(
+        tests.len(),
+        48,
+        "every block has 52 due tasks on 13 days; 8 more pooled over the weekdays"
+    );
     assert_eq!(tests.iter().filter(|t| t.slips).count(), 6);
     assert_eq!(spans.len(), 1, "{spans:?}");
     let s = &spans[0];
@@ -149,7 +153,7 @@ fn wider_blocks_group_hours() {
 fn noise_small_blocks_and_one_bad_day_are_not_findings() {
     // No slip: the same share everywhere.
     let (tests, spans) = scan(&practice(&[]), &business(), &Params::default());
-    assert_eq!(tests.len(), 40);
+    assert_eq!(tests.len(), 48);
     assert!(spans.is_empty(), "{spans:?}");
 
     // A block with too few tasks is not tried, however bad.
@@ -230,4 +234,50 @@ fn noise_small_blocks_and_one_bad_day_are_not_findings() {
     // 13 days: the worst ⌈13/6⌉ = 3 left out, the bad day among them.
     assert_eq!(wed.without_worst_days.due, wed.block.due - 12 - 8);
     assert!(!wed.slips, "{wed:?}");
+}
+
+#[test]
+fn a_slip_every_afternoon_too_thin_for_any_one_weekday_is_found_pooled() {
+    // One due task an hour (13 per weekday cell, under the minimum n of 15,
+    // so no single weekday's cell is tried), met 9 times in 10 but 2 in 10
+    // from 14:00 to 16:00 on every weekday: the pooled blocks are tried and
+    // slip, merged into one Mon–Fri 14:00–16:00 span.
+    let monday = 20_689;
+    let mut obs = Vec::new();
+    let mut i = 0u64;
+    for week in 0..13 {
+        for wd in 1..=5u8 {
+            let day = monday + week * 7 + i32::from(wd) - 1;
+            for hour in (8..12).chain(13..17) {
+                i += 1;
+                let r = mix(i) % 10;
+                let met = if (14..16).contains(&hour) {
+                    r < 2
+                } else {
+                    r < 9
+                };
+                obs.push(Obs {
+                    category: 0,
+                    weekday: wd,
+                    hour,
+                    day,
+                    met,
+                });
+            }
+        }
+    }
+    let (tests, spans) = scan(&obs, &business(), &Params::default());
+    assert!(
+        tests.iter().all(|t| t.cell.weekday == ALL_DAYS),
+        "{tests:?}"
+    );
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    let s = &spans[0];
+    assert_eq!(
+        (s.weekdays.clone(), s.from, s.to),
+        (vec![1, 2, 3, 4, 5], 14, 16)
+    );
+    assert_eq!(s.cells.len(), 10, "each weekday's two blocks");
+    assert_eq!(s.inside.due, 130);
+    assert_eq!(weekdays_text(&s.weekdays), "Mon–Fri");
 }
