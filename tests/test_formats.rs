@@ -57,8 +57,7 @@ fn whole_fixture_balances_and_leaks_no_phone_numbers() {
     ] {
         assert!(!run.stderr.contains(phi), "stderr leaks `{phi}`\n{run}");
     }
-    let ledger: serde_json::Value =
-        serde_json::from_str(&wd.read("lake/_ingest/ledger.json")).unwrap();
+    let ledger = wd.ledger();
     for (file, e) in ledger["files"].as_object().unwrap() {
         let n = |k: &str| e.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
         assert_eq!(
@@ -306,8 +305,7 @@ fn official_fhir_examples_ingest_without_loss() {
         "exports/p001/fhir-r4/Appointment.ndjson",
     ]);
     assert!(run.stderr.contains("0 matched no profile"), "{run}");
-    let ledger: serde_json::Value =
-        serde_json::from_str(&wd.read("lake/_ingest/ledger.json")).unwrap();
+    let ledger = wd.ledger();
     let mut total_read = 0;
     for (ty, n) in &counts {
         let rel = format!("p001/fhir-r4/{ty}.ndjson");

@@ -49,8 +49,15 @@ fn mini_fixture_counts_balance_and_match_the_readme() {
     assert!(q.contains("Pending??"), "{q}");
     assert_eq!(q.lines().count(), 4, "{q}");
     // The ledger records per-file counts.
-    let ledger = wd.read("lake/_ingest/ledger.json");
-    assert!(ledger.contains("\"p001/tasks_2026-11-03.csv\""), "{ledger}");
+    let ledger = wd.ledger();
+    assert!(
+        ledger["files"].get("p001/tasks_2026-11-03.csv").is_some(),
+        "{ledger}"
+    );
+    // Kept per practice folder.
+    assert!(wd
+        .read("lake/_ingest/ledger/p001.json")
+        .contains("\"p001/tasks_2026-11-03.csv\""));
 }
 
 #[test]
@@ -72,7 +79,7 @@ fn second_ingest_changes_nothing() {
         "quarantine after a second run",
     );
     // Even forgetting the ledger, re-reading every file stores nothing new.
-    std::fs::remove_file(wd.path("lake/_ingest/ledger.json")).unwrap();
+    std::fs::remove_dir_all(wd.path("lake/_ingest/ledger")).unwrap();
     let run = wd.run(&["ingest"]);
     assert_eq!(
         totals_line(&run.stderr),

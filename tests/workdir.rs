@@ -46,6 +46,23 @@ impl Workdir {
         std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
 
+    /// The ingest ledger, its shards merged: `{"files": {path: entry}}`.
+    pub fn ledger(&self) -> serde_json::Value {
+        let mut files = serde_json::Map::new();
+        let mut shards = vec![self.path("lake/_ingest/ledger.json")];
+        if let Ok(rd) = std::fs::read_dir(self.path("lake/_ingest/ledger")) {
+            shards.extend(rd.map(|e| e.unwrap().path()));
+        }
+        for p in shards {
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            files.extend(v["files"].as_object().unwrap().clone());
+        }
+        serde_json::json!({ "files": files })
+    }
+
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_followup"));
         cmd.current_dir(&self.dir)
@@ -155,6 +172,10 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     };
     for e in rd {
         let e = e.unwrap();
+        // The cache of export stamps differs with every copy of the exports.
+        if e.file_name() == ".stamps.tsv" {
+            continue;
+        }
         if e.file_type().unwrap().is_dir() {
             walk(root, &e.path(), out);
         } else {

@@ -11,6 +11,7 @@ pub mod profile;
 pub mod quarantine;
 pub mod read;
 pub mod shape;
+pub mod stamps;
 pub mod worked_list;
 
 use crate::config::Config;
@@ -178,6 +179,9 @@ pub struct Report {
     pub reject_lines: Vec<(String, u64, Option<String>, String)>,
     pub warnings: Vec<(String, String)>,
     pub partitions_written: u64,
+    /// Size and content hash of every export matched to a profile, read or
+    /// recognised by its stamp (for the run manifest, without reading it again).
+    pub hashes: BTreeMap<String, (u64, String)>,
 }
 
 impl Report {
@@ -208,6 +212,9 @@ pub fn run(
         tracing::info!("ingest: removed {leftovers} temporary file(s) a stopped run left");
     }
     let mut ledger = Ledger::load(&lake.root)?;
+    let mut stamps = stamps::Stamps::load(&lake.root);
+    let started = std::time::SystemTime::now();
+    let whole_folder = files.is_none();
     let files = match files {
         Some(f) => f,
         None => discover(&config.paths.exports)?,
@@ -217,11 +224,16 @@ pub fn run(
     // Match profiles first, then read and map a batch of files at a time, in
     // parallel; memory holds one batch of rows. Files are sorted by path, so a
     // batch mostly touches one practice's partitions.
-    let mut matched: Vec<(&ExportFile, &Profile, u64)> = Vec::new();
+    let mut matched: Vec<Matched> = Vec::new();
     for f in &files {
         match select_profile(profiles, f) {
-            Some(p) => match std::fs::metadata(&f.path) {
-                Ok(m) => matched.push((f, p, m.len())),
+            Some(profile) => match std::fs::metadata(&f.path) {
+                Ok(m) => matched.push(Matched {
+                    file: f,
+                    profile,
+                    bytes: m.len(),
+                    stamp: stamps::Stamp::of(&m),
+                }),
                 // Refused by name, never skipped: a link to a file that is gone.
                 Err(e) => report
                     .rejected_files
@@ -230,47 +242,65 @@ pub fn run(
             None => report.unmatched.push(f.rel.clone()),
         }
     }
-    let mut batches: Vec<Vec<(&ExportFile, &Profile, u64)>> = vec![Vec::new()];
+    // Batches are sized by the bytes they read: a file its stamp says is
+    // unchanged and already in the ledger is not read.
+    let known = |m: &Matched| -> Option<String> {
+        let sha = stamps.sha256(&m.file.rel, m.stamp.as_ref()?)?;
+        let entry = ledger.files.get(&m.file.rel)?;
+        (entry.sha256 == sha).then(|| sha.to_string())
+    };
+    let mut batches: Vec<Vec<(Matched, Option<String>)>> = vec![Vec::new()];
     let mut size = 0u64;
     for m in matched {
-        if size >= BATCH_BYTES {
-            batches.push(Vec::new());
-            size = 0;
+        let sha = known(&m);
+        if sha.is_none() {
+            if size >= BATCH_BYTES {
+                batches.push(Vec::new());
+                size = 0;
+            }
+            size += m.bytes;
         }
-        size += m.2;
-        batches.last_mut().expect("one batch").push(m);
+        batches.last_mut().expect("one batch").push((m, sha));
     }
     let total = files.len();
     // Files read and mapped so far, counted as each finishes (on any thread), so
     // a progress bar moves within a batch too.
     let done = std::sync::atomic::AtomicUsize::new(0);
     progress(0, total);
+    let mut seen: Vec<(String, Option<stamps::Stamp>, u64, String)> = Vec::new();
     for batch in batches {
-        let results: Vec<Result<Option<(Analysed, Option<Vec<u8>>)>>> = batch
+        let results: Vec<Result<(String, Option<(Analysed, Option<Vec<u8>>)>)>> = batch
             .par_iter()
-            .map(|(f, profile, _)| {
+            .map(|(m, known_sha)| {
                 let finished = || {
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     progress(n.min(total.saturating_sub(1)), total);
                 };
+                if let Some(sha) = known_sha {
+                    finished();
+                    return Ok((sha.clone(), None));
+                }
+                let f = m.file;
                 let bytes = std::fs::read(&f.path)
                     .with_context(|| format!("reading {}", f.path.display()))?;
                 let sha = hex::encode(Sha256::digest(&bytes));
                 if ledger.files.get(&f.rel).is_some_and(|e| e.sha256 == sha) {
                     finished();
-                    return Ok(None);
+                    return Ok((sha, None));
                 }
                 let phones = map::PhoneCache::default();
-                let mut a = analyse(f, &bytes, profile, config, hasher, &phones, &limits);
+                let mut a = analyse(f, &bytes, m.profile, config, hasher, &phones, &limits);
                 a.callers = callers::rows(&a, &phones, hasher);
                 finished();
                 let keep = a.file_error.is_some().then_some(bytes);
-                Ok(Some((a, keep)))
+                Ok((sha, Some((a, keep))))
             })
             .collect();
         let mut analysed = Vec::new();
-        for r in results {
-            match r? {
+        for ((m, _), r) in batch.iter().zip(results) {
+            let (sha, read) = r?;
+            seen.push((m.file.rel.clone(), m.stamp, m.bytes, sha));
+            match read {
                 None => report.skipped_unchanged += 1,
                 Some((a, unreadable)) => {
                     if let (Some(reason), Some(bytes)) = (&a.file_error, unreadable) {
@@ -286,6 +316,21 @@ pub fn run(
         }
         merge_batch(config, &lake, &mut ledger, &mut report, analysed)?;
     }
+    // Remember what was seen, for the next run and for the run manifest.
+    if whole_folder {
+        let listed: std::collections::HashSet<&str> =
+            seen.iter().map(|(rel, ..)| rel.as_str()).collect();
+        stamps.retain(|rel| listed.contains(rel));
+    }
+    for (rel, stamp, bytes, sha) in seen {
+        if let Some(stamp) = stamp {
+            stamps.record(&rel, stamp, &sha, started);
+        }
+        report.hashes.insert(rel, (bytes, sha));
+    }
+    if let Err(e) = stamps.save(&lake.root) {
+        tracing::warn!("ingest: could not save the cache of export stamps ({e:#}); the next run reads every export again");
+    }
     progress(total, total);
     Ok(report)
 }
@@ -298,6 +343,14 @@ pub fn unreadable(path: &Path, e: &std::io::Error) -> String {
     } else {
         format!("cannot be read ({e}); check its permissions")
     }
+}
+
+/// An export file matched to the profile that reads it.
+struct Matched<'a> {
+    file: &'a ExportFile,
+    profile: &'a Profile,
+    bytes: u64,
+    stamp: Option<stamps::Stamp>,
 }
 
 /// Export bytes read before their rows are merged into the lake.
@@ -387,7 +440,7 @@ fn merge_batch(
             table: a.table.to_string(),
             counts: c,
         };
-        ledger.files.insert(a.rel.clone(), entry.clone());
+        ledger.insert(a.rel.clone(), entry.clone());
         report.files.insert(a.rel.clone(), entry);
     }
     // Record progress: a run stopped later re-reads only the files after this batch.

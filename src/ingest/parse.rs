@@ -102,7 +102,35 @@ const WITHHELD: &[&str] = &[
 ];
 
 /// Normalise a phone number to E.164. `Ok(None)` for a withheld caller id.
+///
+/// Remembered per thread across files (a pure function of its inputs): a year of
+/// daily exports writes the same patients' numbers thousands of times, and the
+/// parser is the dearest step of mapping a call log.
 pub fn phone(s: &str, region: phonenumber::country::Id) -> Result<Option<String>, &'static str> {
+    type Memo = std::collections::HashMap<(phonenumber::country::Id, String), PhoneResult>;
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = Default::default();
+    }
+    /// Numbers remembered per thread before the memo starts again.
+    const MEMO_MAX: usize = 200_000;
+    let key = (region, s.to_string());
+    if let Some(r) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return r;
+    }
+    let r = phone_uncached(s, region);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_MAX {
+            m.clear();
+        }
+        m.insert(key, r.clone());
+    });
+    r
+}
+
+type PhoneResult = Result<Option<String>, &'static str>;
+
+fn phone_uncached(s: &str, region: phonenumber::country::Id) -> PhoneResult {
     if WITHHELD.iter().any(|w| s.eq_ignore_ascii_case(w)) {
         return Ok(None);
     }

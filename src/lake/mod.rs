@@ -376,7 +376,7 @@ fn merge_version_rows(
     )?))
 }
 
-/// Write a frame as zstd Parquet with full column statistics, atomically, owner-only.
+/// Write a frame as zstd Parquet with min, max and null-count statistics, atomically, owner-only.
 pub fn write_atomic(path: &Path, df: &mut DataFrame) -> Result<()> {
     let tmp = write_tmp(path, df)?;
     publish(&tmp, path)
@@ -405,7 +405,12 @@ pub fn write_tmp(path: &Path, df: &mut DataFrame) -> Result<PathBuf> {
     let file = create_private_file(&tmp)?;
     ParquetWriter::new(&file)
         .with_compression(ParquetCompression::Zstd(None))
-        .with_statistics(StatisticsOptions::full())
+        // Min, max and null counts (what readers prune row groups by); distinct
+        // counts would cost an estimate per column of every write and nothing reads them.
+        .with_statistics(StatisticsOptions {
+            distinct_count: false,
+            ..StatisticsOptions::full()
+        })
         .finish(df)
         .with_context(|| format!("writing {}", tmp.display()))?;
     file.sync_all()?;

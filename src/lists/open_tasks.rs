@@ -11,7 +11,7 @@ use crate::model::clock::Calendar;
 use crate::model::domain::{CallOutcome, Channel, Direction, Outcome, Status};
 use crate::model::load::{parsed, strs, times, Inputs};
 use anyhow::{Context, Result};
-use polars::prelude::{col, lit, DataFrame, SortMultipleOptions};
+use polars::prelude::{col, DataFrame, SortMultipleOptions};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -33,8 +33,7 @@ fn status_from_outcome(o: Outcome) -> Option<Status> {
 /// Attempts by `as_of` with the columns a caller needs (the metrics projection
 /// has no callback), sorted by task, time and id.
 fn read_attempts(lake: &Lake, p: &Practice, as_of: i64) -> Result<DataFrame> {
-    lake.scan(Table::Attempts)?
-        .filter(col("practice_id").eq(lit(p.id.as_str())))
+    lake.scan_practice(Table::Attempts, &p.id)?
         .filter(col("at").lt_eq(super::state::ts(as_of)))
         .select([
             col("task_id"),

@@ -222,8 +222,7 @@ fn read_contacts(lake: &Lake, p: &Practice) -> Result<ContactMaps> {
         return Ok((by_patient, by_phone));
     }
     let df = lake
-        .scan(Table::Contacts)?
-        .filter(col("practice_id").eq(lit(p.id.as_str())))
+        .scan_practice(Table::Contacts, &p.id)?
         .select([
             col("patient_key"),
             col("phone_key"),
@@ -290,8 +289,7 @@ fn inbound_minutes(
 ) -> Result<BTreeMap<String, f64>> {
     let since = as_of - MEASURE_DAYS * 86_400_000_000;
     let df = lake
-        .scan(Table::Calls)?
-        .filter(col("practice_id").eq(lit(p.id.as_str())))
+        .scan_practice(Table::Calls, &p.id)?
         .filter(
             col("started_at")
                 .gt(ts(since))

@@ -156,8 +156,7 @@ pub fn scan_calls(
 ) -> Result<CallLog> {
     // The call log over the period and its tail.
     let calls = lake
-        .scan(Table::Calls)?
-        .filter(col("practice_id").eq(lit(practice.id.clone())))
+        .scan_practice(Table::Calls, &practice.id)?
         .filter(
             col("started_at")
                 .gt_eq(ts(w.from))
@@ -241,8 +240,7 @@ fn stretches(
     log: &CallLog,
 ) -> Result<Stretches> {
     let acts = lake
-        .scan(Table::Attempts)?
-        .filter(col("practice_id").eq(lit(practice.id.clone())))
+        .scan_practice(Table::Attempts, &practice.id)?
         .filter(
             col("at")
                 .gt_eq(ts(w.from))

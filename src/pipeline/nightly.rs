@@ -112,13 +112,22 @@ fn timed(name: &'static str, t: Instant, m: &mut Manifest) {
 /// 1. ingest: every export (hashed into the manifest), its counts and warnings.
 fn ingest_stage(config: &Config, ui: &dyn Ui, m: &mut Manifest) -> Result<()> {
     let exports = &config.paths.exports;
-    for f in manifest::files_under(exports)? {
-        let shown = f.strip_prefix(exports).unwrap_or(&f).display().to_string();
-        m.inputs.push(hash_file(&f, shown)?);
-    }
     let profiles = profile::load_active(config)?;
     let hasher = Hasher::from_config(&config.privacy)?;
     let rep = ingest::run(config, &profiles, &hasher, None, &|d, t| ui.progress(d, t))?;
+    // Ingest hashed (or recognised by its stamp) every export it matched; only
+    // the others are read here.
+    for f in manifest::files_under(exports)? {
+        let shown = f.strip_prefix(exports).unwrap_or(&f).display().to_string();
+        m.inputs.push(match rep.hashes.get(&shown) {
+            Some((bytes, sha)) => manifest::FileHash {
+                path: shown,
+                bytes: *bytes,
+                sha256: sha.clone(),
+            },
+            None => hash_file(&f, shown)?,
+        });
+    }
     m.ingest.files_ingested = rep.files.len();
     m.ingest.files_unchanged = rep.skipped_unchanged as usize;
     m.ingest.files_unmatched = rep.unmatched.len();
