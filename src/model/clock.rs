@@ -25,6 +25,10 @@ pub struct Calendar {
     dates: Vec<NaiveDate>,
     /// Business days, each once.
     days: Vec<NaiveDate>,
+    /// Local midnight (`day::start`) of every date `first..=last + 1`, µs:
+    /// on a day of exactly 24 hours an instant's local date and time, and a
+    /// local time's instant, follow from these without a time-zone conversion.
+    midnights: Vec<i64>,
     first: NaiveDate,
     last: NaiveDate,
 }
@@ -90,11 +94,17 @@ impl Calendar {
         }
         let mut days = dates.clone();
         days.dedup();
+        let midnights = first
+            .iter_days()
+            .take_while(|&d| d <= last.succ_opt().expect("date in range"))
+            .map(|d| super::day::start(p.tz, d).expect("a local day starts"))
+            .collect();
         Calendar {
             tz: p.tz,
             open: Spans::new(spans),
             dates,
             days,
+            midnights,
             first,
             last,
         }
@@ -150,6 +160,58 @@ impl Calendar {
         let s = self.days.partition_point(|&x| x < a);
         let e = self.days.partition_point(|&x| x <= b);
         &self.days[s..e.max(s)]
+    }
+
+    /// The local time of day of `t` on the `n`-th (≥ 1) business day after its
+    /// local date, counting business days up to 60 days after it (None when
+    /// there are fewer, or past the calendar).
+    pub fn same_time_business_days_later(&self, t: i64, n: usize) -> Option<i64> {
+        let (d, at) = self.local(t)?;
+        let after = self.business_days(d.succ_opt()?, d + Duration::days(60));
+        Some(self.instant(*after.get(n.checked_sub(1)?)?, at))
+    }
+
+    /// The date `first + i` when it lasts exactly 24 hours: its local midnight.
+    fn plain_day(&self, i: usize) -> Option<i64> {
+        let (start, end) = (*self.midnights.get(i)?, *self.midnights.get(i + 1)?);
+        (end - start == 24 * 3_600_000_000).then_some(start)
+    }
+
+    /// Local date and time of day of `t`.
+    fn local(&self, t: i64) -> Option<(NaiveDate, NaiveTime)> {
+        let plain = (self.midnights.partition_point(|&m| m <= t).checked_sub(1))
+            .and_then(|i| Some((i, self.plain_day(i)?)));
+        match plain {
+            Some((i, midnight)) => {
+                let since = t - midnight;
+                let time = NaiveTime::from_num_seconds_from_midnight_opt(
+                    (since / 1_000_000) as u32,
+                    (since % 1_000_000) as u32 * 1000,
+                )?;
+                Some((self.first + Duration::days(i as i64), time))
+            }
+            None => {
+                let local = chrono::DateTime::from_timestamp_micros(t)?.with_timezone(&self.tz);
+                Some((local.date_naive(), local.time()))
+            }
+        }
+    }
+
+    /// The instant of local time `at` on date `d` (a time skipped by a clock
+    /// change an hour later, as [`local_instant`]).
+    fn instant(&self, d: NaiveDate, at: NaiveTime) -> i64 {
+        use chrono::Timelike;
+        let plain = usize::try_from((d - self.first).num_days())
+            .ok()
+            .and_then(|i| self.plain_day(i));
+        match plain {
+            Some(midnight) => {
+                midnight
+                    + at.num_seconds_from_midnight() as i64 * 1_000_000
+                    + at.nanosecond() as i64 / 1000
+            }
+            None => local_instant(self.tz, d, at),
+        }
     }
 
     /// The local time `at` on the first business day after the day of the first
