@@ -65,22 +65,17 @@ impl Spans {
         self.open_in(self.spans.partition_point(|s| s.1 <= t), t)
     }
 
-    /// The instant at which `amount` (≥ 0) of open time after `t` has passed. An
-    /// amount that runs out exactly at a span's end is that end, not the next
-    /// opening. None past the last span.
-    pub fn advance(&self, t: i64, amount: i64) -> Option<i64> {
-        let target = self.cum(t) + amount.max(0);
-        self.reached_in(self.before.partition_point(|&b| b < target), target)
-    }
-
     /// [`Spans::next_open`], searching from `cursor` and leaving it at the
     /// span found.
     pub fn next_open_near(&self, cursor: &mut Cursor, t: i64) -> Option<i64> {
         self.open_in(cursor.find(&self.spans, |s| s.1 <= t), t)
     }
 
-    /// [`Spans::advance`], searching from `cursor` and leaving it near the span
-    /// the amount runs out in.
+    /// The instant at which `amount` (≥ 0) of open time after `t` has passed. An
+    /// amount that runs out exactly at a span's end is that end, not the next
+    /// opening. None past the last span. Searched from `cursor` (any cursor
+    /// gives the same answer), which is left near the span the amount runs
+    /// out in.
     pub fn advance_near(&self, cursor: &mut Cursor, t: i64, amount: i64) -> Option<i64> {
         let target = self.cum_in(cursor.find(&self.spans, |s| s.0 <= t), t) + amount.max(0);
         self.reached_in(cursor.find(&self.before, |&b| b < target), target)
@@ -122,6 +117,12 @@ impl Spans {
 pub struct Cursor(usize);
 
 impl Cursor {
+    /// A cursor at span `i`: a caller that knows roughly where an instant
+    /// falls (the spans of its day) starts the search there.
+    pub fn at(i: usize) -> Cursor {
+        Cursor(i)
+    }
+
     /// The partition point of `pred` in `v` (as `slice::partition_point`),
     /// galloping from the cursor, which is left there.
     fn find<T>(&mut self, v: &[T], pred: impl Fn(&T) -> bool) -> usize {
@@ -164,18 +165,19 @@ mod tests {
     #[test]
     fn open_time_between_and_after() {
         let s = Spans::new(vec![(0, 10), (20, 30)]);
+        let advance = |t, amount| s.advance_near(&mut Cursor::default(), t, amount);
         assert_eq!(s.total(), 20);
         assert_eq!(s.between(5, 25), 10);
         assert_eq!(s.between(25, 5), -10);
         assert_eq!(s.next_open(12), Some(20));
         assert_eq!(s.next_open(30), None);
         assert_eq!(
-            s.advance(5, 5),
+            advance(5, 5),
             Some(10),
             "ends at a close, not the next opening"
         );
-        assert_eq!(s.advance(5, 6), Some(21));
-        assert_eq!(s.advance(5, 16), None);
+        assert_eq!(advance(5, 6), Some(21));
+        assert_eq!(advance(5, 16), None);
     }
 
     #[test]
@@ -196,7 +198,11 @@ mod tests {
         let mut c = Cursor::default();
         for t in (0..6000).step_by(37).chain((0..6000).rev().step_by(53)) {
             for amount in [0, 1, 39, 40, 41, 500] {
-                assert_eq!(s.advance_near(&mut c, t, amount), s.advance(t, amount));
+                // From the span before t's, by a plain binary search.
+                let target = s.cum(t) + amount;
+                let i = s.before.partition_point(|&b| b < target);
+                let plain = s.reached_in(i, target);
+                assert_eq!(s.advance_near(&mut c, t, amount), plain);
             }
             assert_eq!(s.next_open_near(&mut c, t), s.next_open(t));
         }

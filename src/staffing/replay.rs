@@ -148,7 +148,10 @@ impl Pending {
         let mut firsts: Vec<_> = (jobs.iter().enumerate())
             .map(|(j, job)| (job.arrive, j, 1, job.order.unwrap_or(NO_DEADLINE)))
             .collect();
-        firsts.sort_unstable();
+        // Jobs come in task order with the carried backlog after: a few
+        // sorted runs, which the stable sort merges in one pass (the keys are
+        // distinct, so it sorts as an unstable sort would).
+        firsts.sort();
         Pending {
             firsts,
             next: 0,
@@ -176,16 +179,44 @@ impl Pending {
     }
 }
 
-/// Each person's first open instant at or after `start`, as (instant, staff
-/// index), soonest on top; a person never open from `start` on is left out.
-fn first_free(staff: &[Staff], start: i64) -> BinaryHeap<Reverse<(i64, usize)>> {
-    let mut free = BinaryHeap::new();
-    for (s, st) in staff.iter().enumerate() {
-        if let Some(t) = st.open.next_open(start) {
-            free.push(Reverse((t, s)));
-        }
+/// When each person is next free, soonest first (ties: lowest staff index),
+/// for the people waiting on the clock. A person waits at most once at a
+/// time, and a roster is a few people, so a scan of one instant per person
+/// beats a heap: a replay asks this for every step of every person.
+struct Free(Vec<i64>);
+
+/// Not waiting on the clock (nothing left open, or dormant).
+const NOT_WAITING: i64 = i64::MAX;
+
+impl Free {
+    /// Each person's first open instant at or after `start`; a person never
+    /// open from `start` on does not wait.
+    fn new(staff: &[Staff], start: i64) -> Free {
+        Free(
+            (staff.iter())
+                .map(|st| st.open.next_open(start).unwrap_or(NOT_WAITING))
+                .collect(),
+        )
     }
-    free
+
+    /// The soonest (instant, person), no longer waiting.
+    fn pop(&mut self) -> Option<(i64, usize)> {
+        let (mut best, mut at) = (None, NOT_WAITING);
+        for (s, &t) in self.0.iter().enumerate() {
+            if t < at {
+                (best, at) = (Some(s), t);
+            }
+        }
+        let s = best?;
+        self.0[s] = NOT_WAITING;
+        Some((at, s))
+    }
+
+    /// Person `s`, not waiting, waits until `t`.
+    fn push(&mut self, t: i64, s: usize) {
+        debug_assert_eq!(self.0[s], NOT_WAITING, "a person waits once");
+        self.0[s] = t;
+    }
 }
 
 /// Replay `jobs` (sorted or not) with `staff` under `rules`: whenever a person
@@ -203,11 +234,11 @@ pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize)
     // Per lane, (due, job, attempt n), earliest due on top.
     let mut ready: Vec<BinaryHeap<Reverse<(i64, usize, u32)>>> = vec![BinaryHeap::new(); n_queues];
     let start = pending.soonest().unwrap_or(0);
-    let mut free = first_free(staff, start);
+    let mut free = Free::new(staff, start);
     // Each person's place in their open time, which only moves forward.
     let mut at = vec![Cursor::default(); staff.len()];
     let mut dormant: Vec<usize> = Vec::new();
-    while let Some(Reverse((t, s))) = free.pop() {
+    while let Some((t, s)) = free.pop() {
         pending.take_ready(t, |(_, j, n, due)| {
             ready[jobs[j].queue].push(Reverse((due, j, n)))
         });
@@ -245,7 +276,7 @@ pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize)
                         for d in dormant.drain(..) {
                             let open = &staff[d].open;
                             if let Some(x) = open.next_open_near(&mut at[d], r.max(t + 1)) {
-                                free.push(Reverse((x, d)));
+                                free.push(x, d);
                             }
                         }
                     }
@@ -254,13 +285,13 @@ pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize)
                 if let Some(next) =
                     (st.open.advance_near(cur, t, h)).and_then(|e| st.open.next_open_near(cur, e))
                 {
-                    free.push(Reverse((next, s)));
+                    free.push(next, s);
                 }
             }
             None => match pending.soonest() {
                 Some(r) => {
                     if let Some(x) = st.open.next_open_near(&mut at[s], r.max(t + 1)) {
-                        free.push(Reverse((x, s)));
+                        free.push(x, s);
                     }
                 }
                 None => dormant.push(s),
