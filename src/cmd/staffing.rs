@@ -110,8 +110,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         views.push(v);
     }
     // The bottleneck findings of the same period lead the manager to the
-    // hours that slip; the heatmap outlines their cells.
-    let found = crate::findings::all(&config, &lake, (from, to), &Params::default(), &store)?;
+    // hours that slip; the heatmap outlines their cells. They price their
+    // fixes on the views' models, built and calibrated once.
+    let found = crate::findings::all_on(&config, &lake, &mut views, &Params::default(), &store)?;
     let extra = write::Extra {
         findings_text: crate::findings::text::text(&found),
         findings_json: found

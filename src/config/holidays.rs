@@ -6,11 +6,31 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 /// (a Saturday holiday is observed on Friday, a Sunday one on Monday).
 pub fn is_us_federal_holiday(d: NaiveDate) -> bool {
     let y = d.year();
+    if KNOWN_YEARS.contains(&y) && KNOWN_YEARS.contains(&(y + 1)) {
+        return known().binary_search(&d).is_ok();
+    }
     // Dec 31 can be the observed New Year's Day of the next year.
     [y, y + 1]
         .iter()
         .flat_map(|&y| us_federal_holidays(y))
         .any(|h| h == d)
+}
+
+/// Years whose holidays are listed once, on first use: calendars and rosters
+/// ask about every day they span, and listing the year's holidays afresh for
+/// each day was a visible share of a staffing replay.
+const KNOWN_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+
+/// The observed holidays of [`KNOWN_YEARS`], sorted. A year's observed dates
+/// fall in it or on the Dec 31 before, so a date of year y is in this list
+/// exactly when it is among the holidays of y or y + 1.
+fn known() -> &'static [NaiveDate] {
+    static KNOWN: std::sync::OnceLock<Vec<NaiveDate>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let mut v: Vec<NaiveDate> = KNOWN_YEARS.flat_map(us_federal_holidays).collect();
+        v.sort();
+        v
+    })
 }
 
 /// The observed federal holidays of year `y`.
@@ -66,5 +86,19 @@ mod tests {
         assert!(is_us_federal_holiday(d(5, 25))); // Memorial Day
         assert!(!is_us_federal_holiday(d(11, 27)));
         assert_eq!(us_federal_holidays(2026).len(), 11);
+    }
+
+    #[test]
+    fn the_listed_years_agree_with_the_holidays_of_the_year_and_the_next() {
+        let mut d = NaiveDate::from_ymd_opt(1989, 12, 1).unwrap();
+        while d.year() <= 2101 {
+            let y = d.year();
+            let direct = [y, y + 1]
+                .iter()
+                .flat_map(|&y| us_federal_holidays(y))
+                .any(|h| h == d);
+            assert_eq!(is_us_federal_holiday(d), direct, "{d}");
+            d = d.succ_opt().unwrap();
+        }
     }
 }

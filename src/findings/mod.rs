@@ -18,6 +18,7 @@ use crate::model::load::{strs, times};
 use crate::model::spans::Spans;
 use crate::model::store::Store;
 use crate::staffing::history::{self, local_s, Model};
+use crate::staffing::replay::Outcome;
 use anyhow::{Context, Result};
 use causes::{Kind, Measure};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Timelike};
@@ -235,8 +236,27 @@ pub fn compute(
     store: &Store,
 ) -> Result<Findings> {
     let mut m = history::build_in(config, lake, p, (from, to), store)?;
-    let cal = crate::staffing::calibrate(&m);
+    // The calibration's replay at the fitted scale is the roster as worked.
+    let (cal, base) = crate::staffing::calibrated(&m);
     m.time_scale = cal.scale;
+    compute_on(config, lake, &mut m, &base, params, store)
+}
+
+/// [`compute`] on the practice's staffing model of the period `m`, already
+/// calibrated (`staffing::calibrate`), and its replay with the roster as
+/// worked, `base`: what the staffing view has built, so the weekly report and
+/// the staffing command build and calibrate it once. `m`'s jobs are changed
+/// to price a fix and restored.
+pub fn compute_on(
+    config: &Config,
+    lake: &Lake,
+    m: &mut Model,
+    base: &Outcome,
+    params: &Params,
+    store: &Store,
+) -> Result<Findings> {
+    let p = &m.practice.clone();
+    let (from, to) = (m.from, m.to);
 
     // The period's tasks from the same task facts the model was built from.
     let w = crate::model::day::window(&config.restricted_to(&[&p.id]), from, to, None);
@@ -308,7 +328,7 @@ pub fn compute(
         .collect();
     let ctx = Ctx {
         p,
-        m: &m,
+        m,
         period: (from, to),
         business_open: Spans::merged(history::expand(p, &p.hours, from, to)),
         tasks: &tasks,
@@ -318,7 +338,7 @@ pub fn compute(
     let mut findings: Vec<Finding> = spans.iter().map(|s| ctx.finding(s)).collect();
     drop(ctx);
     for f in &mut findings {
-        f.fixes = price::fixes(&mut m, f, params.width);
+        f.fixes = price::fixes(m, base, f, params.width);
     }
     Ok(Findings {
         practice: p.id.clone(),
@@ -554,6 +574,24 @@ pub fn all(
         .map(|p| {
             compute(config, lake, p, period, params, store)
                 .with_context(|| format!("findings for practice {}", p.id))
+        })
+        .collect()
+}
+
+/// [`all`] on the models and replays of the staffing views of the same
+/// period, one per practice in config order ([`compute_on`]).
+pub fn all_on(
+    config: &Config,
+    lake: &Lake,
+    views: &mut [crate::staffing::view::View],
+    params: &Params,
+    store: &Store,
+) -> Result<Vec<Findings>> {
+    views
+        .iter_mut()
+        .map(|v| {
+            compute_on(config, lake, &mut v.model, &v.base, params, store)
+                .with_context(|| format!("findings for practice {}", v.model.practice.id))
         })
         .collect()
 }

@@ -59,7 +59,9 @@ fn share(m: &Model, out: &Outcome, jobs: &[usize]) -> Option<f64> {
     ratio((met, due))
 }
 
-fn replay(m: &Model, extra: &[crate::staffing::replay::Staff]) -> Outcome {
+/// The period replayed with the roster as worked plus `extra`, at the
+/// model's calibrated time scale.
+pub fn replay(m: &Model, extra: &[crate::staffing::replay::Staff]) -> Outcome {
     let r = view::rules(m);
     run(m, &r, extra)
 }
@@ -67,8 +69,9 @@ fn replay(m: &Model, extra: &[crate::staffing::replay::Staff]) -> Outcome {
 /// The remedies for `f`, each replayed: one virtual assistant in the span on
 /// the category's lane, the category routed to the best other lane, and the
 /// lane's busiest other category's work arriving in the span moved to its end.
-/// `m`'s jobs are changed for a replay and restored.
-pub fn fixes(m: &mut Model, f: &Finding, width: u8) -> Vec<Fix> {
+/// `m`'s jobs are changed for a replay and restored; `base` is its replay
+/// with the roster as worked ([`replay`] with no extra staff).
+pub fn fixes(m: &mut Model, base: &Outcome, f: &Finding, width: u8) -> Vec<Fix> {
     let jobs = span_jobs(m, f, width);
     if jobs.is_empty() {
         return Vec::new();
@@ -81,8 +84,7 @@ pub fn fixes(m: &mut Model, f: &Finding, width: u8) -> Vec<Fix> {
         }
     }
     let measured = ratio((met, due));
-    let base = replay(m, &[]);
-    let replayed = share(m, &base, &jobs);
+    let replayed = share(m, base, &jobs);
     let fix = |remedy: String, with: Option<f64>| Fix {
         remedy,
         due,

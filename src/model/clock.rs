@@ -8,7 +8,7 @@
 //! times are converted through the zone on its own date).
 
 use super::day::Window;
-use super::spans::Spans;
+use super::spans::{Cursor, Spans};
 use crate::config::{Age, Config, Practice, Target};
 use chrono::{Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use std::collections::BTreeMap;
@@ -25,6 +25,18 @@ pub struct Calendar {
     dates: Vec<NaiveDate>,
     /// Business days, each once.
     days: Vec<NaiveDate>,
+    /// Local midnight (`day::start`) of every date `first..=last + 1`, µs:
+    /// on a day of exactly 24 hours an instant's local date and time, and a
+    /// local time's instant, follow from these without a time-zone conversion.
+    midnights: Vec<i64>,
+    /// For each date `first..=last + 1` (by index from `first`), the index
+    /// in `days` of the first business day on or after it.
+    business_from: Vec<usize>,
+    /// Each business day, as its index from `first`.
+    day_index: Vec<usize>,
+    /// For each date `first..=last + 1`, the index of its first span (or
+    /// the next day's): where a search for an instant on it starts.
+    span_from: Vec<usize>,
     first: NaiveDate,
     last: NaiveDate,
 }
@@ -90,11 +102,29 @@ impl Calendar {
         }
         let mut days = dates.clone();
         days.dedup();
+        let midnights: Vec<i64> = first
+            .iter_days()
+            .take_while(|&d| d <= last.succ_opt().expect("date in range"))
+            .map(|d| super::day::start(p.tz, d).expect("a local day starts"))
+            .collect();
+        let day_index: Vec<usize> = (days.iter())
+            .map(|&d| (d - first).num_days() as usize)
+            .collect();
+        let business_from = (0..midnights.len())
+            .map(|i| day_index.partition_point(|&x| x < i))
+            .collect();
+        let span_from = (0..midnights.len())
+            .map(|i| dates.partition_point(|&d| ((d - first).num_days() as usize) < i))
+            .collect();
         Calendar {
             tz: p.tz,
             open: Spans::new(spans),
+            span_from,
             dates,
             days,
+            midnights,
+            business_from,
+            day_index,
             first,
             last,
         }
@@ -113,7 +143,17 @@ impl Calendar {
     /// The instant at which the clock starts for a request made at `t`: `t` itself
     /// inside business hours, otherwise the next opening (None past the calendar).
     pub fn clock_start(&self, t: i64) -> Option<i64> {
-        self.open.next_open(t)
+        self.open.next_open_near(&mut self.near(t), t)
+    }
+
+    /// A search position at the spans of about `t`'s day: the date from the
+    /// first midnight and whole days of 24 hours, which a clock change puts
+    /// at most a day off; the search gallops from there to the exact span.
+    fn near(&self, t: i64) -> Cursor {
+        const DAY: i64 = 24 * 3_600_000_000;
+        let day = (t - self.midnights[0]).div_euclid(DAY);
+        let day = day.clamp(0, self.span_from.len() as i64 - 1) as usize;
+        Cursor::at(self.span_from[day])
     }
 
     /// The instant `micros` of business time after `t` (the clock starts at the
@@ -123,7 +163,7 @@ impl Calendar {
         if micros <= 0 {
             return self.clock_start(t);
         }
-        self.open.advance(t, micros)
+        self.open.advance_near(&mut self.near(t), t, micros)
     }
 
     /// `add_micros` in whole minutes.
@@ -150,6 +190,71 @@ impl Calendar {
         let s = self.days.partition_point(|&x| x < a);
         let e = self.days.partition_point(|&x| x <= b);
         &self.days[s..e.max(s)]
+    }
+
+    /// The local time of day of `t` on the `n`-th (≥ 1) business day after its
+    /// local date, counting business days up to 60 days after it (None when
+    /// there are fewer, or past the calendar).
+    pub fn same_time_business_days_later(&self, t: i64, n: usize) -> Option<i64> {
+        // Both days of exactly 24 hours (nearly always): indexes and a sum.
+        if let Some((i, midnight)) = self.plain_day_at(t) {
+            let k = self.business_from[i + 1] + n.checked_sub(1)?;
+            let day = *self.day_index.get(k).filter(|&&x| x <= i + 60)?;
+            if let Some(m) = self.plain_day(day) {
+                return Some(m + (t - midnight));
+            }
+        }
+        let (d, at) = self.local(t)?;
+        let after = self.business_days(d.succ_opt()?, d + Duration::days(60));
+        Some(self.instant(*after.get(n.checked_sub(1)?)?, at))
+    }
+
+    /// The date `first + i` when it lasts exactly 24 hours: its local midnight.
+    fn plain_day(&self, i: usize) -> Option<i64> {
+        let (start, end) = (*self.midnights.get(i)?, *self.midnights.get(i + 1)?);
+        (end - start == 24 * 3_600_000_000).then_some(start)
+    }
+
+    /// The index from `first` of the date of `t` and its local midnight, when
+    /// that day lasts exactly 24 hours.
+    fn plain_day_at(&self, t: i64) -> Option<(usize, i64)> {
+        let i = self.midnights.partition_point(|&m| m <= t).checked_sub(1)?;
+        Some((i, self.plain_day(i)?))
+    }
+
+    /// Local date and time of day of `t`.
+    fn local(&self, t: i64) -> Option<(NaiveDate, NaiveTime)> {
+        match self.plain_day_at(t) {
+            Some((i, midnight)) => {
+                let since = t - midnight;
+                let time = NaiveTime::from_num_seconds_from_midnight_opt(
+                    (since / 1_000_000) as u32,
+                    (since % 1_000_000) as u32 * 1000,
+                )?;
+                Some((self.first + Duration::days(i as i64), time))
+            }
+            None => {
+                let local = chrono::DateTime::from_timestamp_micros(t)?.with_timezone(&self.tz);
+                Some((local.date_naive(), local.time()))
+            }
+        }
+    }
+
+    /// The instant of local time `at` on date `d` (a time skipped by a clock
+    /// change an hour later, as [`local_instant`]).
+    fn instant(&self, d: NaiveDate, at: NaiveTime) -> i64 {
+        use chrono::Timelike;
+        let plain = usize::try_from((d - self.first).num_days())
+            .ok()
+            .and_then(|i| self.plain_day(i));
+        match plain {
+            Some(midnight) => {
+                midnight
+                    + at.num_seconds_from_midnight() as i64 * 1_000_000
+                    + at.nanosecond() as i64 / 1000
+            }
+            None => local_instant(self.tz, d, at),
+        }
     }
 
     /// The local time `at` on the first business day after the day of the first

@@ -165,3 +165,36 @@ proptest! {
         prop_assert!(end > t);
     }
 }
+
+/// The same local time `n` business days on, as the zone gives it: the
+/// reference for `same_time_business_days_later`.
+fn same_time_later_by_zone(c: &Calendar, t: i64, n: usize) -> Option<i64> {
+    let local = chrono::DateTime::from_timestamp_micros(t)?.with_timezone(&c.tz);
+    let d = local.date_naive();
+    let day = *c
+        .business_days(d.succ_opt()?, d + Duration::days(60))
+        .get(n.checked_sub(1)?)?;
+    Some(local_instant(c.tz, day, local.time()))
+}
+
+#[test]
+fn the_same_time_business_days_later_agrees_with_the_zone_across_clock_changes() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    for zone in ["America/New_York", "Australia/Lord_Howe", "America/Havana"] {
+        let mut p = practice();
+        p.tz = zone.parse().unwrap();
+        let c = Calendar::new(&p, d(2026, 1, 1), d(2027, 1, 31));
+        let from = local_instant(p.tz, d(2026, 1, 1), NaiveTime::MIN);
+        // Every 97 minutes for a year and a month, through both clock changes.
+        for k in 0..(400 * 24 * 60 / 97) {
+            let t = from + k * 97 * 60_000_000 + 17_000_000;
+            for n in [1, 2, 5, 40] {
+                assert_eq!(
+                    c.same_time_business_days_later(t, n),
+                    same_time_later_by_zone(&c, t, n),
+                    "{zone} {t} {n}"
+                );
+            }
+        }
+    }
+}

@@ -102,7 +102,7 @@ pub fn weekly_report_reusing(
     let lake = crate::lake::Lake::new(&config.paths.lake);
     let staffing_dir = staging.dir.join("staffing");
     crate::lake::create_private_dir(&staffing_dir)?;
-    let views = config
+    let mut views = config
         .practices
         .iter()
         .map(|p| {
@@ -119,11 +119,12 @@ pub fn weekly_report_reusing(
         })
         .collect::<Result<Vec<_>>>()?;
     // The bottleneck findings of the same 13 weeks lead "What needs
-    // attention" and are outlined in the heatmap.
-    let found = crate::findings::all(
+    // attention" and are outlined in the heatmap. They price their fixes on
+    // the views' models, built and calibrated once.
+    let found = crate::findings::all_on(
         config,
         &lake,
-        (opts.from, opts.to),
+        &mut views,
         &crate::findings::scan::Params::default(),
         store,
     )?;

@@ -9,6 +9,7 @@ use super::history::{Model, PracticeRules};
 use super::recommend::{plan_staff, Shift};
 use super::replay::Outcome;
 use super::{predicted, ratio, run, shares};
+use rayon::prelude::*;
 
 /// One category on the absent day.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -92,7 +93,9 @@ pub fn replays(
         |c: usize, got: &[(u32, u32)]| predicted(ratio(measured[c]), ratio(b[c]), ratio(got[c]));
     let weeks = week_closes(&m.practice, m.from, m.to);
     let full_week = mean_backlog(m, full, &weeks);
+    // One replay per weekday, independent: run side by side, kept in weekday order.
     (0..7)
+        .into_par_iter()
         .filter(|&d| !m.practice.hours.0[d].is_empty())
         .map(|d| {
             let rest = without_day(shifts, d);

@@ -61,6 +61,9 @@ pub struct Model {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub categories: Vec<String>,
+    /// Each category's `min_gap_days` (attempt rules), by index: read on every
+    /// retry of a replay.
+    pub min_gap_days: Vec<u32>,
     /// Lane names: the queues jobs wait in (`Job::queue`).
     pub lanes: Vec<String>,
     pub jobs: Vec<Job>,
@@ -79,7 +82,7 @@ pub struct Model {
     pub cal: Calendar,
     /// Scale on the measured time per attempt, fitted so the replay of the
     /// roster as worked reproduces the measured share within target over all
-    /// categories together (see [`super::calibrate`]).
+    /// categories together (see [`super::calibrated`]).
     pub time_scale: f64,
     /// The team's working policy, learned from the period (`policy`).
     pub policy: Policy,
@@ -112,7 +115,7 @@ impl Rules for PracticeRules<'_> {
     /// day's close.
     fn retry(&self, q: usize, c: usize, _n: u32, at: i64) -> Option<(i64, i64)> {
         let m = self.model;
-        let ready = rule_ready_us(&m.practice, &m.categories[c], &m.cal, at)?;
+        let ready = rule_ready_us(m.min_gap_days[c], &m.cal, at)?;
         let due = match m.policy.retry(q, c) {
             Some(w) => m.cal.add_micros(ready, w)?,
             None => m.cal.close_of_day(ready)?,
@@ -124,16 +127,12 @@ impl Rules for PracticeRules<'_> {
 /// When the attempt rules make the next attempt on a task of `category` ready
 /// after one at `at` (seconds), in µs: `min_gap_days` business days later at the
 /// same time of day, an hour of business time later when the gap is 0.
-pub fn rule_ready_us(p: &Practice, category: &str, cal: &Calendar, at: i64) -> Option<i64> {
-    let cat = &p.categories[category];
-    if cat.min_gap_days == 0 {
+/// `min_gap_days` is the category's (`Model::min_gap_days`).
+pub fn rule_ready_us(min_gap_days: u32, cal: &Calendar, at: i64) -> Option<i64> {
+    if min_gap_days == 0 {
         return cal.add_minutes(at * 1_000_000, 60);
     }
-    let local = chrono::DateTime::from_timestamp(at, 0)?.with_timezone(&p.tz);
-    let d = local.date_naive();
-    let days = cal.business_days(d.succ_opt()?, d + chrono::Duration::days(60));
-    let day = *days.get(cat.min_gap_days as usize - 1)?;
-    cal.clock_start(local_s(p.tz, day, local.time()) * 1_000_000)
+    cal.clock_start(cal.same_time_business_days_later(at * 1_000_000, min_gap_days as usize)?)
 }
 
 /// The worked tasks as jobs, with the (weekday, hour) each arrived in and its
@@ -255,9 +254,11 @@ pub fn build_with(
     let from_s = local_s(practice.tz, from, NaiveTime::MIN);
     let backlog = carried(practice, &categories, &lanes, f, from_s)?;
     let cal = cals.0[&practice.id].clone();
-    let ready = |c: usize, at_us: i64| {
-        rule_ready_us(practice, &categories[c], &cal, at_us.div_euclid(1_000_000))
-    };
+    let min_gap_days: Vec<u32> = (categories.iter())
+        .map(|c| practice.categories[c].min_gap_days)
+        .collect();
+    let ready =
+        |c: usize, at_us: i64| rule_ready_us(min_gap_days[c], &cal, at_us.div_euclid(1_000_000));
     let policy = Policy::learn(
         &cal,
         (lanes.len(), categories.len()),
@@ -302,6 +303,7 @@ pub fn build_with(
         from,
         to,
         categories,
+        min_gap_days,
         lanes,
         jobs,
         job_block,

@@ -140,8 +140,9 @@ pub const SCALE_RANGE: (f64, f64) = (0.5, 2.0);
 /// Steps of the bisection on the scale.
 const SCALE_STEPS: u32 = 12;
 
-/// The pooled share within target of the roster as worked replayed at `scale`.
-fn pooled(m: &Model, scale: f64) -> f64 {
+/// The replay of the roster as worked at `scale`, and its pooled share within
+/// target.
+fn pooled(m: &Model, scale: f64) -> (Outcome, f64) {
     let out = run(m, &PracticeRules { model: m, scale }, &[]);
     let (mut met, mut due) = (0u32, 0u32);
     for j in 0..m.jobs.len() {
@@ -150,7 +151,8 @@ fn pooled(m: &Model, scale: f64) -> f64 {
             due += 1;
         }
     }
-    met as f64 / due.max(1) as f64
+    let share = met as f64 / due.max(1) as f64;
+    (out, share)
 }
 
 /// The check and fit of the model (docs/STAFFING.md, "Calibration"): the
@@ -159,7 +161,11 @@ fn pooled(m: &Model, scale: f64) -> f64 {
 /// [`SCALE_RANGE`], where the replayed share falls as the scale grows) at which
 /// the replay reproduces the measured share. Per-category gaps are what is
 /// left: they are reported, not fitted.
-pub fn calibrate(m: &Model) -> Calibration {
+///
+/// Also returns the replay of the roster as worked at the fitted scale: the
+/// base every later replay of the model is compared with, so callers need
+/// not run it again.
+pub fn calibrated(m: &Model) -> (Calibration, Outcome) {
     let (mut met, mut due) = (0u32, 0u32);
     for (j, x) in m.measured.iter().enumerate() {
         if let (Some(x), true) = (x, m.jobs[j].counted) {
@@ -168,15 +174,22 @@ pub fn calibrate(m: &Model) -> Calibration {
         }
     }
     let measured = met as f64 / due.max(1) as f64;
-    let unscaled = pooled(m, 1.0);
+    let (unscaled_out, unscaled) = pooled(m, 1.0);
     let (mut lo, mut hi) = SCALE_RANGE;
-    let (mut scale, mut replayed) = (1.0, unscaled);
+    let (mut scale, mut replayed, mut best) = (1.0, unscaled, None);
     if due > 0 {
         for _ in 0..SCALE_STEPS {
             let mid = (lo * hi).sqrt();
-            let r = pooled(m, mid);
+            // The first midpoint of the range is the unscaled time: replayed above.
+            let (out, r) = match mid == 1.0 {
+                true => (None, unscaled),
+                false => {
+                    let (out, r) = pooled(m, mid);
+                    (Some(out), r)
+                }
+            };
             if (r - measured).abs() < (replayed - measured).abs() {
-                (scale, replayed) = (mid, r);
+                (scale, replayed, best) = (mid, r, out);
             }
             if r > measured {
                 lo = mid;
@@ -185,10 +198,11 @@ pub fn calibrate(m: &Model) -> Calibration {
             }
         }
     }
-    Calibration {
+    let calibration = Calibration {
         scale,
         measured,
         replayed_unscaled: unscaled,
         replayed,
-    }
+    };
+    (calibration, best.unwrap_or(unscaled_out))
 }

@@ -17,6 +17,7 @@ pub use super::shift::{
     business_blocks, patterns, plan_blocks, plan_specs, plan_staff, shift_lines, Plan, Shift,
 };
 use super::{run, shares};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// Candidates replayed per step.
@@ -80,10 +81,17 @@ fn shortfall(got: &[(u32, u32)], need: &[u32], va: &[bool]) -> u32 {
         .sum()
 }
 
-/// Search for the plan. `target` is the share every category should reach.
-pub fn recommend(m: &Model, rules: &PracticeRules, target: f64, extra: &[Staff]) -> Recommendation {
+/// Search for the plan. `target` is the share every category should reach;
+/// `base` is the replay of the roster as worked with `extra` (`super::run`),
+/// the search's first replay, which the caller has already run.
+pub fn recommend(
+    m: &Model,
+    rules: &PracticeRules,
+    target: f64,
+    extra: &[Staff],
+    base: Outcome,
+) -> Recommendation {
     let n = m.categories.len();
-    let base = run(m, rules, extra);
     let base_sh = shares(&m.jobs, |j| base.met(&m.jobs, j), n);
     let need = required(m, &base_sh, target);
     let licensed: Vec<bool> = m
@@ -215,13 +223,19 @@ impl Search<'_> {
     /// Replay the roster with the what-ifs and `shifts`: the outcome and the
     /// shortfall of the searched categories against what they need.
     fn eval(&mut self, shifts: &[Shift]) -> (Outcome, u32) {
+        self.replays += 1;
+        self.replay(shifts)
+    }
+
+    /// [`Search::eval`] without counting the replay: the part candidates can
+    /// run side by side.
+    fn replay(&self, shifts: &[Shift]) -> (Outcome, u32) {
         let m = self.m;
         let mut staff = self.extra.to_vec();
         staff.extend(plan_staff(m, shifts));
         let out = run(m, self.rules, &staff);
         let sh = shares(&m.jobs, |j| out.met(&m.jobs, j), m.categories.len());
         let s = shortfall(&sh, &self.need, &self.va);
-        self.replays += 1;
         (out, s)
     }
 
@@ -275,11 +289,20 @@ impl Search<'_> {
                 }
             }
             cands.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            // The beam's replays are independent: run them side by side, then
+            // weigh them in the beam's order.
+            let beam: Vec<Shift> = cands.into_iter().take(BEAM).map(|c| c.1).collect();
+            let tried: Vec<(Outcome, u32)> = beam
+                .par_iter()
+                .map(|s| {
+                    let mut p = plan.clone();
+                    p.push(s.clone());
+                    self.replay(&p)
+                })
+                .collect();
+            self.replays += tried.len();
             let mut best: Option<(f64, Shift, Outcome, u32)> = None;
-            for (_, s) in cands.into_iter().take(BEAM) {
-                let mut p = plan.clone();
-                p.push(s.clone());
-                let (out, short) = self.eval(&p);
+            for (s, (out, short)) in beam.into_iter().zip(tried) {
                 if short >= cur_short {
                     continue;
                 }

@@ -6,9 +6,9 @@
 //! retries become ready when the attempt rules allow. No randomness: the number
 //! of attempts a task needs is the number history shows it took.
 
-use crate::model::spans::Spans;
+use crate::model::spans::{Cursor, Spans};
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::BinaryHeap;
 
 /// Disjoint, sorted open intervals of one person, in seconds since the epoch
 /// (`model::spans`, here built from intervals in any order).
@@ -132,25 +132,91 @@ impl Outcome {
 /// The due instant of an attempt with no deadline: after every real one.
 const NO_DEADLINE: i64 = i64::MAX / 4;
 
-/// Every job's first attempt as (ready, job, attempt n = 1, due), soonest ready
-/// on top.
-fn arrivals(jobs: &[Job]) -> BinaryHeap<Reverse<(i64, usize, u32, i64)>> {
-    jobs.iter()
-        .enumerate()
-        .map(|(j, job)| Reverse((job.arrive, j, 1, job.order.unwrap_or(NO_DEADLINE))))
-        .collect()
+/// Attempts not yet ready, as (ready, job, attempt n, due): every job's first
+/// attempt in the order they arrive, and the retries queued so far, soonest
+/// ready on top. Only which attempts are ready by an instant matters (the
+/// lanes order them by due), so the first attempts need no heap: a cursor
+/// walks them sorted once.
+struct Pending {
+    firsts: Vec<(i64, usize, u32, i64)>,
+    next: usize,
+    retries: BinaryHeap<Reverse<(i64, usize, u32, i64)>>,
 }
 
-/// Each person's first open instant at or after `start`, as (instant, staff
-/// index), soonest on top; a person never open from `start` on is left out.
-fn first_free(staff: &[Staff], start: i64) -> BinaryHeap<Reverse<(i64, usize)>> {
-    let mut free = BinaryHeap::new();
-    for (s, st) in staff.iter().enumerate() {
-        if let Some(t) = st.open.next_open(start) {
-            free.push(Reverse((t, s)));
+impl Pending {
+    fn new(jobs: &[Job]) -> Pending {
+        let mut firsts: Vec<_> = (jobs.iter().enumerate())
+            .map(|(j, job)| (job.arrive, j, 1, job.order.unwrap_or(NO_DEADLINE)))
+            .collect();
+        // Jobs come in task order with the carried backlog after: a few
+        // sorted runs, which the stable sort merges in one pass (the keys are
+        // distinct, so it sorts as an unstable sort would).
+        firsts.sort();
+        Pending {
+            firsts,
+            next: 0,
+            retries: BinaryHeap::new(),
         }
     }
-    free
+
+    /// The soonest instant an attempt becomes ready (None: none pending).
+    fn soonest(&self) -> Option<i64> {
+        let first = self.firsts.get(self.next).map(|x| x.0);
+        let retry = self.retries.peek().map(|r| r.0 .0);
+        first.into_iter().chain(retry).min()
+    }
+
+    /// Take every attempt ready at or before `t`, in no particular order.
+    fn take_ready(&mut self, t: i64, mut take: impl FnMut((i64, usize, u32, i64))) {
+        while let Some(&x) = self.firsts.get(self.next).filter(|x| x.0 <= t) {
+            self.next += 1;
+            take(x);
+        }
+        while let Some(&Reverse(x)) = self.retries.peek().filter(|r| r.0 .0 <= t) {
+            self.retries.pop();
+            take(x);
+        }
+    }
+}
+
+/// When each person is next free, soonest first (ties: lowest staff index),
+/// for the people waiting on the clock. A person waits at most once at a
+/// time, and a roster is a few people, so a scan of one instant per person
+/// beats a heap: a replay asks this for every step of every person.
+struct Free(Vec<i64>);
+
+/// Not waiting on the clock (nothing left open, or dormant).
+const NOT_WAITING: i64 = i64::MAX;
+
+impl Free {
+    /// Each person's first open instant at or after `start`; a person never
+    /// open from `start` on does not wait.
+    fn new(staff: &[Staff], start: i64) -> Free {
+        Free(
+            (staff.iter())
+                .map(|st| st.open.next_open(start).unwrap_or(NOT_WAITING))
+                .collect(),
+        )
+    }
+
+    /// The soonest (instant, person), no longer waiting.
+    fn pop(&mut self) -> Option<(i64, usize)> {
+        let (mut best, mut at) = (None, NOT_WAITING);
+        for (s, &t) in self.0.iter().enumerate() {
+            if t < at {
+                (best, at) = (Some(s), t);
+            }
+        }
+        let s = best?;
+        self.0[s] = NOT_WAITING;
+        Some((at, s))
+    }
+
+    /// Person `s`, not waiting, waits until `t`.
+    fn push(&mut self, t: i64, s: usize) {
+        debug_assert_eq!(self.0[s], NOT_WAITING, "a person waits once");
+        self.0[s] = t;
+    }
 }
 
 /// Replay `jobs` (sorted or not) with `staff` under `rules`: whenever a person
@@ -164,20 +230,18 @@ pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize)
     let mut first = vec![None; jobs.len()];
     let mut made = vec![0u32; jobs.len()];
     let mut busy_s = vec![0i64; staff.len()];
-    // (ready, job, attempt n, due)
-    let mut pending = arrivals(jobs);
-    let mut ready: Vec<BTreeSet<(i64, usize, u32)>> = vec![BTreeSet::new(); n_queues];
-    let start = pending.peek().map_or(0, |r| r.0 .0);
-    let mut free = first_free(staff, start);
+    let mut pending = Pending::new(jobs);
+    // Per lane, (due, job, attempt n), earliest due on top.
+    let mut ready: Vec<BinaryHeap<Reverse<(i64, usize, u32)>>> = vec![BinaryHeap::new(); n_queues];
+    let start = pending.soonest().unwrap_or(0);
+    let mut free = Free::new(staff, start);
+    // Each person's place in their open time, which only moves forward.
+    let mut at = vec![Cursor::default(); staff.len()];
     let mut dormant: Vec<usize> = Vec::new();
-    while let Some(Reverse((t, s))) = free.pop() {
-        while let Some(&Reverse((r, j, n, due))) = pending.peek() {
-            if r > t {
-                break;
-            }
-            pending.pop();
-            ready[jobs[j].queue].insert((due, j, n));
-        }
+    while let Some((t, s)) = free.pop() {
+        pending.take_ready(t, |(_, j, n, due)| {
+            ready[jobs[j].queue].push(Reverse((due, j, n)))
+        });
         let st = &staff[s];
         let mut best: Option<(i64, usize, u32)> = None;
         for (c, q) in ready.iter_mut().enumerate() {
@@ -185,9 +249,9 @@ pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize)
                 continue;
             }
             // Drop tasks resolved without outreach before anyone got to them.
-            while let Some(&(due, j, n)) = q.first() {
+            while let Some(&Reverse((due, j, n))) = q.peek() {
                 if n == 1 && jobs[j].withdrawn_at.is_some_and(|w| w <= t) {
-                    q.pop_first();
+                    q.pop();
                     continue;
                 }
                 if best.map_or(true, |b| (due, j) < (b.0, b.1)) {
@@ -197,8 +261,9 @@ pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize)
             }
         }
         match best {
-            Some((due, j, n)) => {
-                ready[jobs[j].queue].remove(&(due, j, n));
+            Some((_, j, n)) => {
+                // The best is the top of its lane.
+                ready[jobs[j].queue].pop();
                 if n == 1 {
                     first[j] = Some(t);
                 }
@@ -207,22 +272,26 @@ pub fn replay(jobs: &[Job], staff: &[Staff], rules: &dyn Rules, n_queues: usize)
                 busy_s[s] += h;
                 if n < jobs[j].attempts {
                     if let Some((r, d)) = rules.retry(jobs[j].queue, jobs[j].category, n, t) {
-                        pending.push(Reverse((r.max(t + 1), j, n + 1, d)));
+                        pending.retries.push(Reverse((r.max(t + 1), j, n + 1, d)));
                         for d in dormant.drain(..) {
-                            if let Some(x) = staff[d].open.next_open(r.max(t + 1)) {
-                                free.push(Reverse((x, d)));
+                            let open = &staff[d].open;
+                            if let Some(x) = open.next_open_near(&mut at[d], r.max(t + 1)) {
+                                free.push(x, d);
                             }
                         }
                     }
                 }
-                if let Some(next) = st.open.advance(t, h).and_then(|e| st.open.next_open(e)) {
-                    free.push(Reverse((next, s)));
+                let cur = &mut at[s];
+                if let Some(next) =
+                    (st.open.advance_near(cur, t, h)).and_then(|e| st.open.next_open_near(cur, e))
+                {
+                    free.push(next, s);
                 }
             }
-            None => match pending.peek() {
-                Some(&Reverse((r, ..))) => {
-                    if let Some(x) = st.open.next_open(r.max(t + 1)) {
-                        free.push(Reverse((x, s)));
+            None => match pending.soonest() {
+                Some(r) => {
+                    if let Some(x) = st.open.next_open_near(&mut at[s], r.max(t + 1)) {
+                        free.push(x, s);
                     }
                 }
                 None => dormant.push(s),

@@ -127,8 +127,8 @@ fn open_time_minus_busy_and_advance() {
     let o = OpenTime::new(vec![(0, 100), (200, 300)]).minus(vec![(50, 60), (90, 210), (290, 400)]);
     assert_eq!(o.spans(), &[(0, 50), (60, 90), (210, 290)]);
     assert_eq!(o.total(), 50 + 30 + 80);
-    assert_eq!(o.advance(40, 20), Some(70));
+    assert_eq!(o.advance_near(&mut Cursor::default(), 40, 20), Some(70));
     assert_eq!(o.next_open(95), Some(210));
-    assert_eq!(o.advance(0, 1000), None);
+    assert_eq!(o.advance_near(&mut Cursor::default(), 0, 1000), None);
     assert_eq!(o.between(0, 220), 90);
 }

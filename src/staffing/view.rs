@@ -122,13 +122,13 @@ pub fn compute(
     store: &crate::model::store::Store,
 ) -> Result<View> {
     let mut m = history::build_in(config, lake, p, (from, to), store)?;
-    let cal = super::calibrate(&m);
+    // The calibration's replay at the fitted scale is the roster as worked.
+    let (cal, base) = super::calibrated(&m);
     m.time_scale = cal.scale;
     let extra = super::added_staff(&m, adds)?;
     let r = rules(&m);
     let n = m.categories.len();
-    let base = run(&m, &r, &[]);
-    let rec = recommend::recommend(&m, &r, target_share, &[]);
+    let rec = recommend::recommend(&m, &r, target_share, &[], base.clone());
     let whatif = (!adds.is_empty()).then(|| run(&m, &r, &extra));
 
     let measured = shares(&m.jobs, |j| m.measured[j].filter(|_| m.jobs[j].counted), n);
