@@ -113,14 +113,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     // hours that slip; the heatmap outlines their cells. They price their
     // fixes on the views' models, built and calibrated once.
     let found = crate::findings::all_on(&config, &lake, &mut views, &Params::default(), &store)?;
-    let extra = write::Extra {
-        findings_text: crate::findings::text::text(&found),
-        findings_json: found
-            .iter()
-            .map(serde_json::to_value)
-            .collect::<Result<_, _>>()?,
-        marks: found.iter().map(crate::findings::marks).collect(),
-    };
+    let extra = crate::findings::staffing_extra(&found)?;
     let _heatmaps = write::all(&out, &views, &extra)?;
     if args.json {
         crate::error::stdout(

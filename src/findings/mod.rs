@@ -545,6 +545,19 @@ impl Ctx<'_> {
     }
 }
 
+/// What the staffing outputs add for the findings: their text, each view's
+/// findings as JSON, and each view's heatmap marks.
+pub fn staffing_extra(found: &[Findings]) -> Result<crate::staffing::write::Extra> {
+    Ok(crate::staffing::write::Extra {
+        findings_text: text::text(found),
+        findings_json: found
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()?,
+        marks: found.iter().map(marks).collect(),
+    })
+}
+
 /// The staffing heatmap's marks for `fs`: each finding's lane, weekdays and
 /// hours, named by its anchor.
 pub fn marks(fs: &Findings) -> Vec<crate::staffing::heatmap::Mark> {

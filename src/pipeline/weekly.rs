@@ -128,14 +128,7 @@ pub fn weekly_report_reusing(
         &crate::findings::scan::Params::default(),
         store,
     )?;
-    let extra = crate::staffing::write::Extra {
-        findings_text: crate::findings::text::text(&found),
-        findings_json: found
-            .iter()
-            .map(serde_json::to_value)
-            .collect::<Result<_, _>>()?,
-        marks: found.iter().map(crate::findings::marks).collect(),
-    };
+    let extra = crate::findings::staffing_extra(&found)?;
     let heatmaps = crate::staffing::write::all(&staffing_dir, &views, &extra)?;
     let mut data = report::data::read_week(config, monday, &metrics_dir)?;
     // The report shows the heatmap when there is one practice: only then can
