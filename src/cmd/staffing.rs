@@ -93,21 +93,24 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
         .unwrap_or_else(|| config.paths.reports.join("staffing"));
     crate::lake::create_private_dir(&out).with_context(|| format!("creating {}", out.display()))?;
     let started = std::time::Instant::now();
-    let mut views = Vec::new();
     let store = crate::model::store::Store::none();
-    for p in &config.practices {
-        let target = args.target_share.unwrap_or(p.target_share);
-        let v = view::compute(&config, &lake, p, (from, to), target, &adds, &store)
-            .with_context(|| format!("staffing for practice {}", p.id))?;
-        if !cli.quiet {
+    let targets: Vec<_> = (config.practices.iter())
+        .map(|p| (p, args.target_share.unwrap_or(p.target_share)))
+        .collect();
+    let mut views = view::compute_all(&config, &lake, &targets, (from, to), &adds, &store)?;
+    if !cli.quiet {
+        for v in &views {
             tracing::info!(
-                "staffing: {} replayed {} time(s) in {:.1}s",
-                p.id,
+                "staffing: {} replayed {} time(s)",
+                v.model.practice.id,
                 v.rec.replays + 1 + adds.len().min(1),
-                started.elapsed().as_secs_f64()
             );
         }
-        views.push(v);
+        tracing::info!(
+            "staffing: {} practice(s) in {:.1}s",
+            views.len(),
+            started.elapsed().as_secs_f64()
+        );
     }
     // The bottleneck findings of the same period lead the manager to the
     // hours that slip; the heatmap outlines their cells. They price their

@@ -600,8 +600,10 @@ pub fn all_on(
     params: &Params,
     store: &Store,
 ) -> Result<Vec<Findings>> {
+    use rayon::prelude::*;
+    // Practices are independent: side by side, in practice order.
     views
-        .iter_mut()
+        .par_iter_mut()
         .map(|v| {
             compute_on(config, lake, &mut v.model, &v.base, params, store)
                 .with_context(|| format!("findings for practice {}", v.model.practice.id))

@@ -161,10 +161,13 @@ pub fn publish(all: &[PracticeLists], out: &std::path::Path) -> Result<Vec<std::
     let mut done = Vec::new();
     for (date, lists) in by_date {
         let staging = crate::publish::Staging::new(&out.join(date.to_string()))?;
-        for l in lists {
+        // Each practice writes its own files: side by side.
+        use rayon::prelude::*;
+        lists.par_iter().try_for_each(|l| {
             write::practice(l, &staging.dir)?;
             crate::failpoint::hit("lists-practice-written");
-        }
+            anyhow::Ok(())
+        })?;
         done.push(staging.publish()?);
     }
     Ok(done)

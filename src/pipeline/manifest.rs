@@ -90,8 +90,10 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Hashes of every file under `dir`, with paths shown relative to `base`.
 pub fn hash_tree(dir: &Path, base: &Path) -> Result<Vec<FileHash>> {
+    use rayon::prelude::*;
+    // Hashed side by side; listed in the files' order.
     files_under(dir)?
-        .iter()
+        .par_iter()
         .map(|p| {
             let shown = p.strip_prefix(base).unwrap_or(p).display().to_string();
             hash_file(p, shown)

@@ -102,22 +102,14 @@ pub fn weekly_report_reusing(
     let lake = crate::lake::Lake::new(&config.paths.lake);
     let staffing_dir = staging.dir.join("staffing");
     crate::lake::create_private_dir(&staffing_dir)?;
-    let mut views = config
-        .practices
-        .iter()
-        .map(|p| {
-            tracing::info!("report: staffing {}", p.id);
-            crate::staffing::view::compute(
-                config,
-                &lake,
-                p,
-                (opts.from, opts.to),
-                p.target_share,
-                &[],
-                store,
-            )
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let mut views = crate::staffing::view::compute_all(
+        config,
+        &lake,
+        &config.practices.iter().map(|p| (p, p.target_share)).collect::<Vec<_>>(),
+        (opts.from, opts.to),
+        &[],
+        store,
+    )?;
     // The bottleneck findings of the same 13 weeks lead "What needs
     // attention" and are outlined in the heatmap. They price their fixes on
     // the views' models, built and calibrated once.

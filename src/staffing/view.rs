@@ -8,7 +8,7 @@ use super::spec::Addition;
 use super::{absence, close, cost, inbound, predicted, ratio, run, shares, workload};
 use crate::config::{Config, Practice};
 use crate::lake::Lake;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
@@ -110,6 +110,27 @@ pub fn rules(m: &Model) -> PracticeRules<'_> {
         model: m,
         scale: m.time_scale,
     }
+}
+
+/// [`compute`] for each `(practice, target share)`, side by side (the
+/// practices are independent), returned in the order given.
+pub fn compute_all(
+    config: &Config,
+    lake: &Lake,
+    practices: &[(&Practice, f64)],
+    window: (NaiveDate, NaiveDate),
+    adds: &[Addition],
+    store: &crate::model::store::Store,
+) -> Result<Vec<View>> {
+    use rayon::prelude::*;
+    practices
+        .par_iter()
+        .map(|&(p, target)| {
+            tracing::info!("staffing: {}", p.id);
+            compute(config, lake, p, window, target, adds, store)
+                .with_context(|| format!("staffing for practice {}", p.id))
+        })
+        .collect()
 }
 
 pub fn compute(

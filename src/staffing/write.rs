@@ -122,20 +122,22 @@ pub fn all(dir: &Path, views: &[View], extra: &Extra) -> Result<Vec<(String, Vec
     let mut json = serde_json::to_vec_pretty(&summary(views, extra))?;
     json.push(b'\n');
     crate::lake::write_bytes_atomic(&dir.join("summary.json"), &json)?;
-    let mut heatmaps = Vec::new();
-    for (i, v) in views.iter().enumerate() {
-        let marks = extra.marks.get(i).map_or(&[][..], |m| m.as_slice());
-        let (svg, png) = super::heatmap::render(&v.workload, marks)?;
-        let stem = if views.len() == 1 {
-            "heatmap".to_string()
-        } else {
-            format!("heatmap_{}", v.model.practice.id)
-        };
-        crate::lake::write_bytes_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
-        crate::lake::write_bytes_atomic(&dir.join(format!("{stem}.png")), &png)?;
-        heatmaps.push((svg, png));
-    }
-    Ok(heatmaps)
+    // One heatmap per practice, rendered side by side, in practice order.
+    use rayon::prelude::*;
+    (views.par_iter().enumerate())
+        .map(|(i, v)| {
+            let marks = extra.marks.get(i).map_or(&[][..], |m| m.as_slice());
+            let (svg, png) = super::heatmap::render(&v.workload, marks)?;
+            let stem = if views.len() == 1 {
+                "heatmap".to_string()
+            } else {
+                format!("heatmap_{}", v.model.practice.id)
+            };
+            crate::lake::write_bytes_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
+            crate::lake::write_bytes_atomic(&dir.join(format!("{stem}.png")), &png)?;
+            Ok((svg, png))
+        })
+        .collect()
 }
 
 /// The JSON summary (also `--json` on stdout).
