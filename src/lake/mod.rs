@@ -413,7 +413,7 @@ pub fn write_tmp(path: &Path, df: &mut DataFrame) -> Result<PathBuf> {
         })
         .finish(df)
         .with_context(|| format!("writing {}", tmp.display()))?;
-    file.sync_all()?;
+    crate::publish::sync_file(&file, &tmp)?;
     drop(file);
     Ok(tmp)
 }
@@ -423,9 +423,7 @@ pub fn publish(tmp: &Path, path: &Path) -> Result<()> {
     std::fs::rename(tmp, path)
         .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
     if let Some(dir) = path.parent() {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+        crate::publish::sync_dir(dir);
     }
     Ok(())
 }
@@ -444,7 +442,7 @@ pub fn write_bytes_tmp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
     let tmp = tmp_path(path)?;
     let mut f = create_private_file(&tmp)?;
     f.write_all(bytes)?;
-    f.sync_all()?;
+    crate::publish::sync_file(&f, &tmp)?;
     drop(f);
     Ok(tmp)
 }

@@ -293,9 +293,7 @@ impl Unpublished {
 
     /// Make the file durable.
     pub fn sync(&self) -> Result<()> {
-        self.file
-            .sync_all()
-            .with_context(|| format!("writing {}", self.tmp_path().display()))
+        crate::publish::sync_file(&self.file, &self.tmp_path())
     }
 
     /// Make the file durable (if `sync` has not) and move it into place.
