@@ -5,6 +5,9 @@
 #   2. the last day's exports added, then the whole `nightly` for that day
 #      (ingest of the new files, metrics, daily review, lists; the day is a
 #      Tuesday, so no weekly report), with its stage times from the run manifest;
+#   2b. the whole `nightly` of the Sunday before (2026-11-22), a report day:
+#      the weekly report (13 weeks of metrics, every practice's staffing view
+#      and findings) on top of the above, nothing new to ingest;
 #   3. a re-run of `ingest` with nothing new (recognising every export);
 #   4. `metrics --csv summary` over the year.
 # Prints one tab-separated line per build, step and round: wall s, user s, peak RSS KiB.
@@ -53,6 +56,12 @@ for round in $(seq 1 "$rounds"); do
 import json, glob, sys
 m = json.load(open(sorted(glob.glob(sys.argv[1] + "/runs/*/manifest.json"))[-1]))
 print(sys.argv[2], "stages", " ".join(f"{s['name']}={s['seconds']}" for s in m["stages"]), sep="\t")
+EOF
+    measure "build$i round$round nightly-report-day" "$bin" --config "$d/followup.toml" nightly --date 2026-11-22 -q
+    python3 - "$d" "build$i round$round" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1] + "/runs/2026-11-22/manifest.json"))
+print(sys.argv[2], "report-day stages", " ".join(f"{s['name']}={s['seconds']}" for s in m["stages"]), sep="\t")
 EOF
     measure "build$i round$round re-ingest" "$bin" --config "$d/followup.toml" ingest --quiet
     measure "build$i round$round metrics-summary" "$bin" --config "$d/followup.toml" metrics \

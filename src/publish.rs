@@ -38,11 +38,7 @@ impl Staging {
         }
         let dir = root.join(name);
         create_private_dir(&dir)?;
-        let mut staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
-        if !staged.contains(&root) {
-            staged.push(root.clone());
-        }
-        drop(staged);
+        crate::lake::durable::defer_under(&root);
         Ok(Staging {
             root,
             dir,
@@ -53,7 +49,7 @@ impl Staging {
     /// Swap the staged folder into place; the previous version is removed after.
     pub fn publish(self) -> Result<PathBuf> {
         // What was written inside is made durable here, all at once.
-        sync_tree(&self.root)?;
+        crate::lake::durable::sync_tree(&self.root)?;
         crate::failpoint::hit("before-publish");
         if self.dest.exists() {
             exchange(&self.dir, &self.dest)?;
@@ -65,10 +61,7 @@ impl Staging {
         }
         std::fs::remove_dir_all(&self.root)
             .with_context(|| format!("removing {}", self.root.display()))?;
-        STAGED
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|r| r != &self.root);
+        crate::lake::durable::end_deferred(&self.root);
         if let Some(parent) = self.dest.parent() {
             if let Ok(d) = File::open(parent) {
                 let _ = d.sync_all();
@@ -77,84 +70,6 @@ impl Staging {
         Ok(self.dest)
     }
 }
-
-/// The staging folders of this process not yet published.
-static STAGED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
-
-/// Whether `path` is inside a staging folder of this run: a file written there
-/// needs no sync of its own, as [`Staging::publish`] syncs the whole folder
-/// before swapping it in (and a run killed first leaves only a staging folder,
-/// which the next run removes).
-pub fn synced_at_publish(path: &Path) -> bool {
-    let staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
-    staged.iter().any(|root| path.starts_with(root))
-}
-
-/// Make a file just written durable, unless it is inside a staging folder
-/// ([`synced_at_publish`]).
-pub fn sync_file(file: &File, path: &Path) -> Result<()> {
-    if synced_at_publish(path) {
-        return Ok(());
-    }
-    file.sync_all()
-        .with_context(|| format!("syncing {}", path.display()))
-}
-
-/// Make a folder's entries (a rename into it) durable, unless it is inside a
-/// staging folder. Best effort, as a folder cannot be synced everywhere.
-pub fn sync_dir(dir: &Path) {
-    if synced_at_publish(dir) {
-        return;
-    }
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-}
-
-/// Sync every file and folder under `root` (and `root`): several at once, as
-/// each waits on the disk rather than the processor.
-fn sync_tree(root: &Path) -> Result<()> {
-    let mut all = vec![root.to_path_buf()];
-    let mut i = 0;
-    while i < all.len() {
-        if all[i].is_dir() {
-            let d = all[i].clone();
-            for e in std::fs::read_dir(&d).with_context(|| format!("listing {}", d.display()))? {
-                all.push(e?.path());
-            }
-        }
-        i += 1;
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let sync = |p: &Path| -> Result<()> {
-        let f = File::open(p).with_context(|| format!("opening {}", p.display()))?;
-        match f.sync_all() {
-            Ok(()) => Ok(()),
-            // Some file systems cannot sync a folder; its files are synced.
-            Err(_) if p.is_dir() => Ok(()),
-            Err(e) => Err(e).with_context(|| format!("syncing {}", p.display())),
-        }
-    };
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..SYNC_THREADS.min(all.len()))
-            .map(|_| {
-                s.spawn(|| -> Result<()> {
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(p) = all.get(k) else { return Ok(()) };
-                        sync(p)?;
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .try_for_each(|w| w.join().expect("a sync thread does not panic"))
-    })
-}
-
-/// How many files [`sync_tree`] syncs at once.
-const SYNC_THREADS: usize = 8;
 
 /// Atomically exchange two paths (Linux `renameat2` with `RENAME_EXCHANGE`).
 #[cfg(target_os = "linux")]
@@ -249,10 +164,10 @@ mod tests {
         let inside = staging.dir.join("metrics").join("by_week.csv");
         crate::lake::write_bytes_atomic(&inside, b"week,n\n").unwrap();
         // Deferred to the publish: inside the staging folder, not beside it.
-        assert!(synced_at_publish(&inside));
-        assert!(synced_at_publish(&staging.dir));
-        assert!(!synced_at_publish(&tmp.path().join("out").join("other")));
-        assert!(!synced_at_publish(&dest));
+        assert!(crate::lake::durable::deferred(&inside));
+        assert!(crate::lake::durable::deferred(&staging.dir));
+        assert!(!crate::lake::durable::deferred(&tmp.path().join("out").join("other")));
+        assert!(!crate::lake::durable::deferred(&dest));
         let done = staging.publish().unwrap();
         assert_eq!(done, dest);
         assert_eq!(
@@ -262,9 +177,9 @@ mod tests {
         // Published: the same path no longer counts as staged.
         let again = Staging::new(&dest).unwrap();
         let root = again.root.clone();
-        assert!(synced_at_publish(&root.join("x")));
+        assert!(crate::lake::durable::deferred(&root.join("x")));
         again.publish().unwrap();
-        assert!(!synced_at_publish(&root.join("x")));
+        assert!(!crate::lake::durable::deferred(&root.join("x")));
         assert!(!root.exists());
     }
 }

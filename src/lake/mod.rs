@@ -9,6 +9,7 @@
 //! leaves a half-written file in view.
 
 pub mod commit;
+pub mod durable;
 pub mod ledger;
 pub mod row;
 pub mod schema;
@@ -267,10 +268,15 @@ fn merge_rows(
         Existing(usize),
         New(usize),
     }
-    let mut current: HashMap<String, ((i64, u64), Who)> = HashMap::new();
     let key = table.key();
-    if let Some(df) = &existing {
-        let keys = df.column(key)?.str()?.clone();
+    // The keys are borrowed from the file's column and the incoming rows.
+    let keys = match &existing {
+        Some(df) => Some(df.column(key)?.str()?.clone()),
+        None => None,
+    };
+    let mut current: HashMap<&str, ((i64, u64), Who)> =
+        HashMap::with_capacity(keys.as_ref().map_or(0, |k| k.len()) + incoming.len());
+    if let (Some(df), Some(keys)) = (&existing, &keys) {
         let versions = df.column("updated_at")?.cast(&DataType::Int64)?;
         let versions = versions.i64()?;
         let hashes = df.column("row_hash")?.u64()?.clone();
@@ -281,7 +287,7 @@ fn merge_rows(
             .enumerate()
         {
             current.insert(
-                k.unwrap_or_default().to_string(),
+                k.unwrap_or_default(),
                 ((v.unwrap_or(i64::MIN), h.unwrap_or(0)), Who::Existing(i)),
             );
         }
@@ -292,7 +298,7 @@ fn merge_rows(
         let outcome = match current.get(r.key(table)) {
             Some((cur, _)) if *cur >= stamp => Outcome::Duplicate,
             _ => {
-                current.insert(r.key(table).to_string(), (stamp, Who::New(j)));
+                current.insert(r.key(table), (stamp, Who::New(j)));
                 Outcome::Stored
             }
         };
@@ -341,23 +347,26 @@ fn merge_version_rows(
     incoming: &[Row],
 ) -> PolarsResult<Option<DataFrame>> {
     let key = table.key();
-    let mut seen: std::collections::HashSet<(String, i64, u64)> = Default::default();
-    if let Some(df) = &existing {
-        let keys = df.column(key)?.str()?.clone();
+    // The keys are borrowed from the file's column and the incoming rows.
+    let keys = match &existing {
+        Some(df) => Some(df.column(key)?.str()?.clone()),
+        None => None,
+    };
+    let mut seen: std::collections::HashSet<(&str, i64, u64)> =
+        std::collections::HashSet::with_capacity(
+            keys.as_ref().map_or(0, |k| k.len()) + incoming.len(),
+        );
+    if let (Some(df), Some(keys)) = (&existing, &keys) {
         let versions = df.column("updated_at")?.cast(&DataType::Int64)?;
         let versions = versions.i64()?;
         let hashes = df.column("row_hash")?.u64()?.clone();
         for ((k, v), h) in keys.iter().zip(versions.iter()).zip(hashes.iter()) {
-            seen.insert((
-                k.unwrap_or_default().to_string(),
-                v.unwrap_or(i64::MIN),
-                h.unwrap_or(0),
-            ));
+            seen.insert((k.unwrap_or_default(), v.unwrap_or(i64::MIN), h.unwrap_or(0)));
         }
     }
     let fresh: Vec<&Row> = incoming
         .iter()
-        .filter(|r| seen.insert((r.key(table).to_string(), r.version(table), r.row_hash)))
+        .filter(|r| seen.insert((r.key(table), r.version(table), r.row_hash)))
         .collect();
     if fresh.is_empty() {
         return Ok(None);
@@ -403,8 +412,11 @@ pub fn write_tmp(path: &Path, df: &mut DataFrame) -> Result<PathBuf> {
     create_private_dir(dir)?;
     let tmp = tmp_path(path)?;
     let file = create_private_file(&tmp)?;
+    // zstd level 1 rather than polars' default 3, as the metrics tables
+    // (`metrics::write`): measured in BENCHMARKS.md (issue 26).
+    let level = polars_utils::compression::ZstdLevel::try_new(1).expect("a valid zstd level");
     ParquetWriter::new(&file)
-        .with_compression(ParquetCompression::Zstd(None))
+        .with_compression(ParquetCompression::Zstd(Some(level)))
         // Min, max and null counts (what readers prune row groups by); distinct
         // counts would cost an estimate per column of every write and nothing reads them.
         .with_statistics(StatisticsOptions {
@@ -413,7 +425,7 @@ pub fn write_tmp(path: &Path, df: &mut DataFrame) -> Result<PathBuf> {
         })
         .finish(df)
         .with_context(|| format!("writing {}", tmp.display()))?;
-    crate::publish::sync_file(&file, &tmp)?;
+    durable::sync_file(&file, &tmp)?;
     drop(file);
     Ok(tmp)
 }
@@ -423,7 +435,7 @@ pub fn publish(tmp: &Path, path: &Path) -> Result<()> {
     std::fs::rename(tmp, path)
         .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
     if let Some(dir) = path.parent() {
-        crate::publish::sync_dir(dir);
+        durable::sync_dir(dir);
     }
     Ok(())
 }
@@ -442,7 +454,7 @@ pub fn write_bytes_tmp(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
     let tmp = tmp_path(path)?;
     let mut f = create_private_file(&tmp)?;
     f.write_all(bytes)?;
-    crate::publish::sync_file(&f, &tmp)?;
+    durable::sync_file(&f, &tmp)?;
     drop(f);
     Ok(tmp)
 }

@@ -293,7 +293,7 @@ impl Unpublished {
 
     /// Make the file durable.
     pub fn sync(&self) -> Result<()> {
-        crate::publish::sync_file(&self.file, &self.tmp_path())
+        crate::lake::durable::sync_file(&self.file, &self.tmp_path())
     }
 
     /// Make the file durable (if `sync` has not) and move it into place.

@@ -80,14 +80,27 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
     ui.stage(2, STAGES[2]);
     let t = Instant::now();
     let daily_dest = daily.dest.clone();
-    report_stage(config, daily, ui, &store, &mut m).context("stage `report` failed")?;
+    // Tomorrow's lists are built while the reports are written (they read the
+    // lake and the facts, not the reports) and published after them, so a
+    // failed report still stops the run before any list changes. The lists
+    // stage's time is then what remains of it: the wait and the publishing.
+    let (reported, built) = std::thread::scope(|s| {
+        let built = s.spawn(|| crate::lists::build_all_in(config, &lake, day, &store));
+        let reported = report_stage(config, daily, ui, &store, &mut m);
+        let built = built
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (reported, built)
+    });
+    reported.context("stage `report` failed")?;
     timed("report", t, &mut m);
     failpoint::hit("after-report");
 
     ui.stage(3, STAGES[3]);
     let t = Instant::now();
-    let lists =
-        lists_stage(config, &lake, day, ui, &store, &mut m).context("stage `lists` failed")?;
+    let lists = built
+        .and_then(|built| lists_stage(config, &built, ui, &mut m))
+        .context("stage `lists` failed")?;
     timed("lists", t, &mut m);
     store.log_counts();
     drop(store);
@@ -285,17 +298,15 @@ fn report_stage(
     Ok(())
 }
 
-/// 4. lists: tomorrow's call lists, published; returns their folders.
+/// 4. lists: tomorrow's call lists (built during the report stage),
+/// published; returns their folders.
 fn lists_stage(
     config: &Config,
-    lake: &Lake,
-    day: NaiveDate,
+    built: &[crate::lists::PracticeLists],
     ui: &dyn Ui,
-    store: &Store,
     m: &mut Manifest,
 ) -> Result<Vec<PathBuf>> {
-    let built = crate::lists::build_all_in(config, lake, day, store)?;
-    for l in &built {
+    for l in built {
         for line in crate::lists::write::summary(l) {
             ui.note(&line);
         }
@@ -303,7 +314,7 @@ fn lists_stage(
             m.list_dates.push(l.list_date.to_string());
         }
     }
-    crate::lists::publish(&built, &config.paths.lists)
+    crate::lists::publish(built, &config.paths.lists)
 }
 
 /// The run manifest: the lake's row counts and every output's hash, written to

@@ -44,7 +44,7 @@ fn copy_tables(from: &Path, to: &Path) -> Result<()> {
         let dst = to.join(src.file_name().context("a file name")?);
         std::fs::copy(&src, &dst)
             .with_context(|| format!("copying {} to {}", src.display(), dst.display()))?;
-        crate::publish::sync_file(&std::fs::File::open(&dst)?, &dst)?;
+        crate::lake::durable::sync_file(&std::fs::File::open(&dst)?, &dst)?;
     }
     Ok(())
 }
