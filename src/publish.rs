@@ -166,7 +166,9 @@ mod tests {
         // Deferred to the publish: inside the staging folder, not beside it.
         assert!(crate::lake::durable::deferred(&inside));
         assert!(crate::lake::durable::deferred(&staging.dir));
-        assert!(!crate::lake::durable::deferred(&tmp.path().join("out").join("other")));
+        assert!(!crate::lake::durable::deferred(
+            &tmp.path().join("out").join("other")
+        ));
         assert!(!crate::lake::durable::deferred(&dest));
         let done = staging.publish().unwrap();
         assert_eq!(done, dest);

@@ -96,4 +96,3 @@ pub fn sync_tree(root: &Path) -> Result<()> {
 
 /// How many files [`sync_tree`] syncs at once.
 const SYNC_THREADS: usize = 8;
-

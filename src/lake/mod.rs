@@ -406,17 +406,23 @@ pub fn tmp_path(path: &Path) -> Result<PathBuf> {
 /// What marks a temporary file's name (`.data.parquet.tmp-<pid>`).
 pub const TMP_MARK: &str = ".tmp-";
 
+/// The compression of every Parquet file followup writes (the lake's and the
+/// metrics tables): zstd level 1 rather than polars' default level 3, files
+/// about 9 % larger, writes faster (BENCHMARKS.md: the sixth speed pass for the
+/// metrics, issue 26 for the lake).
+pub fn compression() -> ParquetCompression {
+    let level = polars_utils::compression::ZstdLevel::try_new(1).expect("a valid zstd level");
+    ParquetCompression::Zstd(Some(level))
+}
+
 /// Write a frame as zstd Parquet to its temporary name, synced; returns that name.
 pub fn write_tmp(path: &Path, df: &mut DataFrame) -> Result<PathBuf> {
     let dir = path.parent().context("a lake file has a parent folder")?;
     create_private_dir(dir)?;
     let tmp = tmp_path(path)?;
     let file = create_private_file(&tmp)?;
-    // zstd level 1 rather than polars' default 3, as the metrics tables
-    // (`metrics::write`): measured in BENCHMARKS.md (issue 26).
-    let level = polars_utils::compression::ZstdLevel::try_new(1).expect("a valid zstd level");
     ParquetWriter::new(&file)
-        .with_compression(ParquetCompression::Zstd(Some(level)))
+        .with_compression(compression())
         // Min, max and null counts (what readers prune row groups by); distinct
         // counts would cost an estimate per column of every write and nothing reads them.
         .with_statistics(StatisticsOptions {

@@ -6,9 +6,7 @@
 
 use crate::lake::{create_private_dir, publish};
 use anyhow::{Context, Result};
-use polars::prelude::{
-    CsvWriter, DataFrame, ParquetCompression, ParquetWriter, Schema, SerWriter, StatisticsOptions,
-};
+use polars::prelude::{CsvWriter, DataFrame, ParquetWriter, Schema, SerWriter, StatisticsOptions};
 use std::fs::File;
 use std::io::{BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -21,11 +19,8 @@ pub(super) fn csv_writer<W: std::io::Write>(w: W) -> CsvWriter<W> {
 }
 
 fn parquet_writer<W: std::io::Write>(f: W) -> ParquetWriter<W> {
-    // zstd level 1 rather than polars' default level 3: files about 9 % larger,
-    // runs about 2 % faster (measured in BENCHMARKS.md).
-    let level = polars_utils::compression::ZstdLevel::try_new(1).expect("a valid zstd level");
     ParquetWriter::new(f)
-        .with_compression(ParquetCompression::Zstd(Some(level)))
+        .with_compression(crate::lake::compression())
         // Min, max and null counts; distinct counts cost more to compute than
         // readers of these tables gain from them.
         .with_statistics(StatisticsOptions::default())

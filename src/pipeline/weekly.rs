@@ -105,7 +105,11 @@ pub fn weekly_report_reusing(
     let mut views = crate::staffing::view::compute_all(
         config,
         &lake,
-        &config.practices.iter().map(|p| (p, p.target_share)).collect::<Vec<_>>(),
+        &config
+            .practices
+            .iter()
+            .map(|p| (p, p.target_share))
+            .collect::<Vec<_>>(),
         (opts.from, opts.to),
         &[],
         store,
