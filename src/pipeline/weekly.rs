@@ -98,39 +98,52 @@ pub fn weekly_report_reusing(
             )?;
         }
     }
-    // The staffing view of the same 13 weeks, rendered into its own section.
+    // The staffing view of the same 13 weeks, rendered into its own section,
+    // and its bottleneck findings; beside them, the report's charts, which
+    // read the week's metrics only.
     let lake = crate::lake::Lake::new(&config.paths.lake);
     let staffing_dir = staging.dir.join("staffing");
     crate::lake::create_private_dir(&staffing_dir)?;
-    let mut views = crate::staffing::view::compute_all(
-        config,
-        &lake,
-        &config
-            .practices
-            .iter()
-            .map(|p| (p, p.target_share))
-            .collect::<Vec<_>>(),
-        (opts.from, opts.to),
-        &[],
-        store,
-    )?;
-    // The bottleneck findings of the same 13 weeks lead "What needs
-    // attention" and are outlined in the heatmap. They price their fixes on
-    // the views' models, built and calibrated once.
-    let found = crate::findings::all_on(
-        config,
-        &lake,
-        &mut views,
-        &crate::findings::scan::Params::default(),
-        store,
-    )?;
-    let extra = crate::findings::staffing_extra(&found)?;
-    let heatmaps = crate::staffing::write::all(&staffing_dir, &views, &extra)?;
-    let mut data = report::data::read_week(config, monday, &metrics_dir)?;
+    let (staffed, drawn) = rayon::join(
+        || -> Result<_> {
+            let mut views = crate::staffing::view::compute_all(
+                config,
+                &lake,
+                &config
+                    .practices
+                    .iter()
+                    .map(|p| (p, p.target_share))
+                    .collect::<Vec<_>>(),
+                (opts.from, opts.to),
+                &[],
+                store,
+            )?;
+            // The bottleneck findings of the same 13 weeks lead "What needs
+            // attention" and are outlined in the heatmap. They price their
+            // fixes on the views' models, built and calibrated once.
+            let found = crate::findings::all_on(
+                config,
+                &lake,
+                &mut views,
+                &crate::findings::scan::Params::default(),
+                store,
+            )?;
+            let extra = crate::findings::staffing_extra(&found)?;
+            let heatmaps = crate::staffing::write::all(&staffing_dir, &views, &extra)?;
+            Ok((views, found, heatmaps))
+        },
+        || -> Result<_> {
+            let data = report::data::read_week(config, monday, &metrics_dir)?;
+            let drawn = report::weekly::draw(config, &data)?;
+            Ok((data, drawn))
+        },
+    );
+    let (views, found, heatmaps) = staffed?;
+    let (mut data, drawn) = drawn?;
     // The report shows the heatmap when there is one practice: only then can
     // a finding link to its cells.
     data.bottlenecks = bottleneck_rows(config, &found, views.len() == 1);
-    let mut r = report::weekly::build(config, &data)?;
+    let mut r = report::weekly::build_drawn(config, &data, drawn)?;
     report::staffing::add_section(&mut r, &staffing_summary(&views, heatmaps));
     let written = report::write(&r, &staging.root)?;
     crate::failpoint::hit("weekly-staged");

@@ -9,7 +9,7 @@ use super::markup::Table;
 use super::{figures, findings, minutes, num, outcomes, pct, tables, week_label, Report, Section};
 use crate::config::Config;
 use crate::metrics::survival::{kaplan_meier, Curve};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::{Duration, NaiveDate};
 
 /// The trend weeks, oldest first: (ISO week, its Sunday).
@@ -57,11 +57,57 @@ fn trend_chart(data: &WeekData, weeks: &[(String, NaiveDate)]) -> Result<Chart> 
     )
 }
 
+/// The categories the report has a section for: the first practice's.
+fn first_categories(config: &Config) -> Vec<&crate::config::Category> {
+    config
+        .practices
+        .first()
+        .map(|p| p.categories.values().collect())
+        .unwrap_or_default()
+}
+
+/// The weekly report's charts, drawn: the trend, each category's (in the
+/// order of [`first_categories`]) and those across categories. They read the
+/// week's metrics and facts and nothing the report adds later (the finder's
+/// bottlenecks), so the nightly draws them while the staffing views and the
+/// findings are computed. Drawn side by side: each chart is independent.
+pub struct Drawn {
+    trend: Chart,
+    categories: Vec<Vec<Chart>>,
+    across: Vec<Chart>,
+}
+
+/// Draw the week's charts ([`Drawn`]).
+pub fn draw(config: &Config, data: &WeekData) -> Result<Drawn> {
+    use rayon::prelude::*;
+    let week = week_label(data.monday);
+    let weeks = trend_weeks(data.monday);
+    let cats = first_categories(config);
+    let (trend, (categories, across)) = rayon::join(
+        || trend_chart(data, &weeks),
+        || {
+            rayon::join(
+                || {
+                    cats.par_iter()
+                        .map(|c| figures::category_charts(data, &c.name, c.target, &week))
+                        .collect::<Result<Vec<_>>>()
+                },
+                || figures::across_charts(data, &weeks, &week),
+            )
+        },
+    );
+    Ok(Drawn {
+        trend: trend?,
+        categories: categories?,
+        across: across?,
+    })
+}
+
 /// The categories table and one section per category of the first practice, with its charts.
 fn categories(
     config: &Config,
     data: &WeekData,
-    week: &str,
+    drawn: Vec<Vec<Chart>>,
     charts: &mut Vec<Chart>,
 ) -> Result<Vec<Section>> {
     let mut table = Table::new(&[
@@ -78,11 +124,8 @@ fn categories(
     ]);
     let weeks = trend_weeks(data.monday);
     let mut sections = Vec::new();
-    let cats = config
-        .practices
-        .first()
-        .map(|p| p.categories.values().collect::<Vec<_>>());
-    for p_cat in cats.unwrap_or_default() {
+    let mut drawn = drawn.into_iter();
+    for p_cat in first_categories(config) {
         let name = p_cat.name.as_str();
         let m = data
             .categories
@@ -105,7 +148,7 @@ fn categories(
             matured(data, &weeks, name, |m| m.kept_in_age_rate),
         ]);
         let first = charts.len();
-        charts.extend(figures::category_charts(data, name, p_cat.target, week)?);
+        charts.extend(drawn.next().context("a category's charts are drawn")?);
         sections.push(Section {
             title: format!("Category: {}", data.label(name)),
             text: vec![format!(
@@ -159,22 +202,30 @@ fn first_attempt_curve(data: &WeekData, category: &str) -> Curve {
     kaplan_meier(&mut obs)
 }
 
-/// Build the weekly report from its typed data.
+/// Build the weekly report from its typed data: [`draw`], then
+/// [`build_drawn`], as the nightly does with work in between.
+#[cfg(test)]
 pub fn build(config: &Config, data: &WeekData) -> Result<Report> {
+    build_drawn(config, data, draw(config, data)?)
+}
+
+/// Build the weekly report from its typed data and its charts, drawn from
+/// the same data ([`draw`]; the bottlenecks may have been added since).
+pub fn build_drawn(config: &Config, data: &WeekData, drawn: Drawn) -> Result<Report> {
     let monday = data.monday;
     let sunday = monday + Duration::days(6);
     let week = week_label(monday);
     let weeks = trend_weeks(monday);
-    let mut charts = vec![trend_chart(data, &weeks)?];
+    let mut charts = vec![drawn.trend];
     let (headlines, headline_notes) = super::headlines::table(config, data, &weeks);
     let found = findings::all(data, &weeks);
-    let mut sections = categories(config, data, &week, &mut charts)?;
+    let mut sections = categories(config, data, drawn.categories, &mut charts)?;
     // After the categories table, before the sections of each category.
     sections.insert(1, outcomes::section(config, data));
     let all = headlines::of(data, &week).cloned().unwrap_or_default();
     sections.insert(2, tables::owners(&data.owners, &all));
     let first = charts.len();
-    charts.extend(figures::across_charts(data, &weeks, &week)?);
+    charts.extend(drawn.across);
     sections.push(Section {
         title: "Across categories".into(),
         text: vec![format!(
