@@ -6,7 +6,7 @@ use crate::cli::Cli;
 use crate::error::{UsageError, EXIT_OK};
 use crate::findings::scan::Params;
 use crate::lake::Lake;
-use crate::staffing::{spec, view, write};
+use crate::staffing::{spec, write};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -97,7 +97,16 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
     let targets: Vec<_> = (config.practices.iter())
         .map(|p| (p, args.target_share.unwrap_or(p.target_share)))
         .collect();
-    let mut views = view::compute_all(&config, &lake, &targets, (from, to), &adds, &store)?;
+    // The bottleneck findings of the same period lead the manager to the
+    // hours that slip; the heatmap outlines their cells. They price their
+    // fixes on the views' models, built and calibrated once.
+    let (views, found) = crate::findings::with_views(
+        &config,
+        &lake,
+        (&targets, (from, to), &adds),
+        &Params::default(),
+        &store,
+    )?;
     if !cli.quiet {
         for v in &views {
             tracing::info!(
@@ -112,10 +121,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<i32> {
             started.elapsed().as_secs_f64()
         );
     }
-    // The bottleneck findings of the same period lead the manager to the
-    // hours that slip; the heatmap outlines their cells. They price their
-    // fixes on the views' models, built and calibrated once.
-    let found = crate::findings::all_on(&config, &lake, &mut views, &Params::default(), &store)?;
     let extra = crate::findings::staffing_extra(&found)?;
     let _heatmaps = write::all(&out, &views, &extra)?;
     if args.json {

@@ -239,18 +239,17 @@ pub fn compute(
     // The calibration's replay at the fitted scale is the roster as worked.
     let (cal, base) = crate::staffing::calibrated(&m);
     m.time_scale = cal.scale;
-    compute_on(config, lake, &mut m, &base, params, store)
+    compute_on(config, lake, &m, &base, params, store)
 }
 
 /// [`compute`] on the practice's staffing model of the period `m`, already
 /// calibrated (`staffing::calibrate`), and its replay with the roster as
 /// worked, `base`: what the staffing view has built, so the weekly report and
-/// the staffing command build and calibrate it once. `m`'s jobs are changed
-/// to price a fix and restored.
+/// the staffing command build and calibrate it once.
 pub fn compute_on(
     config: &Config,
     lake: &Lake,
-    m: &mut Model,
+    m: &Model,
     base: &Outcome,
     params: &Params,
     store: &Store,
@@ -337,8 +336,12 @@ pub fn compute_on(
     };
     let mut findings: Vec<Finding> = spans.iter().map(|s| ctx.finding(s)).collect();
     drop(ctx);
-    for f in &mut findings {
-        f.fixes = price::fixes(m, base, f, params.width);
+    // Each finding's fixes are replays of their own: side by side.
+    {
+        use rayon::prelude::*;
+        findings
+            .par_iter_mut()
+            .for_each(|f| f.fixes = price::fixes(m, base, f, params.width));
     }
     Ok(Findings {
         practice: p.id.clone(),
@@ -591,22 +594,26 @@ pub fn all(
         .collect()
 }
 
-/// [`all`] on the models and replays of the staffing views of the same
-/// period, one per practice in config order ([`compute_on`]).
-pub fn all_on(
+/// The staffing views of `practices` over `window` and, for each, the
+/// findings of the same period on its model and replay, found while the
+/// view's recommendation is searched for ([`compute_on`];
+/// `staffing::view::compute_all`), one per practice in the order given.
+pub fn with_views(
     config: &Config,
     lake: &Lake,
-    views: &mut [crate::staffing::view::View],
+    (practices, window, adds): (
+        &[(&Practice, f64)],
+        (NaiveDate, NaiveDate),
+        &[crate::staffing::spec::Addition],
+    ),
     params: &Params,
     store: &Store,
-) -> Result<Vec<Findings>> {
-    use rayon::prelude::*;
-    // Practices are independent: side by side, in practice order.
-    views
-        .par_iter_mut()
-        .map(|v| {
-            compute_on(config, lake, &mut v.model, &v.base, params, store)
-                .with_context(|| format!("findings for practice {}", v.model.practice.id))
-        })
-        .collect()
+) -> Result<(Vec<crate::staffing::view::View>, Vec<Findings>)> {
+    let find = |m: &Model, base: &Outcome| {
+        compute_on(config, lake, m, base, params, store)
+            .with_context(|| format!("findings for practice {}", m.practice.id))
+    };
+    let both =
+        crate::staffing::view::compute_all(config, lake, practices, window, adds, store, &find)?;
+    Ok(both.into_iter().unzip())
 }

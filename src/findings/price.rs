@@ -6,8 +6,9 @@
 use super::Finding;
 use crate::config::Span as Hours;
 use crate::staffing::history::{block_of, Model};
-use crate::staffing::replay::Outcome;
+use crate::staffing::replay::{Job, Outcome};
 use crate::staffing::{assistants, predicted, ratio, run, view};
+use rayon::prelude::*;
 
 /// One remedy and what the replay predicts for the span's tasks with it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -49,9 +50,14 @@ fn span_jobs(m: &Model, f: &Finding, width: u8) -> Vec<usize> {
 }
 
 fn share(m: &Model, out: &Outcome, jobs: &[usize]) -> Option<f64> {
+    share_of(&m.jobs, out, jobs)
+}
+
+/// [`share`] of a replay of `all`, the model's jobs with a remedy applied.
+fn share_of(all: &[Job], out: &Outcome, jobs: &[usize]) -> Option<f64> {
     let (mut met, mut due) = (0u32, 0u32);
     for &j in jobs {
-        if let Some(x) = out.met(&m.jobs, j) {
+        if let Some(x) = out.met(all, j) {
             met += x as u32;
             due += 1;
         }
@@ -61,17 +67,27 @@ fn share(m: &Model, out: &Outcome, jobs: &[usize]) -> Option<f64> {
 
 /// The period replayed with the roster as worked plus `extra`, at the
 /// model's calibrated time scale.
-pub fn replay(m: &Model, extra: &[crate::staffing::replay::Staff]) -> Outcome {
+fn replay(m: &Model, extra: &[crate::staffing::replay::Staff]) -> Outcome {
     let r = view::rules(m);
     run(m, &r, extra)
+}
+
+/// The span's share within target when the period's jobs are `m`'s with
+/// `change` applied, replayed with the roster as worked.
+fn share_with(m: &Model, change: impl Fn(&mut Job), jobs: &[usize]) -> Option<f64> {
+    let mut all = m.jobs.clone();
+    all.iter_mut().for_each(change);
+    let r = view::rules(m);
+    let out = crate::staffing::replay::replay(&all, &m.staff, &r, m.lanes.len());
+    share_of(&all, &out, jobs)
 }
 
 /// The remedies for `f`, each replayed: one virtual assistant in the span on
 /// the category's lane, the category routed to the best other lane, and the
 /// lane's busiest other category's work arriving in the span moved to its end.
-/// `m`'s jobs are changed for a replay and restored; `base` is its replay
-/// with the roster as worked ([`replay`] with no extra staff).
-pub fn fixes(m: &mut Model, base: &Outcome, f: &Finding, width: u8) -> Vec<Fix> {
+/// `base` is `m`'s replay with the roster as worked ([`replay`] with no
+/// extra staff). The remedies' replays are independent and run side by side.
+pub fn fixes(m: &Model, base: &Outcome, f: &Finding, width: u8) -> Vec<Fix> {
     let jobs = span_jobs(m, f, width);
     if jobs.is_empty() {
         return Vec::new();
@@ -137,19 +153,26 @@ pub fn fixes(m: &mut Model, base: &Outcome, f: &Finding, width: u8) -> Vec<Fix> 
     // The category routed to another lane (the best of them).
     let c = m.categories.iter().position(|x| *x == f.category);
     if let (Some(c), false) = (c, cat_licensed) {
-        let saved: Vec<usize> = m.jobs.iter().map(|j| j.queue).collect();
+        let others: Vec<(usize, &String)> = (lanes.iter().enumerate())
+            .filter(|&(q, name)| Some(q) != lane_ix && !licensed(name))
+            .collect();
+        let routed: Vec<Option<f64>> = others
+            .par_iter()
+            .map(|&(q, _)| {
+                share_with(
+                    m,
+                    |job| {
+                        if job.category == c {
+                            job.queue = q;
+                        }
+                    },
+                    &jobs,
+                )
+            })
+            .collect();
+        // The first of the best, in lane order.
         let mut best: Option<(f64, String)> = None;
-        for (q, name) in lanes.iter().enumerate() {
-            if Some(q) == lane_ix || licensed(name) {
-                continue;
-            }
-            for job in m.jobs.iter_mut().filter(|j| j.category == c) {
-                job.queue = q;
-            }
-            let with = share(m, &replay(m, &[]), &jobs);
-            for (job, &q0) in m.jobs.iter_mut().zip(&saved) {
-                job.queue = q0;
-            }
+        for (&(_, name), with) in others.iter().zip(routed) {
             if let Some(w) = with {
                 if best.as_ref().is_none_or(|b| w > b.0) {
                     best = Some((w, name.clone()));
@@ -184,17 +207,13 @@ pub fn fixes(m: &mut Model, base: &Outcome, f: &Finding, width: u8) -> Vec<Fix> 
             .filter(|&k| counts[k] > 0)
             .max_by(|&a, &b| counts[a].cmp(&counts[b]).then(b.cmp(&a)));
         if let Some(k) = busiest {
-            let saved: Vec<i64> = m.jobs.iter().map(|j| j.arrive).collect();
-            for job in m.jobs.iter_mut() {
+            let moved = |job: &mut Job| {
                 if job.queue == q && job.category == k && super::causes::inside(&win, job.arrive) {
                     let i = win.spans().partition_point(|s| s.1 <= job.arrive);
                     job.arrive = win.spans()[i].1;
                 }
-            }
-            let with = share(m, &replay(m, &[]), &jobs);
-            for (job, &a) in m.jobs.iter_mut().zip(&saved) {
-                job.arrive = a;
-            }
+            };
+            let with = share_with(m, moved, &jobs);
             out.push(fix(
                 format!(
                     "move {}'s work arriving {} {:02}:00–{:02}:00 to {:02}:00",

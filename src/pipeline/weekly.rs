@@ -106,25 +106,16 @@ pub fn weekly_report_reusing(
     crate::lake::create_private_dir(&staffing_dir)?;
     let (staffed, drawn) = rayon::join(
         || -> Result<_> {
-            let mut views = crate::staffing::view::compute_all(
-                config,
-                &lake,
-                &config
-                    .practices
-                    .iter()
-                    .map(|p| (p, p.target_share))
-                    .collect::<Vec<_>>(),
-                (opts.from, opts.to),
-                &[],
-                store,
-            )?;
             // The bottleneck findings of the same 13 weeks lead "What needs
             // attention" and are outlined in the heatmap. They price their
             // fixes on the views' models, built and calibrated once.
-            let found = crate::findings::all_on(
+            let targets: Vec<_> = (config.practices.iter())
+                .map(|p| (p, p.target_share))
+                .collect();
+            let (views, found) = crate::findings::with_views(
                 config,
                 &lake,
-                &mut views,
+                (&targets, (opts.from, opts.to), &[]),
                 &crate::findings::scan::Params::default(),
                 store,
             )?;

@@ -36,7 +36,8 @@ pub struct Line {
 }
 
 pub struct View {
-    pub model: Model,
+    /// Shared while the view is finished and the findings are found.
+    pub model: std::sync::Arc<Model>,
     pub target_share: f64,
     pub base: Outcome,
     pub rec: Recommendation,
@@ -112,40 +113,65 @@ pub fn rules(m: &Model) -> PracticeRules<'_> {
     }
 }
 
-/// [`compute`] for each `(practice, target share)`, side by side (the
-/// practices are independent), returned in the order given.
-pub fn compute_all(
+/// Work on a practice's calibrated model and its replay with the roster as
+/// worked, done beside the rest of its view (the bottleneck findings).
+pub type Beside<'a, T> = dyn Fn(&Model, &Outcome) -> Result<T> + Sync + 'a;
+
+/// The view of each `(practice, target share)`, side by side (the practices
+/// are independent), returned in the order given; with each, `beside` run on
+/// its model once calibrated, while the recommendation is searched for.
+pub fn compute_all<T: Send>(
     config: &Config,
     lake: &Lake,
     practices: &[(&Practice, f64)],
     window: (NaiveDate, NaiveDate),
     adds: &[Addition],
     store: &crate::model::store::Store,
-) -> Result<Vec<View>> {
+    beside: &Beside<T>,
+) -> Result<Vec<(View, T)>> {
     use rayon::prelude::*;
     practices
         .par_iter()
         .map(|&(p, target)| {
             tracing::info!("staffing: {}", p.id);
-            compute(config, lake, p, window, target, adds, store)
+            compute(config, lake, p, window, (target, adds), store, beside)
                 .with_context(|| format!("staffing for practice {}", p.id))
         })
         .collect()
 }
 
-pub fn compute(
+/// One practice's view of the period, and `beside` on its calibrated model.
+fn compute<T: Send>(
     config: &Config,
     lake: &Lake,
     p: &Practice,
     (from, to): (NaiveDate, NaiveDate),
-    target_share: f64,
-    adds: &[Addition],
+    (target_share, adds): (f64, &[Addition]),
     store: &crate::model::store::Store,
-) -> Result<View> {
+    beside: &Beside<T>,
+) -> Result<(View, T)> {
     let mut m = history::build_in(config, lake, p, (from, to), store)?;
     // The calibration's replay at the fitted scale is the roster as worked.
     let (cal, base) = super::calibrated(&m);
     m.time_scale = cal.scale;
+    let m = std::sync::Arc::new(m);
+    let (view, other) = rayon::join(
+        || finish(std::sync::Arc::clone(&m), cal, &base, target_share, adds),
+        || beside(&m, &base),
+    );
+    Ok((view?, other?))
+}
+
+/// The view on a calibrated model: the recommendation, the what-ifs and the
+/// tables.
+fn finish(
+    m: std::sync::Arc<Model>,
+    cal: super::Calibration,
+    base: &Outcome,
+    target_share: f64,
+    adds: &[Addition],
+) -> Result<View> {
+    let p = &m.practice;
     let extra = super::added_staff(&m, adds)?;
     let r = rules(&m);
     let n = m.categories.len();
@@ -200,7 +226,7 @@ pub fn compute(
     let phone_shifts = super::roster::phone_shifts(&m, &roster);
     Ok(View {
         target_share,
-        base,
+        base: base.clone(),
         rec,
         adds: adds.to_vec(),
         lines,
