@@ -37,8 +37,13 @@ if [ ! -f followup.toml ]; then
 fi
 # Week files: the last week's files are written whole, so nothing is held back.
 measure() { # label, command... → "label<TAB>wall<TAB>user<TAB>rss"
+  # A failing step stops the script with the last lines it wrote to stderr.
   local label=$1; shift
-  /usr/bin/time -f "$label	%e	%U	%M" "$@" 2>&1 >/dev/null | tail -n 1
+  local err; err=$(mktemp)
+  if ! /usr/bin/time -o "$err.time" -f "$label	%e	%U	%M" "$@" >/dev/null 2>"$err"; then
+    echo "$label FAILED: $*" >&2; tail -n 20 "$err" >&2; rm -f "$err" "$err.time"; return 1
+  fi
+  cat "$err.time"; rm -f "$err" "$err.time"
 }
 echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$rounds"); do

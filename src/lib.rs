@@ -23,3 +23,4 @@ pub(crate) mod render;
 pub(crate) mod report;
 pub(crate) mod sample;
 pub(crate) mod staffing;
+pub(crate) mod workers;

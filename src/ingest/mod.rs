@@ -396,17 +396,17 @@ fn merge_batch(
     // temporary names and committed together (lake::commit): a kill at any moment
     // leaves the lake, quarantine and ledger as before the batch, or as after it.
     let mut commit = Commit::new(&lake.root, &config.paths.quarantine);
-    // Partitions are independent: merge them in parallel, then count in order.
+    // Partitions are independent: merge them in parallel (on plain threads:
+    // each reads and writes Parquet, see `workers`), then count in order.
     type Staged<'a> = (Vec<Outcome>, &'a Vec<usize>, Option<(PathBuf, PathBuf)>);
-    let merged: Vec<Staged> = parts
-        .par_iter()
-        .map(|(part, (files, rows))| {
-            let (outcomes, staged) =
-                lake.merge_staged(part.table, &lake.partition_dir(part), rows)?;
-            crate::failpoint::hit("ingest-partition-staged");
-            Ok((outcomes, files, staged))
-        })
-        .collect::<Result<_>>()?;
+    let parts: Vec<_> = parts.iter().collect();
+    let merged: Vec<Staged> = crate::workers::map(&parts, |&(part, (files, rows))| {
+        let (outcomes, staged) = lake.merge_staged(part.table, &lake.partition_dir(part), rows)?;
+        crate::failpoint::hit("ingest-partition-staged");
+        Ok((outcomes, files, staged))
+    })
+    .into_iter()
+    .collect::<Result<_>>()?;
     for (outcomes, files, staged) in merged {
         if let Some((tmp, dest)) = staged {
             commit.rename(Area::Lake, &tmp, &dest)?;

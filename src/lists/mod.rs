@@ -130,25 +130,23 @@ pub fn build_all_in(
     store: &Store,
 ) -> Result<Vec<PracticeLists>> {
     // Practices are independent: their states are read and their lists built
-    // in parallel, and come back in the configured order.
-    use rayon::prelude::*;
-    config
-        .practices
-        .par_iter()
-        .map(|p| {
-            // One calendar per practice for the whole run: the widest window the
-            // lists read (the state's), shared with the state and the handle times.
-            let one = config.restricted_to(&[p.id.as_str()]);
-            let cals = Calendars::new(&one, state::window(&one, data_day), &[p.id.as_str()]);
-            let cal = cals.0.get(&p.id).context("calendar")?;
-            let day = build::list_day(p, cal, data_day).with_context(|| {
-                format!("{}: no business day within 60 days after {data_day}", p.id)
-            })?;
-            let snap = state::read(config, lake, p, &cals, (data_day, day.date), store)
-                .with_context(|| format!("reading the state of practice {}", p.id))?;
-            Ok(build::practice(p, cal, &snap, day, data_day))
-        })
-        .collect()
+    // in parallel (on plain threads: they read Parquet, see `workers`), and
+    // come back in the configured order.
+    crate::workers::map(&config.practices, |p| {
+        // One calendar per practice for the whole run: the widest window the
+        // lists read (the state's), shared with the state and the handle times.
+        let one = config.restricted_to(&[p.id.as_str()]);
+        let cals = Calendars::new(&one, state::window(&one, data_day), &[p.id.as_str()]);
+        let cal = cals.0.get(&p.id).context("calendar")?;
+        let day = build::list_day(p, cal, data_day).with_context(|| {
+            format!("{}: no business day within 60 days after {data_day}", p.id)
+        })?;
+        let snap = state::read(config, lake, p, &cals, (data_day, day.date), store)
+            .with_context(|| format!("reading the state of practice {}", p.id))?;
+        Ok(build::practice(p, cal, &snap, day, data_day))
+    })
+    .into_iter()
+    .collect()
 }
 
 /// Write every practice's lists into `<out>/<list date>/`, published atomically

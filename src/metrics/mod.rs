@@ -233,22 +233,20 @@ fn run_queries(
 }
 
 /// Write whole tables (Parquet and CSV) into `dir`; they are independent files,
-/// written in parallel.
+/// written in parallel (on plain threads: polars writes them, see `workers`).
 fn write_tables(dir: &std::path::Path, tables: &[(String, DataFrame)]) -> Result<()> {
-    use rayon::prelude::*;
-    tables
-        .par_iter()
-        .map(|(name, df)| {
-            let t0 = std::time::Instant::now();
-            write::table(dir, name, df).with_context(|| format!("writing table {name}"))?;
-            tracing::debug!(
-                "metrics: {name}: {} rows written in {:.3}s",
-                df.height(),
-                t0.elapsed().as_secs_f64()
-            );
-            Ok(())
-        })
-        .collect::<Result<Vec<()>>>()?;
+    crate::workers::map(tables, |(name, df)| {
+        let t0 = std::time::Instant::now();
+        write::table(dir, name, df).with_context(|| format!("writing table {name}"))?;
+        tracing::debug!(
+            "metrics: {name}: {} rows written in {:.3}s",
+            df.height(),
+            t0.elapsed().as_secs_f64()
+        );
+        Ok(())
+    })
+    .into_iter()
+    .collect::<Result<Vec<()>>>()?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ const RANKS: &[(&str, u8)] = &[
     ("failpoint", 1),
     ("clock", 1),
     ("logging", 1),
+    ("workers", 1),
     ("lake", 2),
     ("config", 3),
     ("publish", 3),

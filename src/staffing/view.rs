@@ -129,15 +129,14 @@ pub fn compute_all<T: Send>(
     store: &crate::model::store::Store,
     beside: &Beside<T>,
 ) -> Result<Vec<(View, T)>> {
-    use rayon::prelude::*;
-    practices
-        .par_iter()
-        .map(|&(p, target)| {
-            tracing::info!("staffing: {}", p.id);
-            compute(config, lake, p, window, (target, adds), store, beside)
-                .with_context(|| format!("staffing for practice {}", p.id))
-        })
-        .collect()
+    // On plain threads: each practice reads Parquet (`workers`).
+    crate::workers::map(practices, |&(p, target)| {
+        tracing::info!("staffing: {}", p.id);
+        compute(config, lake, p, window, (target, adds), store, beside)
+            .with_context(|| format!("staffing for practice {}", p.id))
+    })
+    .into_iter()
+    .collect()
 }
 
 /// One practice's view of the period, and `beside` on its calibrated model.
