@@ -45,9 +45,24 @@ fn no_huge_pages() {
     }
 }
 
+/// Rayon's global pool with 64 MiB stacks (2 MiB by default; reserved, and
+/// only touched as used). A worker that waits on polars' own pool runs other
+/// work of its pool on top of the waiting call; per-item work that reads
+/// Parquet runs on plain threads for that reason (`workers`), but the
+/// staffing views stay on rayon, where their replays share the pool (plain
+/// threads made the report stage a fifth slower), and a view reads Parquet
+/// before its replays. The larger stack is the margin for that nesting.
+fn rayon_stacks() {
+    // Fails only if the pool was built already, which nothing before does.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(64 << 20)
+        .build_global();
+}
+
 fn main() {
     no_huge_pages();
     keep_freed_memory();
+    rayon_stacks();
     std::process::exit(followup::cli::main());
 }
 

@@ -8,7 +8,8 @@
 //! With a year's lake of 200 practices (some 2 400 month partitions touched
 //! by one night's exports) the nesting overflowed the worker's stack
 //! (BENCHMARKS.md, "A stack overflow at 200 practices"). A plain thread
-//! waits without taking up other work, so the depth is one item.
+//! waits without taking up other work, so the depth is one item. (The
+//! staffing views stay on rayon; see `staffing::view::compute_all`.)
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

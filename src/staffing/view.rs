@@ -129,14 +129,19 @@ pub fn compute_all<T: Send>(
     store: &crate::model::store::Store,
     beside: &Beside<T>,
 ) -> Result<Vec<(View, T)>> {
-    // On plain threads: each practice reads Parquet (`workers`).
-    crate::workers::map(practices, |&(p, target)| {
-        tracing::info!("staffing: {}", p.id);
-        compute(config, lake, p, window, (target, adds), store, beside)
-            .with_context(|| format!("staffing for practice {}", p.id))
-    })
-    .into_iter()
-    .collect()
+    // On rayon, not `workers`: the views' replays share the pool, and plain
+    // threads made the report day's report stage 5.3 s → 6.6 s at 20
+    // practices. A view reads Parquet before its replays; the global pool's
+    // larger stacks (`main.rs`) are the margin for a worker waiting on polars.
+    use rayon::prelude::*;
+    practices
+        .par_iter()
+        .map(|&(p, target)| {
+            tracing::info!("staffing: {}", p.id);
+            compute(config, lake, p, window, (target, adds), store, beside)
+                .with_context(|| format!("staffing for practice {}", p.id))
+        })
+        .collect()
 }
 
 /// One practice's view of the period, and `beside` on its calibrated model.
