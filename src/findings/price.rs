@@ -7,7 +7,7 @@ use super::Finding;
 use crate::config::Span as Hours;
 use crate::staffing::history::{block_of, Model};
 use crate::staffing::replay::{Job, Outcome};
-use crate::staffing::{assistants, predicted, ratio, run, view};
+use crate::staffing::{assistants, predicted, ratio, run, run_on, view};
 use rayon::prelude::*;
 
 /// One remedy and what the replay predicts for the span's tasks with it.
@@ -77,8 +77,7 @@ fn replay(m: &Model, extra: &[crate::staffing::replay::Staff]) -> Outcome {
 fn share_with(m: &Model, change: impl Fn(&mut Job), jobs: &[usize]) -> Option<f64> {
     let mut all = m.jobs.clone();
     all.iter_mut().for_each(change);
-    let r = view::rules(m);
-    let out = crate::staffing::replay::replay(&all, &m.staff, &r, m.lanes.len());
+    let out = run_on(m, &all, &view::rules(m), &[]);
     share_of(&all, &out, jobs)
 }
 

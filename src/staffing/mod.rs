@@ -93,9 +93,15 @@ pub fn added_staff(
 
 /// Replay the model's jobs with its worked roster plus `extra` staff.
 pub fn run(m: &Model, rules: &PracticeRules, extra: &[Staff]) -> Outcome {
+    run_on(m, &m.jobs, rules, extra)
+}
+
+/// [`run`] with `jobs` in place of the model's (the model's with a remedy
+/// applied: `findings::price`).
+pub fn run_on(m: &Model, jobs: &[Job], rules: &PracticeRules, extra: &[Staff]) -> Outcome {
     let mut staff = m.staff.clone();
     staff.extend_from_slice(extra);
-    replay(&m.jobs, &staff, rules, m.lanes.len())
+    replay(jobs, &staff, rules, m.lanes.len())
 }
 
 /// The calibrated prediction: the measured miss rate scaled by the replayed

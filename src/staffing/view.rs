@@ -129,10 +129,8 @@ pub fn compute_all<T: Send>(
     store: &crate::model::store::Store,
     beside: &Beside<T>,
 ) -> Result<Vec<(View, T)>> {
-    // On rayon, not `workers`: the views' replays share the pool, and plain
-    // threads made the report day's report stage 5.3 s → 6.6 s at 20
-    // practices. A view reads Parquet before its replays; the global pool's
-    // larger stacks (`main.rs`) are the margin for a worker waiting on polars.
+    // On rayon, not `workers`, for the replays' sake: see `rayon_stacks` in
+    // main.rs.
     use rayon::prelude::*;
     practices
         .par_iter()
