@@ -46,9 +46,19 @@ pub(super) fn compute_unit(
     let numbers = missed::Numbers::new(&inputs.calls)?;
     let f = store.build(config, &cals, &inputs, &numbers, (practice, w))?;
     lap.stage("task facts");
-    let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
     let items = missed::items_with(&inputs, &numbers)?;
+    drop(numbers);
     lap.stage("missed items");
+    // Handed on to later stages of a run at once (the weekly staffing view
+    // and the lists may be waiting for them: `Store::promise`).
+    let built = store.keep(Built {
+        practice: practice.to_string(),
+        w,
+        inputs,
+        facts: f,
+    });
+    let (inputs, f) = (&built.inputs, &built.facts);
+    let mask = polars::prelude::BooleanChunked::from_slice("in_range".into(), &f.in_range);
     let unit_cfg = config.restricted_to(&[practice]);
     let task_facts = f.df.filter(&mask)?;
     let logged = missed::logged_numbers(&unit_cfg, &inputs.tasks, w)?;
@@ -77,14 +87,6 @@ pub(super) fn compute_unit(
         .map(|(df, name)| write::Piece::new(df, csv.wants(name)))
         .collect::<Result<Vec<_>>>()?;
     lap.stage("csv");
-    drop(numbers);
-    // Handed on to later stages of a run (the weekly staffing view, the lists).
-    store.keep(Built {
-        practice: practice.to_string(),
-        w,
-        inputs,
-        facts: f,
-    });
     Ok(Unit { rows, aggregates })
 }
 

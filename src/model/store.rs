@@ -30,8 +30,8 @@ use crate::lake::Lake;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::{BooleanChunked, NewChunkedArray};
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// How long before a narrower window's start a left-out task's window may end
 /// for the narrowing to stand: a call it claimed that long before cannot push
@@ -55,6 +55,17 @@ pub struct Store {
     retain: bool,
     kept: Mutex<BTreeMap<String, Arc<Built>>>,
     builds: Mutex<BTreeMap<String, usize>>,
+    /// Practices whose facts a running stage has said it will keep: `facts`
+    /// waits for them instead of building them a second time beside it.
+    promised: Mutex<Promised>,
+    settled: Condvar,
+}
+
+#[derive(Default)]
+struct Promised {
+    practices: BTreeSet<String>,
+    /// The promising stage failed: waiting for its facts is pointless.
+    failed: bool,
 }
 
 impl Store {
@@ -64,6 +75,8 @@ impl Store {
             retain: true,
             kept: Default::default(),
             builds: Default::default(),
+            promised: Default::default(),
+            settled: Condvar::new(),
         }
     }
 
@@ -96,11 +109,57 @@ impl Store {
         Ok(f)
     }
 
-    /// Keep what was built for later stages, if this store retains.
-    pub fn keep(&self, built: Built) {
+    /// Keep what was built for later stages, if this store retains; the
+    /// facts, shared.
+    pub fn keep(&self, built: Built) -> Arc<Built> {
+        let built = Arc::new(built);
         if self.retain {
-            lock(&self.kept).insert(built.practice.clone(), Arc::new(built));
+            lock(&self.kept).insert(built.practice.clone(), built.clone());
         }
+        self.fulfil(&built.practice);
+        built
+    }
+
+    /// Say that a stage now running will `keep` the facts of `practices`:
+    /// until it does (or [`Store::settle`]), [`Store::facts`] for one of them
+    /// waits rather than building them too. Only a retaining store waits.
+    pub fn promise<'a>(&self, practices: impl IntoIterator<Item = &'a str>) {
+        if self.retain {
+            let mut p = lock(&self.promised);
+            p.practices
+                .extend(practices.into_iter().map(str::to_string));
+        }
+    }
+
+    /// The promising stage has ended: nothing more is waited for. When it
+    /// failed (`ok` false), a waiting [`Store::facts`] returns an error rather
+    /// than building what the failed stage did not.
+    pub fn settle(&self, ok: bool) {
+        let mut p = lock(&self.promised);
+        p.practices.clear();
+        p.failed |= !ok;
+        self.settled.notify_all();
+    }
+
+    fn fulfil(&self, practice: &str) {
+        let mut p = lock(&self.promised);
+        if p.practices.remove(practice) {
+            self.settled.notify_all();
+        }
+    }
+
+    /// Wait while `practice`'s facts are promised; an error if their stage
+    /// failed.
+    fn wait_for(&self, practice: &str) -> Result<()> {
+        let mut p = lock(&self.promised);
+        while p.practices.contains(practice) {
+            p = self.settled.wait(p).unwrap_or_else(|e| e.into_inner());
+        }
+        anyhow::ensure!(
+            !p.failed,
+            "the task facts of practice {practice} were not built: an earlier stage failed"
+        );
+        Ok(())
     }
 
     /// The facts of `practice` for the tasks created on local dates
@@ -115,6 +174,7 @@ impl Store {
         (from, to): (NaiveDate, NaiveDate),
     ) -> Result<Arc<Built>> {
         let w = super::day::window(&config.restricted_to(&[practice]), from, to, None);
+        self.wait_for(practice)?;
         let kept = lock(&self.kept).get(practice).cloned();
         if let Some(b) = kept {
             if let Some(n) = narrowed(&b, w)? {
@@ -212,4 +272,55 @@ pub(super) fn narrowed(b: &Arc<Built>, w: Window) -> Result<Option<Arc<Built>>> 
         inputs,
         facts: Facts { df, in_range },
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{lock, Store};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[test]
+    fn a_promised_practice_is_waited_for_until_its_facts_are_kept() {
+        let store = Store::retaining();
+        store.promise(["p1", "p2"]);
+        let kept = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                kept.store(true, Ordering::SeqCst);
+                store.fulfil("p1");
+            });
+            store.wait_for("p1").unwrap();
+            assert!(kept.load(Ordering::SeqCst), "returned before p1 was kept");
+        });
+        // Another practice's promise stands; one never promised is not waited for.
+        assert!(lock(&store.promised).practices.contains("p2"));
+        store.wait_for("p3").unwrap();
+    }
+
+    #[test]
+    fn a_failed_stage_releases_its_waiters_with_an_error() {
+        let store = Store::retaining();
+        store.promise(["p1"]);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                store.settle(false);
+            });
+            let e = store.wait_for("p1").unwrap_err().to_string();
+            assert!(e.contains("earlier stage failed"), "{e}");
+        });
+        // A stage that ended well releases them to build what it did not keep.
+        let ok = Store::retaining();
+        ok.promise(["p1"]);
+        ok.settle(true);
+        ok.wait_for("p1").unwrap();
+    }
+
+    #[test]
+    fn a_store_that_keeps_nothing_waits_for_nothing() {
+        let store = Store::none();
+        store.promise(["p1"]);
+        store.wait_for("p1").unwrap();
+    }
 }

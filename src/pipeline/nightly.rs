@@ -54,6 +54,7 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         ..Default::default()
     };
 
+    ingest::parse::load_phone_metadata_in_background();
     ui.stage(0, STAGES[0]);
     let t = Instant::now();
     ingest_stage(config, ui, &mut m).context("stage `ingest` failed")?;
@@ -68,33 +69,52 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
     ));
 
     // Task facts, built once a run: the metrics build each practice's, the
-    // weekly staffing view and the lists take them from here.
+    // weekly staffing view and the lists take them from here. Those two start
+    // with the metrics and wait for each practice's facts (`Store::promise`);
+    // they read the lake and the facts, not the metrics' tables. A failure in
+    // either surfaces where it did before: the views' at the weekly report,
+    // after the daily review is published; the lists' after the report stage.
     let store = Store::retaining();
-    ui.stage(1, STAGES[1]);
-    let t = Instant::now();
     let daily = Daily::new(config, day)?;
-    daily.metrics(config, ui, &store)?;
-    timed("metrics", t, &mut m);
-    failpoint::hit("after-metrics");
-
-    ui.stage(2, STAGES[2]);
-    let t = Instant::now();
     let daily_dest = daily.dest.clone();
-    // Tomorrow's lists are built while the reports are written (they read the
-    // lake and the facts, not the reports) and published after them, so a
-    // failed report still stops the run before any list changes. The lists
-    // stage's time is then what remains of it: the wait and the publishing.
+    // The weekly report's week, on its night.
+    let week =
+        (day.weekday() == config.nightly.report_weekday()).then(|| report::last_complete_week(day));
+    store.promise(config.practices.iter().map(|p| p.id.as_str()));
     let (reported, built) = std::thread::scope(|s| {
-        let built = s.spawn(|| crate::lists::build_all_in(config, &lake, day, &store));
-        let reported = report_stage(config, daily, ui, &store, &mut m);
-        let built = built
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (reported, built)
+        let (lake, store) = (&lake, &store);
+        let staffed = week.map(|monday| {
+            let h = s.spawn(move || super::weekly::staff(config, lake, monday, store));
+            (monday, h)
+        });
+        let built = s.spawn(|| crate::lists::build_all_in(config, lake, day, store));
+        ui.stage(1, STAGES[1]);
+        let t = Instant::now();
+        let metrics = daily.metrics(config, ui, store);
+        store.settle(metrics.is_ok());
+        if let Err(e) = metrics {
+            return (Err(e), None);
+        }
+        timed("metrics", t, &mut m);
+        failpoint::hit("after-metrics");
+
+        ui.stage(2, STAGES[2]);
+        let t = Instant::now();
+        let weekly = staffed.map(|(monday, h)| {
+            let pending: super::weekly::Pending = Box::new(move || joined(h));
+            (monday, pending)
+        });
+        let reported = report_stage(config, daily, ui, (store, weekly), &mut m)
+            .context("stage `report` failed");
+        let built = joined(built);
+        if reported.is_ok() {
+            timed("report", t, &mut m);
+            failpoint::hit("after-report");
+        }
+        (reported, Some(built))
     });
-    reported.context("stage `report` failed")?;
-    timed("report", t, &mut m);
-    failpoint::hit("after-report");
+    reported?;
+    let built = built.expect("the lists are built when the report stage ran");
 
     ui.stage(3, STAGES[3]);
     let t = Instant::now();
@@ -112,6 +132,11 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
     }
     outputs.extend(lists);
     write_manifest(config, &lake, day, &outputs, ui, m)
+}
+
+/// What a thread of the run returned; its panic goes on.
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 /// Record a stage's wall time in the manifest.
@@ -262,7 +287,7 @@ fn report_stage(
     config: &Config,
     daily: Daily,
     ui: &dyn Ui,
-    store: &Store,
+    (store, weekly): (&Store, Option<(NaiveDate, super::weekly::Pending)>),
     m: &mut Manifest,
 ) -> Result<()> {
     let day = daily.day;
@@ -277,8 +302,7 @@ fn report_stage(
     let metrics_dir = daily.dest.join("metrics");
     daily.staging.publish()?;
     ui.note(&format!("daily review: {}", daily.dest.display()));
-    if day.weekday() == config.nightly.report_weekday() {
-        let week_monday = report::last_complete_week(day);
+    if let Some((week_monday, staffed)) = weekly {
         // The week's metrics, once: when the week ends on the data day, its
         // tables are the ones just published for the daily review.
         let computed = super::weekly::Computed {
@@ -290,7 +314,7 @@ fn report_stage(
             week_monday,
             &config.paths.reports,
             Some(computed),
-            store,
+            (store, Some(staffed)),
         )?;
         m.weekly_report = Some(iso_week(week_monday));
         ui.note(&format!("weekly report: {}", written.html.display()));

@@ -8,7 +8,7 @@ use crate::report;
 use crate::report::staffing::{CategoryStaffing, PracticeStaffing, Staffing};
 use crate::staffing::view::View;
 use anyhow::{Context, Result};
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use std::path::Path;
 
 /// Metrics tables a run has already written, and what they were computed for.
@@ -53,29 +53,75 @@ fn copy_tables(from: &Path, to: &Path) -> Result<()> {
 /// and render its report into `<out>/<week>/`, published atomically.
 pub fn weekly_report(
     config: &crate::config::Config,
-    monday: chrono::NaiveDate,
+    monday: NaiveDate,
     out: &Path,
 ) -> Result<(report::Report, report::Written)> {
-    weekly_report_reusing(config, monday, out, None, &Store::retaining())
+    weekly_report_reusing(config, monday, out, None, (&Store::retaining(), None))
+}
+
+/// The dates a weekly report covers: the 13 weeks ending with the ISO week
+/// starting `monday`.
+pub fn weeks(monday: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (
+        monday - Duration::weeks(report::TREND_WEEKS - 1),
+        monday + Duration::days(6),
+    )
+}
+
+/// The weekly report's staffing views (one per practice) and their bottleneck
+/// findings, which lead "What needs attention" and are outlined in the
+/// heatmap. The findings price their fixes on the views' models, built and
+/// calibrated once.
+pub struct Staffed {
+    pub views: Vec<View>,
+    pub found: Vec<crate::findings::Findings>,
+}
+
+/// Staffing views being computed elsewhere (the nightly run starts them
+/// beside its metrics): called when the report needs them, it waits for them.
+pub type Pending<'a> = Box<dyn FnOnce() -> Result<Staffed> + Send + 'a>;
+
+/// The staffing views and findings of the weekly report of the week starting
+/// `monday`. They read the lake and the task facts, not the metrics' tables,
+/// so the nightly run computes them beside its metrics.
+pub fn staff(
+    config: &crate::config::Config,
+    lake: &crate::lake::Lake,
+    monday: NaiveDate,
+    store: &Store,
+) -> Result<Staffed> {
+    let targets: Vec<_> = (config.practices.iter())
+        .map(|p| (p, p.target_share))
+        .collect();
+    let (views, found) = crate::findings::with_views(
+        config,
+        lake,
+        (&targets, weeks(monday), &[]),
+        &crate::findings::scan::Params::default(),
+        store,
+    )?;
+    Ok(Staffed { views, found })
 }
 
 /// `weekly_report`, taking the metrics tables from `computed` when they are the
 /// ones the week needs (on a nightly run whose data day ends the week) rather
-/// than computing them again.
+/// than computing them again, and the staffing views from `staffed` when they
+/// are computed elsewhere.
 pub fn weekly_report_reusing(
     config: &crate::config::Config,
-    monday: chrono::NaiveDate,
+    monday: NaiveDate,
     out: &Path,
     computed: Option<Computed>,
-    store: &Store,
+    (store, staffed): (&Store, Option<Pending>),
 ) -> Result<(report::Report, report::Written)> {
     let week = crate::model::facts::iso_week(monday);
     let staging = crate::publish::Staging::new(&out.join(&week))?;
     let metrics_dir = staging.dir.join("metrics");
     let base = config.dir();
+    let (from, to) = weeks(monday);
     let opts = Options {
-        from: monday - Duration::weeks(report::TREND_WEEKS - 1),
-        to: monday + Duration::days(6),
+        from,
+        to,
         as_of: None,
         out: metrics_dir.clone(),
         queries: base.join("queries"),
@@ -100,37 +146,31 @@ pub fn weekly_report_reusing(
     }
     // The staffing view of the same 13 weeks, rendered into its own section,
     // and its bottleneck findings; beside them, the report's charts, which
-    // read the week's metrics only.
+    // read the week's metrics only. The views are waited for (or computed) on
+    // a thread of their own: a rayon worker waiting for them would leave their
+    // replays a worker short.
     let lake = crate::lake::Lake::new(&config.paths.lake);
     let staffing_dir = staging.dir.join("staffing");
     crate::lake::create_private_dir(&staffing_dir)?;
-    let (staffed, drawn) = rayon::join(
-        || -> Result<_> {
-            // The bottleneck findings of the same 13 weeks lead "What needs
-            // attention" and are outlined in the heatmap. They price their
-            // fixes on the views' models, built and calibrated once.
-            let targets: Vec<_> = (config.practices.iter())
-                .map(|p| (p, p.target_share))
-                .collect();
-            let (views, found) = crate::findings::with_views(
-                config,
-                &lake,
-                (&targets, (opts.from, opts.to), &[]),
-                &crate::findings::scan::Params::default(),
-                store,
-            )?;
+    let (viewed, drawn) = std::thread::scope(|s| {
+        let viewed = s.spawn(|| -> Result<_> {
+            let Staffed { views, found } = match staffed {
+                Some(pending) => pending()?,
+                None => staff(config, &lake, monday, store)?,
+            };
             let extra = crate::findings::staffing_extra(&found)?;
             let heatmaps = crate::staffing::write::all(&staffing_dir, &views, &extra)?;
             Ok((views, found, heatmaps))
-        },
-        || -> Result<_> {
-            let data = report::data::read_week(config, monday, &metrics_dir)?;
-            let drawn = report::weekly::draw(config, &data)?;
-            Ok((data, drawn))
-        },
-    );
-    let (views, found, heatmaps) = staffed?;
-    let (mut data, drawn) = drawn?;
+        });
+        let drawn = report::data::read_week(config, monday, &metrics_dir)
+            .and_then(|data| Ok((report::weekly::draw(config, &data)?, data)));
+        let viewed = viewed
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (viewed, drawn)
+    });
+    let (views, found, heatmaps) = viewed?;
+    let (drawn, mut data) = drawn?;
     // The report shows the heatmap when there is one practice: only then can
     // a finding link to its cells.
     data.bottlenecks = bottleneck_rows(config, &found, views.len() == 1);
@@ -151,10 +191,10 @@ pub fn weekly_report_reusing(
 /// they answer the week.
 pub fn weekly(
     config: &crate::config::Config,
-    monday: chrono::NaiveDate,
+    monday: NaiveDate,
     out: &Path,
     computed: Option<Computed>,
-    store: &Store,
+    store: (&Store, Option<Pending>),
 ) -> Result<report::Written> {
     Ok(weekly_report_reusing(config, monday, out, computed, store)?.1)
 }
