@@ -251,9 +251,15 @@ pub fn run(
     };
     let mut batches: Vec<Vec<(Matched, Option<String>)>> = vec![Vec::new()];
     let mut size = 0u64;
+    let mut to_read = 0usize;
     for m in matched {
         let sha = known(&m);
         if sha.is_none() {
+            to_read += 1;
+            if to_read == 1 {
+                // A file to read: its numbers need the phone metadata.
+                parse::load_phone_metadata_in_background();
+            }
             if size >= BATCH_BYTES {
                 batches.push(Vec::new());
                 size = 0;

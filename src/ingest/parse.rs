@@ -130,9 +130,8 @@ pub fn phone(s: &str, region: phonenumber::country::Id) -> Result<Option<String>
 
 /// Load the phone metadata (every region's number patterns, compiled on first
 /// use: about 0.1 s of one core) on a thread of its own, so that the first
-/// number parsed or shown (ingest, tomorrow's lists) finds it ready instead of
-/// compiling it on the run's critical path. A run that never parses a number
-/// spends that core time on its second core.
+/// number parsed finds it ready instead of compiling it while the other
+/// files wait. Ingest calls it when it has a file to read.
 pub fn load_phone_metadata_in_background() {
     std::thread::spawn(|| {
         let _ = phonenumber::metadata::DATABASE.by_id("US");

@@ -54,7 +54,6 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         ..Default::default()
     };
 
-    ingest::parse::load_phone_metadata_in_background();
     ui.stage(0, STAGES[0]);
     let t = Instant::now();
     ingest_stage(config, ui, &mut m).context("stage `ingest` failed")?;
