@@ -121,20 +121,26 @@ impl Store {
     }
 
     /// Say that a stage now running will `keep` the facts of `practices`:
-    /// until it does (or [`Store::settle`]), [`Store::facts`] for one of them
-    /// waits rather than building them too. Only a retaining store waits.
-    pub fn promise<'a>(&self, practices: impl IntoIterator<Item = &'a str>) {
+    /// until it does (or the promise is settled), [`Store::facts`] for one of
+    /// them waits rather than building them too. Only a retaining store
+    /// waits. A promise dropped unsettled (its stage panicked) settles as
+    /// failed, so no one waits on it for ever.
+    pub fn promise<'a>(&self, practices: impl IntoIterator<Item = &'a str>) -> Promise<'_> {
         if self.retain {
             let mut p = lock(&self.promised);
             p.practices
                 .extend(practices.into_iter().map(str::to_string));
+        }
+        Promise {
+            store: self,
+            settled: false,
         }
     }
 
     /// The promising stage has ended: nothing more is waited for. When it
     /// failed (`ok` false), a waiting [`Store::facts`] returns an error rather
     /// than building what the failed stage did not.
-    pub fn settle(&self, ok: bool) {
+    fn settle(&self, ok: bool) {
         let mut p = lock(&self.promised);
         p.practices.clear();
         p.failed |= !ok;
@@ -220,6 +226,29 @@ impl Store {
     }
 }
 
+/// A stage's promise to keep some practices' task facts ([`Store::promise`]).
+#[must_use = "a promise is settled when its stage ends"]
+pub struct Promise<'a> {
+    store: &'a Store,
+    settled: bool,
+}
+
+impl Promise<'_> {
+    /// The stage has ended, well (`ok`) or not.
+    pub fn settle(mut self, ok: bool) {
+        self.store.settle(ok);
+        self.settled = true;
+    }
+}
+
+impl Drop for Promise<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.store.settle(false);
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -282,7 +311,7 @@ mod tests {
     #[test]
     fn a_promised_practice_is_waited_for_until_its_facts_are_kept() {
         let store = Store::retaining();
-        store.promise(["p1", "p2"]);
+        let _promise = store.promise(["p1", "p2"]);
         let kept = AtomicBool::new(false);
         std::thread::scope(|s| {
             s.spawn(|| {
@@ -301,26 +330,38 @@ mod tests {
     #[test]
     fn a_failed_stage_releases_its_waiters_with_an_error() {
         let store = Store::retaining();
-        store.promise(["p1"]);
+        let promise = store.promise(["p1"]);
         std::thread::scope(|s| {
-            s.spawn(|| {
+            s.spawn(move || {
                 std::thread::sleep(std::time::Duration::from_millis(30));
-                store.settle(false);
+                promise.settle(false);
             });
             let e = store.wait_for("p1").unwrap_err().to_string();
             assert!(e.contains("earlier stage failed"), "{e}");
         });
         // A stage that ended well releases them to build what it did not keep.
         let ok = Store::retaining();
-        ok.promise(["p1"]);
-        ok.settle(true);
+        ok.promise(["p1"]).settle(true);
         ok.wait_for("p1").unwrap();
+    }
+
+    #[test]
+    fn a_promise_dropped_unsettled_releases_its_waiters() {
+        let store = Store::retaining();
+        let promise = store.promise(["p1"]);
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                drop(promise);
+            });
+            assert!(store.wait_for("p1").is_err());
+        });
     }
 
     #[test]
     fn a_store_that_keeps_nothing_waits_for_nothing() {
         let store = Store::none();
-        store.promise(["p1"]);
+        let _promise = store.promise(["p1"]);
         store.wait_for("p1").unwrap();
     }
 }

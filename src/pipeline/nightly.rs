@@ -79,7 +79,7 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
     // The weekly report's week, on its night.
     let week =
         (day.weekday() == config.nightly.report_weekday()).then(|| report::last_complete_week(day));
-    store.promise(config.practices.iter().map(|p| p.id.as_str()));
+    let promise = store.promise(config.practices.iter().map(|p| p.id.as_str()));
     let (reported, built) = std::thread::scope(|s| {
         let (lake, store) = (&lake, &store);
         let staffed = week.map(|monday| {
@@ -90,7 +90,7 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         ui.stage(1, STAGES[1]);
         let t = Instant::now();
         let metrics = daily.metrics(config, ui, store);
-        store.settle(metrics.is_ok());
+        promise.settle(metrics.is_ok());
         if let Err(e) = metrics {
             return (Err(e), None);
         }
