@@ -248,8 +248,10 @@ impl Daily {
         let dest = config.paths.reports.join("daily").join(review.to_string());
         let staging = Staging::new(&dest)?;
         let monday = day - Duration::days(day.weekday().num_days_from_monday() as i64);
+        // The 13 weeks of the weekly report of the data day's week, up to the
+        // data day: on the report day, the same as the report's.
         let opts = Options {
-            from: monday - Duration::weeks(report::TREND_WEEKS - 1),
+            from: super::weekly::weeks(monday).0,
             to: day,
             as_of: None,
             out: staging.dir.join("metrics"),
