@@ -251,15 +251,9 @@ pub fn run(
     };
     let mut batches: Vec<Vec<(Matched, Option<String>)>> = vec![Vec::new()];
     let mut size = 0u64;
-    let mut to_read = 0usize;
     for m in matched {
         let sha = known(&m);
         if sha.is_none() {
-            to_read += 1;
-            if to_read == 1 {
-                // A file to read: its numbers need the phone metadata.
-                parse::load_phone_metadata_in_background();
-            }
             if size >= BATCH_BYTES {
                 batches.push(Vec::new());
                 size = 0;
@@ -267,6 +261,10 @@ pub fn run(
             size += m.bytes;
         }
         batches.last_mut().expect("one batch").push((m, sha));
+    }
+    if batches.iter().flatten().any(|(_, sha)| sha.is_none()) {
+        // A file to read: its numbers need the phone metadata.
+        parse::load_phone_metadata_in_background();
     }
     let total = files.len();
     // Files read and mapped so far, counted as each finishes (on any thread), so

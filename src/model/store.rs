@@ -308,20 +308,31 @@ mod tests {
     use super::{lock, Store};
     use std::sync::atomic::{AtomicBool, Ordering};
 
+    /// `waiter` on this thread while `later` runs on another after a moment:
+    /// the wait must last until `later` has run.
+    fn meanwhile<R>(later: impl FnOnce() + Send, waiter: impl FnOnce() -> R) -> R {
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                later();
+            });
+            waiter()
+        })
+    }
+
     #[test]
     fn a_promised_practice_is_waited_for_until_its_facts_are_kept() {
         let store = Store::retaining();
         let _promise = store.promise(["p1", "p2"]);
         let kept = AtomicBool::new(false);
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                std::thread::sleep(std::time::Duration::from_millis(30));
+        meanwhile(
+            || {
                 kept.store(true, Ordering::SeqCst);
                 store.fulfil("p1");
-            });
-            store.wait_for("p1").unwrap();
-            assert!(kept.load(Ordering::SeqCst), "returned before p1 was kept");
-        });
+            },
+            || store.wait_for("p1").unwrap(),
+        );
+        assert!(kept.load(Ordering::SeqCst), "returned before p1 was kept");
         // Another practice's promise stands; one never promised is not waited for.
         assert!(lock(&store.promised).practices.contains("p2"));
         store.wait_for("p3").unwrap();
@@ -331,14 +342,9 @@ mod tests {
     fn a_failed_stage_releases_its_waiters_with_an_error() {
         let store = Store::retaining();
         let promise = store.promise(["p1"]);
-        std::thread::scope(|s| {
-            s.spawn(move || {
-                std::thread::sleep(std::time::Duration::from_millis(30));
-                promise.settle(false);
-            });
-            let e = store.wait_for("p1").unwrap_err().to_string();
-            assert!(e.contains("earlier stage failed"), "{e}");
-        });
+        let e = meanwhile(|| promise.settle(false), || store.wait_for("p1"));
+        let e = e.unwrap_err().to_string();
+        assert!(e.contains("earlier stage failed"), "{e}");
         // A stage that ended well releases them to build what it did not keep.
         let ok = Store::retaining();
         ok.promise(["p1"]).settle(true);
@@ -349,13 +355,7 @@ mod tests {
     fn a_promise_dropped_unsettled_releases_its_waiters() {
         let store = Store::retaining();
         let promise = store.promise(["p1"]);
-        std::thread::scope(|s| {
-            s.spawn(move || {
-                std::thread::sleep(std::time::Duration::from_millis(30));
-                drop(promise);
-            });
-            assert!(store.wait_for("p1").is_err());
-        });
+        assert!(meanwhile(|| drop(promise), || store.wait_for("p1")).is_err());
     }
 
     #[test]

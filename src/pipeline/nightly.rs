@@ -16,6 +16,7 @@ use crate::model::store::Store;
 use crate::privacy::Hasher;
 use crate::publish::Staging;
 use crate::report;
+use crate::workers::joined;
 use anyhow::{Context, Result};
 use chrono::{Datelike, Duration, NaiveDate};
 use polars::prelude::{len, DataType};
@@ -80,7 +81,7 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
     let week =
         (day.weekday() == config.nightly.report_weekday()).then(|| report::last_complete_week(day));
     let promise = store.promise(config.practices.iter().map(|p| p.id.as_str()));
-    let (reported, built) = std::thread::scope(|s| {
+    let built = std::thread::scope(|s| {
         let (lake, store) = (&lake, &store);
         let staffed = week.map(|monday| {
             let h = s.spawn(move || super::weekly::staff(config, lake, monday, store));
@@ -91,9 +92,7 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         let t = Instant::now();
         let metrics = daily.metrics(config, ui, store);
         promise.settle(metrics.is_ok());
-        if let Err(e) = metrics {
-            return (Err(e), None);
-        }
+        metrics?;
         timed("metrics", t, &mut m);
         failpoint::hit("after-metrics");
 
@@ -106,14 +105,11 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
         let reported = report_stage(config, daily, ui, (store, weekly), &mut m)
             .context("stage `report` failed");
         let built = joined(built);
-        if reported.is_ok() {
-            timed("report", t, &mut m);
-            failpoint::hit("after-report");
-        }
-        (reported, Some(built))
-    });
-    reported?;
-    let built = built.expect("the lists are built when the report stage ran");
+        reported?;
+        timed("report", t, &mut m);
+        failpoint::hit("after-report");
+        anyhow::Ok(built)
+    })?;
 
     ui.stage(3, STAGES[3]);
     let t = Instant::now();
@@ -131,11 +127,6 @@ pub fn run(config: &Config, req: &Request, ui: &dyn Ui) -> Result<Manifest> {
     }
     outputs.extend(lists);
     write_manifest(config, &lake, day, &outputs, ui, m)
-}
-
-/// What a thread of the run returned; its panic goes on.
-fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 /// Record a stage's wall time in the manifest.

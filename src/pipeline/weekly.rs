@@ -164,10 +164,7 @@ pub fn weekly_report_reusing(
         });
         let drawn = report::data::read_week(config, monday, &metrics_dir)
             .and_then(|data| Ok((report::weekly::draw(config, &data)?, data)));
-        let viewed = viewed
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (viewed, drawn)
+        (crate::workers::joined(viewed), drawn)
     });
     let (views, found, heatmaps) = viewed?;
     let (drawn, mut data) = drawn?;
