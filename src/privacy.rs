@@ -96,7 +96,37 @@ impl Hasher {
 
     /// A 64-bit keyed digest of a row's canonical content.
     pub fn row_hash(&self, parts: &[&[u8]]) -> u64 {
-        let d = self.digest("row", parts);
+        let mut d = self.row_digest();
+        for p in parts {
+            d.part(p, &[]);
+        }
+        d.finish()
+    }
+
+    /// [`Hasher::row_hash`] fed one part at a time, each part in two pieces,
+    /// so a row's values need not be encoded into buffers of their own first.
+    pub fn row_digest(&self) -> RowDigest {
+        let mut m = self.mac.clone();
+        m.update(b"row");
+        RowDigest(m)
+    }
+}
+
+/// A row's keyed digest being computed ([`Hasher::row_digest`]): the same bytes
+/// as [`Hasher::row_hash`] of the parts `head ++ body`.
+pub struct RowDigest(Hmac<Sha256>);
+
+impl RowDigest {
+    /// Add one part, written as `head` followed by `body`.
+    pub fn part(&mut self, head: &[u8], body: &[u8]) {
+        self.0
+            .update(&((head.len() + body.len()) as u64).to_le_bytes());
+        self.0.update(head);
+        self.0.update(body);
+    }
+
+    pub fn finish(self) -> u64 {
+        let d: [u8; 32] = self.0.finalize().into_bytes().into();
         u64::from_le_bytes(d[..8].try_into().expect("8 bytes"))
     }
 }
@@ -137,6 +167,26 @@ mod tests {
         assert_eq!(a.phone_key("+16175550142").len(), 32);
         // Length-prefixed parts: ("ab","c") and ("a","bc") differ.
         assert_ne!(a.row_hash(&[b"ab", b"c"]), a.row_hash(&[b"a", b"bc"]));
+        // Fed in pieces, the same digest as the parts joined; a part's pieces
+        // are one part, not two.
+        let mut d = a.row_digest();
+        d.part(b"a", b"b");
+        d.part(b"", b"c");
+        assert_eq!(d.finish(), a.row_hash(&[b"ab", b"c"]));
+        let mut d = a.row_digest();
+        d.part(b"a", b"b");
+        d.part(b"c", b"");
+        assert_ne!(d.finish(), a.row_hash(&[b"a", b"b", b"c"]));
+        assert_eq!(a.row_hash(&[b"ab", b"c"]), {
+            let mut m = a.mac.clone();
+            m.update(b"row");
+            for p in [&b"ab"[..], b"c"] {
+                m.update(&(p.len() as u64).to_le_bytes());
+                m.update(p);
+            }
+            let d: [u8; 32] = m.finalize().into_bytes().into();
+            u64::from_le_bytes(d[..8].try_into().unwrap())
+        });
     }
 
     #[cfg(unix)]

@@ -45,6 +45,12 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// Free `x` on a thread of its own: what a large collection of small values
+/// costs to free is then spent beside the caller's next work, not before it.
+pub fn drop_aside<T: Send + 'static>(x: T) {
+    std::thread::spawn(move || drop(x));
+}
+
 /// What a scoped thread returned; its panic goes on in the joining thread.
 pub fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
     h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))

@@ -56,9 +56,26 @@ pub fn analyse(
     phones: &map::PhoneCache,
     limits: &map::Limits,
 ) -> Analysed {
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    analyse_hashed(file, bytes, sha256, profile, config, hasher, phones, limits)
+}
+
+/// [`analyse`] of a file whose SHA-256 (hex) the caller has already computed
+/// (ingest hashes every export it reads to recognise it).
+#[allow(clippy::too_many_arguments)]
+pub fn analyse_hashed(
+    file: &ExportFile,
+    bytes: &[u8],
+    sha256: String,
+    profile: &Profile,
+    config: &Config,
+    hasher: &Hasher,
+    phones: &map::PhoneCache,
+    limits: &map::Limits,
+) -> Analysed {
     let mut a = Analysed {
         rel: file.rel.clone(),
-        sha256: hex::encode(Sha256::digest(bytes)),
+        sha256,
         profile: profile.name().to_string(),
         table: profile.table(),
         rows: Vec::new(),
@@ -95,16 +112,16 @@ pub fn analyse(
     let adapted = adapters::apply(profile, &mut parsed, &mut a.rejects);
     a.merged = adapted.merged;
     a.superseded = adapted.superseded;
-    let mapper = Mapper {
+    let mapper = Mapper::new(
         profile,
         config,
         hasher,
-        header: &parsed.header,
-        source: &file.rel,
+        &parsed.header,
+        &file.rel,
         phones,
         limits,
-        controls: read::has_controls(bytes),
-    };
+        read::has_controls(bytes),
+    );
     map_records(
         &mut a,
         &mapper,

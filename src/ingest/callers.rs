@@ -8,7 +8,7 @@
 //! only with `--restricted`). A withheld caller id has no `phone_key` and no row.
 
 use super::analyse::Analysed;
-use super::map::{encode, PhoneCache};
+use super::map::{hash_row, PhoneCache};
 use crate::lake::row::{Row, Value};
 use crate::lake::schema::Table;
 use crate::privacy::Hasher;
@@ -60,14 +60,9 @@ pub fn rows(a: &Analysed, phones: &PhoneCache, hasher: &Hasher) -> Vec<Row> {
                 Value::Str(e164.clone()),
                 Value::Ts(at),
             ];
-            let enc: Vec<Vec<u8>> = std::iter::once(Value::Str(practice.to_string()))
-                .chain(values.iter().cloned())
-                .map(|v| encode(&v))
-                .collect();
-            let parts: Vec<&[u8]> = enc.iter().map(Vec::as_slice).collect();
             Some(Row {
                 practice_id: practice.to_string(),
-                row_hash: hasher.row_hash(&parts),
+                row_hash: hash_row(hasher, practice, &values, &[]),
                 values,
                 raw: Vec::new(),
                 source: call.source.clone(),

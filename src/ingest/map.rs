@@ -2,12 +2,13 @@
 
 use super::parse;
 use super::profile::{ColumnSource, Profile, Zone};
-use super::read::Record;
+use super::read::{Fields, Record};
 use super::shape;
 use crate::config::Config;
 use crate::lake::row::{Row, Value};
 use crate::lake::schema::Kind;
 use crate::privacy::Hasher;
+use std::borrow::Cow;
 
 /// Why a record was quarantined.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +46,92 @@ pub struct Mapper<'a> {
     /// The file holds a control character other than tab and line ends
     /// (`read::has_controls`): every value is then checked for one.
     pub controls: bool,
+    /// Found once per file, not once per row: for each canonical column, the
+    /// header position of each field its source reads (in
+    /// `ColumnSource::fields` order; `None` when the header lacks it or the
+    /// file is JSON), the position of the practice column, the order the
+    /// columns are mapped in (direction first) and each column's value map.
+    positions: Vec<Vec<Option<usize>>>,
+    practice_position: Option<usize>,
+    order: Vec<usize>,
+    /// Each column's place among the raw values (`Row::raw`), if it keeps one.
+    raw_slots: Vec<Option<usize>>,
+    value_maps: Vec<Option<&'a std::collections::BTreeMap<String, String>>>,
+}
+
+impl<'a> Mapper<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        profile: &'a Profile,
+        config: &'a Config,
+        hasher: &'a Hasher,
+        header: &'a [String],
+        source: &'a str,
+        phones: &'a PhoneCache,
+        limits: &'a Limits,
+        controls: bool,
+    ) -> Mapper<'a> {
+        let at = |name: &str| header.iter().position(|h| h == name);
+        let positions = profile
+            .sources
+            .iter()
+            .map(|src| match src {
+                Some(src) => src.fields().into_iter().map(at).collect(),
+                None => Vec::new(),
+            })
+            .collect();
+        let table = profile.table();
+        let cols = table.columns();
+        let mut order: Vec<usize> = (0..cols.len()).collect();
+        if let Some(d) = table.col_index("direction") {
+            order.retain(|&i| i != d);
+            order.insert(0, d);
+        }
+        Mapper {
+            profile,
+            config,
+            hasher,
+            header,
+            source,
+            phones,
+            limits,
+            controls,
+            positions,
+            practice_position: profile.def.practice_column.as_deref().and_then(at),
+            order,
+            raw_slots: cols
+                .iter()
+                .scan(0, |n, c| {
+                    let slot = c.raw.then_some(*n);
+                    *n += c.raw as usize;
+                    Some(slot)
+                })
+                .collect(),
+            value_maps: cols
+                .iter()
+                .map(|c| profile.def.values.get(c.name))
+                .collect(),
+        }
+    }
+
+    /// The trimmed value of the `k`-th field (named `name`) that column `i`'s
+    /// source reads: empty when the record lacks it.
+    fn field<'r>(&self, rec: &'r Record, i: usize, k: usize, name: &str) -> Cow<'r, str> {
+        match &rec.fields {
+            Fields::Csv(v) => Cow::Borrowed(self.positions[i][k].map_or("", |p| v[p].trim())),
+            fields => trimmed(fields.get(self.header, name)),
+        }
+    }
+}
+
+/// A JSON value's text without the blanks around it.
+fn trimmed(v: Option<Cow<'_, str>>) -> Cow<'_, str> {
+    match v {
+        None => Cow::Borrowed(""),
+        Some(Cow::Borrowed(s)) => Cow::Borrowed(s.trim()),
+        Some(Cow::Owned(s)) if s.trim().len() == s.len() => Cow::Owned(s),
+        Some(Cow::Owned(s)) => Cow::Owned(s.trim().to_string()),
+    }
 }
 
 /// No follow-up record happened before 2000-01-01T00:00Z: an earlier instant is a
@@ -168,20 +255,16 @@ impl Mapper<'_> {
                 super::read::Fields::Json(_) => raw.contains(&b'\\'),
                 super::read::Fields::Csv(_) => raw.contains(&b'\n') || raw.contains(&b'\r'),
             };
-        let get = |name: &str| -> String {
-            rec.fields
-                .get(self.header, name)
-                .map(|v| v.trim().to_string())
-                .unwrap_or_default()
-        };
-
-        let practice_id = match (&p.def.practice_column, &p.def.practice_id) {
-            (Some(col), _) => get(col),
-            (None, Some(id)) => id.clone(),
+        let practice_id: Cow<str> = match (&p.def.practice_column, &p.def.practice_id) {
+            (Some(col), _) => match &rec.fields {
+                Fields::Csv(v) => Cow::Borrowed(self.practice_position.map_or("", |i| v[i].trim())),
+                fields => trimmed(fields.get(self.header, col)),
+            },
+            (None, Some(id)) => Cow::Borrowed(id.as_str()),
             // The first folder below the exports folder; a file outside any folder has none.
             (None, None) => match self.source.split_once('/') {
-                Some((folder, _)) => folder.to_string(),
-                None => String::new(),
+                Some((folder, _)) => Cow::Borrowed(folder),
+                None => Cow::Borrowed(""),
             },
         };
         let practice_col = match (&p.def.practice_column, p.def.practice_folder) {
@@ -214,66 +297,55 @@ impl Mapper<'_> {
 
         let cols = table.columns();
         let mut values = vec![Value::Null; cols.len()];
-        let mut raw = Vec::new();
         // Direction first: a ByDirection source depends on it.
         let direction_idx = table.col_index("direction");
-        let mut order: Vec<usize> = (0..cols.len()).collect();
-        if let Some(d) = direction_idx {
-            order.retain(|&i| i != d);
-            order.insert(0, d);
-        }
-        let mut raws: Vec<(usize, Value)> = Vec::new();
-        for i in order {
+        let mut raw = vec![Value::Null; self.raw_slots.iter().flatten().count()];
+        for &i in &self.order {
             let col = &cols[i];
             let Some(src) = &p.sources[i] else {
                 // An unmapped column still has its (empty) raw value, so every row's
                 // raw columns line up with the table's.
-                if col.raw {
-                    raws.push((i, Value::Null));
-                }
                 continue;
             };
-            let (field, text) = match src {
-                ColumnSource::Field(f) => (f.clone(), get(f)),
+            let get = |k: usize, name: &str| self.field(rec, i, k, name);
+            let (field, text): (Cow<str>, Cow<str>) = match src {
+                ColumnSource::Field(f) => (Cow::Borrowed(f.as_str()), get(0, f)),
                 ColumnSource::Concat(fs) => (
-                    fs.join("+"),
-                    fs.iter()
-                        .map(|f| get(f))
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" "),
+                    Cow::Owned(fs.join("+")),
+                    Cow::Owned(
+                        fs.iter()
+                            .enumerate()
+                            .map(|(k, f)| get(k, f))
+                            .filter(|s| !s.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
                 ),
                 ColumnSource::FirstOf { first_of } => first_of
                     .iter()
-                    .map(|f| (f.clone(), get(f)))
+                    .enumerate()
+                    .map(|(k, f)| (Cow::Borrowed(f.as_str()), get(k, f)))
                     .find(|(_, v)| !v.is_empty())
-                    .unwrap_or_else(|| (first_of.join("|"), String::new())),
+                    .unwrap_or_else(|| (Cow::Owned(first_of.join("|")), Cow::Borrowed(""))),
                 ColumnSource::ByDirection {
                     inbound,
                     outbound,
                     internal,
                 } => {
                     let f = match direction_idx.and_then(|d| values[d].as_str()) {
-                        Some("inbound") => Some(inbound),
-                        Some("outbound") => Some(outbound),
-                        Some("internal") => internal.as_ref(),
+                        Some("inbound") => Some((0, inbound)),
+                        Some("outbound") => Some((1, outbound)),
+                        Some("internal") => internal.as_ref().map(|f| (2, f)),
                         _ => None,
                     };
                     match f {
-                        Some(f) => (f.clone(), get(f)),
-                        None => (String::new(), String::new()),
+                        Some((k, f)) => (Cow::Borrowed(f.as_str()), get(k, f)),
+                        None => (Cow::Borrowed(""), Cow::Borrowed("")),
                     }
                 }
             };
-            if col.raw {
-                raws.push((
-                    i,
-                    if text.is_empty() {
-                        Value::Null
-                    } else {
-                        Value::Str(text.clone())
-                    },
-                ));
+            if let (Some(slot), false) = (self.raw_slots[i], text.is_empty()) {
+                raw[slot] = Value::Str(text.to_string());
             }
             if look && !text.is_empty() {
                 if let Some(what) = invisible(&text, col.kind == Kind::Note) {
@@ -291,10 +363,11 @@ impl Mapper<'_> {
                     format!("a JSON object or array where one value for {} belongs; fix the export or map the field inside it (a dotted path)", col.name),
                 ));
             }
+            let map = self.value_maps[i];
             // An explicit `"" = "value"` in the value map gives empty cells a meaning.
-            let text = match p.def.values.get(col.name).and_then(|m| m.get("")) {
-                Some(v) if text.is_empty() && !v.is_empty() => v.clone(),
-                _ => text,
+            let text: &str = match map.and_then(|m| m.get("")) {
+                Some(v) if text.is_empty() && !v.is_empty() => v,
+                _ => &text,
             };
             if text.is_empty() {
                 if col.required && col.name != "updated_at" {
@@ -306,91 +379,89 @@ impl Mapper<'_> {
                 }
                 continue;
             }
-            let map = p.def.values.get(col.name);
-            let mapped = map.and_then(|m| m.get(&text));
-            let original = text.clone();
+            let mapped = map.and_then(|m| m.get(text));
             values[i] = match col.kind {
                 Kind::Text | Kind::Note => match (map, mapped) {
                     (Some(_), Some(m)) if m.is_empty() => Value::Null,
                     (Some(_), Some(m)) => Value::Str(m.clone()),
                     (Some(_), None) => {
-                        return Err(unmapped(&field, &text, col.name));
+                        return Err(unmapped(&field, text, col.name));
                     }
-                    (None, _) => Value::Str(text),
+                    (None, _) => Value::Str(text.to_string()),
                 },
                 Kind::Enum(allowed) => match mapped {
                     Some(m) if m.is_empty() => Value::Null,
                     Some(m) => Value::Str(m.clone()),
-                    None if allowed.contains(&text.as_str()) => Value::Str(text),
-                    None => return Err(unmapped(&field, &text, col.name)),
+                    None if allowed.contains(&text) => Value::Str(text.to_string()),
+                    None => return Err(unmapped(&field, text, col.name)),
                 },
                 Kind::Category => {
                     let c = match mapped {
-                        Some(m) => m.clone(),
-                        None if is_snake(&text) => text.clone(),
-                        None => return Err(unmapped(&field, &text, col.name)),
+                        Some(m) => m.as_str(),
+                        None if is_snake(text) => text,
+                        None => return Err(unmapped(&field, text, col.name)),
                     };
-                    if !practice.categories.contains_key(&c) {
-                        let shown = if shape::is_code(&c) {
+                    if !practice.categories.contains_key(c) {
+                        let shown = if shape::is_code(c) {
                             format!("`{c}`")
                         } else {
-                            shape::shape(&c)
+                            shape::shape(c)
                         };
                         return Err(RowError::at(
                             &field,
-                            &text,
+                            text,
                             format!("category {shown} is not configured for practice {}; add it to the config's categories", practice.id),
                         ));
                     }
-                    Value::Str(c)
+                    Value::Str(c.to_string())
                 }
                 Kind::Label => match mapped {
                     Some(m) if m.is_empty() => Value::Null,
                     Some(m) => Value::Str(m.clone()),
-                    None if is_snake(&text) => Value::Str(text),
-                    None => return Err(unmapped(&field, &text, col.name)),
+                    None if is_snake(text) => Value::Str(text.to_string()),
+                    None => return Err(unmapped(&field, text, col.name)),
                 },
-                Kind::Timestamp => match parse::timestamp(&text, &p.formats, tz) {
+                Kind::Timestamp => match parse::timestamp(text, &p.formats, tz) {
                     Ok(t) if t < EARLIEST => {
                         return Err(RowError::at(
                             &field,
-                            &text,
+                            text,
                             format!("{} is before the year 2000: a placeholder date (such as 0001-01-01 or 1900-01-01), not a real time; fix it in the source system", col.name),
                         ))
                     }
                     Ok(t) if names_time_ahead(col.name) && t > self.limits.latest_ahead => {
                         return Err(RowError::at(
                             &field,
-                            &text,
+                            text,
                             format!("{} is more than {AHEAD_DAYS} days ahead of the run's clock: a placeholder date (such as 2100-01-01), not a real one; fix it in the source system", col.name),
                         ))
                     }
                     Ok(t) if !names_time_ahead(col.name) && t > self.limits.latest => {
                         return Err(RowError::at(
                             &field,
-                            &text,
+                            text,
                             format!("{} is in the future (later than the run's clock plus {} day(s), ingest.future_slack_days); check the exporting system's clock and time zone", col.name, self.limits.slack_days),
                         ))
                     }
                     Ok(t) => Value::Ts(t),
-                    Err(m) => return Err(RowError::at(&field, &text, m)),
+                    Err(m) => return Err(RowError::at(&field, text, m)),
                 },
                 Kind::Int => match text
                     .parse::<i64>()
                     .ok()
-                    .or_else(|| parse::clock_seconds(&text))
+                    .or_else(|| parse::clock_seconds(text))
                 {
                     Some(n) if n < 0 => {
                         return Err(RowError::at(
                             &field,
-                            &text,
+                            text,
                             format!("{} is negative; a duration cannot be", col.name),
                         ))
                     }
                     Some(n) if n > MAX_DURATION_S => {
                         return Err(RowError::at(
                             &field,
-                            &text,
+                            text,
                             format!("{} is more than a day ({MAX_DURATION_S} s): not a call's length (a misread value, or milliseconds?)", col.name),
                         ))
                     }
@@ -398,18 +469,18 @@ impl Mapper<'_> {
                     None => {
                         return Err(RowError::at(
                             &field,
-                            &text,
+                            text,
                             "not a whole number (or a duration as h:mm:ss / m:ss)",
                         ))
                     }
                 },
-                Kind::Bool => match parse::boolean(&text) {
+                Kind::Bool => match parse::boolean(text) {
                     Ok(b) => Value::Bool(b),
-                    Err(m) => return Err(RowError::at(&field, &text, m)),
+                    Err(m) => return Err(RowError::at(&field, text, m)),
                 },
-                Kind::PatientKey => Value::Str(self.hasher.patient_key(&practice.id, &text)),
+                Kind::PatientKey => Value::Str(self.hasher.patient_key(&practice.id, text)),
                 Kind::PhoneKey | Kind::Phone => {
-                    let key = (practice.phone_region, text);
+                    let key = (practice.phone_region, text.to_string());
                     let cached = self.phones.borrow().get(&key).cloned();
                     let parsed = match cached {
                         Some(r) => r,
@@ -431,14 +502,12 @@ impl Mapper<'_> {
             if col.required && values[i] == Value::Null && col.name != "updated_at" {
                 return Err(RowError::at(
                     &field,
-                    &original,
+                    text,
                     format!("{} maps to empty but is required", col.name),
                 ));
             }
         }
         self.check_order(&values)?;
-        raws.sort_by_key(|(i, _)| *i);
-        raw.extend(raws.into_iter().map(|(_, v)| v));
 
         // A table's version defaults to the instant that partitions it.
         let upd = table.col_index("updated_at").expect("updated_at");
@@ -460,17 +529,9 @@ impl Mapper<'_> {
             });
         }
 
-        let row_hash = {
-            let enc: Vec<Vec<u8>> = std::iter::once(Value::Str(practice_id.clone()))
-                .chain(values.iter().cloned())
-                .chain(raw.iter().cloned())
-                .map(|v| encode(&v))
-                .collect();
-            let parts: Vec<&[u8]> = enc.iter().map(Vec::as_slice).collect();
-            self.hasher.row_hash(&parts)
-        };
+        let row_hash = hash_row(self.hasher, &practice_id, &values, &raw);
         Ok(Row {
-            practice_id,
+            practice_id: practice_id.into_owned(),
             values,
             raw,
             source: self.source.to_string(),
@@ -542,14 +603,22 @@ impl Mapper<'_> {
     }
 }
 
-pub(super) fn encode(v: &Value) -> Vec<u8> {
-    match v {
-        Value::Null => vec![0],
-        Value::Str(s) => [&[1u8][..], s.as_bytes()].concat(),
-        Value::Int(n) => [&[2u8][..], &n.to_le_bytes()].concat(),
-        Value::Bool(b) => vec![3, *b as u8],
-        Value::Ts(t) => [&[4u8][..], &t.to_le_bytes()].concat(),
+/// A row's keyed hash (`Row::row_hash`): its practice, values and raw values,
+/// each encoded as a tag byte and its bytes (the tag is 0 for a null, 1 text,
+/// 2 a whole number, 3 a boolean, 4 an instant; numbers little-endian).
+pub(super) fn hash_row(hasher: &Hasher, practice_id: &str, values: &[Value], raw: &[Value]) -> u64 {
+    let mut d = hasher.row_digest();
+    d.part(&[1], practice_id.as_bytes());
+    for v in values.iter().chain(raw) {
+        match v {
+            Value::Null => d.part(&[0], &[]),
+            Value::Str(s) => d.part(&[1], s.as_bytes()),
+            Value::Int(n) => d.part(&[2], &n.to_le_bytes()),
+            Value::Bool(b) => d.part(&[3, *b as u8], &[]),
+            Value::Ts(t) => d.part(&[4], &t.to_le_bytes()),
+        }
     }
+    d.finish()
 }
 
 fn unmapped(field: &str, text: &str, canonical: &str) -> RowError {
