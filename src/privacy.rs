@@ -105,28 +105,36 @@ impl Hasher {
 
     /// [`Hasher::row_hash`] fed one part at a time, each part in two pieces,
     /// so a row's values need not be encoded into buffers of their own first.
-    pub fn row_digest(&self) -> RowDigest {
-        let mut m = self.mac.clone();
-        m.update(b"row");
-        RowDigest(m)
+    pub fn row_digest(&self) -> RowDigest<'_> {
+        RowDigest {
+            mac: &self.mac,
+            bytes: Vec::with_capacity(512),
+        }
     }
 }
 
 /// A row's keyed digest being computed ([`Hasher::row_digest`]): the same bytes
-/// as [`Hasher::row_hash`] of the parts `head ++ body`.
-pub struct RowDigest(Hmac<Sha256>);
+/// as [`Hasher::row_hash`] of the parts `head ++ body`. The parts are gathered
+/// and digested in one call (many small updates cost more than the copy).
+pub struct RowDigest<'a> {
+    mac: &'a Hmac<Sha256>,
+    bytes: Vec<u8>,
+}
 
-impl RowDigest {
+impl RowDigest<'_> {
     /// Add one part, written as `head` followed by `body`.
     pub fn part(&mut self, head: &[u8], body: &[u8]) {
-        self.0
-            .update(&((head.len() + body.len()) as u64).to_le_bytes());
-        self.0.update(head);
-        self.0.update(body);
+        self.bytes
+            .extend_from_slice(&((head.len() + body.len()) as u64).to_le_bytes());
+        self.bytes.extend_from_slice(head);
+        self.bytes.extend_from_slice(body);
     }
 
     pub fn finish(self) -> u64 {
-        let d: [u8; 32] = self.0.finalize().into_bytes().into();
+        let mut m = self.mac.clone();
+        m.update(b"row");
+        m.update(&self.bytes);
+        let d: [u8; 32] = m.finalize().into_bytes().into();
         u64::from_le_bytes(d[..8].try_into().expect("8 bytes"))
     }
 }

@@ -249,7 +249,10 @@ pub fn run(
         let entry = ledger.files.get(&m.file.rel)?;
         (entry.sha256 == sha).then(|| sha.to_string())
     };
-    let mut batches: Vec<Vec<(Matched, Option<String>)>> = vec![Vec::new()];
+    // Each file with the hash it is recognised by (its stamp's, when the
+    // stamp says it is unchanged) and the hash the ledger holds for it.
+    type Planned<'a> = (Matched<'a>, Option<String>, Option<String>);
+    let mut batches: Vec<Vec<Planned>> = vec![Vec::new()];
     let mut size = 0u64;
     for m in matched {
         let sha = known(&m);
@@ -260,9 +263,13 @@ pub fn run(
             }
             size += m.bytes;
         }
-        batches.last_mut().expect("one batch").push((m, sha));
+        let in_ledger = ledger.files.get(&m.file.rel).map(|e| e.sha256.clone());
+        batches
+            .last_mut()
+            .expect("one batch")
+            .push((m, sha, in_ledger));
     }
-    if batches.iter().flatten().any(|(_, sha)| sha.is_none()) {
+    if batches.iter().flatten().any(|(_, sha, _)| sha.is_none()) {
         // A file to read: its numbers need the phone metadata.
         parse::load_phone_metadata_in_background();
     }
@@ -271,11 +278,11 @@ pub fn run(
     // a progress bar moves within a batch too.
     let done = std::sync::atomic::AtomicUsize::new(0);
     progress(0, total);
-    let mut seen: Vec<(String, Option<stamps::Stamp>, u64, String)> = Vec::new();
-    for batch in batches {
-        let results: Vec<Result<(String, Option<(Analysed, Option<Vec<u8>>)>)>> = batch
+    type ReadResult = Result<(String, Option<(Analysed, Option<Vec<u8>>)>)>;
+    let read_batch = |batch: &[Planned]| -> Vec<ReadResult> {
+        batch
             .par_iter()
-            .map(|(m, known_sha)| {
+            .map(|(m, known_sha, in_ledger)| {
                 let finished = || {
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     progress(n.min(total.saturating_sub(1)), total);
@@ -288,7 +295,7 @@ pub fn run(
                 let bytes = std::fs::read(&f.path)
                     .with_context(|| format!("reading {}", f.path.display()))?;
                 let sha = hex::encode(Sha256::digest(&bytes));
-                if ledger.files.get(&f.rel).is_some_and(|e| e.sha256 == sha) {
+                if in_ledger.as_ref() == Some(&sha) {
                     finished();
                     return Ok((sha, None));
                 }
@@ -308,27 +315,42 @@ pub fn run(
                 let keep = a.file_error.is_some().then_some(bytes);
                 Ok((sha, Some((a, keep))))
             })
-            .collect();
-        let mut analysed = Vec::new();
-        for ((m, _), r) in batch.iter().zip(results) {
-            let (sha, read) = r?;
-            seen.push((m.file.rel.clone(), m.stamp, m.bytes, sha));
-            match read {
-                None => report.skipped_unchanged += 1,
-                Some((a, unreadable)) => {
-                    if let (Some(reason), Some(bytes)) = (&a.file_error, unreadable) {
-                        crate::lake::write_bytes_atomic(
-                            &config.paths.quarantine.join(&a.rel),
-                            &bytes,
-                        )?;
-                        report.rejected_files.push((a.rel.clone(), reason.clone()));
+            .collect()
+    };
+    let read_batch = &read_batch;
+    let mut seen: Vec<(String, Option<stamps::Stamp>, u64, String)> = Vec::new();
+    std::thread::scope(|scope| -> Result<()> {
+        let mut batches = batches.iter();
+        let mut next = batches.next().map(|b| (b, read_batch(b)));
+        while let Some((batch, results)) = next.take() {
+            // The next batch is read and mapped while this one is merged into
+            // the lake: the merge leaves cores idle while it writes.
+            let ahead = batches
+                .next()
+                .map(|b| (b, scope.spawn(move || read_batch(b))));
+            let mut analysed = Vec::new();
+            for ((m, ..), r) in batch.iter().zip(results) {
+                let (sha, read) = r?;
+                seen.push((m.file.rel.clone(), m.stamp, m.bytes, sha));
+                match read {
+                    None => report.skipped_unchanged += 1,
+                    Some((a, unreadable)) => {
+                        if let (Some(reason), Some(bytes)) = (&a.file_error, unreadable) {
+                            crate::lake::write_bytes_atomic(
+                                &config.paths.quarantine.join(&a.rel),
+                                &bytes,
+                            )?;
+                            report.rejected_files.push((a.rel.clone(), reason.clone()));
+                        }
+                        analysed.push(a);
                     }
-                    analysed.push(a);
                 }
             }
+            merge_batch(config, &lake, &mut ledger, &mut report, analysed)?;
+            next = ahead.map(|(b, h)| (b, crate::workers::joined(h)));
         }
-        merge_batch(config, &lake, &mut ledger, &mut report, analysed)?;
-    }
+        Ok(())
+    })?;
     // Remember what was seen, for the next run and for the run manifest.
     if whole_folder {
         let listed: std::collections::HashSet<&str> =
