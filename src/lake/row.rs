@@ -90,12 +90,16 @@ pub fn dtype(kind: Kind) -> DataType {
     }
 }
 
-fn column_of(name: &str, kind: Kind, vals: impl Iterator<Item = Value>) -> PolarsResult<Column> {
+fn column_of<'a>(
+    name: &str,
+    kind: Kind,
+    vals: impl Iterator<Item = &'a Value>,
+) -> PolarsResult<Column> {
     let name: PlSmallStr = name.into();
     Ok(match kind {
         Kind::Timestamp | Kind::Int => {
             let v: Vec<Option<i64>> = vals
-                .map(|v| match v {
+                .map(|v| match *v {
                     Value::Ts(t) | Value::Int(t) => Some(t),
                     _ => None,
                 })
@@ -109,7 +113,7 @@ fn column_of(name: &str, kind: Kind, vals: impl Iterator<Item = Value>) -> Polar
         }
         Kind::Bool => {
             let v: Vec<Option<bool>> = vals
-                .map(|v| match v {
+                .map(|v| match *v {
                     Value::Bool(b) => Some(b),
                     _ => None,
                 })
@@ -117,12 +121,8 @@ fn column_of(name: &str, kind: Kind, vals: impl Iterator<Item = Value>) -> Polar
             Series::new(name, v).into()
         }
         _ => {
-            let v: Vec<Option<String>> = vals
-                .map(|v| match v {
-                    Value::Str(s) => Some(s),
-                    _ => None,
-                })
-                .collect();
+            // Borrowed: the frame copies the bytes once, into its own buffers.
+            let v: Vec<Option<&str>> = vals.map(Value::as_str).collect();
             Series::new(name, v).into()
         }
     })
@@ -136,21 +136,25 @@ pub fn to_frame(table: Table, rows: &[&Row]) -> PolarsResult<DataFrame> {
         out.push(column_of(
             c.name,
             c.kind,
-            rows.iter().map(|r| r.values[i].clone()),
+            rows.iter().map(|r| &r.values[i]),
         )?);
     }
     for (j, name) in raw_columns(table).iter().enumerate() {
         out.push(column_of(
             name,
             Kind::Text,
-            rows.iter().map(|r| r.raw[j].clone()),
+            rows.iter().map(|r| &r.raw[j]),
         )?);
     }
-    out.push(column_of(
-        "source",
-        Kind::Text,
-        rows.iter().map(|r| Value::Str(r.source.clone())),
-    )?);
+    out.push(
+        Series::new(
+            "source".into(),
+            rows.iter()
+                .map(|r| Some(r.source.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .into(),
+    );
     out.push(
         Series::new(
             "source_line".into(),
