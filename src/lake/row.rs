@@ -140,11 +140,7 @@ pub fn to_frame(table: Table, rows: &[&Row]) -> PolarsResult<DataFrame> {
         )?);
     }
     for (j, name) in raw_columns(table).iter().enumerate() {
-        out.push(column_of(
-            name,
-            Kind::Text,
-            rows.iter().map(|r| &r.raw[j]),
-        )?);
+        out.push(column_of(name, Kind::Text, rows.iter().map(|r| &r.raw[j]))?);
     }
     out.push(
         Series::new(
