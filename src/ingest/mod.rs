@@ -211,23 +211,37 @@ pub fn run(
     if leftovers > 0 {
         tracing::info!("ingest: removed {leftovers} temporary file(s) a stopped run left");
     }
-    let mut ledger = Ledger::load(&lake.root)?;
-    let mut stamps = stamps::Stamps::load(&lake.root);
     let started = std::time::SystemTime::now();
     let whole_folder = files.is_none();
-    let files = match files {
-        Some(f) => f,
-        None => discover(&config.paths.exports)?,
-    };
-    let files = expand_manifests(files, &config.paths.exports)?;
+    // The ledger and the stamps are read while the exports are listed.
+    let ((ledger, stamps), files) = rayon::join(
+        || {
+            rayon::join(
+                || Ledger::load(&lake.root),
+                || stamps::Stamps::load(&lake.root),
+            )
+        },
+        || -> Result<Vec<ExportFile>> {
+            let files = match files {
+                Some(f) => f,
+                None => discover(&config.paths.exports)?,
+            };
+            expand_manifests(files, &config.paths.exports)
+        },
+    );
+    let (mut ledger, mut stamps, files) = (ledger?, stamps, files?);
     let mut report = Report::default();
     // Match profiles first, then read and map a batch of files at a time, in
     // parallel; memory holds one batch of rows. Files are sorted by path, so a
     // batch mostly touches one practice's partitions.
     let mut matched: Vec<Matched> = Vec::new();
-    for f in &files {
-        match select_profile(profiles, f) {
-            Some(profile) => match std::fs::metadata(&f.path) {
+    let metadata: Vec<_> = files
+        .par_iter()
+        .map(|f| select_profile(profiles, f).map(|profile| (profile, std::fs::metadata(&f.path))))
+        .collect();
+    for (f, found) in files.iter().zip(metadata) {
+        match found {
+            Some((profile, metadata)) => match metadata {
                 Ok(m) => matched.push(Matched {
                     file: f,
                     profile,

@@ -118,8 +118,12 @@ impl Ledger {
                     .is_some_and(|n| n.to_string_lossy().starts_with('.'))
         });
         shards.sort();
-        for p in shards {
-            if let Some(shard) = read_shard(&p)? {
+        // Read and parsed side by side (one shard per practice folder); merged
+        // in the shards' order.
+        use rayon::prelude::*;
+        let read: Vec<_> = shards.par_iter().map(|p| read_shard(p)).collect();
+        for shard in read {
+            if let Some(shard) = shard? {
                 ledger.files.extend(shard.files);
             }
         }

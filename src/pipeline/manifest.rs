@@ -77,14 +77,29 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
                 continue;
             }
             let p = e.path();
-            if p.is_dir() {
+            // The entry's type comes with the listing; only a link is looked
+            // up (it is walked when it leads to a folder).
+            let ft = e.file_type()?;
+            if ft.is_dir() || (ft.is_symlink() && p.is_dir()) {
                 stack.push(p);
             } else {
                 out.push(p);
             }
         }
     }
-    out.sort();
+    // In `Path` order (component by component), by a key that compares as it
+    // does: the separator sorts before every byte a name can hold. Comparing
+    // paths component by component was a third of listing 90 000 exports.
+    out.sort_by_cached_key(|p| {
+        use std::os::unix::ffi::OsStrExt;
+        let mut key = p.as_os_str().as_bytes().to_vec();
+        for b in &mut key {
+            if *b == b'/' {
+                *b = 0;
+            }
+        }
+        key
+    });
     Ok(out)
 }
 
@@ -99,4 +114,53 @@ pub fn hash_tree(dir: &Path, base: &Path) -> Result<Vec<FileHash>> {
             hash_file(p, shown)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::files_under;
+
+    #[test]
+    fn files_are_listed_in_path_order_hidden_ones_left_out() {
+        let t = tempfile::tempdir().unwrap();
+        // Names that sort differently byte by byte and component by component
+        // (`-`, `.` and ` ` sort before `/`), a folder reached by a link, and
+        // hidden names.
+        for rel in [
+            "a/b",
+            "a-b/x",
+            "a.b",
+            "a b/c",
+            "a/b-c",
+            "ab",
+            "a/.hidden",
+            ".tmp/x",
+            "z/a/b",
+            "z/a-b",
+        ] {
+            let p = t.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, rel).unwrap();
+        }
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(elsewhere.path().join("a")).unwrap();
+        std::fs::write(elsewhere.path().join("a/b"), "").unwrap();
+        std::fs::write(elsewhere.path().join("a-b"), "").unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), t.path().join("link")).unwrap();
+        let listed = files_under(t.path()).unwrap();
+        let mut by_path = listed.clone();
+        by_path.sort();
+        assert_eq!(listed, by_path);
+        let rel: Vec<String> = listed
+            .iter()
+            .map(|p| p.strip_prefix(t.path()).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            rel,
+            [
+                "a/b", "a/b-c", "a b/c", "a-b/x", "a.b", "ab", "link/a/b", "link/a-b", "z/a/b",
+                "z/a-b"
+            ]
+        );
+    }
 }
