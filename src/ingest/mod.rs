@@ -380,6 +380,8 @@ pub fn run(
     if let Err(e) = stamps.save(&lake.root) {
         tracing::warn!("ingest: could not save the cache of export stamps ({e:#}); the next run reads every export again");
     }
+    // A year's ledger and stamps are hundreds of thousands of strings.
+    crate::workers::drop_aside((ledger, stamps));
     progress(total, total);
     Ok(report)
 }

@@ -64,6 +64,9 @@ const SETTLE: Duration = Duration::from_secs(2);
 #[derive(Debug, Default)]
 pub struct Stamps {
     files: HashMap<String, (Stamp, String)>,
+    /// Whether anything changed since the cache was read (unchanged, it is
+    /// not written again: 44 MB for a year of 200 practices' daily files).
+    changed: bool,
 }
 
 impl Stamps {
@@ -82,10 +85,19 @@ impl Stamps {
                 Some((rel, stamp, sha)) => {
                     files.insert(rel, (stamp, sha));
                 }
-                None => return Stamps::default(),
+                // Damaged: started again, and written whole at the next save.
+                None => {
+                    return Stamps {
+                        files: HashMap::new(),
+                        changed: true,
+                    }
+                }
             }
         }
-        Stamps { files }
+        Stamps {
+            files,
+            changed: false,
+        }
     }
 
     /// The content hash of `rel`, if the file still has the stamp it had when hashed.
@@ -108,20 +120,33 @@ impl Stamps {
             return;
         }
         if settled(stamp.mtime_ns) && settled(stamp.ctime_ns) {
+            if self
+                .files
+                .get(rel)
+                .is_some_and(|(s, sha)| *s == stamp && sha == sha256)
+            {
+                return;
+            }
             self.files
                 .insert(rel.to_string(), (stamp, sha256.to_string()));
-        } else {
-            self.files.remove(rel);
+            self.changed = true;
+        } else if self.files.remove(rel).is_some() {
+            self.changed = true;
         }
     }
 
     /// Forget the files not in `keep` (exports deleted since).
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        let before = self.files.len();
         self.files.retain(|rel, _| keep(rel));
+        self.changed |= self.files.len() != before;
     }
 
     /// Write the cache (atomically; it is rebuilt by the next run if this fails).
     pub fn save(&self, lake_root: &Path) -> Result<()> {
+        if !self.changed && Self::path(lake_root).exists() {
+            return Ok(());
+        }
         let mut rels: Vec<&String> = self.files.keys().collect();
         rels.sort();
         let mut text = String::with_capacity(rels.len() * 128);
@@ -179,6 +204,44 @@ mod tests {
         let back = Stamps::load(dir.path());
         assert_eq!(back.sha256("p/a.csv", &stamp_of(&f)), Some(SHA));
         assert_eq!(back.sha256("p/b.csv", &stamp_of(&f)), None);
+    }
+
+    #[test]
+    fn the_cache_is_written_again_only_when_something_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.csv");
+        std::fs::write(&f, "x,y\n").unwrap();
+        let mut s = Stamps::default();
+        s.record("p/a.csv", stamp_of(&f), SHA, later());
+        s.save(dir.path()).unwrap();
+        let path = Stamps::path(dir.path());
+        // The same file seen again, and a file forgotten that was never there:
+        // nothing to write (the cache is written by replacing it, so its inode
+        // shows whether it was).
+        use std::os::unix::fs::MetadataExt;
+        let inode = || std::fs::metadata(&path).unwrap().ino();
+        let first = inode();
+        let mut back = Stamps::load(dir.path());
+        back.record("p/a.csv", stamp_of(&f), SHA, later());
+        back.retain(|_| true);
+        back.save(dir.path()).unwrap();
+        assert_eq!(inode(), first);
+        // A damaged cache is rewritten whole.
+        std::fs::write(&path, "not a stamp\n").unwrap();
+        let mut damaged = Stamps::load(dir.path());
+        assert_eq!(damaged.sha256("p/a.csv", &stamp_of(&f)), None);
+        damaged.record("p/a.csv", stamp_of(&f), SHA, later());
+        damaged.save(dir.path()).unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().starts_with(SHA));
+        // A new hash, and a file forgotten, are written.
+        let mut s = Stamps::load(dir.path());
+        s.record("p/a.csv", stamp_of(&f), &SHA.replace('a', "c"), later());
+        s.save(dir.path()).unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().starts_with("cb12"));
+        let mut s = Stamps::load(dir.path());
+        s.retain(|_| false);
+        s.save(dir.path()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "");
     }
 
     #[test]

@@ -179,11 +179,13 @@ pub fn sweep(dir: &Path) -> Result<usize> {
         Err(e) => return Err(e).with_context(|| format!("listing {}", dir.display())),
     };
     let mut removed = 0;
+    // Folders are swept side by side (a lake of 200 practices has some 17 000).
+    let mut folders = Vec::new();
     for e in rd {
         let e = e?;
         let ft = e.file_type()?;
         if ft.is_dir() {
-            removed += sweep(&e.path())?;
+            folders.push(e.path());
             continue;
         }
         let name = e.file_name().to_string_lossy().into_owned();
@@ -196,6 +198,11 @@ pub fn sweep(dir: &Path) -> Result<usize> {
                 .with_context(|| format!("removing the leftover {}", e.path().display()))?;
             removed += 1;
         }
+    }
+    use rayon::prelude::*;
+    let below: Vec<Result<usize>> = folders.par_iter().map(|d| sweep(d)).collect();
+    for n in below {
+        removed += n?;
     }
     Ok(removed)
 }
