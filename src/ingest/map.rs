@@ -54,6 +54,8 @@ pub struct Mapper<'a> {
     positions: Vec<Vec<Option<usize>>>,
     practice_position: Option<usize>,
     order: Vec<usize>,
+    /// `source`, shared by the file's rows.
+    source_shared: std::sync::Arc<str>,
     /// Each column's place among the raw values (`Row::raw`), if it keeps one.
     raw_slots: Vec<Option<usize>>,
     value_maps: Vec<Option<&'a std::collections::BTreeMap<String, String>>>,
@@ -99,6 +101,7 @@ impl<'a> Mapper<'a> {
             positions,
             practice_position: profile.def.practice_column.as_deref().and_then(at),
             order,
+            source_shared: source.into(),
             raw_slots: cols
                 .iter()
                 .scan(0, |n, c| {
@@ -534,7 +537,7 @@ impl Mapper<'_> {
             practice_id: practice_id.into_owned(),
             values,
             raw,
-            source: self.source.to_string(),
+            source: self.source_shared.clone(),
             source_line: rec.line as i64,
             row_hash,
         })

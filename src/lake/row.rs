@@ -37,8 +37,9 @@ pub struct Row {
     pub values: Vec<Value>,
     /// Vendor values for the columns with `raw = true`, in column order.
     pub raw: Vec<Value>,
-    /// Export file (relative to the exports folder) and line.
-    pub source: String,
+    /// Export file (relative to the exports folder) and line. Shared by the
+    /// rows of one file.
+    pub source: std::sync::Arc<str>,
     pub source_line: i64,
     /// Keyed hash of `values` and `raw`: tells an identical re-export from a correction.
     pub row_hash: u64,
@@ -146,7 +147,7 @@ pub fn to_frame(table: Table, rows: &[&Row]) -> PolarsResult<DataFrame> {
         Series::new(
             "source".into(),
             rows.iter()
-                .map(|r| Some(r.source.as_str()))
+                .map(|r| Some(&*r.source))
                 .collect::<Vec<_>>(),
         )
         .into(),
