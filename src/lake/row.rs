@@ -146,9 +146,7 @@ pub fn to_frame(table: Table, rows: &[&Row]) -> PolarsResult<DataFrame> {
     out.push(
         Series::new(
             "source".into(),
-            rows.iter()
-                .map(|r| Some(&*r.source))
-                .collect::<Vec<_>>(),
+            rows.iter().map(|r| Some(&*r.source)).collect::<Vec<_>>(),
         )
         .into(),
     );
