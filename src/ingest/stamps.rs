@@ -194,14 +194,20 @@ mod tests {
         SystemTime::now() + Duration::from_secs(60)
     }
 
-    #[test]
-    fn an_unchanged_file_is_known_by_its_stamp_after_a_save_and_load() {
+    /// A folder with one export, known as `p/a.csv`, its stamp recorded and saved.
+    fn one_saved() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("a.csv");
         std::fs::write(&f, "x,y\n").unwrap();
         let mut s = Stamps::default();
         s.record("p/a.csv", stamp_of(&f), SHA, later());
         s.save(dir.path()).unwrap();
+        (dir, f)
+    }
+
+    #[test]
+    fn an_unchanged_file_is_known_by_its_stamp_after_a_save_and_load() {
+        let (dir, f) = one_saved();
         let back = Stamps::load(dir.path());
         assert_eq!(back.sha256("p/a.csv", &stamp_of(&f)), Some(SHA));
         assert_eq!(back.sha256("p/b.csv", &stamp_of(&f)), None);
@@ -209,12 +215,7 @@ mod tests {
 
     #[test]
     fn the_cache_is_written_again_only_when_something_changed() {
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("a.csv");
-        std::fs::write(&f, "x,y\n").unwrap();
-        let mut s = Stamps::default();
-        s.record("p/a.csv", stamp_of(&f), SHA, later());
-        s.save(dir.path()).unwrap();
+        let (dir, f) = one_saved();
         let path = Stamps::path(dir.path());
         // The same file seen again, and a file forgotten that was never there:
         // nothing to write (the cache is written by replacing it, so its inode
