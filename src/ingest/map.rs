@@ -120,8 +120,14 @@ impl<'a> Mapper<'a> {
     /// The trimmed value of the `k`-th field (named `name`) that column `i`'s
     /// source reads: empty when the record lacks it.
     fn field<'r>(&self, rec: &'r Record, i: usize, k: usize, name: &str) -> Cow<'r, str> {
+        self.value(rec, self.positions[i][k], name)
+    }
+
+    /// The trimmed value of source field `name`, found at `position` of a
+    /// CSV record's header (by name in JSON): empty when the record lacks it.
+    fn value<'r>(&self, rec: &'r Record, position: Option<usize>, name: &str) -> Cow<'r, str> {
         match &rec.fields {
-            Fields::Csv(v) => Cow::Borrowed(self.positions[i][k].map_or("", |p| v[p].trim())),
+            Fields::Csv(v) => Cow::Borrowed(position.map_or("", |p| v[p].trim())),
             fields => trimmed(fields.get(self.header, name)),
         }
     }
@@ -259,10 +265,7 @@ impl Mapper<'_> {
                 super::read::Fields::Csv(_) => raw.contains(&b'\n') || raw.contains(&b'\r'),
             };
         let practice_id: Cow<str> = match (&p.def.practice_column, &p.def.practice_id) {
-            (Some(col), _) => match &rec.fields {
-                Fields::Csv(v) => Cow::Borrowed(self.practice_position.map_or("", |i| v[i].trim())),
-                fields => trimmed(fields.get(self.header, col)),
-            },
+            (Some(col), _) => self.value(rec, self.practice_position, col),
             (None, Some(id)) => Cow::Borrowed(id.as_str()),
             // The first folder below the exports folder; a file outside any folder has none.
             (None, None) => match self.source.split_once('/') {

@@ -291,10 +291,6 @@ pub fn load_phone_metadata_in_background() {
 /// `north_american_numbers_normalise_as_the_parser_does` holds the two to the
 /// same result; anything else goes to the parser.
 fn north_american(s: &str, region: phonenumber::country::Id) -> Option<String> {
-    use phonenumber::country::Id;
-    if !matches!(region, Id::US | Id::CA) {
-        return None;
-    }
     let (plus, rest) = match s.as_bytes() {
         [b'+', rest @ ..] => (true, rest),
         rest => (false, rest),
@@ -316,13 +312,27 @@ fn north_american(s: &str, region: phonenumber::country::Id) -> Option<String> {
         (_, 11) if digits[0] == b'1' => &digits[1..],
         _ => return None,
     };
-    if national[0] < b'2' || national[3] < b'2' {
+    if !plain_north_american(region, national) {
         return None;
     }
     let mut e164 = String::with_capacity(12);
     e164.push_str("+1");
     e164.push_str(std::str::from_utf8(national).ok()?);
     Some(e164)
+}
+
+/// The rule both North American shortcuts rest on (reading a number at
+/// ingest, `north_american`; showing one on a list, `lists::build`): a
+/// practice in the United States or Canada, and a national number of ten
+/// digits whose area code and exchange each start 2–9. Any other number is
+/// the phone metadata's to read or write.
+pub fn plain_north_american(region: phonenumber::country::Id, national: &[u8]) -> bool {
+    use phonenumber::country::Id;
+    matches!(region, Id::US | Id::CA)
+        && national.len() == 10
+        && national.iter().all(u8::is_ascii_digit)
+        && national[0] >= b'2'
+        && national[3] >= b'2'
 }
 
 type PhoneResult = Result<Option<String>, &'static str>;

@@ -555,14 +555,9 @@ fn display_phone_in(region: phonenumber::country::Id, e164: &str) -> String {
 /// `north_american_numbers_read_as_the_phone_metadata_writes_them` holds the
 /// two to the same text; any other number goes to the metadata.
 fn north_american(region: phonenumber::country::Id, e164: &str) -> Option<String> {
-    use phonenumber::country::Id;
-    if !matches!(region, Id::US | Id::CA) {
-        return None;
-    }
     let d = e164.strip_prefix("+1")?;
-    let b = d.as_bytes();
-    let plain = b.len() == 10 && b.iter().all(u8::is_ascii_digit) && b[0] >= b'2' && b[3] >= b'2';
-    plain.then(|| format!("({}) {}-{}", &d[..3], &d[3..6], &d[6..]))
+    crate::ingest::parse::plain_north_american(region, d.as_bytes())
+        .then(|| format!("({}) {}-{}", &d[..3], &d[3..6], &d[6..]))
 }
 
 fn region_code(region: phonenumber::country::Id) -> u32 {
